@@ -1,0 +1,187 @@
+"""The command line: parse flags, call one function, print diagnostics, set the exit status."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+from briefgen import __version__
+from briefgen.build import build
+from briefgen.config import SiteConfig, load_config
+from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
+from briefgen.output import check_output_folder, write_site
+
+BUG_URL = "https://github.com/briefgen/briefgen/issues"
+
+
+class Reporter:
+    """How much to say: -q says only errors, -v adds timings."""
+
+    def __init__(self, verbosity: int):
+        self.verbosity = verbosity
+
+    def info(self, message: str) -> None:
+        if self.verbosity >= 1:
+            click.echo(message, err=True)
+
+    def detail(self, message: str) -> None:
+        if self.verbosity >= 2:
+            click.echo(message, err=True)
+
+    def diagnostics(self, diagnostics) -> None:
+        for diagnostic in diagnostics:
+            if diagnostic.severity is Severity.ERROR or self.verbosity >= 1:
+                colour = "red" if diagnostic.severity is Severity.ERROR else "yellow"
+                click.secho(str(diagnostic), fg=colour, err=True)
+
+
+def command(func):
+    """Common handling: BuildError -> its diagnostics and exit 1; a bug -> a short note, exit 70."""
+
+    @functools.wraps(func)
+    def wrapper(ctx: click.Context, *args, **kwargs):
+        reporter: Reporter = ctx.obj["reporter"]
+        try:
+            return func(ctx, reporter, *args, **kwargs)
+        except BuildError as exc:
+            reporter.diagnostics(exc.diagnostics)
+            errors = sum(1 for d in exc.diagnostics if d.severity is Severity.ERROR)
+            click.secho(f"{errors} error{'s' if errors != 1 else ''}; nothing was written.", fg="red", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug in briefgen, not in the user's files
+            if ctx.obj["debug"]:
+                traceback.print_exc()
+            else:
+                click.secho(f"internal error: {type(exc).__name__}: {exc}", fg="red", err=True)
+                click.echo(f"This is a bug in briefgen {__version__}. Run again with --debug for the traceback "
+                           f"and report it at {BUG_URL}.", err=True)
+            ctx.exit(70)
+
+    return click.pass_context(wrapper)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Print more: warnings' details and timings.")
+@click.option("--debug", is_flag=True, help="Show a Python traceback for internal errors.")
+@click.option("-C", "--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="The site folder (default: the current folder).")
+@click.version_option(__version__, prog_name="briefgen")
+@click.pass_context
+def cli(ctx: click.Context, quiet: bool, verbose: bool, debug: bool, site_dir: Path) -> None:
+    """briefgen builds a briefing site from Markdown, cross-linked by leader, treaty and issue."""
+    ctx.ensure_object(dict)
+    ctx.obj.update(reporter=Reporter(0 if quiet else 2 if verbose else 1), debug=debug, site_dir=site_dir.resolve())
+
+
+def site_config(ctx: click.Context, base_url: str | None = None, out: Path | None = None) -> SiteConfig:
+    config = load_config(ctx.obj["site_dir"])
+    if base_url:
+        from urllib.parse import urlsplit
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise click.BadParameter(f"'{base_url}' is not an absolute http(s) URL, e.g. https://user.github.io/repo/",
+                                     param_hint="--base-url")
+        config = config.with_base_url(base_url)
+    if out is not None:
+        config = config.with_output_dir(str(out.resolve()))
+    return config
+
+
+def finish_build(result, reporter: Reporter, strict: bool) -> None:
+    reporter.diagnostics(result.diagnostics)
+    if strict and result.warnings:
+        raise BuildError([Diagnostic(d.path, d.line, d.message, d.hint, Severity.ERROR, d.col) for d in result.warnings])
+
+
+@cli.command("build")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: _site).")
+@click.option("--base-url", help="The URL the site is served at, e.g. https://user.github.io/repo/.")
+@click.option("--drafts", is_flag=True, help="Include briefings marked draft: true.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder that briefgen did not make.")
+@command
+def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force):
+    """Build the site into _site/."""
+    started = time.perf_counter()
+    config = site_config(ctx, base_url, out)
+    diags = Diagnostics()
+    check_output_folder(config, config.output_path, diags, force=force)
+    diags.raise_if_errors()
+    result = build(config, drafts=drafts)
+    finish_build(result, reporter, strict)
+    write_site(result.outputs, config.output_path)
+    pages = sum(1 for o in result.outputs if o.rel_path.suffix == ".html")
+    reporter.info(f"Built {pages} pages ({len(result.outputs)} files) into {_shown(config.output_path)} "
+                  f"in {time.perf_counter() - started:.2f} s.")
+    for phase, seconds in result.timings.items():
+        reporter.detail(f"  {phase:<10} {seconds:.3f} s")
+
+
+@cli.command("check")
+@click.option("--drafts", is_flag=True, help="Check drafts too.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@command
+def check_command(ctx, reporter: Reporter, drafts, strict):
+    """Check content, entities and links without writing a site."""
+    config = site_config(ctx)
+    result = build(config, drafts=drafts, write_pages=False)
+    finish_build(result, reporter, strict)
+    warnings = len(result.warnings)
+    reporter.info(f"Checked {len(result.site.briefings)} briefings and {len(result.site.registry.entities)} entities: "
+                  f"no errors{f', {warnings} warning' + ('s' if warnings != 1 else '') if warnings else ''}.")
+
+
+@cli.group("new")
+def new_group():
+    """Create a new site or briefing."""
+
+
+@new_group.command("site")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="My briefing desk", help="The site's title.")
+@command
+def new_site_command(ctx, reporter: Reporter, directory: Path, title: str):
+    """Create a new site in DIRECTORY that builds at once."""
+    from briefgen.scaffold import create_site
+    created = create_site(directory, title)
+    for path in created:
+        reporter.detail(f"  created {path}")
+    reporter.info(f"Created a new site in {directory}. Next: cd {directory} && briefgen serve")
+
+
+@new_group.command("briefing")
+@click.argument("title")
+@click.option("--date", "date_text", help="The date (YYYY-MM-DD); default: today.")
+@command
+def new_briefing_command(ctx, reporter: Reporter, title: str, date_text: str | None):
+    """Create content/briefings/<slug>.md with a front-matter skeleton."""
+    from briefgen.scaffold import create_briefing
+    config = site_config(ctx)
+    path = create_briefing(config, title, date_text)
+    reporter.info(f"Created {_shown(path)}")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="briefgen")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,361 @@
+"""Typed documents (Briefing, Profile, Page) from front matter, with located errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from types import MappingProxyType
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from slugify import slugify
+
+from briefgen.config import SiteConfig, describe_value
+from briefgen.errors import Diagnostics
+from briefgen.frontmatter import FrontMatter, split_front_matter
+from briefgen.sources import Source
+
+
+@dataclass(frozen=True, slots=True)
+class NameRef:
+    """A name as written in front matter, with the line it is on."""
+
+    name: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    title: str
+    url: str
+    publisher: str | None = None
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    source_rel: PurePosixPath
+    slug: str
+    title: str
+    date: dt.datetime
+    has_time: bool
+    updated: dt.datetime | None
+    summary: str | None
+    key_points: tuple[str, ...]
+    refs: Mapping[str, tuple[NameRef, ...]]  # taxonomy -> names as written
+    sources: tuple[SourceRef, ...]
+    draft: bool
+    aliases: tuple[str, ...]
+    autolink: bool | None
+    body: str
+    body_line: int
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    source_rel: PurePosixPath
+    taxonomy: str
+    slug: str
+    name: str
+    aliases: tuple[NameRef, ...]
+    fields: Mapping[str, Any]  # role, country, signed, parties, … as given
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    source_rel: PurePosixPath
+    slug: str
+    title: str
+    draft: bool
+    aliases: tuple[str, ...]
+    body: str
+    body_line: int
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+Document = Briefing | Profile | Page
+
+BRIEFING_KEYS = frozenset(
+    {"title", "date", "updated", "summary", "key_points", "sources", "draft", "slug", "aliases", "autolink"}
+)
+PAGE_KEYS = frozenset({"title", "slug", "draft", "aliases"})
+PROFILE_KEYS = frozenset({"name", "aliases", "slug"})
+_SAFE_ALIAS = re.compile(r"^[A-Za-z0-9._~\-/%]+$")
+
+
+def parse_document(source: Source, config: SiteConfig, diags: Diagnostics) -> Document | None:
+    """The typed document for `source`, or None (with diagnostics) when it cannot be read."""
+    fm = split_front_matter(source.text, source.rel, diags)
+    if fm is None:
+        return None
+    if source.section == "briefings":
+        return parse_briefing(fm, source.rel, config, diags)
+    if source.section == "pages":
+        return parse_page(fm, source.rel, diags)
+    if config.taxonomy(source.section) is not None:
+        return parse_profile(fm, source.rel, source.section, diags)
+    known = ["briefings", "pages", *(t.name for t in config.taxonomies)]
+    diags.warning(source.rel, None, f"content/{source.section}/ is not a known section; the file is not built.",
+                  f"Sections are: {', '.join(known)}. Add a taxonomy in site.yaml to use this folder.")
+    return None
+
+
+def parse_briefing(fm: FrontMatter, rel: PurePosixPath, config: SiteConfig, diags: Diagnostics) -> Briefing | None:
+    data = fm.data
+    errors_before = len(diags.errors)
+    title = _required_text(fm, "title", rel, diags)
+    date_value = _date(fm, "date", rel, config.tz, diags, required=True)
+    updated = _date(fm, "updated", rel, config.tz, diags, required=False)
+    summary = _optional_text(fm, "summary", rel, diags)
+    key_points = _text_list(fm, "key_points", rel, diags)
+    draft = _bool(fm, "draft", rel, diags, default=False)
+    autolink = _bool(fm, "autolink", rel, diags, default=None)
+    slug = _slug(fm, rel, diags)
+    aliases = _url_aliases(fm, rel, diags)
+    sources = _sources(fm, rel, diags)
+    refs: dict[str, tuple[NameRef, ...]] = {}
+    for spec in config.taxonomies:
+        refs[spec.name] = names_of(fm, spec.name, rel, diags)
+    taxonomy_names = {t.name for t in config.taxonomies}
+    extra = {k: v for k, v in data.items() if k not in BRIEFING_KEYS and k not in taxonomy_names}
+    _warn_misspelt(fm, extra, BRIEFING_KEYS | taxonomy_names, rel, diags)
+    if len(diags.errors) > errors_before or title is None or date_value is None:
+        return None
+    return Briefing(
+        source_rel=rel, slug=slug, title=title, date=date_value[0], has_time=date_value[1],
+        updated=updated[0] if updated else None, summary=summary, key_points=key_points,
+        refs=MappingProxyType(refs), sources=sources, draft=draft, aliases=aliases,
+        autolink=autolink, body=fm.body, body_line=fm.body_line, extra=MappingProxyType(extra),
+    )
+
+
+def parse_page(fm: FrontMatter, rel: PurePosixPath, diags: Diagnostics) -> Page | None:
+    errors_before = len(diags.errors)
+    title = _required_text(fm, "title", rel, diags)
+    draft = _bool(fm, "draft", rel, diags, default=False)
+    slug = _slug(fm, rel, diags)
+    aliases = _url_aliases(fm, rel, diags)
+    extra = {k: v for k, v in fm.data.items() if k not in PAGE_KEYS}
+    if len(diags.errors) > errors_before or title is None:
+        return None
+    return Page(rel, slug, title, draft, aliases, fm.body, fm.body_line, MappingProxyType(extra))
+
+
+def parse_profile(fm: FrontMatter, rel: PurePosixPath, taxonomy: str, diags: Diagnostics) -> Profile | None:
+    errors_before = len(diags.errors)
+    name = _required_text(fm, "name", rel, diags)
+    aliases = names_of(fm, "aliases", rel, diags)
+    slug = _slug(fm, rel, diags)
+    fields = {k: v for k, v in fm.data.items() if k not in PROFILE_KEYS}
+    if "title" in fields and name is None:
+        diags.error(rel, fm.line_of("title"), "a profile is named with 'name', not 'title'.",
+                    "Rename the key 'title' to 'name'.")
+    if len(diags.errors) > errors_before or name is None:
+        return None
+    return Profile(rel, taxonomy, slug, name, aliases, MappingProxyType(fields), fm.body, fm.body_line)
+
+
+def names_of(fm: FrontMatter, key: str, rel, diags: Diagnostics) -> tuple[NameRef, ...]:
+    """A list of names or one name; the text exactly as typed (`NO` stays 'NO')."""
+    if key not in fm.data or fm.data[key] is None:
+        return ()
+    value, raw, line = fm.data[key], fm.raw_text.get(key), fm.line_of(key)
+    if isinstance(value, str):
+        name = value.strip()
+        if not name:
+            diags.error(rel, line, f"'{key}' is empty.", f"Write a name, or remove the '{key}' line.")
+            return ()
+        return (NameRef(name, line),)
+    if not isinstance(value, list):
+        diags.error(rel, line, f"'{key}' must be a list of names; got {describe_value(value)}.",
+                    f"Write e.g. '{key}: [First Name, Second Name]'.")
+        return ()
+    names: list[NameRef] = []
+    for index, item in enumerate(value):
+        item_line = fm.line_of(key, index)
+        text = raw[index] if isinstance(raw, tuple) and index < len(raw) else None
+        if isinstance(item, (dict, list)) or text is None:
+            diags.error(rel, item_line, f"item {index + 1} of '{key}' must be a name; got {describe_value(item)}.",
+                        "Write each name as plain text.")
+            continue
+        if not text.strip():
+            diags.error(rel, item_line, f"item {index + 1} of '{key}' is an empty name.",
+                        "Remove the empty entry or write the name.")
+            continue
+        names.append(NameRef(text.strip(), item_line))
+    return tuple(names)
+
+
+def parse_date_value(value: Any, tz: ZoneInfo) -> tuple[dt.datetime, bool] | str:
+    """(aware datetime, whether a time was given), or a message saying what is wrong."""
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=tz)), True
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=tz), False
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                day = dt.date.fromisoformat(text)
+                return dt.datetime(day.year, day.month, day.day, tzinfo=tz), False
+            parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+        except ValueError as exc:
+            reason = str(exc)
+            if re.match(r"^\d{4}-\d{2}-\d{2}", text) and ("range" in reason or "must be in" in reason):
+                return f"'{text}' is not a real date ({reason})"
+            return f"'{text}' is not a date"
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)), True
+    return f"{describe_value(value)} is not a date"
+
+
+def _date(fm, key, rel, tz, diags, *, required: bool):
+    if key not in fm.data or fm.data[key] is None:
+        if required:
+            diags.error(rel, 1 if key not in fm.data else fm.line_of(key), f"the briefing has no '{key}'.",
+                        f"Add '{key}: YYYY-MM-DD' (optionally with a time, 'YYYY-MM-DD HH:MM') to the front matter.")
+        return None
+    result = parse_date_value(fm.data[key], tz)
+    if isinstance(result, str):
+        diags.error(rel, fm.line_of(key), f"'{key}': {result}.",
+                    "Write it as YYYY-MM-DD or 'YYYY-MM-DD HH:MM', e.g. 2021-01-26.")
+        return None
+    return result
+
+
+def _required_text(fm, key, rel, diags) -> str | None:
+    if key not in fm.data:
+        diags.error(rel, 1, f"the front matter has no '{key}'.", f"Add a line '{key}: …' to the front matter.")
+        return None
+    value = fm.data[key]
+    raw = fm.raw_text.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        diags.error(rel, fm.line_of(key), f"'{key}' is empty.", f"Write the {key} after '{key}:'.")
+        return None
+    if isinstance(value, (list, dict)):
+        diags.error(rel, fm.line_of(key), f"'{key}' must be a text; got {describe_value(value)}.")
+        return None
+    return (raw if isinstance(raw, str) else str(value)).strip()
+
+
+def _optional_text(fm, key, rel, diags) -> str | None:
+    if fm.data.get(key) is None:
+        return None
+    return _required_text(fm, key, rel, diags)
+
+
+def _text_list(fm, key, rel, diags) -> tuple[str, ...]:
+    value = fm.data.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or any(isinstance(v, (list, dict)) or v is None for v in value):
+        diags.error(rel, fm.line_of(key), f"'{key}' must be a list of texts; got {describe_value(value)}.",
+                    f"Write each item on its own line after '{key}:', starting with '- '.")
+        return ()
+    raw = fm.raw_text.get(key)
+    return tuple((raw[i] if isinstance(raw, tuple) and raw[i] is not None else str(v)) for i, v in enumerate(value))
+
+
+def _bool(fm, key, rel, diags, *, default):
+    if key not in fm.data:
+        return default
+    value = fm.data[key]
+    if not isinstance(value, bool):
+        diags.error(rel, fm.line_of(key), f"'{key}' must be true or false; got {describe_value(value)}.")
+        return default
+    return value
+
+
+def _slug(fm: FrontMatter, rel: PurePosixPath, diags: Diagnostics) -> str:
+    given = fm.data.get("slug")
+    if given is None:
+        slug = slugify(PurePosixPath(rel).stem)
+        if not slug:
+            diags.error(rel, None, f"the file name '{PurePosixPath(rel).name}' gives an empty slug.",
+                        "Rename the file, or set 'slug:' in the front matter.")
+        return slug
+    text = str(given)
+    if "/" in text or "\\" in text or ".." in text:
+        diags.error(rel, fm.line_of("slug"), f"slug '{text}' would write outside its folder.",
+                    "A slug is one word-like part, e.g. 'slug: first-call'.")
+        return slugify(text) or "invalid"
+    slug = slugify(text)
+    if not slug:
+        diags.error(rel, fm.line_of("slug"), f"slug '{text}' has no letters or digits.")
+    return slug or "invalid"
+
+
+def _url_aliases(fm: FrontMatter, rel, diags) -> tuple[str, ...]:
+    value = fm.data.get("aliases")
+    if value is None:
+        return ()
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list):
+        diags.error(rel, fm.line_of("aliases"), "'aliases' must be a list of old URL paths.",
+                    "Write e.g. 'aliases: [/2021/01/old-address/]'.")
+        return ()
+    paths: list[str] = []
+    for index, item in enumerate(values):
+        line = fm.line_of("aliases", index)
+        text = str(item).strip().strip("/")
+        parts = text.split("/")
+        if not text or not _SAFE_ALIAS.match(text) or any(p in ("", ".", "..") for p in parts):
+            diags.error(rel, line, f"alias '{item}' is not a usable URL path inside the site.",
+                        "Write a path such as '/2021/01/old-address/', without '..'.")
+            continue
+        paths.append(text + "/")
+    return tuple(paths)
+
+
+def _sources(fm: FrontMatter, rel, diags) -> tuple[SourceRef, ...]:
+    value = fm.data.get("sources")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        diags.error(rel, fm.line_of("sources"), "'sources' must be a list.",
+                    "Write each source as '- title: …' with 'url: …' under it, or as a plain URL.")
+        return ()
+    result: list[SourceRef] = []
+    for index, item in enumerate(value):
+        line = fm.line_of("sources", index)
+        if isinstance(item, str):
+            if not _is_web_url(item):
+                diags.error(rel, line, f"source '{item}' is not an http(s) URL.")
+                continue
+            result.append(SourceRef(item, item))
+            continue
+        if not isinstance(item, dict):
+            diags.error(rel, line, f"source {index + 1} must be a URL or a mapping with title and url.")
+            continue
+        url, title = item.get("url"), item.get("title")
+        if not isinstance(url, str) or not _is_web_url(url):
+            diags.error(rel, line, f"source {index + 1} needs a 'url' starting with http:// or https://.")
+            continue
+        date = item.get("date")
+        if date is not None and not isinstance(date, dt.date):
+            diags.error(rel, line, f"the date of source {index + 1} is not a date; write YYYY-MM-DD.")
+            date = None
+        if isinstance(date, dt.datetime):
+            date = date.date()
+        publisher = item.get("publisher")
+        result.append(SourceRef(str(title) if title else url, url, str(publisher) if publisher else None, date))
+    return tuple(result)
+
+
+def _is_web_url(text: str) -> bool:
+    return text.strip().lower().startswith(("http://", "https://"))
+
+
+def _warn_misspelt(fm: FrontMatter, extra: Mapping[str, Any], known: frozenset[str] | set[str], rel, diags) -> None:
+    for key in extra:
+        match = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.8)
+        if match:
+            diags.warning(rel, fm.line_of(key), f"unknown key '{key}' looks like a misspelling of '{match[0]}'.",
+                          f"Rename it to '{match[0]}' (it is kept as a custom field otherwise).")

@@ -1,0 +1,277 @@
+"""Markdown bodies -> HTML: internal links resolved, first mentions of entities linked."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Mapping, Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from briefgen.entities import EntityKey, EntityRegistry, normalise_name
+from briefgen.errors import Diagnostic, Severity, did_you_mean
+
+_WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    html: str
+    summary: str  # the first paragraph as plain text
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTarget:
+    site_path: str
+    label: str
+    origin: str  # what it is, for "ambiguous" messages: "content/briefings/x.md"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResolver:
+    """Everything a body's links and autolinks may point at; one per build."""
+
+    by_file: Mapping[str, LinkTarget]  # "briefings/x.md" (relative to content/) -> target
+    by_title: Mapping[str, tuple[LinkTarget, ...]]  # normalised title or entity name -> targets
+    url_prefix: str  # base path, e.g. "/repo/"
+    autolink_pattern: re.Pattern | None
+    autolink_targets: Mapping[str, tuple[EntityKey, LinkTarget]]  # surface (or lower-case surface) -> target
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever any body could render differently (a new alias re-links every body)."""
+        digest = hashlib.blake2b(digest_size=16)
+        for mapping in (self.by_file, self.by_title, self.autolink_targets):
+            for key in sorted(mapping):
+                digest.update(f"{key}\0{mapping[key]!r}\n".encode())
+        digest.update(self.url_prefix.encode())
+        return digest.hexdigest()
+
+    def url(self, target: LinkTarget) -> str:
+        return self.url_prefix + target.site_path
+
+
+def make_resolver(
+    registry: EntityRegistry,
+    entity_paths: Mapping[EntityKey, str],
+    documents: Sequence[tuple[PurePosixPath, str, str]],  # (source rel, title, site path)
+    url_prefix: str,
+) -> LinkResolver:
+    by_file: dict[str, LinkTarget] = {}
+    by_title: dict[str, list[LinkTarget]] = {}
+    for rel, title, site_path in documents:
+        target = LinkTarget(site_path, title, str(rel))
+        by_file[str(PurePosixPath(*rel.parts[1:]))] = target
+        by_title.setdefault(normalise_name(title), []).append(target)
+    autolink_targets: dict[str, tuple[EntityKey, LinkTarget]] = {}
+    for key, entity in registry.entities.items():
+        origin = str(entity.profile.source_rel) if entity.profile else f"{key[0]} '{entity.name}'"
+        target = LinkTarget(entity_paths[key], entity.name, origin)
+        for name in (*entity.surface_names, entity.slug):
+            targets = by_title.setdefault(normalise_name(name), [])
+            if target not in targets:
+                targets.append(target)
+        for surface in entity.surface_names:
+            # Proper names match as written; an all-lower-case name ("arms
+            # control") also matches at the start of a sentence.
+            lookup = surface if surface != surface.lower() else surface.lower()
+            autolink_targets.setdefault(lookup, (key, target))
+    if autolink_targets:
+        alternatives = sorted(autolink_targets, key=lambda s: (-len(s), s))
+        parts = [re.escape(s) if s != s.lower() else f"(?i:{re.escape(s)})" for s in alternatives]
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+    else:
+        pattern = None
+    return LinkResolver(
+        by_file, {k: tuple(v) for k, v in by_title.items()}, url_prefix, pattern, autolink_targets
+    )
+
+
+def create_markdown(allow_html: bool = True) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": True})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4)
+    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    return md
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[[", state.pos):
+        return False
+    match = _WIKILINK.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        target, text = match.group(1).strip(), (match.group(2) or match.group(1)).strip()
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": ""}
+        token.meta = {"wikilink": target, "line_offset": state.src.count("\n", 0, state.pos)}
+        text_token = state.push("text", "", 0)
+        text_token.content = text
+        state.push("link_close", "a", -1)
+    state.pos = match.end()
+    return True
+
+
+def render_body(
+    md: MarkdownIt,
+    body: str,
+    rel: PurePosixPath,
+    body_line: int,
+    resolver: LinkResolver,
+    *,
+    autolink: bool,
+    exclude_entity: EntityKey | None = None,
+) -> Rendered:
+    """HTML for one body; link problems come back as diagnostics with file lines."""
+    tokens = md.parse(body, {})
+    problems: list[Diagnostic] = []
+    _resolve_links(tokens, rel, body_line, resolver, problems)
+    if autolink and resolver.autolink_pattern is not None:
+        _autolink_first_mentions(tokens, resolver, exclude_entity)
+    html = md.renderer.render(tokens, md.options, {})
+    return Rendered(html, first_paragraph_text(tokens), tuple(problems))
+
+
+def _resolve_links(tokens: list[Token], rel, body_line: int, resolver: LinkResolver, problems: list) -> None:
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        line = body_line + (block.map[0] if block.map else 0)
+        for token in block.children:
+            if token.type != "link_open":
+                continue
+            if "wikilink" in token.meta:
+                target_line = line + token.meta["line_offset"]
+                href = _resolve_wikilink(token.meta["wikilink"], rel, target_line, resolver, problems)
+                token.attrs["href"] = href or "#"
+                continue
+            href = str(token.attrs.get("href", ""))
+            if href.startswith("@/"):
+                offset = block.content.find(href)
+                target_line = line + (block.content.count("\n", 0, offset) if offset > 0 else 0)
+                token.attrs["href"] = _resolve_file_link(href, rel, target_line, resolver, problems) or "#"
+
+
+def _resolve_file_link(href: str, rel, line: int, resolver: LinkResolver, problems: list) -> str | None:
+    path, _, anchor = href[2:].partition("#")
+    target = resolver.by_file.get(path)
+    if target is None:
+        hint = did_you_mean(path, resolver.by_file) or "The path is relative to content/, e.g. @/briefings/first-call.md."
+        problems.append(Diagnostic(rel, line, f"the link '{href}' points at no content file.", hint))
+        return None
+    return resolver.url(target) + (f"#{anchor}" if anchor else "")
+
+
+def _resolve_wikilink(target_text: str, rel, line: int, resolver: LinkResolver, problems: list) -> str | None:
+    if target_text.startswith("@/"):
+        return _resolve_file_link(target_text, rel, line, resolver, problems)
+    name, _, anchor = target_text.partition("#")
+    section = None
+    if "/" in name:
+        section, _, name = name.partition("/")
+    candidates = list(resolver.by_title.get(normalise_name(name), ()))
+    if section is not None:
+        candidates = [c for c in candidates if c.site_path.startswith(section + "/")]
+    if len(candidates) == 1:
+        return resolver.url(candidates[0]) + (f"#{anchor}" if anchor else "")
+    if not candidates:
+        known = {t.label for targets in resolver.by_title.values() for t in targets}
+        hint = did_you_mean(name, known) or "Link to an entity by its name or alias, or to a briefing by its title."
+        problems.append(Diagnostic(rel, line, f"[[{target_text}]] matches no entity or page.", hint))
+        return None
+    listed = "; ".join(f"{c.label} ({c.origin}, /{c.site_path})" for c in candidates)
+    first_section = candidates[0].site_path.split("/")[0]
+    problems.append(Diagnostic(
+        rel, line, f"[[{target_text}]] is ambiguous: it could be {listed}.",
+        f"Name the section, e.g. [[{first_section}/{name}]], or link the file with @/.", Severity.ERROR,
+    ))
+    return None
+
+
+def _autolink_first_mentions(tokens: list[Token], resolver: LinkResolver, exclude: EntityKey | None) -> None:
+    linked: set[EntityKey] = {exclude} if exclude else set()
+    already_linked_urls = set()
+    in_heading = False
+    for block in tokens:
+        if block.type == "heading_open":
+            in_heading = True
+        elif block.type == "heading_close":
+            in_heading = False
+        elif block.type == "inline" and block.children and not in_heading:
+            for token in block.children:
+                if token.type == "link_open":
+                    already_linked_urls.add(token.attrs.get("href"))
+            block.children = _link_in_children(block.children, resolver, linked, already_linked_urls)
+
+
+def _link_in_children(children: list[Token], resolver, linked: set, already_linked_urls: set) -> list[Token]:
+    result: list[Token] = []
+    link_depth = 0
+    for token in children:
+        if token.type == "link_open":
+            link_depth += 1
+        elif token.type == "link_close":
+            link_depth -= 1
+        if token.type != "text" or link_depth > 0:
+            result.append(token)
+            continue
+        result.extend(_split_text(token, resolver, linked, already_linked_urls))
+    return result
+
+
+def _split_text(token: Token, resolver: LinkResolver, linked: set, already_linked_urls: set) -> list[Token]:
+    text = token.content
+    pieces: list[Token] = []
+    cursor = 0
+    for match in resolver.autolink_pattern.finditer(text):
+        surface = match.group(0)
+        entry = resolver.autolink_targets.get(surface) or resolver.autolink_targets.get(surface.lower())
+        if entry is None:
+            continue
+        key, target = entry
+        url = resolver.url(target)
+        if key in linked or url in already_linked_urls:
+            continue
+        linked.add(key)
+        if match.start() > cursor:
+            pieces.append(_text_token(text[cursor:match.start()]))
+        link_open = Token("link_open", "a", 1)
+        link_open.attrs = {"href": url, "class": "entity-link"}
+        pieces.extend([link_open, _text_token(surface), Token("link_close", "a", -1)])
+        cursor = match.end()
+    if not pieces:
+        return [token]
+    if cursor < len(text):
+        pieces.append(_text_token(text[cursor:]))
+    return pieces
+
+
+def _text_token(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def first_paragraph_text(tokens: list[Token]) -> str:
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and index + 1 < len(tokens):
+            inline = tokens[index + 1]
+            parts: list[str] = []
+            for child in inline.children or ():
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
+            text = " ".join("".join(parts).split())
+            if text:
+                return text
+    return ""

@@ -1,0 +1,120 @@
+"""How briefings and entities relate: related briefings, co-mentions, timelines.
+
+Everything goes through inverted indexes (entity -> briefings), never through
+a loop over all pairs of briefings, so it stays fast at 10,000 briefings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from briefgen.entities import EntityKey
+
+# An entity named in more briefings than this is so common that it says little
+# about relatedness; for such an entity only the briefings nearest in date are
+# considered candidates, which keeps the work linear in the number of briefings.
+_COMMON_ENTITY_WINDOW = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    granularity: str  # "month" or "year"
+    periods: tuple[tuple[str, str, int], ...]  # (short label, long label, count)
+
+    @property
+    def peak(self) -> int:
+        return max((count for _, _, count in self.periods), default=0)
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, _, count in self.periods)
+
+
+def related_briefings(
+    entity_sets: Sequence[frozenset[EntityKey]],
+    timestamps: Sequence[float],
+    limit: int,
+) -> list[tuple[int, ...]]:
+    """For each briefing (by index), up to `limit` others ranked by shared entities.
+
+    A shared entity weighs its inverse document frequency, log(N / df), so a
+    rarely named entity counts for more; ties go to the briefing nearest in date.
+    `timestamps` must be sorted (ascending or descending) for the date windows.
+    """
+    count = len(entity_sets)
+    index: dict[EntityKey, list[int]] = defaultdict(list)
+    for i, entities in enumerate(entity_sets):
+        for key in entities:
+            index[key].append(i)
+    weight = {key: math.log((count + 1) / len(members)) + 1e-9 for key, members in index.items()}
+    position = {key: {b: n for n, b in enumerate(members)} for key, members in index.items()
+                if len(members) > _COMMON_ENTITY_WINDOW}
+
+    result: list[tuple[int, ...]] = []
+    half = _COMMON_ENTITY_WINDOW // 2
+    for i, entities in enumerate(entity_sets):
+        scores: dict[int, float] = defaultdict(float)
+        for key in entities:
+            members = index[key]
+            if key in position:
+                at = position[key][i]
+                members = members[max(0, at - half): at + half + 1]
+            w = weight[key]
+            for other in members:
+                if other != i:
+                    scores[other] += w
+        best = heapq.nsmallest(
+            limit, scores.items(),
+            key=lambda item: (-round(item[1], 9), abs(timestamps[item[0]] - timestamps[i]), item[0]),
+        )
+        result.append(tuple(other for other, _ in best))
+    return result
+
+
+def co_mentions(entity_lists: Sequence[Sequence[EntityKey]]) -> dict[EntityKey, tuple[tuple[EntityKey, int], ...]]:
+    """For each entity, the others named in the same briefings, most often first."""
+    counts: dict[EntityKey, Counter] = defaultdict(Counter)
+    for entities in entity_lists:
+        unique = list(dict.fromkeys(entities))
+        for key in unique:
+            for other in unique:
+                if other != key:
+                    counts[key][other] += 1
+    return {
+        key: tuple(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+        for key, counter in counts.items()
+    }
+
+
+def timeline(dates: Sequence[dt.datetime]) -> Timeline:
+    """Mentions per month, or per year when they span more than two years; empty periods included."""
+    if not dates:
+        return Timeline("month", ())
+    first, last = min(dates), max(dates)
+    months_spanned = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months_spanned > 24:
+        per_year = Counter(d.year for d in dates)
+        periods = tuple((str(y), str(y), per_year.get(y, 0)) for y in range(first.year, last.year + 1))
+        return Timeline("year", periods)
+    per_month = Counter((d.year, d.month) for d in dates)
+    periods = []
+    year, month = first.year, first.month
+    for _ in range(months_spanned):
+        day = dt.date(year, month, 1)
+        periods.append((f"{day:%b %y}", f"{day:%B %Y}", per_month.get((year, month), 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return Timeline("month", tuple(periods))
+
+
+def neighbours(count: int) -> list[tuple[int | None, int | None]]:
+    """(older, newer) index pairs for briefings ordered newest first."""
+    return [(i + 1 if i + 1 < count else None, i - 1 if i > 0 else None) for i in range(count)]
+
+
+def group_counts(mentions: Mapping[EntityKey, Sequence[str]]) -> dict[EntityKey, int]:
+    return {key: len(slugs) for key, slugs in mentions.items()}

@@ -1,0 +1,329 @@
+"""Site + rendered bodies + templates -> HTML outputs (one per page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Mapping, Sequence
+
+import jinja2
+
+from briefgen import urls
+from briefgen.config import TaxonomySpec
+from briefgen.documents import Briefing, Page
+from briefgen.entities import Entity, EntityKey
+from briefgen.errors import Diagnostics
+from briefgen.feeds import FeedEntry, atom_feed
+from briefgen.markdown import Rendered
+from briefgen.model import Site
+from briefgen.output import Output
+from briefgen.relations import Timeline
+
+
+@dataclass(frozen=True, slots=True)
+class EntityLink:
+    key: EntityKey
+    name: str
+    url: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class BriefingView:
+    """What templates see of a briefing."""
+
+    slug: str
+    title: str
+    url: str
+    date: dt.datetime
+    has_time: bool
+    updated: dt.datetime | None
+    summary: str
+    key_points: tuple[str, ...]
+    entities: tuple[tuple[TaxonomySpec, tuple[EntityLink, ...]], ...]
+    sources: tuple
+    html: str
+    draft: bool
+    extra: Mapping[str, Any]
+    source_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    number: int
+    total: int
+    items: tuple
+    url: str
+    prev_url: str | None
+    next_url: str | None
+    page_urls: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateFailure(Exception):
+    template: str
+    line: int | None
+    message: str
+
+
+def format_date(moment: dt.datetime | dt.date | None, with_time: bool = False) -> str:
+    if moment is None:
+        return ""
+    text = f"{moment.day} {moment:%B %Y}"
+    if with_time and isinstance(moment, dt.datetime):
+        text += f", {moment:%H:%M}"
+    return text
+
+
+class PageRenderer:
+    """Turns the site model into outputs; all template calls go through `render`."""
+
+    def __init__(self, site: Site, bodies: Mapping[PurePosixPath, Rendered], env: jinja2.Environment,
+                 diags: Diagnostics):
+        self.site = site
+        self.config = site.config
+        self.bodies = bodies
+        self.env = env
+        self.diags = diags
+        self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
+        self._views: dict[str, BriefingView] = {}
+        self._failed: set[tuple[str, int | None]] = set()
+        self.common = {
+            "site": self.config,
+            "url": self.links.url,
+            "abs_url": self.links.absolute,
+            "taxonomies": self.config.taxonomies,
+            "nav_pages": [(p.title, self.links.url(urls.page_path(p.slug))) for p in site.pages],
+            "format_date": format_date,
+        }
+
+    # -- views -------------------------------------------------------------
+
+    def entity_link(self, key: EntityKey) -> EntityLink:
+        entity = self.site.entity(key)
+        return EntityLink(key, entity.name, self.links.url(urls.entity_path(*key)), len(self.site.mentions.get(key, ())))
+
+    def briefing_view(self, slug: str) -> BriefingView:
+        view = self._views.get(slug)
+        if view is None:
+            briefing = self.site.briefing(slug)
+            body = self.bodies[briefing.source_rel]
+            groups = tuple(
+                (spec, tuple(self.entity_link(k) for k in self.site.briefing_entities[slug].get(spec.name, ())))
+                for spec in self.config.taxonomies
+            )
+            view = BriefingView(
+                slug=slug, title=briefing.title, url=self.links.url(urls.briefing_path(slug)),
+                date=briefing.date, has_time=briefing.has_time, updated=briefing.updated,
+                summary=briefing.summary or body.summary, key_points=briefing.key_points,
+                entities=tuple((spec, links) for spec, links in groups if links), sources=briefing.sources,
+                html=body.html, draft=briefing.draft, extra=briefing.extra, source_path=str(briefing.source_rel),
+            )
+            self._views[slug] = view
+        return view
+
+    # -- rendering -----------------------------------------------------------
+
+    def render(self, template: str, site_path: str, origin: str, **context) -> Output | None:
+        context.update(self.common)
+        context.setdefault("page_path", site_path)
+        context["canonical_url"] = self.links.absolute(site_path)
+        try:
+            html = self.env.get_template(template).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            self._template_error(exc.filename or exc.name or template, exc.lineno, exc.message or str(exc))
+            return None
+        except jinja2.TemplateNotFound as exc:
+            self._template_error(template, None, f"template '{exc.name}' was not found",
+                                 "Check the name in {% extends %} / {% include %}, or add the file to templates/.")
+            return None
+        except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as exc:
+            path, line = _template_location(exc)
+            self._template_error(path or template, line, f"{type(exc).__name__}: {exc}")
+            return None
+        return Output(urls.output_file(site_path), html.encode("utf-8"), origin=origin)
+
+    def _template_error(self, template: str, line: int | None, message: str, hint: str | None = None) -> None:
+        key = (template, line)
+        if key in self._failed:
+            return
+        self._failed.add(key)
+        self.diags.error(_display_path(template, self.config.root), line, f"template error: {message}.",
+                         hint or "Fix the template; the page it renders is not written until then.")
+
+    def paginate(self, items: Sequence, first_page_path: str) -> list[Pager]:
+        per_page = self.config.per_page
+        total = max(1, math.ceil(len(items) / per_page))
+        page_urls = tuple(self.links.url(urls.paginated_path(first_page_path, n)) for n in range(1, total + 1))
+        pagers = []
+        for number in range(1, total + 1):
+            chunk = tuple(items[(number - 1) * per_page: number * per_page])
+            pagers.append(Pager(
+                number, total, chunk, page_urls[number - 1],
+                page_urls[number - 2] if number > 1 else None,
+                page_urls[number] if number < total else None,
+                page_urls,
+            ))
+        return pagers
+
+    def all_outputs(self) -> list[Output]:
+        outputs: list[Output | None] = []
+        outputs.append(self.render_home())
+        outputs.extend(self.render_briefing(b) for b in self.site.briefings)
+        outputs.extend(self.render_briefing_lists())
+        outputs.extend(self.render_year_archives())
+        for spec in self.config.taxonomies:
+            outputs.append(self.render_taxonomy(spec))
+            for key in self.site.entity_keys(spec.name):
+                outputs.extend(self.render_entity(spec, key))
+        outputs.extend(self.render_page(p) for p in self.site.pages)
+        outputs.append(self.render("404.html", "404.html", "the 404 page", title="Page not found"))
+        outputs.append(self.site_feed())
+        outputs.extend(self.render_aliases())
+        return [o for o in outputs if o is not None]
+
+    def render_home(self) -> Output | None:
+        latest = [self.briefing_view(b.slug) for b in self.site.briefings[: self.config.home_count]]
+        in_the_news = [
+            (spec, [self.entity_link(k) for k in self.site.entity_keys(spec.name)[:8] if self.site.mentions.get(k)])
+            for spec in self.config.taxonomies
+        ]
+        years: dict[int, int] = {}
+        for briefing in self.site.briefings:
+            years[briefing.date.year] = years.get(briefing.date.year, 0) + 1
+        years_linked = [(y, self.links.url(urls.year_path(y)), n) for y, n in sorted(years.items(), reverse=True)]
+        return self.render("home.html", "", "the home page", title=self.config.title,
+                           latest=latest, in_the_news=in_the_news, years=years_linked,
+                           briefing_count=len(self.site.briefings))
+
+    def render_briefing(self, briefing: Briefing) -> Output | None:
+        view = self.briefing_view(briefing.slug)
+        older, newer = self.site.neighbours[briefing.slug]
+        return self.render(
+            "briefing.html", urls.briefing_path(briefing.slug), str(briefing.source_rel),
+            title=briefing.title, briefing=view,
+            older=self.briefing_view(older) if older else None,
+            newer=self.briefing_view(newer) if newer else None,
+            related=[self.briefing_view(s) for s in self.site.related[briefing.slug]],
+        )
+
+    def render_briefing_lists(self) -> list[Output | None]:
+        slugs = [b.slug for b in self.site.briefings]
+        return [
+            self.render("briefings.html", urls.paginated_path("briefings/", pager.number), "the briefing list",
+                        title="All briefings", pager=pager,
+                        briefings=[self.briefing_view(s) for s in pager.items])
+            for pager in self.paginate(slugs, "briefings/")
+        ]
+
+    def render_year_archives(self) -> list[Output | None]:
+        by_year: dict[int, list[str]] = {}
+        for briefing in self.site.briefings:
+            by_year.setdefault(briefing.date.year, []).append(briefing.slug)
+        years = sorted(by_year, reverse=True)
+        return [
+            self.render("year.html", urls.year_path(year), f"the {year} archive", title=f"Briefings of {year}",
+                        year=year, years=[(y, self.links.url(urls.year_path(y)), len(by_year[y])) for y in years],
+                        briefings=[self.briefing_view(s) for s in by_year[year]])
+            for year in years
+        ]
+
+    def render_taxonomy(self, spec: TaxonomySpec) -> Output | None:
+        entities = [self.entity_link(k) for k in self.site.entity_keys(spec.name)]
+        return self.render("taxonomy.html", urls.taxonomy_path(spec.name), f"the {spec.name} index",
+                           title=spec.title, taxonomy=spec, entities=entities)
+
+    def render_entity(self, spec: TaxonomySpec, key: EntityKey) -> list[Output | None]:
+        entity = self.site.entity(key)
+        path = urls.entity_path(*key)
+        origin = str(entity.profile.source_rel) if entity.profile else f"the {spec.singular} '{entity.name}'"
+        profile_html = self.bodies[entity.profile.source_rel].html if entity.profile else ""
+        mentioned = self.site.mentions.get(key, ())
+        co_named = [(self.entity_link(other), count) for other, count in self.site.co_mentions.get(key, ())[:12]]
+        outputs: list[Output | None] = []
+        for pager in self.paginate(mentioned, path):
+            outputs.append(self.render(
+                "entity.html", urls.paginated_path(path, pager.number), origin,
+                title=entity.name, taxonomy=spec, entity=entity, profile_html=profile_html,
+                fields=_profile_fields(entity), pager=pager,
+                briefings=[self.briefing_view(s) for s in pager.items],
+                mention_count=len(mentioned), co_named=co_named,
+                timeline=self.site.timelines.get(key, Timeline("month", ())),
+                feed_url=self.links.url(path + "atom.xml"),
+            ))
+        outputs.append(Output(PurePosixPath(path + "atom.xml"), self.feed(
+            f"{entity.name} — {self.config.title}", f"Briefings naming {entity.name}", path + "atom.xml", path,
+            mentioned[:20],
+        ), origin=origin))
+        return outputs
+
+    def render_page(self, page: Page) -> Output | None:
+        return self.render("page.html", urls.page_path(page.slug), str(page.source_rel), title=page.title,
+                           page=page, html=self.bodies[page.source_rel].html)
+
+    def render_aliases(self) -> list[Output | None]:
+        targets: list[tuple[str, str, str]] = []
+        for briefing in self.site.briefings:
+            targets += [(a, urls.briefing_path(briefing.slug), str(briefing.source_rel)) for a in briefing.aliases]
+        for page in self.site.pages:
+            targets += [(a, urls.page_path(page.slug), str(page.source_rel)) for a in page.aliases]
+        return [
+            self.render("redirect.html", alias, f"{origin} (alias '{alias}')", title="Redirecting…",
+                        target_url=self.links.url(target), target_abs=self.links.absolute(target))
+            for alias, target, origin in targets
+        ]
+
+    def site_feed(self) -> Output:
+        slugs = [b.slug for b in self.site.briefings[:20]]
+        return Output(PurePosixPath("atom.xml"), self.feed(self.config.title, self.config.description, "atom.xml", "",
+                                                           slugs), origin="the site feed")
+
+    def feed(self, title: str, subtitle: str, feed_path: str, page_path: str, slugs: Sequence[str]) -> bytes:
+        entries = []
+        for slug in slugs:
+            view = self.briefing_view(slug)
+            entries.append(FeedEntry(
+                view.title, urls.briefing_path(slug), view.date, view.updated or view.date, view.summary, view.html,
+                tuple(link.name for _, links in view.entities for link in links),
+            ))
+        return atom_feed(title=title, subtitle=subtitle, author=self.config.author, feed_path=feed_path,
+                         page_path=page_path, entries=entries, urls=self.links, language=self.config.language)
+
+
+def _profile_fields(entity: Entity) -> list[tuple[str, Any]]:
+    """Profile fields as (label, value) for display: 'in_force' -> 'In force'."""
+    if entity.profile is None:
+        return []
+    shown = []
+    for key, value in entity.profile.fields.items():
+        if value is None or key in ("description", "autolink", "draft"):
+            continue
+        label = key.replace("_", " ").capitalize()
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, dt.date):
+            value = format_date(value)
+        shown.append((label, value))
+    return shown
+
+
+def _template_location(exc: BaseException) -> tuple[str | None, int | None]:
+    """Jinja rewrites tracebacks so template frames carry the template file and line."""
+    tb = exc.__traceback__
+    found: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _display_path(template: str, root) -> str:
+    try:
+        return str(PurePosixPath(template).relative_to(PurePosixPath(str(root))))
+    except ValueError:
+        return template
+

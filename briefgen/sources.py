@@ -1,0 +1,62 @@
+"""Walk content/ and read each file: the only reading of content besides the cache."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from briefgen.errors import Diagnostics
+
+# Editor droppings and hidden files are never content.
+_IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".bak")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    path: Path
+    rel: PurePosixPath  # relative to the site root: content/briefings/x.md
+    section: str  # first folder under content/: briefings, pages, leaders, …
+    text: str
+    digest: str
+
+
+def is_ignored(name: str) -> bool:
+    return name.startswith((".", "#", "_")) or name.endswith(_IGNORED_SUFFIXES)
+
+
+def scan_sources(root: Path, diags: Diagnostics) -> list[Source]:
+    """Every Markdown file under content/, in a stable order."""
+    content = root / "content"
+    if not content.is_dir():
+        diags.error("content", None, "there is no content/ folder.",
+                    "Create content/briefings/ and put your briefings there.")
+        return []
+    sources: list[Source] = []
+    for path in sorted(content.rglob("*.md")):
+        rel_to_content = path.relative_to(content)
+        if any(is_ignored(part) for part in rel_to_content.parts):
+            continue
+        if len(rel_to_content.parts) < 2:
+            diags.warning(PurePosixPath("content") / rel_to_content.as_posix(), None,
+                          "files directly in content/ are not built.",
+                          "Move it into content/briefings/ or content/pages/.")
+            continue
+        source = read_source(root, path, diags)
+        if source is not None:
+            sources.append(source)
+    return sources
+
+
+def read_source(root: Path, path: Path, diags: Diagnostics) -> Source | None:
+    rel = PurePosixPath(path.relative_to(root).as_posix())
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        diags.error(rel, line, f"the file is not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be decoded.",
+                    "Save the file as UTF-8 in your editor.", col=col)
+        return None
+    return Source(path, rel, rel.parts[1], text, hashlib.blake2b(data, digest_size=16).hexdigest())

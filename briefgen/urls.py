@@ -1,0 +1,60 @@
+"""Where every page lives, and the one helper that turns a site path into a link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+# Site paths are relative to the site root, without a leading slash, and end in
+# "/" for pretty URLs ("briefings/first-call/") or in a file name ("atom.xml").
+
+
+def briefing_path(slug: str) -> str:
+    return f"briefings/{slug}/"
+
+
+def entity_path(taxonomy: str, slug: str) -> str:
+    return f"{taxonomy}/{slug}/"
+
+
+def year_path(year: int) -> str:
+    return f"briefings/{year}/"
+
+
+def taxonomy_path(taxonomy: str) -> str:
+    return f"{taxonomy}/"
+
+
+def page_path(slug: str) -> str:
+    return f"{slug}/"
+
+
+def paginated_path(first_page_path: str, number: int) -> str:
+    """Page 1 lives at the list's own path; page n at <path>page/n/."""
+    return first_page_path if number == 1 else f"{first_page_path}page/{number}/"
+
+
+def output_file(site_path: str) -> PurePosixPath:
+    """The file a site path is written to: pretty URLs become <path>/index.html."""
+    if site_path == "" or site_path.endswith("/"):
+        return PurePosixPath(site_path) / "index.html"
+    return PurePosixPath(site_path)
+
+
+@dataclass(frozen=True, slots=True)
+class UrlBuilder:
+    """Links that work at a domain root and under a project sub-path alike.
+
+    Internal links are root-relative and carry the base path ("/repo/…"), so a
+    page links the same way from any depth, 404.html included (GitHub Pages
+    serves it at the missing URL, where relative links would break).
+    """
+
+    base_url: str  # "https://user.github.io/repo/"
+    base_path: str  # "/repo/"
+
+    def url(self, site_path: str) -> str:
+        return self.base_path + site_path.lstrip("/")
+
+    def absolute(self, site_path: str) -> str:
+        return self.base_url + site_path.lstrip("/")
