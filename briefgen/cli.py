@@ -44,7 +44,11 @@ def command(func):
     """Common handling: BuildError -> its diagnostics and exit 1; a bug -> a short note, exit 70."""
 
     @functools.wraps(func)
-    def wrapper(ctx: click.Context, *args, **kwargs):
+    def wrapper(ctx: click.Context, *args, quiet: bool, verbose: bool, debug: bool, **kwargs):
+        # -q/-v/--debug work after the command name too: `briefgen build -q`.
+        if quiet or verbose:
+            ctx.obj["reporter"] = Reporter(0 if quiet else 2)
+        ctx.obj["debug"] = ctx.obj["debug"] or debug
         reporter: Reporter = ctx.obj["reporter"]
         try:
             return func(ctx, reporter, *args, **kwargs)
@@ -67,7 +71,17 @@ def command(func):
                            f"and report it at {BUG_URL}.", err=True)
             ctx.exit(70)
 
-    return click.pass_context(wrapper)
+    wrapper = click.pass_context(wrapper)
+    for option in reversed(VERBOSITY_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+VERBOSITY_OPTIONS = (
+    click.option("-q", "--quiet", is_flag=True, help="Print errors only."),
+    click.option("-v", "--verbose", is_flag=True, help="Print more: warnings' details and timings."),
+    click.option("--debug", is_flag=True, help="Show a Python traceback for internal errors."),
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -79,19 +79,28 @@ def make_resolver(
             if target not in targets:
                 targets.append(target)
         for surface in entity.surface_names:
-            # Proper names match as written; an all-lower-case name ("arms
-            # control") also matches at the start of a sentence.
-            lookup = surface if surface != surface.lower() else surface.lower()
-            autolink_targets.setdefault(lookup, (key, target))
+            for form in _text_forms(surface):
+                autolink_targets.setdefault(form, (key, target))
     if autolink_targets:
         alternatives = sorted(autolink_targets, key=lambda s: (-len(s), s))
-        parts = [re.escape(s) if s != s.lower() else f"(?i:{re.escape(s)})" for s in alternatives]
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + r")(?!\w)")
     else:
         pattern = None
     return LinkResolver(
         by_file, {k: tuple(v) for k, v in by_title.items()}, url_prefix, pattern, autolink_targets
     )
+
+
+def _text_forms(surface: str) -> tuple[str, ...]:
+    """How a name may appear in running text.
+
+    Proper names match as written ("New START"); an all-lower-case name
+    ("arms control") also matches capitalised at the start of a sentence, but
+    not in Title Case inside another name ("European Court of Human Rights").
+    """
+    if surface != surface.lower() or not surface[:1].isalpha():
+        return (surface,)
+    return (surface, surface[0].upper() + surface[1:])
 
 
 def create_markdown(allow_html: bool = True) -> MarkdownIt:
@@ -234,10 +243,7 @@ def _split_text(token: Token, resolver: LinkResolver, linked: set, already_linke
     cursor = 0
     for match in resolver.autolink_pattern.finditer(text):
         surface = match.group(0)
-        entry = resolver.autolink_targets.get(surface) or resolver.autolink_targets.get(surface.lower())
-        if entry is None:
-            continue
-        key, target = entry
+        key, target = resolver.autolink_targets[surface]
         url = resolver.url(target)
         if key in linked or url in already_linked_urls:
             continue
