@@ -244,8 +244,9 @@ def _required_text(fm, key, rel, diags) -> str | None:
 
 
 def _optional_text(fm, key, rel, diags) -> str | None:
-    if fm.data.get(key) is None:
-        return None
+    value = fm.data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None  # an empty optional field is the same as a missing one
     return _required_text(fm, key, rel, diags)
 
 
