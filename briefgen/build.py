@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Mapping
 
-from briefgen import indexes, urls
+from briefgen import indexes, search, urls
 from briefgen.config import SiteConfig
 from briefgen.documents import Briefing, Page, Profile, parse_document
 from briefgen.entities import build_registry
@@ -93,10 +93,11 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True)
     env = create_environment(theme)
     renderer = PageRenderer(site, bodies, env, diags)
     outputs = renderer.all_outputs()
+    outputs += search.search_outputs(outputs, config, diags)
     statics = static_files(theme)
     outputs += [Output(rel, copy_from=path, origin=_static_origin(path, config)) for rel, path in statics.items()]
     outputs += [o for o in indexes.github_pages_files(config) if o.rel_path not in statics]
-    outputs.append(indexes.sitemap(_sitemap_entries(site), renderer.links))
+    outputs.append(indexes.sitemap(site, renderer.links))
     outputs.append(indexes.robots(renderer.links))
     clock.lap("render")
     unique = check_collisions(outputs, diags)
@@ -113,19 +114,6 @@ def _unparsed_stubs(sources, documents) -> list[tuple[PurePosixPath, str, str]]:
             path = urls.briefing_path(slug) if source.section == "briefings" else urls.page_path(slug)
             stubs.append((source.rel, slug, path))
     return stubs
-
-
-def _sitemap_entries(site: Site):
-    yield "", site.briefings[0].date if site.briefings else None
-    for briefing in site.briefings:
-        yield urls.briefing_path(briefing.slug), briefing.updated or briefing.date
-    for spec in site.config.taxonomies:
-        yield urls.taxonomy_path(spec.name), None
-        for key in site.entity_keys(spec.name):
-            newest = site.mentions.get(key)
-            yield urls.entity_path(*key), site.briefing(newest[0]).date if newest else None
-    for page in site.pages:
-        yield urls.page_path(page.slug), None
 
 
 def _static_origin(path, config: SiteConfig) -> str:

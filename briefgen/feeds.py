@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Sequence
 from xml.etree import ElementTree as ET
@@ -25,8 +26,30 @@ class FeedEntry:
     categories: tuple[str, ...] = ()
 
 
+# Characters XML 1.0 cannot carry even escaped; a stray one would make the whole feed unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Root-relative links and anchors in rendered bodies ("/repo/leaders/x/", "#fn1").
+_RELATIVE_LINK = re.compile(r'\b(href|src)="(/(?!/)[^"]*|#[^"]*)"')
+
+
 def rfc3339(moment: dt.datetime) -> str:
+    """2021-06-16T00:00:00-04:00; a moment without a zone is taken as UTC, never written bare."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
     return moment.isoformat(timespec="seconds")
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def absolute_links(html: str, origin: str, page_url: str) -> str:
+    """Make a body's links absolute: feed readers show entries away from the site and
+    many ignore xml:base. `origin` is "https://host"; anchors point into the entry's page."""
+    def absolute(match: re.Match) -> str:
+        attribute, target = match.group(1), match.group(2)
+        return f'{attribute}="{page_url + target if target.startswith("#") else origin + target}"'
+    return _RELATIVE_LINK.sub(absolute, html)
 
 
 def atom_feed(
@@ -42,10 +65,12 @@ def atom_feed(
 ) -> bytes:
     """The feed document; ids are the entries' absolute URLs, stable across rebuilds."""
     def sub(parent, tag, text=None, **attrs):
-        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", {k: xml_text(v) for k, v in attrs.items()})
         if text is not None:
-            element.text = text
+            element.text = xml_text(text)
         return element
+
+    origin = _origin(urls.base_url)
 
     feed = ET.Element(f"{{{ATOM_NS}}}feed", {f"{{{XML_NS}}}lang": language, f"{{{XML_NS}}}base": urls.absolute("")})
     sub(feed, "id", urls.absolute(feed_path))
@@ -69,5 +94,11 @@ def atom_feed(
             sub(element, "category", term=category)
         if entry.summary:
             sub(element, "summary", entry.summary)
-        sub(element, "content", entry.content_html, type="html")
+        sub(element, "content", absolute_links(entry.content_html, origin, urls.absolute(entry.site_path)), type="html")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False) + b"\n"
+
+
+def _origin(base_url: str) -> str:
+    """"https://user.github.io/repo/" -> "https://user.github.io"."""
+    match = re.match(r"[a-z][a-z0-9+.-]*://[^/]+", base_url, re.IGNORECASE)
+    return match.group(0) if match else base_url.rstrip("/")

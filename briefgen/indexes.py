@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import PurePosixPath
-from typing import Iterable
+from typing import Iterable, Iterator
 from xml.etree import ElementTree as ET
 
+from briefgen import urls
 from briefgen.config import SiteConfig
+from briefgen.documents import Briefing
+from briefgen.model import Site
 from briefgen.output import Output
 from briefgen.urls import UrlBuilder
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def sitemap(entries: Iterable[tuple[str, dt.datetime | None]], links: UrlBuilder) -> Output:
+def sitemap(site: Site, links: UrlBuilder) -> Output:
+    return sitemap_of(sitemap_entries(site), links)
+
+
+def sitemap_of(entries: Iterable[tuple[str, dt.datetime | None]], links: UrlBuilder) -> Output:
     """`entries` are (site path, last modified) of every HTML page worth indexing."""
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
     for site_path, lastmod in entries:
@@ -24,6 +31,37 @@ def sitemap(entries: Iterable[tuple[str, dt.datetime | None]], links: UrlBuilder
             ET.SubElement(url, "lastmod").text = lastmod.isoformat(timespec="seconds")
     data = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8") + b"\n"
     return Output(PurePosixPath("sitemap.xml"), data, origin="the sitemap")
+
+
+def sitemap_entries(site: Site) -> Iterator[tuple[str, dt.datetime | None]]:
+    """First pages of everything a reader may land on; drafts never, even in a --drafts preview.
+
+    Follow-on pages of a list (page/2/) are left out: they shift with every new
+    briefing, and each briefing they list is in the sitemap on its own.
+    """
+    published = [b for b in site.briefings if not b.draft]
+    yield "", _newest(published)
+    yield "briefings/", _newest(published)
+    for year in sorted({b.date.year for b in published}, reverse=True):
+        yield urls.year_path(year), _newest([b for b in published if b.date.year == year])
+    for briefing in published:
+        yield urls.briefing_path(briefing.slug), last_modified(briefing)
+    for spec in site.config.taxonomies:
+        yield urls.taxonomy_path(spec.name), _newest([b for b in published if site.briefing_entities[b.slug].get(spec.name)])
+        for key in site.entity_keys(spec.name):
+            mentioned = [site.briefing(slug) for slug in site.mentions.get(key, ())]
+            yield urls.entity_path(*key), _newest([b for b in mentioned if not b.draft])
+    for page in site.pages:
+        if not page.draft:
+            yield urls.page_path(page.slug), None
+
+
+def last_modified(briefing: Briefing) -> dt.datetime:
+    return briefing.updated or briefing.date
+
+
+def _newest(briefings: list[Briefing]) -> dt.datetime | None:
+    return max((last_modified(b) for b in briefings), default=None)
 
 
 def robots(links: UrlBuilder) -> Output:

@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 
 import jinja2
 
-from briefgen import urls
+from briefgen import metadata, search, urls
 from briefgen.config import TaxonomySpec
 from briefgen.documents import Briefing, Page
 from briefgen.entities import Entity, EntityKey
@@ -180,6 +180,8 @@ class PageRenderer:
                 outputs.extend(self.render_entity(spec, key))
         outputs.extend(self.render_page(p) for p in self.site.pages)
         outputs.append(self.render("404.html", "404.html", "the 404 page", title="Page not found"))
+        outputs.append(self.render("search.html", "search/", "the search page", title="Search",
+                                   search_bundle=self.links.url(search.BUNDLE_DIR + "/"), search_base=self.links.url("")))
         outputs.append(self.site_feed())
         outputs.extend(self.render_aliases())
         return [o for o in outputs if o is not None]
@@ -194,9 +196,10 @@ class PageRenderer:
         for briefing in self.site.briefings:
             years[briefing.date.year] = years.get(briefing.date.year, 0) + 1
         years_linked = [(y, self.links.url(urls.year_path(y)), n) for y, n in sorted(years.items(), reverse=True)]
+        website = metadata.website(self.config, self.links.absolute(""), self.links.absolute("search/"))
         return self.render("home.html", "", "the home page", title=self.config.title,
                            latest=latest, in_the_news=in_the_news, years=years_linked,
-                           briefing_count=len(self.site.briefings))
+                           briefing_count=len(self.site.briefings), json_ld=metadata.json_ld_script(website))
 
     def render_briefing(self, briefing: Briefing) -> Output | None:
         view = self.briefing_view(briefing.slug)
@@ -207,6 +210,16 @@ class PageRenderer:
             older=self.briefing_view(older) if older else None,
             newer=self.briefing_view(newer) if newer else None,
             related=[self.briefing_view(s) for s in self.site.related[briefing.slug]],
+            json_ld=metadata.json_ld_script(self.briefing_metadata(briefing, view)),
+        )
+
+    def briefing_metadata(self, briefing: Briefing, view: BriefingView) -> dict[str, Any]:
+        named = [(spec.name, link.name, self.links.absolute(urls.entity_path(*link.key)))
+                 for spec, links in view.entities for link in links]
+        return metadata.news_article(
+            config=self.config, title=briefing.title, url=self.links.absolute(urls.briefing_path(briefing.slug)),
+            home_url=self.links.absolute(""), published=briefing.date, modified=briefing.updated,
+            summary=view.summary, named=named,
         )
 
     def render_briefing_lists(self) -> list[Output | None]:
@@ -240,6 +253,11 @@ class PageRenderer:
         path = urls.entity_path(*key)
         origin = str(entity.profile.source_rel) if entity.profile else f"the {spec.singular} '{entity.name}'"
         profile_html = self.bodies[entity.profile.source_rel].html if entity.profile else ""
+        description = self.entity_description(entity)
+        json_ld = metadata.json_ld_script(metadata.entity(
+            taxonomy=spec.name, name=entity.name, url=self.links.absolute(path), aliases=entity.aliases,
+            description=description, fields=entity.profile.fields if entity.profile else {},
+        ))
         mentioned = self.site.mentions.get(key, ())
         co_named = [(self.entity_link(other), count) for other, count in self.site.co_mentions.get(key, ())[:12]]
         outputs: list[Output | None] = []
@@ -251,13 +269,20 @@ class PageRenderer:
                 briefings=[self.briefing_view(s) for s in pager.items],
                 mention_count=len(mentioned), co_named=co_named,
                 timeline=self.site.timelines.get(key, Timeline("month", ())),
-                feed_url=self.links.url(path + "atom.xml"),
+                feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,
             ))
         outputs.append(Output(PurePosixPath(path + "atom.xml"), self.feed(
             f"{entity.name} — {self.config.title}", f"Briefings naming {entity.name}", path + "atom.xml", path,
-            mentioned[:20],
+            [slug for slug in mentioned if not self.site.briefing(slug).draft][:20],
         ), origin=origin))
         return outputs
+
+    def entity_description(self, entity: Entity) -> str:
+        """The profile's own description, else the first paragraph of its text."""
+        if entity.profile is None:
+            return ""
+        given = entity.profile.fields.get("description")
+        return str(given) if given else self.bodies[entity.profile.source_rel].summary
 
     def render_page(self, page: Page) -> Output | None:
         return self.render("page.html", urls.page_path(page.slug), str(page.source_rel), title=page.title,
@@ -276,11 +301,12 @@ class PageRenderer:
         ]
 
     def site_feed(self) -> Output:
-        slugs = [b.slug for b in self.site.briefings[:20]]
+        slugs = [b.slug for b in self.site.briefings if not b.draft][:20]
         return Output(PurePosixPath("atom.xml"), self.feed(self.config.title, self.config.description, "atom.xml", "",
                                                            slugs), origin="the site feed")
 
     def feed(self, title: str, subtitle: str, feed_path: str, page_path: str, slugs: Sequence[str]) -> bytes:
+        """Feeds list published briefings only, even in a --drafts preview: a reader may subscribe to it."""
         entries = []
         for slug in slugs:
             view = self.briefing_view(slug)

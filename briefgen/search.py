@@ -1,0 +1,85 @@
+"""Full-text search: a Pagefind index of the briefing and entity pages.
+
+Pagefind (https://pagefind.app) splits its index into small fragments that the
+browser fetches on demand, so a search downloads a few kilobytes whatever the
+size of the archive, and it needs no server.
+
+build() writes nothing (serve keeps the site in memory), so the pages to index
+are written to a temporary folder, Pagefind's binary indexes it, and the bundle
+comes back as outputs. We run the binary rather than the `pagefind` Python
+API: that API waits 0.1 s for every page it is given (its reply loop sleeps
+between messages), some 17 minutes at 10,000 briefings, and hands the bundle
+back as one pipe message capped at 2 MiB. The binary indexes the same folder
+on all cores in a second or two.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Sequence
+
+from briefgen.config import SiteConfig
+from briefgen.errors import Diagnostics
+from briefgen.output import Output
+
+BUNDLE_DIR = "pagefind"  # where the index and pagefind.js live in the built site
+# Templates put this attribute on the main content of what should be found
+# (briefings and the first page of each entity); Pagefind indexes nothing else.
+INDEX_MARKER = b"data-pagefind-body"
+
+
+def search_outputs(outputs: Iterable[Output], config: SiteConfig, diags: Diagnostics) -> list[Output]:
+    """The Pagefind bundle for the pages among `outputs` that ask to be indexed."""
+    pages = [o for o in outputs if _wants_indexing(o)]
+    if not pages:
+        return []
+    binary = pagefind_binary()
+    if binary is None:
+        diags.warning(None, None, "the search index was not built: the Pagefind binary was not found.",
+                      "Install it with: pip install 'pagefind[bin]' (or set PAGEFIND_BINARY_PATH).")
+        return []
+    try:
+        files = index_pages(binary, pages)
+    except subprocess.CalledProcessError as exc:
+        diags.error(None, None, f"Pagefind failed to index the site: {_last_line(exc.stderr or exc.stdout)}",
+                    "Run the build with --debug, or report it with the page that fails.")
+        return []
+    return [Output(PurePosixPath(BUNDLE_DIR) / rel, data, origin="the search index") for rel, data in files]
+
+
+def pagefind_binary() -> Path | None:
+    try:
+        from pagefind.service import get_executable  # PAGEFIND_BINARY_PATH, pagefind_bin, then PATH
+    except ImportError:
+        return None
+    return get_executable()
+
+
+def index_pages(binary: Path, pages: Sequence[Output]) -> list[tuple[str, bytes]]:
+    """(path inside the bundle, bytes) of every file of the Pagefind bundle for `pages`.
+
+    URLs in the index are relative to the site root; the search page gives
+    Pagefind the base path, so results link correctly under /repo/ too.
+    """
+    with tempfile.TemporaryDirectory(prefix="briefgen-search-") as tmp:
+        site = Path(tmp) / "site"
+        for page in pages:
+            target = site / page.rel_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(page.data)
+        bundle = Path(tmp) / "bundle"
+        subprocess.run([str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"],
+                       check=True, capture_output=True, text=True, timeout=600)
+        return [(path.relative_to(bundle).as_posix(), path.read_bytes())
+                for path in sorted(bundle.rglob("*")) if path.is_file()]
+
+
+def _wants_indexing(output: Output) -> bool:
+    return output.data is not None and output.rel_path.suffix == ".html" and INDEX_MARKER in output.data
+
+
+def _last_line(text: str | None) -> str:
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    return lines[-1] if lines else "no message"

@@ -1,0 +1,122 @@
+// The search page: queries the Pagefind index that briefgen builds with the site.
+// Pagefind fetches only the index fragments a query needs, all from this site.
+const form = document.querySelector(".search-form");
+const input = document.getElementById("search-input");
+const status = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const PAGE_SIZE = 10;
+let pagefind = null;
+let latest = 0; // the newest query wins; older answers that arrive late are dropped
+
+async function loadPagefind() {
+  if (!pagefind) {
+    pagefind = await import(new URL("pagefind.js", new URL(form.dataset.bundle, location.href)).href);
+    // Result URLs in the index are relative to the site root: the base path makes them links.
+    await pagefind.options({ baseUrl: form.dataset.base });
+    await pagefind.init();
+  }
+  return pagefind;
+}
+
+// Excerpts are text with <mark> around the matched words: keep those, nothing else.
+function excerptNodes(html) {
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  const fragment = document.createDocumentFragment();
+  for (const node of parsed.body.childNodes) {
+    if (node.nodeName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      fragment.append(mark);
+    } else {
+      fragment.append(document.createTextNode(node.textContent));
+    }
+  }
+  return fragment;
+}
+
+function resultItem(data) {
+  const item = document.createElement("li");
+  const heading = document.createElement("h2");
+  const link = document.createElement("a");
+  link.href = data.url;
+  link.textContent = data.meta.title || data.url;
+  heading.append(link);
+  item.append(heading);
+  if (data.meta.kind) {
+    const kind = document.createElement("p");
+    kind.className = "meta";
+    kind.textContent = data.meta.date ? `${data.meta.kind} · ${data.meta.date}` : data.meta.kind;
+    item.append(kind);
+  }
+  const excerpt = document.createElement("p");
+  excerpt.append(excerptNodes(data.excerpt));
+  item.append(excerpt);
+  return item;
+}
+
+async function showResults(results, start, query) {
+  const shown = await Promise.all(results.slice(start, start + PAGE_SIZE).map((r) => r.data()));
+  if (query !== latest) return;
+  list.append(...shown.map(resultItem));
+  const more = start + PAGE_SIZE < results.length;
+  const button = document.getElementById("search-more");
+  if (button) button.remove();
+  if (more) {
+    const next = document.createElement("button");
+    next.id = "search-more";
+    next.type = "button";
+    next.textContent = "Show more results";
+    next.addEventListener("click", () => showResults(results, start + PAGE_SIZE, query));
+    list.after(next);
+  }
+}
+
+async function runSearch(text) {
+  const query = ++latest;
+  list.replaceChildren();
+  document.getElementById("search-more")?.remove();
+  if (!text.trim()) {
+    status.textContent = "";
+    return;
+  }
+  status.textContent = "Searching…";
+  const engine = await loadPagefind();
+  const search = await engine.search(text);
+  if (query !== latest) return;
+  const count = search.results.length;
+  status.textContent = count === 0 ? `Nothing found for “${text}”.`
+    : `${count} result${count === 1 ? "" : "s"} for “${text}”.`;
+  await showResults(search.results, 0, query);
+}
+
+function searchFromAddress() {
+  const text = new URLSearchParams(location.search).get("q") || "";
+  input.value = text;
+  runSearch(text).catch(reportFailure);
+}
+
+function reportFailure(error) {
+  status.textContent = "The search index could not be loaded. Browse the archive below instead.";
+  console.error(error);
+}
+
+let timer = 0;
+input.addEventListener("input", () => {
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    const address = new URL(location.href);
+    address.searchParams.set("q", input.value);
+    history.replaceState(null, "", address);
+    runSearch(input.value).catch(reportFailure);
+  }, 200);
+});
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  clearTimeout(timer);
+  const address = new URL(location.href);
+  address.searchParams.set("q", input.value);
+  history.pushState(null, "", address);
+  runSearch(input.value).catch(reportFailure);
+});
+window.addEventListener("popstate", searchFromAddress);
+searchFromAddress();
