@@ -156,6 +156,24 @@ def check_command(ctx, reporter: Reporter, drafts, strict):
                   f"no errors{f', {warnings} warning' + ('s' if warnings != 1 else '') if warnings else ''}.")
 
 
+@cli.command("publish")
+@click.option("--remote", default="origin", show_default=True, help="The git remote to push to.")
+@click.option("--branch", default="gh-pages", show_default=True, help="The branch that holds the published site.")
+@click.option("-m", "--message", help="The commit message (default: names the source commit).")
+@click.option("--no-push", is_flag=True, help="Commit to the local branch only; push it later with git push.")
+@click.option("--force", is_flag=True, help="Replace the remote branch's history when it has diverged from the local one.")
+@click.option("--base-url", help="The URL the site is served at, instead of site.yaml's base_url.")
+@command
+def publish_command(ctx, reporter: Reporter, remote, branch, message, no_push, force, base_url):
+    """Build for production and commit the site to the gh-pages branch, then push it."""
+    from briefgen.publish import PublishOptions, publish
+    config = site_config(ctx, base_url)
+    options = PublishOptions(remote=remote, branch=branch, message=message, push=not no_push, force=force)
+    publication = publish(config, options)
+    reporter.diagnostics(publication.build.diagnostics)
+    reporter.info(publication.summary())
+
+
 @cli.group("new")
 def new_group():
     """Create a new site or briefing."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -10,6 +9,8 @@ from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
+from rapidfuzz import process as fuzzy
+from rapidfuzz.distance import Levenshtein
 from slugify import slugify
 
 from briefgen.config import SiteConfig
@@ -149,9 +150,22 @@ def _resolve_or_create(singular, taxonomy, ref: NameRef, rel, entities, lookup, 
         lookup[(taxonomy, norm)] = key
     if entities[key].profile is None:
         # Each use of a near-miss spelling is reported where it is written.
-        close = difflib.get_close_matches(norm, profile_names, n=1, cutoff=0.85)
+        close = near_miss(norm, profile_names)
         if close:
-            suggestion = display.get((taxonomy, close[0]), close[0])
+            suggestion = display.get((taxonomy, close), close)
             diags.warning(rel, ref.line, f"'{ref.name}' is not a known {singular} and gets a page of its own.",
                           f"Did you mean '{suggestion}'?")
     return key
+
+
+def near_miss(norm: str, known: list[str]) -> str | None:
+    """The known name within a small edit distance of `norm`: a typo, not another name.
+
+    One edit per eight characters, at most two: "vladimir puttin" is a typo of
+    "vladimir putin", but "corruption" is not of "corruption 33".
+    """
+    allowed = min(2, len(norm) // 8)
+    if allowed == 0 or not known:
+        return None
+    match = fuzzy.extractOne(norm, known, scorer=Levenshtein.distance, score_cutoff=allowed)
+    return match[0] if match and match[0] != norm else None
