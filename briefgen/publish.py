@@ -1,6 +1,288 @@
-"""Publishing to GitHub Pages: the gh-pages branch route and the Actions workflow route."""
+"""Publishing to GitHub Pages: the gh-pages branch route and the Actions workflow route.
+
+The branch route (`briefgen publish`) builds for production, writes the site
+into a temporary folder, and commits that folder onto the branch with git
+plumbing: `hash-object` for the files, a temporary index (GIT_INDEX_FILE) for
+the tree, `commit-tree` on top of the branch's last commit, `push`, and only
+then `update-ref`. The user's working tree, index, HEAD and current branch are
+never written, and a refused or failed publish leaves both the local
+branch and the remote as they were.
+
+The Actions route is a workflow file that `briefgen new site` writes; the
+repository's own copy is `workflow_text('.')`.
+"""
 
 from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen import __version__
+from briefgen.build import BuildResult, build
+from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig
+from briefgen.errors import BuildError, Diagnostic, Diagnostics
+from briefgen.output import MARKER, write_site
+
+FILE_MODE = "100644"  # every published file is a plain, non-executable file
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOptions:
+    remote: str = "origin"
+    branch: str = "gh-pages"
+    message: str | None = None  # None: name the source commit
+    push: bool = True
+    force: bool = False  # push with --force-with-lease when the branches have diverged
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """What a publish did, for the command line to report."""
+
+    options: PublishOptions
+    build: BuildResult
+    commit: str  # the branch's tip after publishing
+    changed: bool  # False: the output equals the last publish, so no commit was made
+    pushed: bool
+    site_url: str
+
+    def summary(self) -> str:
+        short = self.commit[:7]
+        branch, remote = self.options.branch, self.options.remote
+        pages = sum(1 for o in self.build.outputs if o.rel_path.suffix == ".html")
+        if self.changed:
+            what = f"Committed {pages} pages ({len(self.build.outputs)} files) to {branch} as {short}"
+        else:
+            what = f"Nothing changed since the last publish ({branch} is at {short})"
+        if self.pushed:
+            return f"{what}; pushed to {remote}. GitHub Pages will serve it at {self.site_url} in a minute or two."
+        if self.options.push:
+            return f"{what}; {remote} already had it."
+        return f"{what}; not pushed (--no-push). Push it with: git push {remote} {branch}"
+
+
+@dataclass(frozen=True, slots=True)
+class BranchTips:
+    local: str | None  # refs/heads/<branch>
+    remote: str | None  # the remote's branch, just fetched (or last known, with --no-push)
+
+
+def publish(config: SiteConfig, options: PublishOptions) -> Publication:
+    """Build for production, commit the site onto the branch, push it. Raises BuildError."""
+    git = open_repository(config.root)
+    check_ready(config, git, options)
+    result = build(config, drafts=False)
+    tips = branch_tips(git, options)
+    parent = choose_parent(git, tips, options)
+    with tempfile.TemporaryDirectory(prefix="briefgen-publish-") as temp:
+        site = Path(temp) / "site"
+        write_site(result.outputs, site)
+        tree = write_tree(git, site, Path(temp) / "index")
+    changed = parent is None or git.run("rev-parse", f"{parent}^{{tree}}") != tree
+    commit = commit_tree(git, tree, parent, options.message or default_message(git)) if changed else parent
+    pushed = False
+    if options.push and commit != tips.remote:
+        push(git, commit, tips.remote, options)
+        pushed = True
+    if commit != tips.local:
+        move_branch(git, options.branch, commit, tips.local)
+    return Publication(options, result, commit, changed, pushed, config.base_url)
+
+
+# --- preconditions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Git:
+    """git, run in the top folder of the site's repository; every failure is a BuildError."""
+
+    executable: str
+    toplevel: Path
+
+    def run(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
+            hint: str | None = None) -> str:
+        completed = self.attempt(*args, stdin=stdin, env=env)
+        if completed.returncode != 0:
+            detail = completed.stderr.strip() or completed.stdout.strip() or f"exit status {completed.returncode}"
+            raise BuildError([Diagnostic(None, None, f"'git {' '.join(args)}' failed: {detail}", hint)])
+        return completed.stdout.strip()
+
+    def attempt(self, *args: str, stdin: str | None = None,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        # GIT_OPTIONAL_LOCKS=0: 'git status' must not rewrite the user's index to refresh it.
+        return subprocess.run([self.executable, *args], cwd=self.toplevel, input=stdin, capture_output=True,
+                              text=True, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", **(env or {})})
+
+
+def open_repository(root: Path) -> Git:
+    """The git repository the site folder is in; refuses when git or the repository is missing."""
+    executable = shutil.which("git")
+    if executable is None:
+        raise _refusal("git is not installed (no 'git' on PATH), so briefgen cannot commit the site.",
+                       "Install git, or publish with the GitHub Actions workflow instead "
+                       "(see 'Publishing to GitHub Pages' in the README).")
+    found = subprocess.run([executable, "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True)
+    if found.returncode != 0 or not found.stdout.strip():
+        raise _refusal(f"{root} is not in a git repository, so there is no branch to publish to.",
+                       "Run 'git init' and 'git remote add origin https://github.com/<user>/<repository>.git' "
+                       "in the site folder, or publish with the GitHub Actions workflow.")
+    return Git(executable, Path(found.stdout.strip()))
+
+
+def check_ready(config: SiteConfig, git: Git, options: PublishOptions) -> None:
+    """Every reason not to publish, reported together before anything is built."""
+    diags = Diagnostics()
+    check_base_url(config, diags)
+    check_branch_name(git, options.branch, diags)
+    check_branch_not_checked_out(git, options.branch, diags)
+    if options.push:
+        check_remote(git, options.remote, diags)
+    diags.raise_if_errors()
+
+
+def check_base_url(config: SiteConfig, diags: Diagnostics) -> None:
+    if config.base_url == PLACEHOLDER_BASE_URL:
+        diags.error("site.yaml", None,
+                    f"base_url is missing or still the placeholder {PLACEHOLDER_BASE_URL}, so every link and "
+                    "feed of the published site would point there.",
+                    "Set 'base_url:' in site.yaml to the address the site is served at "
+                    "(https://<user>.github.io/<repository>/ for a project site, https://<user>.github.io/ for a "
+                    "user site, https://<your domain>/ for a custom domain), or pass --base-url.")
+
+
+def check_branch_name(git: Git, branch: str, diags: Diagnostics) -> None:
+    if git.attempt("check-ref-format", f"refs/heads/{branch}").returncode != 0:
+        diags.error(None, None, f"'{branch}' is not a valid git branch name.", "Pass another name with --branch.")
+
+
+def check_branch_not_checked_out(git: Git, branch: str, diags: Diagnostics) -> None:
+    """Moving a checked-out branch under a working tree would leave that tree out of step."""
+    listing = git.run("worktree", "list", "--porcelain")
+    folder = None
+    for line in listing.splitlines():
+        if line.startswith("worktree "):
+            folder = line[len("worktree "):]
+        elif line == f"branch refs/heads/{branch}":
+            diags.error(None, None, f"the branch '{branch}' is checked out in {folder}, and publishing would "
+                                    "move it under that working tree.",
+                        "Switch that working tree to your source branch (git switch main), or publish to "
+                        "another branch with --branch.")
+
+
+def check_remote(git: Git, remote: str, diags: Diagnostics) -> None:
+    remotes = git.run("remote").split()
+    if remote not in remotes:
+        others = f" This repository has: {', '.join(remotes)}." if remotes else ""
+        diags.error(None, None, f"there is no git remote named '{remote}' to push to.",
+                    f"Add it with 'git remote add {remote} https://github.com/<user>/<repository>.git', or name "
+                    f"another with --remote.{others} To commit without pushing, pass --no-push.")
+
+
+def _refusal(message: str, hint: str) -> BuildError:
+    return BuildError([Diagnostic(None, None, message, hint)])
+
+
+# --- the branch's history --------------------------------------------------------------------
+
+
+def branch_tips(git: Git, options: PublishOptions) -> BranchTips:
+    """The local branch's tip and the remote's (fetched first, so a publish from a new clone
+    continues the published history instead of starting a second one)."""
+    local = _resolve(git, f"refs/heads/{options.branch}")
+    if not options.push:  # no network: the remote's tip as last fetched, if ever
+        return BranchTips(local, _resolve(git, f"refs/remotes/{options.remote}/{options.branch}"))
+    return BranchTips(local, fetch_remote_tip(git, options.remote, options.branch))
+
+
+def fetch_remote_tip(git: Git, remote: str, branch: str) -> str | None:
+    ref = f"refs/heads/{branch}"
+    hint = f"Check that the remote '{remote}' is reachable and that you may read it (git ls-remote {remote})."
+    listing = git.run("ls-remote", "--heads", remote, ref, hint=hint)
+    if not any(line.split("\t")[-1] == ref for line in listing.splitlines()):
+        return None
+    git.run("fetch", "--quiet", "--no-tags", remote, ref, hint=hint)
+    return git.run("rev-parse", "--verify", "FETCH_HEAD^{commit}")
+
+
+def choose_parent(git: Git, tips: BranchTips, options: PublishOptions) -> str | None:
+    """The newer of the two tips, so each publish adds one commit to the published history."""
+    local, remote = tips.local, tips.remote
+    if local is None or remote is None or local == remote:
+        return local or remote
+    if _is_ancestor(git, local, remote):
+        return remote  # the local branch is behind: someone published from elsewhere
+    if _is_ancestor(git, remote, local):
+        return local  # the local branch is ahead: an earlier --no-push
+    if options.force:
+        return local  # the local history wins; the push replaces the remote's
+    raise _refusal(
+        f"the local branch '{options.branch}' and {options.remote}'s '{options.branch}' have diverged "
+        f"({local[:7]} and {remote[:7]}); publishing on either would drop the other's commits.",
+        f"To keep the remote's history: git branch -f {options.branch} {remote[:12]}; then publish again. "
+        f"To replace it with the local one: publish with --force.")
+
+
+def _resolve(git: Git, ref: str) -> str | None:
+    found = git.attempt("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def _is_ancestor(git: Git, older: str, newer: str) -> bool:
+    return git.attempt("merge-base", "--is-ancestor", older, newer).returncode == 0
+
+
+# --- the commit --------------------------------------------------------------------------------
+
+
+def write_tree(git: Git, site: Path, index: Path) -> str:
+    """Store the folder's files as blobs and a tree; the user's index is never used."""
+    files = sorted(p for p in site.rglob("*") if p.is_file() and p.relative_to(site).as_posix() != MARKER)
+    # --no-filters: store the bytes as built, whatever .gitattributes or autocrlf say.
+    blobs = git.run("hash-object", "-w", "--no-filters", "--stdin-paths",
+                    stdin="".join(f"{path}\n" for path in files)).split()
+    entries = "".join(f"{FILE_MODE} {blob}\t{path.relative_to(site).as_posix()}\0"
+                      for blob, path in zip(blobs, files, strict=True))
+    env = {"GIT_INDEX_FILE": str(index)}
+    git.run("update-index", "-z", "--add", "--index-info", stdin=entries, env=env)
+    return git.run("write-tree", env=env)
+
+
+def default_message(git: Git) -> str:
+    """Names the source commit, so any published version can be traced back to its sources."""
+    head = _resolve(git, "HEAD")
+    if head is None:
+        return f"Publish the site built by briefgen {__version__}"
+    dirty = git.attempt("status", "--porcelain", "--untracked-files=no").stdout.strip()
+    source = f"{head[:12]}{' (with uncommitted changes)' if dirty else ''}"
+    return f"Publish the site built from {source} by briefgen {__version__}"
+
+
+def commit_tree(git: Git, tree: str, parent: str | None, message: str) -> str:
+    parents = ["-p", parent] if parent else []
+    return git.run("commit-tree", tree, *parents, stdin=message + "\n",
+                   hint="Tell git who you are: git config user.name 'Your Name' && "
+                        "git config user.email you@example.org")
+
+
+def push(git: Git, commit: str, remote_tip: str | None, options: PublishOptions) -> None:
+    ref = f"refs/heads/{options.branch}"
+    # The lease forces only over the tip fetched a moment ago, never over a publish made since.
+    lease = [f"--force-with-lease={ref}:{remote_tip or ''}"] if options.force else []
+    git.run("push", "--quiet", *lease, options.remote, f"{commit}:{ref}",
+            hint=f"Nothing was changed on {options.remote}, and the local branch '{options.branch}' was left as "
+                 "it was. Check that you may push to the remote; then publish again.")
+
+
+def move_branch(git: Git, branch: str, commit: str, old: str | None) -> None:
+    """update-ref with the old value: fails rather than overwrite a commit made meanwhile."""
+    git.run("update-ref", "-m", "briefgen publish", f"refs/heads/{branch}", commit, old or "0" * len(commit))
+
+
+# --- the GitHub Actions route -------------------------------------------------------------------
 
 WORKFLOW_PATH = ".github/workflows/pages.yml"
 
@@ -11,8 +293,8 @@ name: Publish to GitHub Pages
 
 on:
   push:
-    branches: [main]
-  workflow_dispatch:
+    branches: [main]  # the branch the site's sources are on
+  workflow_dispatch:  # and the "Run workflow" button
 
 permissions:
   contents: read
@@ -36,12 +318,13 @@ jobs:
       - name: Install briefgen
         run: python -m pip install {install}
       - name: Build
-        # configure-pages gives the address Pages serves the site at, for a
-        # project site https://<user>.github.io/<repository>, for a custom domain its root.
-        run: briefgen build --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
+        # configure-pages gives the address Pages serves the site at: for a project
+        # site https://<user>.github.io/<repository>, for a custom domain its root.
+        run: briefgen build --out _site --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
       - uses: actions/upload-pages-artifact@v5
         with:
           path: _site
+          # Keep .nojekyll and .well-known/: since v4 the action leaves out dotfiles unless told.
           include-hidden-files: true
 
   deploy:
