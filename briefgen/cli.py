@@ -142,6 +142,26 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force)
         reporter.detail(f"  {phase:<10} {seconds:.3f} s")
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="The port to listen on (0: any free port).")
+@click.option("--drafts", is_flag=True, help="Include briefings marked draft: true.")
+@click.option("--base-url", help="Preview under this URL's path instead of site.yaml's base_url.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a web browser.")
+@command
+def serve_command(ctx, reporter: Reporter, host, port, drafts, base_url, open_browser):
+    """Preview the site, rebuilding and reloading the browser as you edit."""
+    from briefgen.serve import ListenError, PreviewSettings, run_preview
+    config = site_config(ctx, base_url)  # a site folder and a valid --base-url, before anything listens
+    settings = PreviewSettings(root=config.root, host=host, port=port, drafts=drafts, base_url=base_url)
+    try:
+        run_preview(settings, reporter, open_browser=open_browser)
+    except ListenError as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        ctx.exit(2)
+
+
 @cli.command("check")
 @click.option("--drafts", is_flag=True, help="Check drafts too.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")

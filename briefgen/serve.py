@@ -1,0 +1,688 @@
+"""briefgen serve: build into memory, serve it like GitHub Pages would, rebuild on change, reload the browser.
+
+The pieces, each small and owned by one PreviewSession (no module state):
+
+    SiteWatcher --paths--> Debouncer --one burst--> Rebuilder --build()--> PreviewState
+                                                                               |
+    browser <--HTML (+ reload script, + error overlay)-- PreviewRequestHandler-+
+    browser <--"reload" events (SSE)-------------------- PreviewRequestHandler-+
+
+The built site is never written to disk by serve: the outputs of the last good
+build are held as {site path: Output} and swapped in under a lock.
+"""
+
+from __future__ import annotations
+
+import errno
+import html
+import json
+import mimetypes
+import os
+import secrets
+import socket
+import socketserver
+import threading
+import time
+import webbrowser
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Callable, Iterable, Mapping, Protocol
+from urllib.parse import unquote, urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from briefgen.build import BuildResult, build
+from briefgen.config import CONFIG_NAME, SiteConfig, load_config
+from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
+from briefgen.output import Output
+from briefgen.theme import resolve_theme
+
+EVENTS_PATH = "/__briefgen/events"  # outside any site path a theme could produce
+SITE_FOLDERS = ("content", "static", "templates", "themes")
+DEBOUNCE_SECONDS = 0.15  # long enough to merge an editor's write+rename, short enough to feel instant
+LONGEST_WAIT_SECONDS = 2.0  # a never-ending stream of saves still rebuilds now and then
+HEARTBEAT_SECONDS = 15.0  # lets an event stream notice a closed tab
+
+
+class Log(Protocol):
+    """What serve says to the terminal; the CLI's Reporter fits."""
+
+    def info(self, message: str) -> None: ...
+
+    def diagnostics(self, diagnostics: Iterable[Diagnostic]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewSettings:
+    root: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    drafts: bool = False
+    base_url: str | None = None  # --base-url, else site.yaml's
+
+    def load_config(self) -> SiteConfig:
+        config = load_config(self.root)
+        return config.with_base_url(self.base_url) if self.base_url else config
+
+
+# --- what is being served ---------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SiteSnapshot:
+    """The outputs of one good build, keyed by their path inside the site ("briefings/x/index.html")."""
+
+    base_path: str  # "/" or "/repo/"
+    files: Mapping[str, Output]
+    folders: frozenset[str]  # "briefings", "briefings/x", … for the trailing-slash redirect
+    static_roots: tuple[Path, ...]  # resolved; a copied file must live inside one of them
+
+    @classmethod
+    def from_build(cls, config: SiteConfig, result: BuildResult) -> SiteSnapshot:
+        files = {output.rel_path.as_posix(): output for output in result.outputs}
+        folders = {parent.as_posix() for output in result.outputs for parent in output.rel_path.parents}
+        roots = resolve_theme(config, Diagnostics()).static_dirs
+        return cls(config.base_path, MappingProxyType(files), frozenset(folders - {"."}),
+                   tuple(root.resolve() for root in roots))
+
+    def read(self, site_path: str) -> bytes | None:
+        """The bytes of a file of the site, or None when there is none (or it would leave the site)."""
+        output = self.files.get(site_path)
+        if output is None:
+            return None
+        if output.copy_from is not None:
+            # A static file may be a symlink; serve it only if it points inside a static folder.
+            real = output.copy_from.resolve()
+            if not any(real.is_relative_to(root) for root in self.static_roots):
+                return None
+        try:
+            return output.read()
+        except OSError:  # deleted since the build; the rebuild is on its way
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewView:
+    """One consistent look at the state, taken at the start of a request."""
+
+    snapshot: SiteSnapshot | None
+    errors: tuple[Diagnostic, ...]
+    generation: int
+    session: str
+
+
+class PreviewState:
+    """The last good site, the current errors, and a generation counter bumped by every finished build."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._snapshot: SiteSnapshot | None = None
+        self._errors: tuple[Diagnostic, ...] = ()
+        self._generation = 0
+        self._closing = False
+        self.session = secrets.token_hex(4)  # a restarted server reloads pages of the old one
+
+    @property
+    def generation(self) -> int:
+        with self._changed:
+            return self._generation
+
+    def view(self) -> PreviewView:
+        with self._changed:
+            return PreviewView(self._snapshot, self._errors, self._generation, self.session)
+
+    def succeeded(self, snapshot: SiteSnapshot) -> None:
+        with self._changed:
+            self._snapshot, self._errors = snapshot, ()
+            self._finished()
+
+    def failed(self, diagnostics: Iterable[Diagnostic]) -> None:
+        """The last good snapshot stays; the errors go over every page."""
+        with self._changed:
+            self._errors = tuple(d for d in diagnostics if d.severity is Severity.ERROR)
+            self._finished()
+
+    def _finished(self) -> None:
+        self._generation += 1
+        self._changed.notify_all()
+
+    def wait_for_change(self, seen: int | None, timeout: float) -> int | None:
+        """The generation once it differs from `seen` (or after `timeout`); None when closing."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closing or self._generation != seen, timeout)
+            return None if self._closing else self._generation
+
+    def close(self) -> None:
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+
+
+# --- rebuilding ---------------------------------------------------------------------------------
+
+class Rebuilder:
+    """The only place serve calls build(); one build at a time."""
+
+    def __init__(self, settings: PreviewSettings, state: PreviewState, log: Log):
+        self.settings = settings
+        self.state = state
+        self.log = log
+        self.config: SiteConfig | None = None  # of the last build that got as far as loading it
+        self._lock = threading.Lock()
+
+    def rebuild(self, changed: Iterable[Path] = ()) -> bool:
+        with self._lock:
+            started = time.perf_counter()
+            try:
+                # site.yaml is re-read every time: it is cheap, and a stale config could hide an error.
+                config = self.settings.load_config()
+                self.config = config
+                result = build(config, drafts=self.settings.drafts)
+                snapshot = SiteSnapshot.from_build(config, result)
+            except BuildError as exc:
+                self._report_failure(exc.diagnostics)
+                return False
+            except Exception as exc:  # a bug in briefgen: say so, keep serving the last good site
+                self._report_failure([Diagnostic(None, None, f"internal error: {type(exc).__name__}: {exc}",
+                                                 "This is a bug in briefgen; please report it.")])
+                return False
+            self.log.diagnostics(result.diagnostics)
+            self.state.succeeded(snapshot)
+            pages = sum(1 for path in snapshot.files if path.endswith(".html"))
+            self.log.info(f"{_describe(changed, self.settings.root)} {pages} pages "
+                          f"in {time.perf_counter() - started:.2f} s.")
+            return True
+
+    def _report_failure(self, diagnostics: Iterable[Diagnostic]) -> None:
+        diagnostics = tuple(diagnostics)
+        self.log.diagnostics(diagnostics)
+        errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+        kept = "still serving the last good site" if self.state.view().snapshot else "nothing to serve yet"
+        self.log.info(f"{errors} error{'s' if errors != 1 else ''}; {kept}. Fix and save: the browser updates itself.")
+        self.state.failed(diagnostics)
+
+
+def _describe(changed: Iterable[Path], root: Path) -> str:
+    """"Built" for the first build, "content/a.md changed; rebuilt" after."""
+    names = sorted(_relative(path, root) for path in changed)
+    if not names:
+        return "Built"
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"{shown} changed; rebuilt"
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+class Debouncer:
+    """Calls `action` once per burst of changes, when no change has come for `quiet` seconds."""
+
+    def __init__(self, action: Callable[[frozenset[Path]], object], quiet: float = DEBOUNCE_SECONDS,
+                 longest: float = LONGEST_WAIT_SECONDS):
+        self._action = action
+        self._quiet = quiet
+        self._longest = longest
+        self._wake = threading.Condition()
+        self._pending: set[Path] = set()
+        self._first = self._last = 0.0
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="briefgen-rebuild", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def add(self, path: Path) -> None:
+        with self._wake:
+            now = time.monotonic()
+            if not self._pending:
+                self._first = now
+            self._pending.add(path)
+            self._last = now
+            self._wake.notify()
+
+    def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            self._wake.notify()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: self._pending or self._closed)
+                while not self._closed:
+                    due = min(self._last + self._quiet, self._first + self._longest)
+                    if time.monotonic() >= due:
+                        break
+                    self._wake.wait(due - time.monotonic())
+                if self._closed:
+                    return
+                paths = frozenset(self._pending)
+                self._pending.clear()
+            self._action(paths)
+
+
+# --- watching -----------------------------------------------------------------------------------
+
+_CHANGE_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})  # not "opened": build reads
+_NOISE_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part", ".crdownload", "___jb_tmp___",
+                   "___jb_old___")
+
+
+def is_editor_noise(name: str) -> bool:
+    """Files editors and tools write beside the real one: .#x (Emacs lock), x~, .x.swp, 4913 (Vim probe)."""
+    return name.startswith((".", "#")) or name.endswith(_NOISE_SUFFIXES) or name == "4913"
+
+
+def watched_folders(config: SiteConfig) -> list[Path]:
+    """content/, static/, templates/, themes/ and the theme in use (which may live outside the site)."""
+    folders = [config.root / name for name in SITE_FOLDERS]
+    folders += resolve_theme(config, Diagnostics()).all_dirs()
+    return folders
+
+
+class _ChangeHandler(FileSystemEventHandler):
+    def __init__(self, accept: Callable[[Path, FileSystemEvent], bool], notify: Callable[[Path], None]):
+        self._accept = accept
+        self._notify = notify
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _CHANGE_EVENTS:
+            return
+        if event.is_directory and event.event_type in ("modified", "closed"):
+            return  # a folder's mtime moves with every temp file inside it; the file events say more
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            if raw:
+                path = Path(os.fsdecode(raw))
+                if self._accept(path, event):
+                    self._notify(path)
+
+
+class SiteWatcher:
+    """watchdog on the site folder (site.yaml only) and, recursively, on each watched folder."""
+
+    def __init__(self, root: Path, on_change: Callable[[Path], None]):
+        self.root = root
+        self._on_change = on_change
+        self._observer = Observer()
+        self._watched: dict[Path, object] = {}
+        self._lock = threading.Lock()
+
+    def start(self, folders: Iterable[Path]) -> None:
+        self._observer.schedule(_ChangeHandler(self._accept_top_level, self._on_change), str(self.root),
+                                recursive=False)
+        self.watch(folders)
+        self._observer.start()
+
+    def watch(self, folders: Iterable[Path]) -> None:
+        """Add folders not yet watched (a new theme, a static/ made while serving)."""
+        with self._lock:
+            for folder in folders:
+                folder = folder.resolve()
+                if not folder.is_dir() or any(folder.is_relative_to(w) for w in self._watched):
+                    continue
+                handler = _ChangeHandler(self._accept_inside(folder), self._on_change)
+                self._watched[folder] = self._observer.schedule(handler, str(folder), recursive=True)
+
+    def forget(self, folder: Path) -> None:
+        with self._lock:
+            watch = self._watched.pop(folder.resolve(), None)
+            if watch is not None:
+                try:
+                    self._observer.unschedule(watch)
+                except (KeyError, OSError):
+                    pass
+
+    def stop(self) -> None:
+        self._observer.stop()
+        if self._observer.is_alive():
+            self._observer.join(timeout=10)
+
+    def _accept_top_level(self, path: Path, event: FileSystemEvent) -> bool:
+        if path.parent != self.root:
+            return False
+        if path.name in SITE_FOLDERS and event.is_directory:
+            # Made or removed while serving: a removed folder's watch is dead, a new one needs one.
+            self.forget(path)
+            if event.event_type in ("created", "moved"):
+                self.watch([path])
+            return True
+        return path.name == CONFIG_NAME
+
+    @staticmethod
+    def _accept_inside(folder: Path) -> Callable[[Path, FileSystemEvent], bool]:
+        def accept(path: Path, event: FileSystemEvent) -> bool:
+            try:
+                parts = path.relative_to(folder).parts
+            except ValueError:
+                return False
+            return bool(parts) and not any(is_editor_noise(part) for part in parts)
+        return accept
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+class UnsafePath(ValueError):
+    """A request path that tries to leave the site; answered with 400."""
+
+
+def decode_request_path(raw: str) -> str:
+    """Percent-decode a URL path and refuse anything that could step outside the site."""
+    if "\\" in raw or "%5c" in raw.lower():
+        raise UnsafePath(raw)
+    try:
+        decoded = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise UnsafePath(raw) from None
+    if not decoded.startswith("/") or "\x00" in decoded or "\\" in decoded:
+        raise UnsafePath(raw)
+    if any(segment in (".", "..") for segment in decoded.split("/")):
+        raise UnsafePath(raw)
+    return decoded
+
+
+# Explicit where the system's mime.types differs between machines or lacks the type.
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8", ".json": "application/json",
+    ".map": "application/json", ".webmanifest": "application/manifest+json",
+    ".xml": "application/xml", ".atom": "application/atom+xml", ".rss": "application/rss+xml",
+    ".txt": "text/plain; charset=utf-8", ".md": "text/markdown; charset=utf-8",
+    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+    ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
+    ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf",
+    ".wasm": "application/wasm", ".pdf": "application/pdf",
+    # Pagefind's index fragments are gzip data its own script unpacks.
+    ".pagefind": "application/octet-stream", ".pf_meta": "application/octet-stream",
+    ".pf_index": "application/octet-stream", ".pf_fragment": "application/octet-stream",
+}
+
+
+def content_type(site_path: str) -> str:
+    suffix = PurePosixPath(site_path).suffix.lower()
+    if suffix in CONTENT_TYPES:
+        return CONTENT_TYPES[suffix]
+    guessed, encoding = mimetypes.guess_type(site_path, strict=True)
+    if guessed is None or encoding is not None:
+        return "application/octet-stream"
+    return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
+
+
+def live_reload_script(view: PreviewView) -> str:
+    """Reloads the page when a build finishes after this page was served (or the server restarted)."""
+    shown = json.dumps({"session": view.session, "generation": view.generation})
+    return f"""<script data-briefgen-live-reload>
+(function () {{
+  var shown = {shown};
+  if (!window.EventSource) return;
+  var events = new EventSource("{EVENTS_PATH}");
+  events.addEventListener("reload", function (event) {{
+    var now = JSON.parse(event.data);
+    if (now.session !== shown.session || now.generation !== shown.generation) {{
+      events.close();
+      location.reload();
+    }}
+  }});
+}})();
+</script>
+"""
+
+
+def error_overlay(errors: Iterable[Diagnostic], has_site: bool) -> str:
+    items = "".join(f'<li style="margin:0 0 .4em">{html.escape(str(d))}</li>' for d in errors)
+    shown = "This is the last good version of the page." if has_site else "There is no good build to show yet."
+    return f"""<div id="briefgen-errors" role="alert" style="position:fixed;top:1rem;left:1rem;right:1rem;\
+z-index:2147483647;max-height:70vh;overflow:auto;box-sizing:border-box;margin:0;padding:1rem 1.25rem;\
+background:#2d0a0c;color:#fff;border:3px solid #e5484d;border-radius:8px;box-shadow:0 8px 30px rgba(0,0,0,.45);\
+font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left;white-space:pre-wrap">\
+<strong style="display:block;font-size:16px;margin:0 0 .5em">briefgen: the site did not build. {shown}</strong>\
+<ul style="margin:0;padding:0 0 0 1.25rem;list-style:disc">{items}</ul>\
+<p style="margin:.5em 0 0">Fix the file and save it: this page updates itself.</p></div>
+"""
+
+
+def inject(page: bytes, addition: str) -> bytes:
+    """Put `addition` before the last </body>, or at the end of a page without one."""
+    lowered = page.lower()
+    at = lowered.rfind(b"</body>")
+    extra = addition.encode("utf-8")
+    return page + extra if at < 0 else page[:at] + extra + page[at:]
+
+
+class PreviewHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True  # an open event stream must not keep the process alive
+
+    def __init__(self, address: tuple[str, int], state: PreviewState):
+        self.state = state
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        super().__init__(address, PreviewRequestHandler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks up the host's FQDN, which can hang on a machine without DNS.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+
+class PreviewRequestHandler(BaseHTTPRequestHandler):
+    server: PreviewHTTPServer
+    server_version = "briefgen-preview"
+
+    def do_GET(self) -> None:
+        self._respond(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(send_body=False)
+
+    def log_message(self, format: str, *args) -> None:
+        pass  # the terminal is for build results, not for every request
+
+    def _respond(self, send_body: bool) -> None:
+        target = urlsplit(self.path)
+        if target.path == EVENTS_PATH:
+            self._stream_events()
+            return
+        try:
+            path = decode_request_path(target.path)
+        except UnsafePath:
+            self._send(HTTPStatus.BAD_REQUEST, b"Bad request: that path leaves the site.\n", "x.txt", send_body)
+            return
+        view = self.server.state.view()
+        snapshot = view.snapshot
+        if snapshot is None:
+            page = f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title></head>' \
+                   f"<body></body></html>".encode()
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, page, "index.html", send_body, view)
+            return
+        base = snapshot.base_path
+        if not path.startswith(base):
+            if path == "/" or path + "/" == base:
+                self._redirect(base, target.query)
+            else:
+                self._not_found(view, send_body)
+            return
+        site_path = path[len(base):]
+        if site_path == "" or site_path.endswith("/"):
+            site_path += "index.html"
+        elif site_path in snapshot.folders:
+            self._redirect(target.path + "/", target.query)
+            return
+        body = snapshot.read(site_path)
+        if body is None:
+            self._not_found(view, send_body)
+            return
+        self._send(HTTPStatus.OK, body, site_path, send_body, view)
+
+    def _not_found(self, view: PreviewView, send_body: bool) -> None:
+        page = view.snapshot.read("404.html") if view.snapshot else None
+        if page is None:
+            self._send(HTTPStatus.NOT_FOUND, b"Not found\n", "x.txt", send_body)
+        else:
+            self._send(HTTPStatus.NOT_FOUND, page, "404.html", send_body, view)
+
+    def _redirect(self, location: str, query: str) -> None:
+        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+        self.send_header("Location", location + (f"?{query}" if query else ""))
+        self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+
+    def _send(self, status: HTTPStatus, body: bytes, site_path: str, send_body: bool,
+              view: PreviewView | None = None) -> None:
+        kind = content_type(site_path)
+        if view is not None and kind.startswith("text/html"):
+            # Added here, at response time, so no built file ever contains it.
+            if view.errors or view.snapshot is None:
+                body = inject(body, error_overlay(view.errors, view.snapshot is not None))
+            body = inject(body, live_reload_script(view))
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")  # a preview is never stale
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    def _stream_events(self) -> None:
+        """Server-Sent Events: a "reload" event with the generation now, then after every build."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        state = self.server.state
+        seen: int | None = None
+        try:
+            self.wfile.write(b"retry: 500\n\n")
+            while True:
+                generation = state.wait_for_change(seen, HEARTBEAT_SECONDS)
+                if generation is None:
+                    return
+                if generation == seen:
+                    self.wfile.write(b": still here\n\n")
+                else:
+                    data = json.dumps({"session": state.session, "generation": generation})
+                    self.wfile.write(f"event: reload\ndata: {data}\n\n".encode())
+                    seen = generation
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            return  # the tab was closed
+
+
+# --- the session --------------------------------------------------------------------------------
+
+class ListenError(Exception):
+    """The server cannot listen where asked; the message says what to do."""
+
+
+def listen(settings: PreviewSettings, state: PreviewState) -> PreviewHTTPServer:
+    try:
+        return PreviewHTTPServer((settings.host, settings.port), state)
+    except socket.gaierror as exc:
+        raise ListenError(f"cannot listen on '{settings.host}': {exc.strerror}. Try --host 127.0.0.1.") from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            suggestion = settings.port + 1 if settings.port < 65535 else 8001
+            raise ListenError(f"port {settings.port} is in use; try --port {suggestion}") from None
+        if exc.errno == errno.EACCES:
+            raise ListenError(f"not allowed to listen on port {settings.port} (ports below 1024 need "
+                              f"administrator rights); try --port 8000") from None
+        raise ListenError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}. "
+                          f"Try --host 127.0.0.1.") from None
+
+
+@dataclass
+class PreviewSession:
+    """One `briefgen serve`: a listening server, a watcher, and the state between them.
+
+    Use it as a context manager; close() stops the watcher and the server.
+    """
+
+    settings: PreviewSettings
+    log: Log
+    state: PreviewState = field(default_factory=PreviewState)
+
+    def __post_init__(self):
+        self.server = listen(self.settings, self.state)  # first, so a busy port fails before a build
+        self.rebuilder = Rebuilder(self.settings, self.state, self.log)
+        self.debouncer = Debouncer(self._rebuild)
+        self.watcher = SiteWatcher(self.settings.root.resolve(), self.debouncer.add)
+        self._serving: threading.Thread | None = None
+        try:
+            self.rebuilder.rebuild()
+            self.watcher.start(self._folders())
+            self.debouncer.start()
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        host = f"[{host}]" if ":" in host else host
+        snapshot = self.state.view().snapshot
+        base = snapshot.base_path if snapshot else "/"
+        return f"http://{host}:{port}{base}"
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever(poll_interval=0.2)
+
+    def serve_in_background(self) -> PreviewSession:
+        self._serving = threading.Thread(target=self.serve_forever, name="briefgen-http", daemon=True)
+        self._serving.start()
+        return self
+
+    def close(self) -> None:
+        self.state.close()  # event streams end, so no handler thread waits on the state
+        if self._serving is not None and self._serving.is_alive():
+            self.server.shutdown()
+        self.server.server_close()
+        self.debouncer.close()
+        self.watcher.stop()
+
+    def __enter__(self) -> PreviewSession:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _rebuild(self, changed: frozenset[Path]) -> None:
+        self.rebuilder.rebuild(changed)
+        self.watcher.watch(self._folders())  # site.yaml may have named another theme
+
+    def _folders(self) -> list[Path]:
+        config = self.rebuilder.config
+        if config is None:
+            return [self.settings.root / name for name in SITE_FOLDERS]
+        return watched_folders(config)
+
+
+def run_preview(settings: PreviewSettings, log: Log, *, open_browser: bool = False) -> None:
+    """`briefgen serve`: serve until Ctrl-C (or SIGTERM), then stop everything cleanly."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with PreviewSession(settings, log) as session:
+            log.info(f"Serving {session.url} — watching for changes. Press Ctrl-C to stop.")
+            if settings.host not in ("127.0.0.1", "localhost", "::1"):
+                log.info(f"Note: listening on {settings.host}, so other machines may see this preview.")
+            if open_browser:
+                threading.Timer(0.3, webbrowser.open, [session.url]).start()
+            try:
+                session.serve_forever()
+            except KeyboardInterrupt:
+                log.info("Stopping.")
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,468 @@
+"""briefgen serve: a real server on a free port, real files, real watchdog events; no mocks.
+
+Waits are bounded: each helper gives up after a few seconds with a message.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from briefgen.build import build
+from briefgen.config import load_config
+from briefgen.serve import EVENTS_PATH, PreviewSession, PreviewSettings
+
+BRIEFING = """\
+---
+title: First call
+date: 2021-01-26
+leaders: [Joe Biden, Vladimir Putin]
+treaties: [New START]
+---
+The two presidents agreed to extend the treaty.
+"""
+SECOND = """\
+---
+title: Treaty extended
+date: 2021-02-03
+leaders: [Joe Biden]
+treaties: [New START]
+---
+The extension took effect.
+"""
+BROKEN = BRIEFING.replace("title: First call", "title: [unclosed")
+QUIET = 0.6  # well past the 0.15 s debounce: a second rebuild would have started by now
+
+
+class RecordingLog:
+    """What serve would print to the terminal."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def info(self, message: str) -> None:
+        self.lines.append(message)
+
+    def diagnostics(self, diagnostics) -> None:
+        self.lines.extend(str(d) for d in diagnostics)
+
+
+@pytest.fixture
+def serve_site(make_site):
+    """start(files, **settings) -> (site folder, running PreviewSession); all are closed afterwards."""
+    sessions: list[PreviewSession] = []
+
+    def start(files: dict | None = None, **settings) -> tuple[Path, PreviewSession]:
+        site = make_site({"content/briefings/first-call.md": BRIEFING, **(files or {})})
+        session = PreviewSession(PreviewSettings(site, port=0, **settings), RecordingLog())
+        sessions.append(session.serve_in_background())
+        return site, session
+
+    yield start
+    for session in sessions:
+        session.close()
+
+
+def address(session: PreviewSession) -> tuple[str, int]:
+    return session.server.server_address[:2]
+
+
+def fetch(session: PreviewSession, path: str, method: str = "GET") -> tuple[int, http.client.HTTPMessage, bytes]:
+    connection = http.client.HTTPConnection(*address(session), timeout=5)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def page(session: PreviewSession, path: str) -> str:
+    status, _, body = fetch(session, path)
+    assert status == 200, (path, status)
+    return body.decode()
+
+
+def raw_get(session: PreviewSession, target: bytes) -> tuple[int, bytes]:
+    """Send the request line byte for byte: no client-side normalisation of '..' or '%2e'."""
+    with socket.create_connection(address(session), timeout=5) as connection:
+        connection.sendall(b"GET " + target + b" HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return int(received.split(b" ", 2)[1]), received
+
+
+def wait_until(predicate, what: str, timeout: float = 5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def wait_for_build(session: PreviewSession, after: int) -> int:
+    return wait_until(lambda: session.state.generation > after and session.state.generation, "a rebuild")
+
+
+class EventStream:
+    """A Server-Sent Events reader on http.client, reading the stream as EventSource would."""
+
+    def __init__(self, session: PreviewSession):
+        self.connection = http.client.HTTPConnection(*address(session), timeout=5)
+        self.connection.request("GET", EVENTS_PATH)
+        self.response = self.connection.getresponse()
+        assert self.response.headers["Content-Type"].startswith("text/event-stream")
+
+    def next_event(self) -> tuple[str, dict]:
+        name, data = "message", []
+        while True:
+            line = self.response.readline().decode("utf-8")
+            if not line:
+                raise EOFError("the event stream closed")
+            line = line.rstrip("\r\n")
+            if not line:
+                if data:
+                    return name, json.loads("\n".join(data))
+                name = "message"
+            elif not line.startswith(":"):
+                key, _, value = line.partition(":")
+                if key == "event":
+                    name = value.strip()
+                elif key == "data":
+                    data.append(value.lstrip(" "))
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def atomic_save(path: Path, text: str) -> None:
+    """What many editors do: write a hidden temporary file beside the target, then rename it over."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
+
+
+def test_an_edit_changes_the_served_page_and_sends_a_reload_event(serve_site):
+    site, session = serve_site()
+    assert "agreed to extend the treaty" in page(session, "/briefings/first-call/")
+    events = EventStream(session)
+    try:
+        name, hello = events.next_event()  # the generation now, so a page can tell it is stale
+        assert name == "reload" and hello["generation"] == session.state.generation
+        (site / "content/briefings/first-call.md").write_text(BRIEFING.replace("extend the treaty", "meet in Geneva"))
+        name, event = events.next_event()
+        assert name == "reload" and event["generation"] == hello["generation"] + 1
+        assert event["session"] == hello["session"]
+    finally:
+        events.close()
+    served = page(session, "/briefings/first-call/")
+    assert "agreed to meet in Geneva" in served and "extend the treaty" not in served
+    assert any("content/briefings/first-call.md changed; rebuilt" in line for line in session.log.lines)
+
+
+def test_a_broken_briefing_keeps_the_last_good_page_with_an_error_overlay_until_fixed(serve_site):
+    site, session = serve_site()
+    source = site / "content/briefings/first-call.md"
+    generation = session.state.generation
+    source.write_text(BROKEN)
+    generation = wait_for_build(session, generation)
+
+    served = page(session, "/briefings/first-call/")
+    assert "agreed to extend the treaty" in served  # the last good page
+    overlay = re.search(r'<div id="briefgen-errors".*?</div>', served, re.S).group(0)
+    assert "position:fixed" in overlay
+    assert re.search(r"content/briefings/first-call\.md:\d+:\d+: error: invalid YAML in front matter", overlay)
+    assert served.index('id="briefgen-errors"') < served.rindex("</body>")
+    assert 'id="briefgen-errors"' in page(session, "/")  # on every page
+    assert re.search(r"content/briefings/first-call\.md:\d+:", "\n".join(session.log.lines))  # and in the terminal
+
+    source.write_text(BRIEFING.replace("extend the treaty", "keep talking"))
+    wait_for_build(session, generation)
+    served = page(session, "/briefings/first-call/")
+    assert "briefgen-errors" not in served and "agreed to keep talking" in served
+
+
+def test_the_overlay_escapes_what_it_shows(serve_site):
+    site, session = serve_site()
+    generation = session.state.generation
+    (site / "content/briefings/first-call.md").write_text(BRIEFING + "See [[<i>Nope</i>]] here.\n")
+    wait_for_build(session, generation)
+    served = page(session, "/")
+    assert "[[&lt;i&gt;Nope&lt;/i&gt;]]" in served and "<i>Nope</i>" not in served
+
+
+def test_a_site_that_never_built_shows_its_errors_then_recovers(serve_site):
+    site, session = serve_site({"content/briefings/first-call.md": BROKEN})
+    status, headers, body = fetch(session, "/briefings/first-call/")
+    assert status == 500 and headers["Content-Type"].startswith("text/html")
+    assert b'id="briefgen-errors"' in body and b"data-briefgen-live-reload" in body
+    generation = session.state.generation
+    (site / "content/briefings/first-call.md").write_text(BRIEFING)
+    wait_for_build(session, generation)
+    assert "briefgen-errors" not in page(session, "/briefings/first-call/")
+
+
+TRAVERSALS = [
+    b"/../site.yaml",
+    b"/%2e%2e/site.yaml",
+    b"/%2E%2E/site.yaml",
+    b"/..%2fsite.yaml",
+    b"/%2e%2e%2f%2e%2e%2fetc/passwd",
+    b"/%2e%2e%2f%2e%2e%2fsecret.txt",
+    b"/briefings/../../secret.txt",
+    b"/..\\site.yaml",
+    b"/%5c..%5csite.yaml",
+    b"/..%5csite.yaml",
+    b"/site.yaml%00.html",
+    b"/%252e%252e/site.yaml",
+    b"/%c0%ae%c0%ae/site.yaml",
+    b"//etc/passwd",
+    b"/leak.txt",
+    b"/outside/secret.txt",
+    b"/site.yaml",
+    b"/content/briefings/first-call.md",
+]
+
+
+def test_nothing_outside_the_site_is_served(serve_site):
+    site, session = serve_site({"static/real.txt": "a real static file\n"})
+    secret = site.parent / "secret.txt"
+    secret.write_text("TOP SECRET\n")
+    (site.parent / "outside").mkdir()
+    (site.parent / "outside" / "secret.txt").write_text("TOP SECRET\n")
+    # Symlinks in static/ that point out of it: the build lists them, serve refuses them.
+    (site / "static" / "leak.txt").symlink_to(secret)
+    (site / "static" / "outside").symlink_to(site.parent / "outside")
+    generation = session.state.generation
+    (site / "static" / "real.txt").write_text("a real static file, again\n")
+    wait_for_build(session, generation)
+    assert "leak.txt" in session.state.view().snapshot.files
+
+    for target in TRAVERSALS:
+        status, response = raw_get(session, target)
+        assert status in (400, 404), (target, response[:200])
+        for leaked in (b"TOP SECRET", b"base_url", b"root:", b"agreed to extend"):
+            assert leaked not in response, (target, leaked)
+    assert raw_get(session, b"/real.txt")[0] == 200
+
+
+def test_a_burst_of_saves_is_one_rebuild(serve_site):
+    site, session = serve_site()
+    source = site / "content/briefings/first-call.md"
+    generation = session.state.generation
+    for number in range(20):
+        source.write_text(BRIEFING.replace("extend the treaty", f"draft number {number}"))
+    wait_for_build(session, generation)
+    time.sleep(QUIET)
+    assert session.state.generation == generation + 1
+    assert "agreed to draft number 19" in page(session, "/briefings/first-call/")
+
+
+def test_an_atomic_save_is_one_rebuild_and_temp_files_none(serve_site):
+    site, session = serve_site()
+    source = site / "content/briefings/first-call.md"
+    generation = session.state.generation
+    atomic_save(source, BRIEFING.replace("extend the treaty", "meet in Geneva"))
+    wait_for_build(session, generation)
+    time.sleep(QUIET)
+    assert session.state.generation == generation + 1
+    assert "agreed to meet in Geneva" in page(session, "/briefings/first-call/")
+
+    # Editor lock, backup, swap and probe files (Emacs, Vim) change nothing.
+    for name in (".#first-call.md", "first-call.md~", ".first-call.md.swp", "4913", "#first-call.md#"):
+        (source.parent / name).write_text("noise")
+    time.sleep(QUIET)
+    assert session.state.generation == generation + 1
+
+
+def test_a_site_yaml_change_reloads_the_config(serve_site):
+    site, session = serve_site()
+    generation = session.state.generation
+    atomic_save(site / "site.yaml", "title: Renamed desk\nbase_url: https://example.org/\n")
+    wait_for_build(session, generation)
+    assert "Renamed desk" in page(session, "/")
+
+
+def test_a_new_static_folder_is_watched(serve_site):
+    site, session = serve_site()
+    generation = session.state.generation
+    (site / "static").mkdir()
+    generation = wait_for_build(session, generation)
+    time.sleep(0.3)  # the new folder's watch is added after that rebuild
+    (site / "static" / "note.txt").write_text("hello\n")
+    wait_until(lambda: fetch(session, "/note.txt")[0] == 200, "the new static file to be served")
+
+
+def test_the_site_is_served_under_its_base_path(serve_site):
+    _, session = serve_site({"site.yaml": "title: T\nbase_url: https://user.github.io/repo/\n"})
+    for path in ("/", "/repo", "/repo?x=1"):
+        status, headers, _ = fetch(session, path)
+        assert status == 301 and headers["Location"].startswith("/repo/"), path
+    assert fetch(session, "/repo?x=1")[1]["Location"] == "/repo/?x=1"
+    home = page(session, "/repo/")
+    assert 'href="/repo/briefings/first-call/"' in home and 'href="/repo/assets/style.css"' in home
+    assert "agreed to extend" in page(session, "/repo/briefings/first-call/")
+    status, _, body = fetch(session, "/briefings/first-call/")  # outside the base path
+    assert status == 404 and b"Page not found" in body
+    assert session.url.endswith("/repo/")
+
+
+def test_base_url_flag_overrides_the_preview_path(serve_site):
+    _, session = serve_site(base_url="https://example.org/preview/")
+    assert "agreed to extend" in page(session, "/preview/briefings/first-call/")
+    assert fetch(session, "/briefings/first-call/")[0] == 404
+
+
+def test_missing_pages_get_404_html_with_status_404(serve_site):
+    _, session = serve_site()
+    status, headers, body = fetch(session, "/briefings/no-such-briefing/")
+    assert status == 404 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"Page not found" in body and b"data-briefgen-live-reload" in body
+    assert fetch(session, "/no-such-file.css")[0] == 404
+    status, headers, body = fetch(session, "/briefings/first-call/", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["Content-Length"]) > 0
+
+
+def test_a_folder_without_its_slash_redirects(serve_site):
+    _, session = serve_site()
+    status, headers, _ = fetch(session, "/briefings/first-call")
+    assert status == 301 and headers["Location"] == "/briefings/first-call/"
+    status, headers, _ = fetch(session, "/assets")
+    assert status == 301 and headers["Location"] == "/assets/"
+
+
+def test_content_types(serve_site):
+    _, session = serve_site({
+        "static/data/figures.json": "{}",
+        "static/fonts/body.woff2": b"wOF2",
+        "static/idx/en.pagefind": b"\x1f\x8b",
+        "static/idx/x.pf_meta": b"\x1f\x8b",
+        "static/img/map.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "static/js/app.js": "1;",
+        "static/files/blob.unknownext": b"\x00",
+        "static/files/noext": b"\x00",
+    })
+    expected = {
+        "/": "text/html; charset=utf-8",
+        "/atom.xml": "application/xml",
+        "/sitemap.xml": "application/xml",
+        "/robots.txt": "text/plain; charset=utf-8",
+        "/assets/style.css": "text/css; charset=utf-8",
+        "/favicon.svg": "image/svg+xml",
+        "/data/figures.json": "application/json",
+        "/fonts/body.woff2": "font/woff2",
+        "/idx/en.pagefind": "application/octet-stream",
+        "/idx/x.pf_meta": "application/octet-stream",
+        "/img/map.svg": "image/svg+xml",
+        "/js/app.js": "text/javascript; charset=utf-8",
+        "/files/blob.unknownext": "application/octet-stream",
+        "/files/noext": "application/octet-stream",
+    }
+    for path, content_type in expected.items():
+        status, headers, _ = fetch(session, path)
+        assert (status, headers["Content-Type"]) == (200, content_type), path
+        assert headers["Cache-Control"] == "no-store"
+
+
+def test_the_reload_script_is_added_to_served_html_only(serve_site):
+    site, session = serve_site()
+    assert page(session, "/").count("data-briefgen-live-reload") == 1
+    assert b"live-reload" not in fetch(session, "/assets/style.css")[2]
+    assert b"__briefgen" not in fetch(session, "/atom.xml")[2]
+    assert not (site / "_site").exists()  # serve writes nothing
+    for output in build(load_config(site)).outputs:  # and the built files never carry it
+        assert b"__briefgen" not in output.read() and b"briefgen-errors" not in output.read(), output.rel_path
+
+
+def test_the_served_site_equals_a_clean_build_after_a_sequence_of_edits(serve_site):
+    site, session = serve_site({"content/briefings/treaty-extended.md": SECOND})
+
+    def edit(action) -> None:
+        generation = session.state.generation
+        action()
+        wait_for_build(session, generation)
+        assert not session.state.view().errors, session.log.lines[-3:]
+        served = {path: output.read() for path, output in session.state.view().snapshot.files.items()}
+        clean = {output.rel_path.as_posix(): output.read() for output in build(load_config(site)).outputs}
+        assert served.keys() == clean.keys()
+        assert [path for path in served if served[path] != clean[path]] == []
+
+    briefings = site / "content/briefings"
+    edit(lambda: (briefings / "geneva.md").write_text(SECOND.replace("Treaty extended", "Geneva summit")
+                                                      .replace("2021-02-03", "2021-06-16")))
+    edit(lambda: (briefings / "first-call.md").write_text(BRIEFING.replace("Vladimir Putin", "Sergei Lavrov")))
+    edit(lambda: (briefings / "treaty-extended.md").unlink())
+    edit(lambda: (site / "templates").mkdir() or (site / "templates" / "404.html").write_text(
+        '{% extends "default/404.html" %}{% block content %}<p>Lost in the archive.</p>{% endblock %}'))
+    assert b"Lost in the archive" in session.state.view().snapshot.read("404.html")
+
+
+def serve_cli(site: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "briefgen", "serve", *args], cwd=site,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def read_line_containing(stream, text: str, timeout: float = 10.0) -> str:
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([stream], [], [], 0.1)
+        if ready:
+            line = stream.readline()
+            seen.append(line)
+            if text in line:
+                return line
+            if not line:
+                break
+    raise AssertionError(f"no line with {text!r} within {timeout} s; got {seen}")
+
+
+def test_a_busy_port_is_a_clear_message_and_exit_2(make_site):
+    site = make_site({"content/briefings/first-call.md": BRIEFING})
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "briefgen", "serve", "--port", str(port)], cwd=site,
+                                capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert f"port {port} is in use; try --port {port + 1}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_stops_cleanly(make_site, stop_signal):
+    site = make_site({"content/briefings/first-call.md": BRIEFING})
+    process = serve_cli(site, "--port", "0")
+    try:
+        line = read_line_containing(process.stderr, "Serving http://127.0.0.1:")
+        url = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        connection = http.client.HTTPConnection("127.0.0.1", int(url.group(1)), timeout=5)
+        connection.request("GET", "/briefings/first-call/")
+        assert connection.getresponse().status == 200
+        connection.close()
+        process.send_signal(stop_signal)
+        assert process.wait(timeout=10) == 0
+        assert "Traceback" not in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
