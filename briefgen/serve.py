@@ -441,12 +441,15 @@ def error_overlay(errors: Iterable[Diagnostic], has_site: bool) -> str:
     items = "".join(f'<li style="margin:0 0 .4em">{html.escape(str(d))}</li>' for d in errors)
     shown = "This is the last good version of the page." if has_site else "There is no good build to show yet."
     return f"""<div id="briefgen-errors" role="alert" style="position:fixed;top:1rem;left:1rem;right:1rem;\
-z-index:2147483647;max-height:70vh;overflow:auto;box-sizing:border-box;margin:0;padding:1rem 1.25rem;\
+z-index:2147483647;max-height:70vh;overflow:auto;box-sizing:border-box;margin:0;padding:1rem 5rem 1rem 1.25rem;\
 background:#2d0a0c;color:#fff;border:3px solid #e5484d;border-radius:8px;box-shadow:0 8px 30px rgba(0,0,0,.45);\
 font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left;white-space:pre-wrap">\
 <strong style="display:block;font-size:16px;margin:0 0 .5em">briefgen: the site did not build. {shown}</strong>\
 <ul style="margin:0;padding:0 0 0 1.25rem;list-style:disc">{items}</ul>\
-<p style="margin:.5em 0 0">Fix the file and save it: this page updates itself.</p></div>
+<p style="margin:.5em 0 0">Fix the file and save it: this page updates itself.</p>\
+<button type="button" onclick="this.parentNode.hidden = true" style="position:absolute;top:.5rem;right:.75rem;\
+font:inherit;color:inherit;background:transparent;border:1px solid currentColor;border-radius:4px;cursor:pointer">\
+Hide</button></div>
 """
 
 
