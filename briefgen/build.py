@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -9,13 +10,16 @@ from types import MappingProxyType
 from typing import Mapping
 
 from briefgen import indexes, search, urls
+from briefgen.cache import BuildCache, settings_key
 from briefgen.config import SiteConfig
 from briefgen.documents import Briefing, Page, Profile, parse_document
 from briefgen.entities import build_registry
 from briefgen.errors import Diagnostic, Diagnostics, Severity
+from briefgen.jobs import fingerprint, run_jobs
 from briefgen.markdown import Rendered, create_markdown, make_resolver, render_body
 from briefgen.model import Site, build_site
 from briefgen.output import Output, check_collisions
+from briefgen.parallel import parallel_map
 from briefgen.render import PageRenderer
 from briefgen.sources import scan_sources
 from briefgen.theme import create_environment, resolve_theme, static_files
@@ -27,6 +31,9 @@ class BuildResult:
     outputs: tuple[Output, ...]
     diagnostics: tuple[Diagnostic, ...]
     timings: Mapping[str, float] = field(default_factory=dict)
+    keys: Mapping[PurePosixPath, str] = field(default_factory=dict)  # output -> fingerprint of its inputs
+    rendered: int = 0  # pages and feeds rendered by this build
+    reused: int = 0  # … and reused unchanged from the last one
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
@@ -44,17 +51,24 @@ class _Clock:
         self._last = now
 
 
-def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True) -> BuildResult:
+def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
+          cache: BuildCache | None = None, workers: int | None = None) -> BuildResult:
     """Everything but the write. Raises BuildError with every problem found.
 
     With write_pages=False (briefgen check) it stops after content, entities
-    and links have been checked, before any template is rendered.
+    and links have been checked, before any template is rendered. With a
+    cache, whatever is unchanged since the cache's last build is reused; the
+    result is the same as a cold build's, byte for byte.
     """
     diags = Diagnostics()
     clock = _Clock()
+    cache = cache if cache is not None else BuildCache()
+    theme = resolve_theme(config, diags)
+    template_digest = theme_digest(theme)
+    cache.reset_for(settings_key(config, drafts, template_digest))
 
     sources = scan_sources(config.root, diags)
-    documents = [parse_document(source, config, diags) for source in sources]
+    documents = _parse_documents(sources, config, diags, cache)
     clock.lap("parse")
     briefings = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
     pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
@@ -68,19 +82,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True)
     link_documents += [(p.source_rel, p.title, urls.page_path(p.slug)) for p in site.pages]
     link_documents += _unparsed_stubs(sources, documents)
     resolver = make_resolver(registry, site.entity_paths, link_documents, config.base_path)
-    md = create_markdown(allow_html=not config.escape_html)
-    bodies: dict[PurePosixPath, Rendered] = {}
-    for briefing in site.briefings:
-        autolink = config.autolink if briefing.autolink is None else briefing.autolink
-        bodies[briefing.source_rel] = render_body(md, briefing.body, briefing.source_rel, briefing.body_line,
-                                                  resolver, autolink=autolink)
-    for profile in profiles:
-        bodies[profile.source_rel] = render_body(md, profile.body, profile.source_rel, profile.body_line, resolver,
-                                                 autolink=config.autolink,
-                                                 exclude_entity=(profile.taxonomy, profile.slug))
-    for page in site.pages:
-        bodies[page.source_rel] = render_body(md, page.body, page.source_rel, page.body_line, resolver,
-                                              autolink=False)
+    bodies = _render_bodies(site, profiles, sources, resolver, config, cache, workers)
     for rendered in bodies.values():
         diags.extend(rendered.diagnostics)
     clock.lap("markdown")
@@ -88,21 +90,114 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True)
     if not write_pages:
         return BuildResult(site, (), diags.sorted(), MappingProxyType(clock.timings))
 
-    theme = resolve_theme(config, diags)
-    diags.raise_if_errors()
     env = create_environment(theme)
-    renderer = PageRenderer(site, bodies, env, diags)
-    outputs = renderer.all_outputs()
-    outputs += search.search_outputs(outputs, config, diags)
+    nav = [(p.title, p.slug) for p in site.pages]
+    renderer = PageRenderer(site, bodies, env, fingerprint(template_digest, config, nav))
+    results = run_jobs(renderer.all_jobs(),
+                       lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers)
+    for problem in results.problems:
+        diags.error(_display_path(problem.template, config.root), problem.line,
+                    f"template error: {problem.message}.",
+                    problem.hint or "Fix the template; the page it renders is not written until then.")
+    diags.raise_if_errors()
+    outputs = results.outputs
+    clock.lap("render")
+    outputs += _search_outputs(outputs, results.fingerprints, config, diags, cache)
     statics = static_files(theme)
     outputs += [Output(rel, copy_from=path, origin=_static_origin(path, config)) for rel, path in statics.items()]
     outputs += [o for o in indexes.github_pages_files(config) if o.rel_path not in statics]
     outputs.append(indexes.sitemap(site, renderer.links))
     outputs.append(indexes.robots(renderer.links))
-    clock.lap("render")
+    clock.lap("search")
     unique = check_collisions(outputs, diags)
     diags.raise_if_errors()
-    return BuildResult(site, tuple(unique), diags.sorted(), MappingProxyType(clock.timings))
+    return BuildResult(site, tuple(unique), diags.sorted(), MappingProxyType(clock.timings),
+                       MappingProxyType(results.fingerprints), results.rendered, results.reused)
+
+
+def _parse_documents(sources, config: SiteConfig, diags: Diagnostics, cache: BuildCache) -> list:
+    """Typed documents; a source whose bytes are unchanged reuses its parse and its messages."""
+    documents = []
+    for source in sources:
+        cached = cache.documents.get(source.rel)
+        if cached is not None and cached[0] == source.digest:
+            document, messages = cached[1], cached[2]
+        else:
+            local = Diagnostics()
+            document = parse_document(source, config, local)
+            messages = tuple(local.items)
+            cache.documents[source.rel] = (source.digest, document, messages)
+        diags.extend(messages)
+        documents.append(document)
+    present = {source.rel for source in sources}
+    for rel in [rel for rel in cache.documents if rel not in present]:
+        del cache.documents[rel]
+    return documents
+
+
+def _render_bodies(site: Site, profiles, sources, resolver, config: SiteConfig, cache: BuildCache,
+                   workers: int | None) -> dict[PurePosixPath, Rendered]:
+    """Markdown -> HTML for every body, reusing those whose text and link targets are unchanged."""
+    digests = {source.rel: source.digest for source in sources}
+    links_key = resolver.fingerprint
+    tasks = []  # (rel, key, body, body_line, autolink, exclude)
+    for briefing in site.briefings:
+        autolink = config.autolink if briefing.autolink is None else briefing.autolink
+        tasks.append((briefing.source_rel, briefing.body, briefing.body_line, autolink, None))
+    for profile in profiles:
+        tasks.append((profile.source_rel, profile.body, profile.body_line, config.autolink,
+                      (profile.taxonomy, profile.slug)))
+    for page in site.pages:
+        tasks.append((page.source_rel, page.body, page.body_line, False, None))
+
+    bodies: dict[PurePosixPath, Rendered] = {}
+    todo = []
+    for rel, body, body_line, autolink, exclude in tasks:
+        key = fingerprint(digests.get(rel), links_key, autolink, exclude, config.escape_html)
+        cached = cache.bodies.get(rel)
+        if cached is not None and cached[0] == key:
+            bodies[rel] = cached[1]
+        else:
+            todo.append((rel, key, body, body_line, autolink, exclude))
+    md = create_markdown(allow_html=not config.escape_html)
+
+    def render_one(task):
+        rel, _, body, body_line, autolink, exclude = task
+        return render_body(md, body, rel, body_line, resolver, autolink=autolink, exclude_entity=exclude)
+
+    for task, rendered in zip(todo, parallel_map(render_one, todo, workers)):
+        bodies[task[0]] = rendered
+        cache.bodies[task[0]] = (task[1], rendered)
+    for rel in [rel for rel in cache.bodies if rel not in bodies]:
+        del cache.bodies[rel]
+    return bodies
+
+
+def _search_outputs(outputs, keys, config, diags, cache: BuildCache) -> list[Output]:
+    """The search index; rebuilt only when a page it could index has changed."""
+    key = fingerprint(sorted((str(rel), value) for rel, value in keys.items() if rel.suffix == ".html"))
+    if cache.search is not None and cache.search[0] == key:
+        return list(cache.search[1])
+    produced = search.search_outputs(outputs, config, diags)
+    cache.search = (key, tuple(produced))
+    return produced
+
+
+def theme_digest(theme) -> str:
+    """Changes when any template file does: every page depends on the templates."""
+    digest = hashlib.blake2b(digest_size=16)
+    for directory in theme.template_dirs:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _display_path(template: str, root) -> str:
+    try:
+        return str(PurePosixPath(template).relative_to(PurePosixPath(str(root))))
+    except ValueError:
+        return template
 
 
 def _unparsed_stubs(sources, documents) -> list[tuple[PurePosixPath, str, str]]:

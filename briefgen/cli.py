@@ -12,6 +12,7 @@ import click
 
 from briefgen import __version__
 from briefgen.build import build
+from briefgen.cache import BuildCache, load_cache, save_cache
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.output import check_output_folder, write_site
@@ -124,19 +125,24 @@ def finish_build(result, reporter: Reporter, strict: bool) -> None:
 @click.option("--drafts", is_flag=True, help="Include briefings marked draft: true.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder that briefgen did not make.")
+@click.option("--no-cache", is_flag=True, help="Build from scratch, without reading or writing .briefgen-cache/.")
 @command
-def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force):
+def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force, no_cache):
     """Build the site into _site/."""
     started = time.perf_counter()
     config = site_config(ctx, base_url, out)
     diags = Diagnostics()
     check_output_folder(config, config.output_path, diags, force=force)
     diags.raise_if_errors()
-    result = build(config, drafts=drafts)
+    cache = BuildCache(output_dir=config.output_path) if no_cache else load_cache(config.root, config.output_path)
+    result = build(config, drafts=drafts, cache=cache)
     finish_build(result, reporter, strict)
-    write_site(result.outputs, config.output_path)
+    cache.written = write_site(result.outputs, config.output_path, result.keys, cache.written)
+    if not no_cache:
+        save_cache(config.root, cache)
     pages = sum(1 for o in result.outputs if o.rel_path.suffix == ".html")
-    reporter.info(f"Built {pages} pages ({len(result.outputs)} files) into {_shown(config.output_path)} "
+    reporter.info(f"Built {pages} pages ({len(result.outputs)} files; {result.rendered} rendered, "
+                  f"{result.reused} unchanged) into {_shown(config.output_path)} "
                   f"in {time.perf_counter() - started:.2f} s.")
     for phase, seconds in result.timings.items():
         reporter.detail(f"  {phase:<10} {seconds:.3f} s")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from briefgen.config import SiteConfig
 from briefgen.errors import Diagnostics
@@ -57,6 +59,11 @@ def check_output_folder(config: SiteConfig, out: Path, diags: Diagnostics, *, fo
     out = out.resolve()
     root = config.root.resolve()
     protected = [root / "content", root / "static", root / "templates", root / "themes"]
+    if out == Path(out.anchor) or out == Path.home().resolve():
+        what = "the root of the file system" if out == Path(out.anchor) else "your home folder"
+        diags.error(None, None, f"the output folder {out} is {what}; briefgen never replaces it, even with --force.",
+                    "Choose a folder of its own, such as _site/ inside the site.")
+        return
     if out == root or out in root.parents:
         diags.error(None, None, f"the output folder {out} is the site folder or contains it.",
                     "Choose a folder inside the site, such as _site/.")
@@ -74,52 +81,129 @@ def check_output_folder(config: SiteConfig, out: Path, diags: Diagnostics, *, fo
                     "Choose another folder, empty it, or pass --force to replace it.")
 
 
-def write_site(outputs: Iterable[Output], out: Path) -> None:
+# output path -> (what its content is made from, size, mtime_ns) as last written
+Manifest = dict[PurePosixPath, tuple[str, int, int]]
+
+
+def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath, str] | None = None,
+               previous: Manifest | None = None) -> Manifest:
     """Write every output into a staging folder, then swap it in for `out`.
 
     A failure (or a kill) before the swap leaves the previous site as it was;
     only the staging folder is left behind, and the next build removes it.
-    Dot-entries of the old output (a kept .git, say) carry over.
+    Dot-entries of the old output (a kept .git, say) carry over. A file whose
+    content is unchanged since the last write (`previous`) is hard-linked from
+    the old folder, so it keeps its modification time; when nothing changed
+    at all, the folder is left as it is.
     """
     out = out.resolve()
+    if out.parent.is_dir():
+        _remove_stale_siblings(out)
+    outputs = list(outputs)
+    keys = keys or {}
+    previous = previous or {}
+    identity = {o.rel_path: _identity(o, keys) for o in outputs}
+    unchanged = {rel for rel, key in identity.items()
+                 if rel in previous and previous[rel][0] == key and _same_on_disk(out / rel, previous[rel])}
+    if len(unchanged) == len(identity) == len(previous) and (out / MARKER).is_file():
+        return previous
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_siblings(out)
     token = secrets.token_hex(4)
     staging = out.with_name(f"{out.name}.tmp-{token}")
     staging.mkdir()
+    (staging / MARKER).write_text("This folder is written by briefgen; it replaces it on every build.\n")
+    manifest: Manifest = {}
     try:
         for output in outputs:
             target = staging / output.rel_path
             target.parent.mkdir(parents=True, exist_ok=True)
-            if output.data is not None:
+            if output.rel_path in unchanged:
+                _link_or_copy(out / output.rel_path, target)
+            elif output.data is not None:
                 target.write_bytes(output.data)
             else:
                 shutil.copyfile(output.copy_from, target)
+            stat = target.stat()
+            manifest[output.rel_path] = (identity[output.rel_path], stat.st_size, stat.st_mtime_ns)
         (staging / MARKER).write_text("This folder is written by briefgen; it replaces it on every build.\n")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    if out.is_dir():
-        for entry in out.iterdir():
-            if entry.name.startswith(".") and entry.name != MARKER and not (staging / entry.name).exists():
-                os.replace(entry, staging / entry.name)
+    _swap(staging, out, token)
+    return manifest
+
+
+def _identity(output: Output, keys: Mapping[PurePosixPath, str]) -> str:
+    """What an output's bytes are made from: its job's fingerprint, its bytes, or its source file's stamp."""
+    if output.rel_path in keys:
+        return keys[output.rel_path]
+    if output.data is not None:
+        return "bytes:" + hashlib.blake2b(output.data, digest_size=16).hexdigest()
+    stat = output.copy_from.stat()
+    return f"file:{output.copy_from}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _same_on_disk(path: Path, entry: tuple[str, int, int]) -> bool:
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == entry[1:]
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or links not allowed
+        shutil.copy2(source, target)
+
+
+def _swap(staging: Path, out: Path, token: str) -> None:
+    """old -> <out>.old-<token>, staging -> out, dot-entries of the old (a kept .git) -> out, old removed.
+
+    At every moment a kill leaves either the old or the new site in place, and
+    the user's dot-entries in `out` or in the old folder, never only in a
+    staging folder: `_remove_stale_siblings` finishes the job on the next build.
+    """
     old = out.with_name(f"{out.name}.old-{token}")
     if out.exists():
         os.replace(out, old)
     os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
+    if old.is_dir():
+        _carry_dot_entries(old, out)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _carry_dot_entries(old: Path, out: Path) -> None:
+    for entry in old.iterdir():
+        if entry.name.startswith(".") and entry.name != MARKER and not (out / entry.name).exists():
+            os.replace(entry, out / entry.name)
+
+
+def _sibling_pattern(out: Path, kind: str) -> re.Pattern:
+    return re.compile(re.escape(out.name) + r"\." + kind + r"-[0-9a-f]{8}")
 
 
 def _remove_stale_siblings(out: Path) -> None:
-    """Staging folders of builds that were killed before they could clean up."""
-    for sibling in out.parent.glob(f"{out.name}.tmp-*"):
-        if sibling.is_dir():
+    """Finish what builds that were killed left: only folders that are briefgen's own are touched.
+
+    A staging folder (<out>.tmp-<hex>, marked) holds nothing but generated
+    files and is removed. An old site (<out>.old-<hex>) goes back in place if
+    the kill came between the two renames of a swap; otherwise its dot-entries
+    join the new site and it is removed.
+    """
+    for sibling in out.parent.iterdir():
+        if _sibling_pattern(out, "tmp").fullmatch(sibling.name) and sibling.is_dir() \
+                and not sibling.is_symlink() and (sibling / MARKER).is_file():
             shutil.rmtree(sibling, ignore_errors=True)
-    for sibling in sorted(out.parent.glob(f"{out.name}.old-*")):
-        if not sibling.is_dir():
-            continue
-        if out.exists():
-            shutil.rmtree(sibling, ignore_errors=True)
-        else:
+    olds = sorted(s for s in out.parent.iterdir()
+                  if _sibling_pattern(out, "old").fullmatch(s.name) and s.is_dir() and not s.is_symlink())
+    for sibling in olds:
+        if not out.exists():
             # Killed between the two renames of a swap: the old site goes back.
             os.replace(sibling, out)
+            continue
+        _carry_dot_entries(sibling, out)
+        if (sibling / MARKER).is_file():
+            shutil.rmtree(sibling, ignore_errors=True)

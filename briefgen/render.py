@@ -14,11 +14,10 @@ from briefgen import metadata, search, urls
 from briefgen.config import TaxonomySpec
 from briefgen.documents import Briefing, Page
 from briefgen.entities import Entity, EntityKey
-from briefgen.errors import Diagnostics
 from briefgen.feeds import FeedEntry, atom_feed
 from briefgen.markdown import Rendered
 from briefgen.model import Site
-from briefgen.output import Output
+from briefgen.jobs import PageJob, fingerprint
 from briefgen.relations import Timeline
 
 
@@ -30,9 +29,13 @@ class EntityLink:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class BriefingView:
-    """What templates see of a briefing."""
+    """What templates see of a briefing.
+
+    Its repr is its digest: page fingerprints include the views they show,
+    and hashing a digest is far cheaper than hashing every body again.
+    """
 
     slug: str
     title: str
@@ -48,6 +51,10 @@ class BriefingView:
     draft: bool
     extra: Mapping[str, Any]
     source_path: str
+    digest: str = ""
+
+    def __repr__(self) -> str:
+        return f"BriefingView<{self.digest}>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +66,6 @@ class Pager:
     prev_url: str | None
     next_url: str | None
     page_urls: tuple[str, ...] = field(default=())
-
-
-@dataclass(frozen=True, slots=True)
-class TemplateFailure(Exception):
-    template: str
-    line: int | None
-    message: str
 
 
 def format_date(moment: dt.datetime | dt.date | None, with_time: bool = False) -> str:
@@ -81,15 +81,14 @@ class PageRenderer:
     """Turns the site model into outputs; all template calls go through `render`."""
 
     def __init__(self, site: Site, bodies: Mapping[PurePosixPath, Rendered], env: jinja2.Environment,
-                 diags: Diagnostics):
+                 render_digest: str):
         self.site = site
         self.config = site.config
         self.bodies = bodies
         self.env = env
-        self.diags = diags
+        self.render_digest = render_digest  # templates, settings and briefgen's version
         self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
         self._views: dict[str, BriefingView] = {}
-        self._failed: set[tuple[str, int | None]] = set()
         self.common = {
             "site": self.config,
             "url": self.links.url,
@@ -114,44 +113,31 @@ class PageRenderer:
                 (spec, tuple(self.entity_link(k) for k in self.site.briefing_entities[slug].get(spec.name, ())))
                 for spec in self.config.taxonomies
             )
-            view = BriefingView(
+            fields = dict(
                 slug=slug, title=briefing.title, url=self.links.url(urls.briefing_path(slug)),
                 date=briefing.date, has_time=briefing.has_time, updated=briefing.updated,
                 summary=briefing.summary or body.summary, key_points=briefing.key_points,
                 entities=tuple((spec, links) for spec, links in groups if links), sources=briefing.sources,
                 html=body.html, draft=briefing.draft, extra=briefing.extra, source_path=str(briefing.source_rel),
             )
+            view = BriefingView(**fields, digest=fingerprint(fields))
             self._views[slug] = view
         return view
 
     # -- rendering -----------------------------------------------------------
 
-    def render(self, template: str, site_path: str, origin: str, **context) -> Output | None:
-        context.update(self.common)
+    def render(self, template: str, site_path: str, origin: str, **context) -> PageJob:
+        """The job that renders `template` for `site_path`; its fingerprint is the page's own context."""
         context.setdefault("page_path", site_path)
         context["canonical_url"] = self.links.absolute(site_path)
-        try:
-            html = self.env.get_template(template).render(context)
-        except jinja2.TemplateSyntaxError as exc:
-            self._template_error(exc.filename or exc.name or template, exc.lineno, exc.message or str(exc))
-            return None
-        except jinja2.TemplateNotFound as exc:
-            self._template_error(template, None, f"template '{exc.name}' was not found",
-                                 "Check the name in {% extends %} / {% include %}, or add the file to templates/.")
-            return None
-        except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as exc:
-            path, line = _template_location(exc)
-            self._template_error(path or template, line, f"{type(exc).__name__}: {exc}")
-            return None
-        return Output(urls.output_file(site_path), html.encode("utf-8"), origin=origin)
+        key = fingerprint(self.render_digest, template, site_path, context)
+        context.update(self.common)
+        env = self.env
 
-    def _template_error(self, template: str, line: int | None, message: str, hint: str | None = None) -> None:
-        key = (template, line)
-        if key in self._failed:
-            return
-        self._failed.add(key)
-        self.diags.error(_display_path(template, self.config.root), line, f"template error: {message}.",
-                         hint or "Fix the template; the page it renders is not written until then.")
+        def produce() -> bytes:
+            return env.get_template(template).render(context).encode("utf-8")
+
+        return PageJob(urls.output_file(site_path), origin, key, produce)
 
     def paginate(self, items: Sequence, first_page_path: str) -> list[Pager]:
         per_page = self.config.per_page
@@ -168,8 +154,8 @@ class PageRenderer:
             ))
         return pagers
 
-    def all_outputs(self) -> list[Output]:
-        outputs: list[Output | None] = []
+    def all_jobs(self) -> list[PageJob]:
+        outputs: list[PageJob] = []
         outputs.append(self.render_home())
         outputs.extend(self.render_briefing(b) for b in self.site.briefings)
         outputs.extend(self.render_briefing_lists())
@@ -184,9 +170,9 @@ class PageRenderer:
                                    search_bundle=self.links.url(search.BUNDLE_DIR + "/"), search_base=self.links.url("")))
         outputs.append(self.site_feed())
         outputs.extend(self.render_aliases())
-        return [o for o in outputs if o is not None]
+        return outputs
 
-    def render_home(self) -> Output | None:
+    def render_home(self) -> PageJob:
         latest = [self.briefing_view(b.slug) for b in self.site.briefings[: self.config.home_count]]
         in_the_news = [
             (spec, [self.entity_link(k) for k in self.site.entity_keys(spec.name)[:8] if self.site.mentions.get(k)])
@@ -201,7 +187,7 @@ class PageRenderer:
                            latest=latest, in_the_news=in_the_news, years=years_linked,
                            briefing_count=len(self.site.briefings), json_ld=metadata.json_ld_script(website))
 
-    def render_briefing(self, briefing: Briefing) -> Output | None:
+    def render_briefing(self, briefing: Briefing) -> PageJob:
         view = self.briefing_view(briefing.slug)
         older, newer = self.site.neighbours[briefing.slug]
         return self.render(
@@ -222,7 +208,7 @@ class PageRenderer:
             summary=view.summary, named=named,
         )
 
-    def render_briefing_lists(self) -> list[Output | None]:
+    def render_briefing_lists(self) -> list[PageJob]:
         slugs = [b.slug for b in self.site.briefings]
         return [
             self.render("briefings.html", urls.paginated_path("briefings/", pager.number), "the briefing list",
@@ -231,7 +217,7 @@ class PageRenderer:
             for pager in self.paginate(slugs, "briefings/")
         ]
 
-    def render_year_archives(self) -> list[Output | None]:
+    def render_year_archives(self) -> list[PageJob]:
         by_year: dict[int, list[str]] = {}
         for briefing in self.site.briefings:
             by_year.setdefault(briefing.date.year, []).append(briefing.slug)
@@ -243,12 +229,12 @@ class PageRenderer:
             for year in years
         ]
 
-    def render_taxonomy(self, spec: TaxonomySpec) -> Output | None:
+    def render_taxonomy(self, spec: TaxonomySpec) -> PageJob:
         entities = [self.entity_link(k) for k in self.site.entity_keys(spec.name)]
         return self.render("taxonomy.html", urls.taxonomy_path(spec.name), f"the {spec.name} index",
                            title=spec.title, taxonomy=spec, entities=entities)
 
-    def render_entity(self, spec: TaxonomySpec, key: EntityKey) -> list[Output | None]:
+    def render_entity(self, spec: TaxonomySpec, key: EntityKey) -> list[PageJob]:
         entity = self.site.entity(key)
         path = urls.entity_path(*key)
         origin = str(entity.profile.source_rel) if entity.profile else f"the {spec.singular} '{entity.name}'"
@@ -260,7 +246,7 @@ class PageRenderer:
         ))
         mentioned = self.site.mentions.get(key, ())
         co_named = [(self.entity_link(other), count) for other, count in self.site.co_mentions.get(key, ())[:12]]
-        outputs: list[Output | None] = []
+        outputs: list[PageJob] = []
         for pager in self.paginate(mentioned, path):
             outputs.append(self.render(
                 "entity.html", urls.paginated_path(path, pager.number), origin,
@@ -271,10 +257,10 @@ class PageRenderer:
                 timeline=self.site.timelines.get(key, Timeline("month", ())),
                 feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,
             ))
-        outputs.append(Output(PurePosixPath(path + "atom.xml"), self.feed(
+        outputs.append(self.feed(
             f"{entity.name} — {self.config.title}", f"Briefings naming {entity.name}", path + "atom.xml", path,
-            [slug for slug in mentioned if not self.site.briefing(slug).draft][:20],
-        ), origin=origin))
+            [slug for slug in mentioned if not self.site.briefing(slug).draft][:20], origin,
+        ))
         return outputs
 
     def entity_description(self, entity: Entity) -> str:
@@ -284,11 +270,11 @@ class PageRenderer:
         given = entity.profile.fields.get("description")
         return str(given) if given else self.bodies[entity.profile.source_rel].summary
 
-    def render_page(self, page: Page) -> Output | None:
+    def render_page(self, page: Page) -> PageJob:
         return self.render("page.html", urls.page_path(page.slug), str(page.source_rel), title=page.title,
                            page=page, html=self.bodies[page.source_rel].html)
 
-    def render_aliases(self) -> list[Output | None]:
+    def render_aliases(self) -> list[PageJob]:
         targets: list[tuple[str, str, str]] = []
         for briefing in self.site.briefings:
             targets += [(a, urls.briefing_path(briefing.slug), str(briefing.source_rel)) for a in briefing.aliases]
@@ -300,22 +286,27 @@ class PageRenderer:
             for alias, target, origin in targets
         ]
 
-    def site_feed(self) -> Output:
+    def site_feed(self) -> PageJob:
         slugs = [b.slug for b in self.site.briefings if not b.draft][:20]
-        return Output(PurePosixPath("atom.xml"), self.feed(self.config.title, self.config.description, "atom.xml", "",
-                                                           slugs), origin="the site feed")
+        return self.feed(self.config.title, self.config.description, "atom.xml", "", slugs, "the site feed")
 
-    def feed(self, title: str, subtitle: str, feed_path: str, page_path: str, slugs: Sequence[str]) -> bytes:
+    def feed(self, title: str, subtitle: str, feed_path: str, page_path: str, slugs: Sequence[str],
+             origin: str) -> PageJob:
         """Feeds list published briefings only, even in a --drafts preview: a reader may subscribe to it."""
-        entries = []
-        for slug in slugs:
-            view = self.briefing_view(slug)
-            entries.append(FeedEntry(
-                view.title, urls.briefing_path(slug), view.date, view.updated or view.date, view.summary, view.html,
-                tuple(link.name for _, links in view.entities for link in links),
-            ))
-        return atom_feed(title=title, subtitle=subtitle, author=self.config.author, feed_path=feed_path,
-                         page_path=page_path, entries=entries, urls=self.links, language=self.config.language)
+        views = [self.briefing_view(slug) for slug in slugs]
+        key = fingerprint(self.render_digest, "atom", title, subtitle, feed_path, page_path, views)
+        links, config = self.links, self.config
+
+        def produce() -> bytes:
+            entries = [
+                FeedEntry(view.title, urls.briefing_path(view.slug), view.date, view.updated or view.date,
+                          view.summary, view.html, tuple(link.name for _, ls in view.entities for link in ls))
+                for view in views
+            ]
+            return atom_feed(title=title, subtitle=subtitle, author=config.author, feed_path=feed_path,
+                             page_path=page_path, entries=entries, urls=links, language=config.language)
+
+        return PageJob(PurePosixPath(feed_path), origin, key, produce)
 
 
 def _profile_fields(entity: Entity) -> list[tuple[str, Any]]:
@@ -333,23 +324,3 @@ def _profile_fields(entity: Entity) -> list[tuple[str, Any]]:
             value = format_date(value)
         shown.append((label, value))
     return shown
-
-
-def _template_location(exc: BaseException) -> tuple[str | None, int | None]:
-    """Jinja rewrites tracebacks so template frames carry the template file and line."""
-    tb = exc.__traceback__
-    found: tuple[str | None, int | None] = (None, None)
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".xml", ".txt")):
-            found = (filename, tb.tb_lineno)
-        tb = tb.tb_next
-    return found
-
-
-def _display_path(template: str, root) -> str:
-    try:
-        return str(PurePosixPath(template).relative_to(PurePosixPath(str(root))))
-    except ValueError:
-        return template
-

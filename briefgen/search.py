@@ -68,7 +68,7 @@ def index_pages(binary: Path, pages: Sequence[Output]) -> list[tuple[str, bytes]
         for page in pages:
             target = site / page.rel_path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(page.data)
+            target.write_bytes(page.read())
         bundle = Path(tmp) / "bundle"
         subprocess.run([str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"],
                        check=True, capture_output=True, text=True, timeout=600)
@@ -77,7 +77,7 @@ def index_pages(binary: Path, pages: Sequence[Output]) -> list[tuple[str, bytes]
 
 
 def _wants_indexing(output: Output) -> bool:
-    return output.data is not None and output.rel_path.suffix == ".html" and INDEX_MARKER in output.data
+    return output.rel_path.suffix == ".html" and INDEX_MARKER in output.read()
 
 
 def _last_line(text: str | None) -> str:

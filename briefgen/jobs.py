@@ -1,0 +1,109 @@
+"""Output jobs: what a page needs, its fingerprint, and running only the jobs that changed.
+
+A job's fingerprint covers everything its bytes depend on (the page's own
+data and, through the build's render digest, the templates and settings), so
+a job whose fingerprint matches the last build's reuses that build's output
+instead of rendering again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Callable, Iterable, Mapping
+
+import jinja2
+
+from briefgen.output import Output
+from briefgen.parallel import parallel_map
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    rel_path: PurePosixPath
+    origin: str
+    fingerprint: str
+    produce: Callable[[], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateProblem:
+    template: str
+    line: int | None
+    message: str
+    hint: str | None = None
+
+
+def fingerprint(*parts: object) -> str:
+    """A digest of the parts' reprs; views carry their own digest as repr, so this stays cheap."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class JobResults:
+    outputs: list[Output]
+    problems: list[TemplateProblem]
+    fingerprints: dict[PurePosixPath, str]
+    rendered: int
+    reused: int
+
+
+def run_jobs(jobs: Iterable[PageJob], reusable: Callable[[PageJob], Output | None],
+             workers: int | None = None) -> JobResults:
+    """Reuse what `reusable` offers for unchanged jobs; render the rest on all cores."""
+    outputs: list[Output | None] = []
+    todo: list[tuple[int, PageJob]] = []
+    fingerprints: dict[PurePosixPath, str] = {}
+    for job in jobs:
+        previous = reusable(job)
+        if previous is None:
+            todo.append((len(outputs), job))
+        outputs.append(previous)
+        fingerprints[job.rel_path] = job.fingerprint
+    problems: list[TemplateProblem] = []
+    produced = parallel_map(_execute, [job for _, job in todo], workers)
+    for (index, job), result in zip(todo, produced):
+        if isinstance(result, TemplateProblem):
+            problems.append(result)
+            fingerprints.pop(job.rel_path, None)
+        else:
+            outputs[index] = Output(job.rel_path, result, origin=job.origin)
+    return JobResults([o for o in outputs if o is not None], problems, fingerprints,
+                      rendered=len(todo), reused=len(outputs) - len(todo))
+
+
+def _execute(job: PageJob) -> bytes | TemplateProblem:
+    try:
+        return job.produce()
+    except jinja2.TemplateSyntaxError as exc:
+        return TemplateProblem(exc.filename or exc.name or "?", exc.lineno, exc.message or str(exc))
+    except jinja2.TemplateNotFound as exc:
+        return TemplateProblem(str(exc.name), None, f"template '{exc.name}' was not found",
+                               "Check the name in {% extends %} / {% include %}, or add the file to templates/.")
+    except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError, IndexError,
+            ZeroDivisionError) as exc:
+        template, line = _template_location(exc)
+        return TemplateProblem(template or "?", line, f"{type(exc).__name__}: {exc}")
+
+
+def _template_location(exc: BaseException) -> tuple[str | None, int | None]:
+    """Jinja rewrites tracebacks so template frames carry the template file and line."""
+    tb = exc.__traceback__
+    found: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt", ".json")):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def previous_outputs_by_fingerprint(previous: Mapping[PurePosixPath, tuple[str, Output]]):
+    """A `reusable` function over the last build's {path: (fingerprint, output)}."""
+    def reusable(job: PageJob) -> Output | None:
+        entry = previous.get(job.rel_path)
+        if entry is not None and entry[0] == job.fingerprint:
+            return entry[1]
+        return None
+    return reusable
