@@ -1,0 +1,394 @@
+"""What readers and their tools get from the built sample site: feeds, sitemap,
+metadata, search and page weight."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from briefgen.build import build
+from briefgen.config import load_config
+from conftest import REPO, run_cli
+from reader_support import chromium, served_sample
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+@pytest.fixture(scope="module")
+def base_url() -> str:
+    return load_config(REPO).base_url
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("reader") / "_site"
+    run_cli("build", "--out", str(out), cwd=REPO, check=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sample_again(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("reader-again") / "_site"
+    run_cli("build", "--out", str(out), cwd=REPO, check=True)
+    return out
+
+
+def file_for(out: Path, base_url: str, url: str) -> Path:
+    """The built file an absolute URL of the site is served from."""
+    assert url.startswith(base_url), f"{url} is not a URL of the site ({base_url})"
+    rel = url[len(base_url):].split("#")[0]
+    return out / rel / "index.html" if rel == "" or rel.endswith("/") else out / rel
+
+
+def feeds_of(out: Path) -> list[Path]:
+    return sorted(out.rglob("atom.xml"))
+
+
+class HeadReader(HTMLParser):
+    """The <html lang>, <title>, <meta>, <link> and JSON-LD of a page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lang = None
+        self.title = ""
+        self.meta: dict[str, str] = {}
+        self.links: list[dict] = []
+        self.json_ld: list[str] = []
+        self._in = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        elif tag == "meta":
+            key = attributes.get("name") or attributes.get("property")
+            if key:
+                self.meta[key] = attributes.get("content", "")
+        elif tag == "link":
+            self.links.append(attributes)
+        elif tag == "title" or (tag == "script" and attributes.get("type") == "application/ld+json"):
+            self._in = tag
+            if tag == "script":
+                self.json_ld.append("")
+
+    def handle_endtag(self, tag):
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in == "title":
+            self.title += data
+        elif self._in == "script":
+            self.json_ld[-1] += data
+
+    def link(self, rel: str, type_: str | None = None) -> list[dict]:
+        return [l for l in self.links if rel in l.get("rel", "").split() and (type_ is None or l.get("type") == type_)]
+
+
+def head_of(page: Path) -> HeadReader:
+    reader = HeadReader()
+    reader.feed(page.read_text(encoding="utf-8"))
+    return reader
+
+
+def json_ld_of(page: Path) -> dict:
+    scripts = head_of(page).json_ld
+    assert len(scripts) == 1, f"{page}: {len(scripts)} JSON-LD scripts"
+    return json.loads(scripts[0])
+
+
+# -- feeds ----------------------------------------------------------------------
+
+
+def test_every_feed_is_atom_with_absolute_links_to_built_pages(sample, base_url):
+    feeds = feeds_of(sample)
+    assert len(feeds) > 20, "the site feed and one per entity"
+    for feed_file in feeds:
+        feed = ET.parse(feed_file).getroot()
+        assert feed.tag == f"{ATOM}feed", feed_file
+        assert feed.findtext(f"{ATOM}title") and feed.findtext(f"{ATOM}id").startswith(base_url)
+        assert RFC3339.match(feed.findtext(f"{ATOM}updated")), feed_file
+        self_link = feed.find(f"{ATOM}link[@rel='self']").get("href")
+        assert file_for(sample, base_url, self_link) == feed_file
+        assert file_for(sample, base_url, feed.find(f"{ATOM}link[@rel='alternate']").get("href")).is_file()
+        entries = feed.findall(f"{ATOM}entry")
+        assert entries, f"{feed_file} has no entry"
+        for entry in entries:
+            check_entry(entry, sample, base_url)
+
+
+def check_entry(entry: ET.Element, out: Path, base_url: str) -> None:
+    link = entry.find(f"{ATOM}link[@rel='alternate']").get("href")
+    assert file_for(out, base_url, link).is_file(), link
+    assert entry.findtext(f"{ATOM}id") == link
+    for tag in ("published", "updated"):
+        assert RFC3339.match(entry.findtext(f"{ATOM}{tag}")), (link, tag)
+    assert entry.findtext(f"{ATOM}title") and entry.findtext(f"{ATOM}summary")
+    content = entry.find(f"{ATOM}content")
+    assert content.get("type") == "html" and "<p>" in content.text
+    for target in re.findall(r'(?:href|src)="([^"]*)"', content.text):
+        assert target.startswith(("https://", "http://", "mailto:")), f"{link}: relative link {target} in content"
+        if target.startswith(base_url):
+            assert file_for(out, base_url, target).is_file(), f"{link}: content links to missing {target}"
+
+
+def test_feed_ids_are_stable_across_builds(sample, sample_again):
+    def ids(out: Path) -> dict[str, list[str]]:
+        return {str(f.relative_to(out)): [e.findtext(f"{ATOM}id") for e in ET.parse(f).getroot().iter(f"{ATOM}entry")]
+                for f in feeds_of(out)}
+
+    first, second = ids(sample), ids(sample_again)
+    assert first == second
+    for feed, entry_ids in first.items():
+        assert len(entry_ids) == len(set(entry_ids)), f"{feed} repeats an id"
+
+
+def test_every_page_links_its_feeds_in_the_head(sample, base_url):
+    base_path = load_config(REPO).base_path
+    for page in sample.rglob("index.html"):
+        if "http-equiv" in page.read_text(encoding="utf-8")[:600]:
+            continue  # redirect stubs of aliases
+        feeds = [l["href"] for l in head_of(page).link("alternate", "application/atom+xml")]
+        assert base_path + "atom.xml" in feeds, page
+    entity_page = sample / "leaders" / "vladimir-putin" / "index.html"
+    assert base_path + "leaders/vladimir-putin/atom.xml" in [
+        l["href"] for l in head_of(entity_page).link("alternate", "application/atom+xml")]
+
+
+def test_feed_escapes_markup_in_titles_and_drops_what_xml_cannot_hold(make_site):
+    root = make_site({
+        "content/briefings/odd.md": """\
+            ---
+            title: "Tom & Jerry <b>bold</b>"
+            date: 2024-03-01
+            summary: "A < B \\v& C"
+            leaders: [Ann Example]
+            ---
+            Body with a [link](#sec) and <script>alert(1)</script>.
+            """,
+    })
+    out = root / "_site"
+    run_cli("build", "--out", str(out), cwd=root, check=True)
+    entry = ET.parse(out / "atom.xml").getroot().find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Tom & Jerry <b>bold</b>"
+    assert entry.findtext(f"{ATOM}summary") == "A < B & C", "the vertical tab is dropped"
+    assert 'href="https://example.org/briefings/odd/#sec"' in entry.findtext(f"{ATOM}content")
+
+
+# -- sitemap and robots -------------------------------------------------------
+
+
+def test_sitemap_lists_built_pages_with_lastmod(sample, base_url):
+    urlset = ET.parse(sample / "sitemap.xml").getroot()
+    entries = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in urlset.iter(f"{SITEMAP}url")}
+    for loc in entries:
+        assert file_for(sample, base_url, loc).is_file(), f"sitemap lists {loc}, which was not built"
+    model = build(load_config(REPO), write_pages=False).site
+    for briefing in model.briefings:
+        lastmod = entries[base_url + f"briefings/{briefing.slug}/"]
+        assert lastmod == (briefing.updated or briefing.date).isoformat(timespec="seconds")
+        assert RFC3339.match(lastmod)
+    for must in ("", "briefings/", "leaders/", "leaders/vladimir-putin/", "about/"):
+        assert base_url + must in entries, f"sitemap misses {must or 'the home page'}"
+    robots = (sample / "robots.txt").read_text()
+    assert f"Sitemap: {base_url}sitemap.xml" in robots
+
+
+def test_drafts_stay_out_of_sitemap_feeds_and_search_even_in_a_preview(make_site, tmp_path):
+    root = make_site({
+        "content/briefings/public.md": """\
+            ---
+            title: Public
+            date: 2024-03-01
+            updated: 2024-03-05
+            leaders: [Ann Example]
+            ---
+            Published words about zebras.
+            """,
+        "content/briefings/secret.md": """\
+            ---
+            title: Secret
+            date: 2024-04-01
+            draft: true
+            leaders: [Ann Example]
+            ---
+            Unpublished words about okapis.
+            """,
+    })
+    result = build(load_config(root), drafts=True)
+    files = {str(o.rel_path): o for o in result.outputs}
+    assert "briefings/secret/index.html" in files, "the preview shows the draft"
+    sitemap = files["sitemap.xml"].read().decode()
+    assert "briefings/public/" in sitemap and "secret" not in sitemap
+    assert "<lastmod>2024-03-05T00:00:00+00:00</lastmod>" in sitemap
+    for name in ("atom.xml", "leaders/ann-example/atom.xml"):
+        feed = files[name].read().decode()
+        assert "Public" in feed and "Secret" not in feed, name
+    # The search index holds published pages only: the draft's words are in no fragment.
+    indexed = search_records(o.read() for path, o in files.items() if path.startswith("pagefind/fragment/"))
+    assert [r["url"] for r in indexed if r["url"].startswith("/briefings/")] == ["/briefings/public/"]
+    assert not any("okapis" in r["content"] for r in indexed)
+
+
+def search_records(fragments) -> list[dict]:
+    """Pagefind's fragments are gzipped JSON after a "pagefind_dcd" signature."""
+    records = []
+    for data in fragments:
+        text = gzip.decompress(data)
+        assert text.startswith(b"pagefind_dcd")
+        records.append(json.loads(text[len(b"pagefind_dcd"):]))
+    return records
+
+
+# -- metadata -----------------------------------------------------------------
+
+
+def test_pages_have_title_description_canonical_and_social_tags(sample, base_url):
+    lang = load_config(REPO).language
+    for page in sample.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if 'http-equiv="refresh"' in text:
+            continue
+        head = head_of(page)
+        assert head.lang == lang and head.title.strip(), page
+        assert head.meta.get("description"), f"{page}: no description"
+        for key in ("og:title", "og:description", "og:url", "og:type", "twitter:card"):
+            assert head.meta.get(key), f"{page}: no {key}"
+        assert head.link("icon"), page
+        canonical = head.link("canonical")
+        if page.name == "404.html":
+            assert not canonical and head.meta.get("robots") == "noindex"
+        else:
+            assert canonical[0]["href"] == head.meta["og:url"]
+            assert file_for(sample, base_url, canonical[0]["href"]) == page
+
+
+def test_briefing_is_a_news_article_in_json_ld(sample, base_url):
+    page = sample / "briefings" / "geneva-summit-2021" / "index.html"
+    data = json_ld_of(page)
+    assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
+    assert data["headline"] == "Biden–Putin summit in Geneva"
+    assert data["url"] == base_url + "briefings/geneva-summit-2021/"
+    assert data["datePublished"] == "2021-06-16T00:00:00-04:00" and RFC3339.match(data["dateModified"])
+    assert data["author"]["name"] and data["publisher"]["name"] == load_config(REPO).title
+    assert {"@type": "Person", "name": "Vladimir Putin", "url": base_url + "leaders/vladimir-putin/"} in data["mentions"]
+    assert head_of(page).meta["og:type"] == "article"
+
+
+@pytest.mark.parametrize("path, kind", [
+    ("leaders/vladimir-putin/", "Person"),
+    ("treaties/new-start/", "Legislation"),
+    ("issues/arms-control/", "Thing"),
+])
+def test_entities_have_their_schema_org_type(sample, base_url, path, kind):
+    data = json_ld_of(sample / path / "index.html")
+    assert data["@type"] == kind and data["url"] == base_url + path and data["name"] and data["description"]
+
+
+def test_home_describes_the_website_and_its_search(sample, base_url):
+    data = json_ld_of(sample / "index.html")
+    assert data["@type"] == "WebSite" and data["url"] == base_url
+    assert data["potentialAction"]["target"]["urlTemplate"].startswith(base_url + "search/?q=")
+
+
+def test_json_ld_cannot_close_its_script_element(make_site):
+    hostile = "</script><script>alert(1)</script><!--"
+    root = make_site({
+        "content/briefings/x.md": f"""\
+            ---
+            title: "{hostile}"
+            date: 2024-03-01
+            summary: "{hostile} & more"
+            leaders: ["{hostile}"]
+            ---
+            Body.
+            """,
+    })
+    out = root / "_site"
+    run_cli("build", "--out", str(out), cwd=root, check=True)
+    html = (out / "briefings" / "x" / "index.html").read_text(encoding="utf-8")
+    script = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in script
+    data = json.loads(script)
+    assert data["headline"] == hostile and data["description"] == hostile + " & more"
+    assert data["mentions"][0]["name"] == hostile
+
+
+# -- search -------------------------------------------------------------------
+
+
+def test_search_index_is_chunked_and_covers_briefings_and_entities(sample):
+    bundle = sample / "pagefind"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    model = build(load_config(REPO), write_pages=False).site
+    entity_count = sum(len(model.entity_keys(spec.name)) for spec in model.config.taxonomies)
+    pages = sum(language["page_count"] for language in entry["languages"].values())
+    assert pages == len(model.briefings) + entity_count, "one record per briefing and entity, no list page"
+    fragments = list((bundle / "fragment").iterdir())
+    assert len(fragments) == pages, "one fragment per page, fetched only when shown"
+    assert len(list((bundle / "index").iterdir())) >= 1
+    # Lists, paginated entity pages and plain pages ask not to be indexed.
+    assert "data-pagefind-body" not in (sample / "leaders" / "vladimir-putin" / "page" / "2" / "index.html").read_text()
+    assert "data-pagefind-body" not in (sample / "briefings" / "index.html").read_text()
+
+
+def test_search_page_explains_itself_without_javascript(sample):
+    html = (sample / "search" / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", "", html, flags=re.S))
+    assert "Search needs JavaScript" in text and "all briefings" in text
+    base_path = load_config(REPO).base_path
+    assert f'action="{base_path}search/"' in html and 'name="q"' in html
+    assert f'data-bundle="{base_path}pagefind/"' in html
+
+
+def test_search_finds_a_briefing_by_a_word_of_its_body_in_a_browser(tmp_path):
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page()
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        # "Villa" appears only in the body of the Geneva summit briefing (Villa La Grange).
+        page.goto(site_url + "search/")
+        page.fill("#search-input", "Villa")
+        page.press("#search-input", "Enter")
+        page.wait_for_selector("#search-results li a", timeout=15_000)
+        hrefs = [a.get_attribute("href") for a in page.query_selector_all("#search-results li a")]
+        assert hrefs == ["/sub/path/briefings/geneva-summit-2021/"]
+        assert "Villa" in page.inner_text("#search-results mark")
+        page.click("#search-results li a")
+        page.wait_for_url(site_url + "briefings/geneva-summit-2021/")
+        assert page.title().startswith("Biden–Putin summit in Geneva")
+        page.goto(site_url + "search/?q=zzzunfindable")
+        page.wait_for_function("document.getElementById('search-status').textContent.includes('Nothing found')")
+        assert all(url.startswith(site_url) for url in requests), [u for u in requests if not u.startswith(site_url)]
+
+
+def test_pages_request_nothing_from_other_hosts(tmp_path):
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page()
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        for path in ("", "briefings/geneva-summit-2021/", "leaders/vladimir-putin/", "search/?q=treaty"):
+            page.goto(site_url + path, wait_until="networkidle")
+        assert requests and all(url.startswith(site_url) for url in requests), \
+            [u for u in requests if not u.startswith(site_url)]
+
+
+# -- weight -------------------------------------------------------------------
+
+
+def test_a_briefing_with_its_css_and_js_weighs_under_50_kb(sample):
+    base_path = load_config(REPO).base_path
+    page = sample / "briefings" / "geneva-summit-2021" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assets = re.findall(r'<(?:link rel="stylesheet"|script)[^>]*(?:href|src)="([^"]+)"', html)
+    assert assets, "the stylesheet is counted"
+    total = page.stat().st_size + sum((sample / a[len(base_path):]).stat().st_size for a in assets)
+    assert total < 50_000, f"a briefing page weighs {total} bytes with its CSS and JS"

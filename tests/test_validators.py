@@ -1,0 +1,105 @@
+"""The built sample site judged by the tools the web judges sites with:
+the Nu HTML Checker, axe-core in headless Chromium, and linkchecker.
+
+Each tool missing here makes its test skip with the reason; `.ci/run` installs
+them all (Java and Chromium from Debian, vnu-jar and axe-core from npm into
+.cache/node/, linkchecker with the test extras).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run_cli
+from reader_support import NODE_MODULES, chromium, require_program, require_tool, served_sample
+
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+NPM_HOW = "npm install --prefix .cache/node vnu-jar axe-core; .ci/run does it"
+# One page of each kind readers land on.
+AXE_PAGES = {
+    "home": "",
+    "briefing": "briefings/geneva-summit-2021/",
+    "entity": "leaders/vladimir-putin/",
+    "taxonomy index": "treaties/",
+    "search": "search/?q=treaty",
+}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("validators") / "_site"
+    run_cli("build", "--out", str(out), cwd=REPO, check=True)
+    return out
+
+
+def test_nu_html_checker_finds_no_error_on_any_page(sample):
+    java = require_program("java", "apt-get install default-jre-headless; .ci/run does it")
+    jar = require_tool(VNU_JAR, "The Nu HTML Checker (vnu-jar)", NPM_HOW)
+    pages = sorted(str(p) for p in sample.rglob("*.html"))
+    assert len(pages) > 50
+    # One run over every page: the checker's start-up costs more than checking.
+    result = subprocess.run([java, "-jar", str(jar), "--errors-only", "--format", "json", *pages],
+                            capture_output=True, text=True, timeout=600)
+    report = json.loads(result.stderr or result.stdout)
+    errors = [f"{m.get('url', '').rsplit('/_site/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+              for m in report["messages"] if m["type"] == "error" or m.get("subType") == "fatal"]
+    assert not errors, "\n".join(errors)
+    assert result.returncode == 0
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_serious_on_each_kind_of_page(tmp_path, scheme):
+    axe = require_tool(AXE_JS, "axe-core", NPM_HOW)
+    problems = []
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page(color_scheme=scheme)
+        for kind, path in AXE_PAGES.items():
+            page.goto(site_url + path, wait_until="networkidle")
+            if kind == "search":  # judge the page with its results showing
+                page.wait_for_selector("#search-results li", timeout=15_000)
+            page.add_script_tag(path=str(axe))
+            violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+            assert isinstance(violations, list)
+            for violation in violations:
+                if violation["impact"] in ("serious", "critical"):
+                    targets = [" ".join(node["target"]) for node in violation["nodes"]][:3]
+                    problems.append(f"{kind} ({scheme}): {violation['id']} [{violation['impact']}] {targets}")
+    assert not problems, "\n".join(problems)
+
+
+def test_linkchecker_finds_nothing_broken_under_a_sub_path(tmp_path):
+    pytest.importorskip("linkcheck", reason="linkchecker is not installed (pip install -e '.[test]')")
+    config = tmp_path / "linkcheckerrc"
+    # AnchorCheck also checks #fragments; external URLs are never fetched (no
+    # --check-extern), so the crawl stays on 127.0.0.1.
+    config.write_text("[checking]\nmaxrequestspersecond=100\n\n[filtering]\ncheckextern=0\n\n"
+                      "[AnchorCheck]\n\n[output]\nstatus=0\n")
+    site_root = tmp_path / "root"
+    with served_sample(site_root) as (site_url, out):
+        result = subprocess.run(
+            [sys.executable, "-m", "linkcheck", "--config", str(config), "--recursion-level=-1",
+             "--threads=4", site_url],
+            capture_output=True, text=True, timeout=600,
+        )
+    report = result.stdout + result.stderr
+    summary = _summary_line(report)
+    # A missing #anchor is only a warning to linkchecker; to us it is a broken link.
+    assert result.returncode == 0 and " 0 warnings found" in summary, report[-6000:]
+    html_pages = len(list(out.rglob("*.html")))
+    assert _links_checked(summary) > html_pages, f"the crawl did not reach every page:\n{report[-3000:]}"
+
+
+def _summary_line(report: str) -> str:
+    """linkchecker ends with 'That's it. N links in M URLs checked. W warnings found. E errors found.'"""
+    return next((line for line in report.splitlines() if line.startswith("That's it.")), "")
+
+
+def _links_checked(summary: str) -> int:
+    words = summary.split()
+    return int(words[2].replace(",", "")) if len(words) > 2 and words[2].replace(",", "").isdigit() else 0
