@@ -118,7 +118,7 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
         for output in outputs:
             target = staging / output.rel_path
             target.parent.mkdir(parents=True, exist_ok=True)
-            if output.rel_path in unchanged:
+            if output.rel_path in unchanged or _same_bytes(output, out / output.rel_path, previous):
                 _link_or_copy(out / output.rel_path, target)
             elif output.data is not None:
                 target.write_bytes(output.data)
@@ -150,6 +150,14 @@ def _same_on_disk(path: Path, entry: tuple[str, int, int]) -> bool:
     except OSError:
         return False
     return (stat.st_size, stat.st_mtime_ns) == entry[1:]
+
+
+def _same_bytes(output: Output, old: Path, previous: Manifest) -> bool:
+    """A re-rendered page whose bytes came out the same as last time (a neighbour's body changed, say)."""
+    entry = previous.get(output.rel_path)
+    if output.data is None or entry is None or entry[1] != len(output.data) or not _same_on_disk(old, entry):
+        return False
+    return old.read_bytes() == output.data
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

@@ -1,0 +1,107 @@
+"""Cached and incremental builds give exactly what a clean build gives."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import run_cli
+
+PUTIN = "---\nname: Vladimir Putin\naliases: [Putin]\nrole: President of Russia\n---\nProfile.\n"
+
+
+def briefing(title, date, body, leaders="[Putin]"):
+    return f"---\ntitle: {title}\ndate: {date}\nleaders: {leaders}\nissues: [arms control]\n---\n{body}\n"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_clean_build(site: Path, tmp_path: Path, label: str) -> None:
+    incremental = run_cli("build", cwd=site, check=True)
+    clean_out = tmp_path / f"clean-{label}"
+    run_cli("build", "--no-cache", "--out", str(clean_out), cwd=site, check=True)
+    got, want = tree(site / "_site"), tree(clean_out)
+    assert sorted(got) == sorted(want), f"after {label}: different files"
+    different = [name for name in want if got[name] != want[name]]
+    assert not different, f"after {label}: {different[:5]} differ"
+    return incremental
+
+
+def test_incremental_builds_equal_clean_builds_after_each_edit(make_site, tmp_path):
+    files = {"content/leaders/vladimir-putin.md": PUTIN}
+    for day in range(1, 9):
+        files[f"content/briefings/b{day}.md"] = briefing(f"Briefing {day}", f"2021-01-0{day}",
+                                                        f"Putin spoke on day {day}.")
+    site = make_site(files)
+    first = assert_same_as_clean_build(site, tmp_path, "a first build")
+    assert "0 unchanged" in first.stderr
+
+    again = assert_same_as_clean_build(site, tmp_path, "nothing changed")
+    assert " 0 rendered" in again.stderr
+
+    briefings = site / "content" / "briefings"
+    (briefings / "b3.md").write_text(briefing("Briefing 3", "2021-01-03", "A new body for day three."))
+    edited = assert_same_as_clean_build(site, tmp_path, "a body edit")
+    assert " 0 rendered" not in edited.stderr and " 0 unchanged" not in edited.stderr
+
+    (briefings / "b4.md").write_text(briefing("Renamed four", "2021-01-04", "Day four.", "[Joe Biden]"))
+    assert_same_as_clean_build(site, tmp_path, "a front matter edit")
+
+    (site / "content/leaders/vladimir-putin.md").write_text(PUTIN.replace("[Putin]", "[Putin, President Putin]"))
+    assert_same_as_clean_build(site, tmp_path, "new aliases")
+
+    (briefings / "b9.md").write_text(briefing("Briefing 9", "2021-01-09", "President Putin again."))
+    assert_same_as_clean_build(site, tmp_path, "a new briefing")
+
+    (briefings / "b2.md").unlink()
+    assert_same_as_clean_build(site, tmp_path, "a deleted briefing")
+
+    (site / "templates").mkdir()
+    (site / "templates" / "briefing.html").write_text(
+        '{% extends "default/briefing.html" %}{% block content %}<p>edited template</p>{{ super() }}{% endblock %}')
+    assert_same_as_clean_build(site, tmp_path, "a template change")
+    assert "<p>edited template</p>" in (site / "_site/briefings/b1/index.html").read_text()
+
+    (site / "site.yaml").write_text("title: Renamed desk\nbase_url: https://example.org/sub/\nper_page: 3\n")
+    assert_same_as_clean_build(site, tmp_path, "a site.yaml change")
+    assert "Renamed desk" in (site / "_site/index.html").read_text()
+
+
+def test_unchanged_files_keep_their_modification_time(make_site):
+    site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text."),
+                      "content/briefings/b.md": briefing("B", "2021-02-01", "Text.", "[Someone Else]")})
+    run_cli("build", cwd=site, check=True)
+    out = site / "_site"
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
+    os.utime(site / "content/briefings/b.md")  # touched, not changed
+    (site / "content/briefings/b.md").write_text(briefing("B", "2021-02-01", "Changed text.", "[Someone Else]"))
+    run_cli("build", cwd=site, check=True)
+    assert (out / "briefings/a/index.html").stat().st_mtime_ns == stamps[out / "briefings/a/index.html"]
+    assert "Changed text." in (out / "briefings/b/index.html").read_text()
+
+
+def test_corrupted_cache_is_detected_and_rebuilt(make_site, tmp_path):
+    site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text.")})
+    run_cli("build", cwd=site, check=True)
+    cache_file = site / ".briefgen-cache" / "build.pickle"
+    blob = bytearray(cache_file.read_bytes())
+    blob[len(blob) // 2] ^= 0xFF  # one flipped byte
+    cache_file.write_bytes(bytes(blob))
+    (site / "content/briefings/a.md").write_text(briefing("A", "2021-01-01", "New text."))
+    result = run_cli("build", cwd=site, check=True)
+    assert " 0 unchanged" in result.stderr  # nothing trusted from the damaged cache
+    assert "New text." in (site / "_site/briefings/a/index.html").read_text()
+    cache_file.write_bytes(b"not a cache at all")
+    assert_same_as_clean_build(site, tmp_path, "a garbage cache")
+
+
+def test_no_cache_neither_reads_nor_writes_the_cache(make_site):
+    site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text.")})
+    result = run_cli("build", "--no-cache", cwd=site, check=True)
+    assert not (site / ".briefgen-cache").exists()
+    assert " 0 unchanged" in result.stderr
+    run_cli("build", cwd=site, check=True)
+    assert (site / ".briefgen-cache" / "build.pickle").is_file()
+    assert " 0 unchanged" in run_cli("build", "--no-cache", cwd=site, check=True).stderr
