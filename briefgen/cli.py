@@ -63,6 +63,14 @@ def command(func):
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except OSError as exc:  # the machine said no: a folder that cannot be written, a full disk
+            if ctx.obj["debug"]:
+                traceback.print_exc()
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.secho(f"{where}error: {exc.strerror or exc}.", fg="red", err=True)
+            click.echo("Check the path, its permissions and the free disk space; "
+                       "a site that was already built is left as it was.", err=True)
+            ctx.exit(1)
         except Exception as exc:  # a bug in briefgen, not in the user's files
             if ctx.obj["debug"]:
                 traceback.print_exc()

@@ -114,6 +114,10 @@ def load_config(root: Path, diags: Diagnostics | None = None) -> SiteConfig:
         diags.raise_if_errors()
     try:
         text = normalise_text(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        diags.error(CONFIG_NAME, None, f"{CONFIG_NAME} cannot be read: {exc.strerror or exc}.",
+                    "Check that you may read it.")
+        diags.raise_if_errors()
     except UnicodeDecodeError as exc:
         diags.error(CONFIG_NAME, None, f"{CONFIG_NAME} is not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}).",
                     "Save it as UTF-8.")

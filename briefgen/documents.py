@@ -282,7 +282,12 @@ def _slug(fm: FrontMatter, rel: PurePosixPath, diags: Diagnostics) -> str:
             diags.error(rel, None, f"the file name '{PurePosixPath(rel).name}' gives an empty slug.",
                         "Rename the file, or set 'slug:' in the front matter.")
         return slug
-    text = str(given)
+    if isinstance(given, (dict, list)):
+        diags.error(rel, fm.line_of("slug"), f"'slug' must be a text; got {describe_value(given)}.",
+                    "Write one word-like part, e.g. 'slug: first-call'.")
+        return slugify(PurePosixPath(rel).stem) or "invalid"
+    raw = fm.raw_text.get("slug")
+    text = raw if isinstance(raw, str) else str(given)
     if "/" in text or "\\" in text or ".." in text:
         diags.error(rel, fm.line_of("slug"), f"slug '{text}' would write outside its folder.",
                     "A slug is one word-like part, e.g. 'slug: first-call'.")

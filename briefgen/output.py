@@ -64,9 +64,13 @@ def check_output_folder(config: SiteConfig, out: Path, diags: Diagnostics, *, fo
         diags.error(None, None, f"the output folder {out} is {what}; briefgen never replaces it, even with --force.",
                     "Choose a folder of its own, such as _site/ inside the site.")
         return
-    if out == root or out in root.parents:
-        diags.error(None, None, f"the output folder {out} is the site folder or contains it.",
-                    "Choose a folder inside the site, such as _site/.")
+    if out == root:
+        diags.error(None, None, f"the output folder {out} is the site folder itself; building would replace "
+                    "your sources.", "Choose a folder inside the site, such as _site/.")
+        return
+    if out in root.parents:
+        diags.error(None, None, f"the output folder {out} contains the site folder {root}; building would "
+                    "replace your sources.", "Choose a folder inside the site, such as _site/.")
         return
     for folder in protected:
         if out == folder or folder in out.parents:
@@ -74,7 +78,13 @@ def check_output_folder(config: SiteConfig, out: Path, diags: Diagnostics, *, fo
                         "Choose a folder of its own, such as _site/.")
             return
     if out.exists() and not out.is_dir():
-        diags.error(None, None, f"the output path {out} is a file, not a folder.")
+        diags.error(None, None, f"the output path {out} is a file, not a folder.",
+                    "Remove the file, or choose another folder with --out.")
+        return
+    blocking = next((parent for parent in out.parents if parent.exists() and not parent.is_dir()), None)
+    if blocking is not None:
+        diags.error(None, None, f"the output folder {out} cannot be made: {blocking} is a file.",
+                    "Choose another folder with --out.")
         return
     if out.is_dir() and not (out / MARKER).exists() and any(out.iterdir()) and not force:
         diags.error(None, None, f"the output folder {out} is not empty and was not made by briefgen.",

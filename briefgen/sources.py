@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -37,6 +38,8 @@ def scan_sources(root: Path, diags: Diagnostics) -> list[Source]:
         rel_to_content = path.relative_to(content)
         if any(is_ignored(part) for part in rel_to_content.parts):
             continue
+        if path.is_dir():  # a folder named like a file: its own files are found on their own
+            continue
         if len(rel_to_content.parts) < 2:
             diags.warning(PurePosixPath("content") / rel_to_content.as_posix(), None,
                           "files directly in content/ are not built.",
@@ -50,7 +53,16 @@ def scan_sources(root: Path, diags: Diagnostics) -> list[Source]:
 
 def read_source(root: Path, path: Path, diags: Diagnostics) -> Source | None:
     rel = PurePosixPath(path.relative_to(root).as_posix())
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        if path.is_symlink() and not path.exists():
+            diags.error(rel, None, f"the file is a link to {os.readlink(path)}, which does not exist.",
+                        "Remove the link or point it at an existing file.")
+        else:
+            diags.error(rel, None, f"the file cannot be read: {exc.strerror or exc}.",
+                        "Check that it exists and that you may read it.")
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -1,0 +1,154 @@
+"""Random front matter and bodies: briefgen builds the site or names the file, never crashes.
+
+Whatever a writer types, `build()` either succeeds or raises BuildError whose
+every diagnostic carries a path; any other exception is a bug in briefgen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefgen.build import build
+from briefgen.config import load_config
+from briefgen.errors import BuildError, Severity
+from conftest import MINIMAL_CONFIG
+
+EXAMPLES = int(os.environ.get("BRIEFGEN_FUZZ_EXAMPLES", "100"))
+FUZZ = settings(max_examples=EXAMPLES, derandomize=os.environ.get("BRIEFGEN_FUZZ_RANDOM") is None, database=None, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+KEYS = ["title", "date", "updated", "summary", "key_points", "sources", "draft", "slug", "aliases",
+        "autolink", "leaders", "treaties", "issues", "name", "time", "extra", "url", "publisher", ""]
+
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20)
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
+    text, st.sampled_from(["NO", "Yes", "1.0", "12:30", "2021-02-30", "2024-01-05 10:00", "../../x", "~", "",
+                           "<script>alert(1)</script>", "https://example.org/x", "javascript:alert(1)", "@/x.md",
+                           "[[Putin]]", "0x1F", "1_000", "---", "#", "%", "/", ".", ".."]),
+    st.dates(), st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.one_of(st.sampled_from(KEYS), text), inner, max_size=4)),
+    max_leaves=12,
+)
+# Most examples start from a valid briefing so that the later phases (entities,
+# links, templates, feeds) see the random values too, not only the title check.
+VALID = {"title": "A title", "date": "2021-01-01", "name": "A name"}
+front_matter_maps = st.tuples(
+    st.booleans(), st.dictionaries(st.one_of(st.sampled_from(KEYS), text), values, max_size=6),
+).map(lambda pair: ({**VALID, **pair[1]} if pair[0] else pair[1]))
+
+yaml_ish_lines = st.lists(
+    st.one_of(
+        st.sampled_from(["title: x", "date: 2021-01-01", "leaders: [a, b", "- item", "  nested: 1", ": :",
+                         "key: 'open", "&a x", "*a", "!!python/object:os.system", "!!binary x", "? complex",
+                         "date: 2021-13-45", "title: |", "  block", "\t", "%YAML 1.1", "---", "...", "{", "}",
+                         "leaders:", "  - ", "  - NO", "title: <b>x</b>", "slug: ../up", "aliases: [/a/, ../b]"]),
+        st.tuples(st.sampled_from(KEYS), st.text(alphabet=st.characters(whitelist_categories=("L", "N", "P", "S", "Zs")),
+                                                  max_size=30)).map(": ".join),
+    ),
+    max_size=10,
+)
+
+markdown_bodies = st.lists(
+    st.one_of(
+        st.sampled_from(["# Heading", "## Sub", "[x](javascript:alert(1))", "[[Putin]]", "[[nobody|x]]",
+                         "[a](@/briefings/a.md)", "[b](@/nowhere.md)", "<script>x</script>", "<div>", "```",
+                         "| a | b |", "|---|---|", "[^1]", "[^1]: note", "> quote", "* list", "1. one", "---",
+                         "<a href=\"javascript:alert(1)\">x</a>", "![img](x.png)", "[[briefings/a]]", "[[]]",
+                         "[[|]]", "[[@/]]", "Vladimir Putin met Putin.", "\x00", "\r", "\u2028"]),
+        text,
+    ),
+    max_size=8,
+).map("\n".join)
+
+
+def _yaml_block(value) -> str:
+    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=False, sort_keys=False)
+
+
+def _check(files: dict[str, str | bytes]) -> None:
+    root = Path(tempfile.mkdtemp(prefix="briefgen-fuzz-"))
+    try:
+        (root / "site.yaml").write_text(MINIMAL_CONFIG, encoding="utf-8")
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8", errors="surrogatepass", newline="")
+        try:
+            result = build(load_config(root))
+        except BuildError as exc:
+            assert exc.diagnostics, "a BuildError with nothing to say"
+            errors = [d for d in exc.diagnostics if d.severity is Severity.ERROR]
+            assert errors, exc.diagnostics
+            for diagnostic in exc.diagnostics:
+                assert diagnostic.path is not None, f"a diagnostic without a file: {diagnostic}"
+                assert diagnostic.message, diagnostic
+        else:
+            assert result.outputs
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _other_briefing() -> str:
+    return "---\ntitle: Other\ndate: 2021-01-02\nleaders: [Vladimir Putin]\n---\nPutin spoke.\n"
+
+
+@FUZZ
+@given(front=front_matter_maps, body=markdown_bodies, section=st.sampled_from(["briefings", "pages", "leaders"]))
+def test_random_front_matter_values_build_or_give_located_errors(front, body, section):
+    text = f"---\n{_yaml_block(front)}---\n{body}\n"
+    _check({f"content/{section}/a.md": text, "content/briefings/other.md": _other_briefing()})
+
+
+@FUZZ
+@given(lines=yaml_ish_lines, body=markdown_bodies, crlf=st.booleans(), bom=st.booleans())
+def test_random_yaml_ish_text_builds_or_gives_located_errors(lines, body, crlf, bom):
+    text = "---\ntitle: T\ndate: 2021-01-01\n" + "\n".join(lines) + "\n---\n" + body + "\n"
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    if bom:
+        text = "\ufeff" + text
+    _check({"content/briefings/a.md": text, "content/briefings/other.md": _other_briefing()})
+
+
+CONFIG_KEYS = ["title", "description", "author", "base_url", "language", "timezone", "theme", "output_dir",
+               "taxonomies", "autolink", "escape_html", "per_page", "related_count", "home_count", "cname", "extra",
+               "titel", "per-page"]
+
+
+@FUZZ
+@given(config=st.dictionaries(st.sampled_from(CONFIG_KEYS), values, max_size=5))
+def test_random_site_yaml_builds_or_gives_located_errors(config):
+    root = Path(tempfile.mkdtemp(prefix="briefgen-fuzz-"))
+    try:
+        (root / "site.yaml").write_text(MINIMAL_CONFIG + _yaml_block(config), encoding="utf-8")
+        (root / "content" / "briefings").mkdir(parents=True)
+        (root / "content" / "briefings" / "other.md").write_text(_other_briefing(), encoding="utf-8")
+        try:
+            build(load_config(root))
+        except BuildError as exc:
+            assert exc.diagnostics
+            assert all(d.path is not None and d.message for d in exc.diagnostics), exc.diagnostics
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@FUZZ
+@given(data=st.binary(max_size=200))
+def test_random_bytes_build_or_give_located_errors(data):
+    _check({"content/briefings/a.md": data, "content/briefings/other.md": _other_briefing()})
