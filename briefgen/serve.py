@@ -21,6 +21,7 @@ import os
 import secrets
 import socket
 import socketserver
+import sys
 import threading
 import time
 import webbrowser
@@ -307,53 +308,70 @@ class _ChangeHandler(FileSystemEventHandler):
 
 
 class SiteWatcher:
-    """watchdog on the site folder (site.yaml only) and, recursively, on each watched folder."""
+    """watchdog on the site folder (site.yaml only) and, recursively, on each watched folder.
 
-    def __init__(self, root: Path, on_change: Callable[[Path], None]):
+    Watches are added and removed only by the thread that calls watch() (the
+    rebuild thread): the observer's own thread just notes a top-level folder
+    that appeared or vanished, because scheduling from inside its callback
+    while another thread schedules could deadlock on the observer's lock.
+    """
+
+    def __init__(self, root: Path, on_change: Callable[[Path], None], log: Log):
         self.root = root
         self._on_change = on_change
+        self._log = log
         self._observer = Observer()
         self._watched: dict[Path, object] = {}
-        self._lock = threading.Lock()
+        self._stale: set[Path] = set()  # top-level folders made or removed since the last watch()
+        self._stale_lock = threading.Lock()
 
     def start(self, folders: Iterable[Path]) -> None:
         self._observer.schedule(_ChangeHandler(self._accept_top_level, self._on_change), str(self.root),
                                 recursive=False)
         self.watch(folders)
-        self._observer.start()
+        try:
+            self._observer.start()
+        except OSError as exc:
+            self._cannot_watch(self.root, exc)
 
     def watch(self, folders: Iterable[Path]) -> None:
-        """Add folders not yet watched (a new theme, a static/ made while serving)."""
-        with self._lock:
-            for folder in folders:
-                folder = folder.resolve()
-                if not folder.is_dir() or any(folder.is_relative_to(w) for w in self._watched):
-                    continue
-                handler = _ChangeHandler(self._accept_inside(folder), self._on_change)
-                self._watched[folder] = self._observer.schedule(handler, str(folder), recursive=True)
-
-    def forget(self, folder: Path) -> None:
-        with self._lock:
-            watch = self._watched.pop(folder.resolve(), None)
+        """Add folders not yet watched (a new theme, a static/ made while serving); drop dead watches."""
+        with self._stale_lock:
+            stale, self._stale = self._stale, set()
+        for folder in stale:
+            watch = self._watched.pop(folder, None)
             if watch is not None:
                 try:
                     self._observer.unschedule(watch)
                 except (KeyError, OSError):
-                    pass
+                    pass  # its emitter already stopped with the folder
+        for folder in folders:
+            folder = folder.resolve()
+            if not folder.is_dir() or any(folder.is_relative_to(w) for w in self._watched):
+                continue
+            handler = _ChangeHandler(self._accept_inside(folder), self._on_change)
+            try:
+                self._watched[folder] = self._observer.schedule(handler, str(folder), recursive=True)
+            except OSError as exc:
+                self._cannot_watch(folder, exc)
 
     def stop(self) -> None:
         self._observer.stop()
         if self._observer.is_alive():
             self._observer.join(timeout=10)
 
+    def _cannot_watch(self, folder: Path, exc: OSError) -> None:
+        hint = (" The system's limit of watched folders is reached; raise fs.inotify.max_user_watches"
+                " and max_user_instances." if exc.errno in (errno.ENOSPC, errno.EMFILE) else "")
+        self._log.info(f"warning: cannot watch {folder}: {exc.strerror or exc}; changes there need a "
+                       f"restart of serve.{hint}")
+
     def _accept_top_level(self, path: Path, event: FileSystemEvent) -> bool:
         if path.parent != self.root:
             return False
         if path.name in SITE_FOLDERS and event.is_directory:
-            # Made or removed while serving: a removed folder's watch is dead, a new one needs one.
-            self.forget(path)
-            if event.event_type in ("created", "moved"):
-                self.watch([path])
+            with self._stale_lock:
+                self._stale.add(path)  # the rebuild this event causes re-watches it
             return True
         return path.name == CONFIG_NAME
 
@@ -468,6 +486,12 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         self.state = state
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, PreviewRequestHandler)
+
+    def handle_error(self, request, client_address) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return  # the browser went away mid-answer (a click, a reload): nothing to report
+        sys.stderr.write(f"internal error while answering a request: {type(error).__name__}: {error}\n")
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks up the host's FQDN, which can hang on a machine without DNS.
@@ -617,7 +641,7 @@ class PreviewSession:
         self.server = listen(self.settings, self.state)  # first, so a busy port fails before a build
         self.rebuilder = Rebuilder(self.settings, self.state, self.log)
         self.debouncer = Debouncer(self._rebuild)
-        self.watcher = SiteWatcher(self.settings.root.resolve(), self.debouncer.add)
+        self.watcher = SiteWatcher(self.settings.root.resolve(), self.debouncer.add, self.log)
         self._serving: threading.Thread | None = None
         try:
             self.rebuilder.rebuild()
@@ -658,6 +682,7 @@ class PreviewSession:
         self.close()
 
     def _rebuild(self, changed: frozenset[Path]) -> None:
+        self.watcher.watch(self._folders())  # first: a folder made just now is watched from now on
         self.rebuilder.rebuild(changed)
         self.watcher.watch(self._folders())  # site.yaml may have named another theme
 

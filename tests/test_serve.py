@@ -12,6 +12,7 @@ import re
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -305,8 +306,7 @@ def test_a_new_static_folder_is_watched(serve_site):
     site, session = serve_site()
     generation = session.state.generation
     (site / "static").mkdir()
-    generation = wait_for_build(session, generation)
-    time.sleep(0.3)  # the new folder's watch is added after that rebuild
+    wait_for_build(session, generation)  # the new folder is watched before that rebuild starts
     (site / "static" / "note.txt").write_text("hello\n")
     wait_until(lambda: fetch(session, "/note.txt")[0] == 200, "the new static file to be served")
 
@@ -380,6 +380,18 @@ def test_content_types(serve_site):
         status, headers, _ = fetch(session, path)
         assert (status, headers["Content-Type"]) == (200, content_type), path
         assert headers["Cache-Control"] == "no-store"
+
+
+def test_a_browser_that_hangs_up_mid_answer_is_not_an_error(serve_site, capfd):
+    _, session = serve_site()
+    for _ in range(10):
+        with socket.create_connection(address(session), timeout=5) as connection:
+            connection.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with RST
+    assert "agreed to extend" in page(session, "/")
+    time.sleep(0.2)
+    printed = capfd.readouterr().err
+    assert "Traceback" not in printed and "internal error" not in printed
 
 
 def test_the_reload_script_is_added_to_served_html_only(serve_site):
