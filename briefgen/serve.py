@@ -436,20 +436,33 @@ def content_type(site_path: str) -> str:
 
 
 def live_reload_script(view: PreviewView) -> str:
-    """Reloads the page when a build finishes after this page was served (or the server restarted)."""
+    """Reloads the page when a build finishes after this page was served (or the server restarted).
+
+    A hidden tab closes its event stream and reopens it when shown again (the
+    first event then says whether the page is stale): browsers allow only six
+    connections per host, and a dozen open preview tabs must not use them all.
+    """
     shown = json.dumps({"session": view.session, "generation": view.generation})
     return f"""<script data-briefgen-live-reload>
 (function () {{
   var shown = {shown};
+  var events = null;
   if (!window.EventSource) return;
-  var events = new EventSource("{EVENTS_PATH}");
-  events.addEventListener("reload", function (event) {{
-    var now = JSON.parse(event.data);
-    if (now.session !== shown.session || now.generation !== shown.generation) {{
-      events.close();
-      location.reload();
-    }}
+  function listen() {{
+    events = new EventSource("{EVENTS_PATH}");
+    events.addEventListener("reload", function (event) {{
+      var now = JSON.parse(event.data);
+      if (now.session !== shown.session || now.generation !== shown.generation) {{
+        events.close();
+        location.reload();
+      }}
+    }});
+  }}
+  document.addEventListener("visibilitychange", function () {{
+    if (document.hidden && events) {{ events.close(); events = null; }}
+    else if (!document.hidden && !events) {{ listen(); }}
   }});
+  if (!document.hidden) listen();
 }})();
 </script>
 """
