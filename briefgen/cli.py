@@ -168,7 +168,8 @@ def serve_command(ctx, reporter: Reporter, host, port, drafts, base_url, open_br
     """Preview the site, rebuilding and reloading the browser as you edit."""
     from briefgen.serve import ListenError, PreviewSettings, run_preview
     config = site_config(ctx, base_url)  # a site folder and a valid --base-url, before anything listens
-    settings = PreviewSettings(root=config.root, host=host, port=port, drafts=drafts, base_url=base_url)
+    settings = PreviewSettings(root=config.root, host=host, port=port, drafts=drafts, base_url=base_url,
+                               debug=ctx.obj["debug"])
     try:
         run_preview(settings, reporter, open_browser=open_browser)
     except ListenError as exc:

@@ -24,6 +24,7 @@ import socketserver
 import sys
 import threading
 import time
+import traceback
 import webbrowser
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -64,6 +65,7 @@ class PreviewSettings:
     port: int = 8000
     drafts: bool = False
     base_url: str | None = None  # --base-url, else site.yaml's
+    debug: bool = False  # print the traceback of an internal error
 
     def load_config(self) -> SiteConfig:
         config = load_config(self.root)
@@ -187,6 +189,8 @@ class Rebuilder:
                 self._report_failure(exc.diagnostics)
                 return False
             except Exception as exc:  # a bug in briefgen: say so, keep serving the last good site
+                if self.settings.debug:
+                    traceback.print_exc()
                 self._report_failure([Diagnostic(None, None, f"internal error: {type(exc).__name__}: {exc}",
                                                  "This is a bug in briefgen; please report it.")])
                 return False
