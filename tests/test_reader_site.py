@@ -381,6 +381,41 @@ def test_pages_request_nothing_from_other_hosts(tmp_path):
             [u for u in requests if not u.startswith(site_url)]
 
 
+# -- layout -------------------------------------------------------------------
+
+LAYOUT_SHIFT = """() => new Promise(resolve => {
+  let total = 0;
+  new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value; })
+    .observe({type: "layout-shift", buffered: true});
+  setTimeout(() => resolve(total), 500);
+})"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_pages_do_not_shift_or_scroll_sideways(tmp_path, width):
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        for path in ("", "briefings/geneva-summit-2021/", "leaders/vladimir-putin/", "treaties/", "search/"):
+            page.goto(site_url + path, wait_until="load")
+            assert page.evaluate(LAYOUT_SHIFT) == 0, f"{path or 'home'} shifts while loading at {width} px"
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path or 'home'} scrolls sideways by {overflow} px at {width} px"
+
+
+def test_a_briefing_prints_without_navigation_and_with_source_urls(tmp_path):
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page()
+        page.goto(site_url + "briefings/geneva-summit-2021/")
+        page.emulate_media(media="print")
+        hidden = page.evaluate("""() => ['.site-header', '.site-footer', '.page-aside', '.prev-next']
+            .map(s => document.querySelector(s)).filter(Boolean).map(e => getComputedStyle(e).display)""")
+        assert hidden and set(hidden) == {"none"}
+        source = page.query_selector(".sources a")
+        shown = page.evaluate("a => getComputedStyle(a, '::after').content", source)
+        assert source.get_attribute("href") in shown
+        assert page.evaluate("getComputedStyle(document.querySelector('.key-points')).display") != "none"
+
+
 # -- weight -------------------------------------------------------------------
 
 
