@@ -537,19 +537,21 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
         try:
             path = decode_request_path(target.path)
         except UnsafePath:
-            self._send(HTTPStatus.BAD_REQUEST, b"Bad request: that path leaves the site.\n", "x.txt", send_body)
+            self._send_text(HTTPStatus.BAD_REQUEST, "Bad request: that path leaves the site.\n", send_body)
             return
         view = self.server.state.view()
         snapshot = view.snapshot
         if snapshot is None:
             page = f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title></head>' \
                    f"<body></body></html>".encode()
-            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, page, "index.html", send_body, view)
+            self._send_page(HTTPStatus.INTERNAL_SERVER_ERROR, page, "index.html", send_body, view)
             return
         base = snapshot.base_path
         if not path.startswith(base):
-            if path == "/" or path + "/" == base:
-                self._redirect(base, target.query)
+            if path + "/" == base:
+                self._redirect(HTTPStatus.MOVED_PERMANENTLY, base, target.query)
+            elif path == "/":  # temporary: the base path may change with site.yaml while serving
+                self._redirect(HTTPStatus.FOUND, base, target.query)
             else:
                 self._not_found(view, send_body)
             return
@@ -557,36 +559,43 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
         if site_path == "" or site_path.endswith("/"):
             site_path += "index.html"
         elif site_path in snapshot.folders:
-            self._redirect(target.path + "/", target.query)
+            self._redirect(HTTPStatus.MOVED_PERMANENTLY, target.path + "/", target.query)
             return
         body = snapshot.read(site_path)
         if body is None:
             self._not_found(view, send_body)
             return
-        self._send(HTTPStatus.OK, body, site_path, send_body, view)
+        self._send_page(HTTPStatus.OK, body, site_path, send_body, view)
 
     def _not_found(self, view: PreviewView, send_body: bool) -> None:
         page = view.snapshot.read("404.html") if view.snapshot else None
         if page is None:
-            self._send(HTTPStatus.NOT_FOUND, b"Not found\n", "x.txt", send_body)
+            self._send_text(HTTPStatus.NOT_FOUND, "Not found\n", send_body)
         else:
-            self._send(HTTPStatus.NOT_FOUND, page, "404.html", send_body, view)
+            self._send_page(HTTPStatus.NOT_FOUND, page, "404.html", send_body, view)
 
-    def _redirect(self, location: str, query: str) -> None:
-        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+    def _redirect(self, status: HTTPStatus, location: str, query: str) -> None:
+        self.send_response(status)
         self.send_header("Location", location + (f"?{query}" if query else ""))
         self.send_header("Content-Length", "0")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
 
-    def _send(self, status: HTTPStatus, body: bytes, site_path: str, send_body: bool,
-              view: PreviewView | None = None) -> None:
+    def _send_page(self, status: HTTPStatus, body: bytes, site_path: str, send_body: bool,
+                   view: PreviewView) -> None:
+        """A file of the site; an HTML one gets the reload script, and the errors if there are any."""
         kind = content_type(site_path)
-        if view is not None and kind.startswith("text/html"):
+        if kind.startswith("text/html"):
             # Added here, at response time, so no built file ever contains it.
             if view.errors or view.snapshot is None:
                 body = inject(body, error_overlay(view.errors, view.snapshot is not None))
             body = inject(body, live_reload_script(view))
+        self._send(status, body, kind, send_body)
+
+    def _send_text(self, status: HTTPStatus, text: str, send_body: bool) -> None:
+        self._send(status, text.encode(), "text/plain; charset=utf-8", send_body)
+
+    def _send(self, status: HTTPStatus, body: bytes, kind: str, send_body: bool) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
