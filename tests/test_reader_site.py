@@ -427,3 +427,25 @@ def test_a_briefing_with_its_css_and_js_weighs_under_50_kb(sample):
     assert assets, "the stylesheet is counted"
     total = page.stat().st_size + sum((sample / a[len(base_path):]).stat().st_size for a in assets)
     assert total < 50_000, f"a briefing page weighs {total} bytes with its CSS and JS"
+
+
+# -- customising --------------------------------------------------------------
+
+
+def test_the_readme_recipe_adds_a_stylesheet_to_every_kind_of_page(make_site):
+    root = make_site({
+        "templates/base.html": """\
+            {% extends "default/base.html" %}
+            {% block styles %}{{ super() }}
+            <link rel="stylesheet" href="{{ url('assets/site.css') }}">{% endblock %}
+            """,
+        "static/assets/site.css": "body { margin: 0 }\n",
+        "content/briefings/a.md": "---\ntitle: A\ndate: 2024-01-01\nleaders: [Ann Example]\n---\nBody.\n",
+    })
+    out = root / "_site"
+    run_cli("build", "--out", str(out), cwd=root, check=True)
+    for page in ("index.html", "briefings/a/index.html", "leaders/ann-example/index.html", "search/index.html"):
+        html = (out / page).read_text(encoding="utf-8")
+        assert '<link rel="stylesheet" href="/assets/style.css">' in html, page
+        assert '<link rel="stylesheet" href="/assets/site.css">' in html, page
+    assert (out / "assets" / "site.css").is_file()
