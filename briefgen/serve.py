@@ -82,29 +82,38 @@ class SiteSnapshot:
     files: Mapping[str, Output]
     folders: frozenset[str]  # "briefings", "briefings/x", … for the trailing-slash redirect
     static_roots: tuple[Path, ...]  # resolved; a copied file must live inside one of them
+    refused: tuple[Path, ...] = ()  # static files that are symlinks to somewhere outside them
 
     @classmethod
     def from_build(cls, config: SiteConfig, result: BuildResult) -> SiteSnapshot:
-        files = {output.rel_path.as_posix(): output for output in result.outputs}
-        folders = {parent.as_posix() for output in result.outputs for parent in output.rel_path.parents}
-        roots = resolve_theme(config, Diagnostics()).static_dirs
-        return cls(config.base_path, MappingProxyType(files), frozenset(folders - {"."}),
-                   tuple(root.resolve() for root in roots))
+        roots = tuple(root.resolve() for root in resolve_theme(config, Diagnostics()).static_dirs)
+        files: dict[str, Output] = {}
+        refused: list[Path] = []
+        for output in result.outputs:
+            if output.copy_from is not None and not _inside(output.copy_from, roots):
+                refused.append(output.copy_from)
+            else:
+                files[output.rel_path.as_posix()] = output
+        folders = {parent.as_posix() for path in files for parent in PurePosixPath(path).parents}
+        return cls(config.base_path, MappingProxyType(files), frozenset(folders - {"."}), roots, tuple(refused))
 
     def read(self, site_path: str) -> bytes | None:
         """The bytes of a file of the site, or None when there is none (or it would leave the site)."""
         output = self.files.get(site_path)
         if output is None:
             return None
-        if output.copy_from is not None:
-            # A static file may be a symlink; serve it only if it points inside a static folder.
-            real = output.copy_from.resolve()
-            if not any(real.is_relative_to(root) for root in self.static_roots):
-                return None
+        if output.copy_from is not None and not _inside(output.copy_from, self.static_roots):
+            return None  # made a symlink to the outside since the build
         try:
             return output.read()
         except OSError:  # deleted since the build; the rebuild is on its way
             return None
+
+
+def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
+    """Whether `path`, with every symlink followed, is inside one of the (resolved) roots."""
+    real = path.resolve()
+    return any(real.is_relative_to(root) for root in roots)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +204,9 @@ class Rebuilder:
                                                  "This is a bug in briefgen; please report it.")])
                 return False
             self.log.diagnostics(result.diagnostics)
+            for path in snapshot.refused:
+                self.log.info(f"warning: {_relative(path, self.settings.root)} links to {path.resolve()}, outside "
+                              f"the site's static folders; the preview does not serve it.")
             self.state.succeeded(snapshot)
             pages = sum(1 for path in snapshot.files if path.endswith(".html"))
             self.log.info(f"{_describe(changed, self.settings.root)} {pages} pages "

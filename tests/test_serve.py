@@ -255,7 +255,8 @@ def test_nothing_outside_the_site_is_served(serve_site):
     generation = session.state.generation
     (site / "static" / "real.txt").write_text("a real static file, again\n")
     wait_for_build(session, generation)
-    assert "leak.txt" in session.state.view().snapshot.files
+    assert "leak.txt" not in session.state.view().snapshot.files
+    assert any("static/leak.txt links to" in line for line in session.log.lines)
 
     for target in TRAVERSALS:
         status, response = raw_get(session, target)
