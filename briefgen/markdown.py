@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -148,6 +149,7 @@ def render_body(
     _resolve_links(tokens, rel, body_line, resolver, problems)
     if autolink and resolver.autolink_index:
         _autolink_first_mentions(tokens, resolver, exclude_entity)
+    _defuse_raw_html(tokens)
     html = md.renderer.render(tokens, md.options, {})
     return Rendered(html, first_paragraph_text(tokens), tuple(problems))
 
@@ -269,6 +271,8 @@ def _mentions(text: str, index: Mapping[str, tuple[str, ...]]):
     Looks names up by their first word instead of running one regular
     expression with hundreds of alternatives, which is far slower.
     """
+    if index.keys().isdisjoint(_WORD.findall(text)):
+        return  # the common case, decided at C speed
     resume = 0
     for word in _WORD.finditer(text):
         start = word.start()
@@ -306,3 +310,38 @@ def first_paragraph_text(tokens: list[Token]) -> str:
             if text:
                 return text
     return ""
+
+
+# Raw HTML in a body is the author's choice, but a script URL is never emitted as
+# a live link or source: the same rule markdown-it applies to [x](javascript:…),
+# applied to the href/src/… attributes of raw tags (html_inline, html_block).
+_RAW_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*/?>")
+_URL_ATTRIBUTE = re.compile(
+    r"(\s)(href|src|action|formaction|xlink:href|poster|background|cite|data|srcset)(\s*=\s*)"
+    r"(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)",
+    re.IGNORECASE,
+)
+_BAD_SCHEME = re.compile(r"^(?:javascript|vbscript|file|data):", re.IGNORECASE)
+_SAFE_DATA = re.compile(r"^data:image/(?:gif|png|jpeg|webp);", re.IGNORECASE)
+
+
+def _is_script_url(value: str) -> bool:
+    url = re.sub(r"[\x00-\x20]+", "", html_lib.unescape(value))  # browsers ignore these inside a scheme
+    return bool(_BAD_SCHEME.match(url)) and not _SAFE_DATA.match(url)
+
+
+def _defuse_tag(match: re.Match) -> str:
+    def attribute(m: re.Match) -> str:
+        value = m.group(4)
+        if value[:1] in ("'", '"'):
+            value = value[1:-1]
+        return f'{m.group(1)}{m.group(2)}="#"' if _is_script_url(value) else m.group(0)
+    return _URL_ATTRIBUTE.sub(attribute, match.group(0))
+
+
+def _defuse_raw_html(tokens: list[Token]) -> None:
+    for token in tokens:
+        if token.type in ("html_inline", "html_block"):
+            token.content = _RAW_TAG.sub(_defuse_tag, token.content)
+        if token.children:
+            _defuse_raw_html(token.children)

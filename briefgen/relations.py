@@ -18,7 +18,7 @@ from briefgen.entities import EntityKey
 # An entity named in more briefings than this is so common that it says little
 # about relatedness; for such an entity only the briefings nearest in date are
 # considered candidates, which keeps the work linear in the number of briefings.
-_COMMON_ENTITY_WINDOW = 200
+_COMMON_ENTITY_WINDOW = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +51,15 @@ def related_briefings(
     for i, entities in enumerate(entity_sets):
         for key in entities:
             index[key].append(i)
-    weight = {key: math.log((count + 1) / len(members)) + 1e-9 for key, members in index.items()}
+    # Whole-number weights add up exactly, so equal scores are really equal.
+    weight = {key: round(1_000_000 * math.log((count + 1) / len(members))) + 1 for key, members in index.items()}
     position = {key: {b: n for n, b in enumerate(members)} for key, members in index.items()
                 if len(members) > _COMMON_ENTITY_WINDOW}
 
     result: list[tuple[int, ...]] = []
     half = _COMMON_ENTITY_WINDOW // 2
     for i, entities in enumerate(entity_sets):
-        scores: dict[int, float] = defaultdict(float)
+        scores: dict[int, int] = defaultdict(int)
         for key in entities:
             members = index[key]
             if key in position:
@@ -66,13 +67,16 @@ def related_briefings(
                 members = members[max(0, at - half): at + half + 1]
             w = weight[key]
             for other in members:
-                if other != i:
-                    scores[other] += w
-        best = heapq.nsmallest(
-            limit, scores.items(),
-            key=lambda item: (-round(item[1], 9), abs(timestamps[item[0]] - timestamps[i]), item[0]),
-        )
-        result.append(tuple(other for other, _ in best))
+                scores[other] += w
+        scores.pop(i, None)
+        if not scores:
+            result.append(())
+            continue
+        # Every candidate scoring at least the limit-th best score, then ties by date.
+        threshold = heapq.nlargest(limit, scores.values())[-1]
+        finalists = [(other, score) for other, score in scores.items() if score >= threshold]
+        finalists.sort(key=lambda item: (-item[1], abs(timestamps[item[0]] - timestamps[i]), item[0]))
+        result.append(tuple(other for other, _ in finalists[:limit]))
     return result
 
 

@@ -15,6 +15,7 @@ on all cores in a second or two.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -63,7 +64,9 @@ def index_pages(binary: Path, pages: Sequence[Output]) -> list[tuple[str, bytes]
     URLs in the index are relative to the site root; the search page gives
     Pagefind the base path, so results link correctly under /repo/ too.
     """
-    with tempfile.TemporaryDirectory(prefix="briefgen-search-") as tmp:
+    # Memory-backed when the system has one: thousands of small files are written and removed.
+    scratch = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="briefgen-search-", dir=scratch) as tmp:
         site = Path(tmp) / "site"
         for page in pages:
             target = site / page.rel_path
