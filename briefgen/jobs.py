@@ -79,12 +79,18 @@ def _execute(job: PageJob) -> bytes | TemplateProblem:
     except jinja2.TemplateSyntaxError as exc:
         return TemplateProblem(exc.filename or exc.name or "?", exc.lineno, exc.message or str(exc))
     except jinja2.TemplateNotFound as exc:
-        return TemplateProblem(str(exc.name), None, f"template '{exc.name}' was not found",
+        template, line = _template_location(exc)  # the {% include %} / {% extends %} that named it
+        return TemplateProblem(template or str(exc.name), line, f"template '{exc.name}' was not found",
                                "Check the name in {% extends %} / {% include %}, or add the file to templates/.")
     except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError, IndexError,
             ZeroDivisionError) as exc:
         template, line = _template_location(exc)
         return TemplateProblem(template or "?", line, f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # raised by template code ({{ 10.0 ** 400 }}, endless recursion): the template's
+        template, line = _template_location(exc)
+        if template is None:
+            raise  # not from a template: a bug in briefgen
+        return TemplateProblem(template, line, f"{type(exc).__name__}: {exc}")
 
 
 def _template_location(exc: BaseException) -> tuple[str | None, int | None]:

@@ -329,6 +329,29 @@ def test_an_undefined_variable_in_a_template_names_the_template_and_line(make_si
     ]
 
 
+@pytest.mark.parametrize("statement, line, message", [
+    ("{% include 'partials/nope.html' %}", 4, "template 'partials/nope.html' was not found. Check the name in "
+                                              "{% extends %} / {% include %}, or add the file to templates/."),
+    ("{{ 10.0 ** 400 }}", 4, "OverflowError: "),  # the rest is the C library's wording
+    ("{{ briefing.title | int(base=99) }}", 4, None),  # Jinja's own filters: no error at all
+])
+def test_other_template_mistakes_name_the_template_and_line(make_site, statement, line, message):
+    root = make_site({BRIEFING: GOOD, "templates/briefing.html": (
+        "{% extends 'base.html' %}\n{% block content %}\n<h1>{{ briefing.title }}</h1>\n" + statement +
+        "\n{% endblock %}\n")})
+    if message is None:
+        run_cli("build", cwd=root, check=True)
+        return
+    (error,) = cli_errors(root)
+    assert error.startswith(f"templates/briefing.html:{line}: error: template error: {message}")
+
+
+def test_a_template_that_recurses_forever_is_a_template_error(make_site):
+    root = make_site({BRIEFING: GOOD, "templates/briefing.html": "{% macro m() %}{{ m() }}{% endmacro %}\n{{ m() }}\n"})
+    (line,) = cli_errors(root)
+    assert line.startswith("templates/briefing.html:1: error: template error: RecursionError: ")
+
+
 def test_a_missing_site_yaml(tmp_path):
     (tmp_path / "content/briefings").mkdir(parents=True)
     assert cli_errors(tmp_path) == [
