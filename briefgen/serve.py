@@ -38,6 +38,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from briefgen.build import BuildResult, build
+from briefgen.cache import BuildCache
 from briefgen.config import CONFIG_NAME, SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.output import Output
@@ -176,13 +177,19 @@ class PreviewState:
 # --- rebuilding ---------------------------------------------------------------------------------
 
 class Rebuilder:
-    """The only place serve calls build(); one build at a time."""
+    """The only place serve calls build(); one build at a time.
+
+    It owns the session's BuildCache, so a rebuild re-renders only what the
+    change touched; the cache checks every entry by digest and empties itself
+    when site.yaml or the templates change.
+    """
 
     def __init__(self, settings: PreviewSettings, state: PreviewState, log: Log):
         self.settings = settings
         self.state = state
         self.log = log
         self.config: SiteConfig | None = None  # of the last build that got as far as loading it
+        self.cache = BuildCache()
         self._lock = threading.Lock()
 
     def rebuild(self, changed: Iterable[Path] = ()) -> bool:
@@ -192,8 +199,9 @@ class Rebuilder:
                 # site.yaml is re-read every time: it is cheap, and a stale config could hide an error.
                 config = self.settings.load_config()
                 self.config = config
-                result = build(config, drafts=self.settings.drafts)
+                result = build(config, drafts=self.settings.drafts, cache=self.cache)
                 snapshot = SiteSnapshot.from_build(config, result)
+                self.cache.remember_outputs(result.outputs, result.keys)
             except BuildError as exc:
                 self._report_failure(exc.diagnostics)
                 return False
@@ -209,8 +217,8 @@ class Rebuilder:
                               f"the site's static folders; the preview does not serve it.")
             self.state.succeeded(snapshot)
             pages = sum(1 for path in snapshot.files if path.endswith(".html"))
-            self.log.info(f"{_describe(changed, self.settings.root)} {pages} pages "
-                          f"in {time.perf_counter() - started:.2f} s.")
+            self.log.info(f"{_describe(changed, self.settings.root)} in {time.perf_counter() - started:.2f} s "
+                          f"({pages} pages).")
             return True
 
     def _report_failure(self, diagnostics: Iterable[Diagnostic]) -> None:

@@ -427,6 +427,10 @@ def test_the_served_site_equals_a_clean_build_after_a_sequence_of_edits(serve_si
     edit(lambda: (site / "templates").mkdir() or (site / "templates" / "404.html").write_text(
         '{% extends "default/404.html" %}{% block content %}<p>Lost in the archive.</p>{% endblock %}'))
     assert b"Lost in the archive" in session.state.view().snapshot.read("404.html")
+    edit(lambda: (site / "content/leaders").mkdir() or (site / "content/leaders/joe-biden.md").write_text(
+        "---\nname: Joe Biden\naliases: [President Biden]\n---\nThe 46th president.\n"))
+    edit(lambda: (briefings / "geneva.md").write_text(SECOND.replace("The extension", "President Biden's extension")))
+    edit(lambda: atomic_save(site / "site.yaml", "title: Renamed desk\nbase_url: https://example.org/sub/\n"))
 
 
 def serve_cli(site: Path, *args: str) -> subprocess.Popen:
