@@ -183,6 +183,16 @@ def _search_outputs(outputs, keys, config, diags, cache: BuildCache) -> list[Out
     return produced
 
 
+def inputs_key(config: SiteConfig, drafts: bool) -> str:
+    """A digest of everything a build reads: equal keys mean byte-identical output."""
+    theme = resolve_theme(config, Diagnostics())
+    sources = scan_sources(config.root, Diagnostics())
+    statics = sorted((str(rel), path.stat().st_size, path.stat().st_mtime_ns)
+                     for rel, path in static_files(theme).items())
+    return fingerprint(settings_key(config, drafts, theme_digest(theme)),
+                       [(str(s.rel), s.digest) for s in sources], statics)
+
+
 def theme_digest(theme) -> str:
     """Changes when any template file does: every page depends on the templates."""
     digest = hashlib.blake2b(digest_size=16)

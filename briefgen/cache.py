@@ -25,11 +25,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from briefgen import __version__
-from briefgen.output import Output
+from briefgen.output import MARKER, Output
 
 CACHE_DIR = ".briefgen-cache"
-_CACHE_FILE = "build.pickle"
-_MAGIC = b"briefgen-cache-1\n"
+_CACHE_FILE = "build.pickle"  # documents, bodies, search index: large
+_STATE_FILE = "state.pickle"  # what the last build read and wrote: small
+_MAGIC = b"briefgen-cache-2\n"
+
 
 def _read_only(mapping: dict) -> types.MappingProxyType:
     return types.MappingProxyType(mapping)
@@ -48,11 +50,14 @@ class BuildCache:
     written: dict[PurePosixPath, tuple[str, int, int]] = field(default_factory=dict)  # CLI: key, size, mtime
     output_dir: Path | None = None
     search: tuple[str, tuple[Output, ...]] | None = None
+    last_inputs: str = ""  # digest of every input of the last successful build
+    last_diagnostics: tuple = ()  # its warnings, repeated when nothing has changed
 
     def reset_for(self, settings_key: str) -> None:
-        """Forget everything when the settings differ from those the cache was made with."""
+        """Forget what depends on the settings when they differ from those the cache was made with."""
         if settings_key != self.settings_key:
-            self.__init__(settings_key=settings_key, output_dir=self.output_dir)
+            self.settings_key = settings_key
+            self.documents, self.bodies, self.outputs, self.search = {}, {}, {}, None
 
     def reusable_output(self, rel: PurePosixPath, key: str, origin: str) -> Output | None:
         entry = self.outputs.get(rel)
@@ -78,44 +83,77 @@ def settings_key(config, drafts: bool, template_digest: str) -> str:
     return hashlib.blake2b(repr((__version__, config, drafts, template_digest)).encode(), digest_size=16).hexdigest()
 
 
-def load_cache(root: Path, output_dir: Path) -> BuildCache:
-    """The cache saved by the last CLI build of this site, or an empty one."""
-    path = root / CACHE_DIR / _CACHE_FILE
-    try:
-        blob = path.read_bytes()
-    except OSError:
+def load_cache(root: Path, output_dir: Path, *, state_only: bool = False) -> BuildCache:
+    """The cache saved by the last CLI build of this site, or an empty one.
+
+    With state_only, just the small part that says what the last build read
+    and wrote: enough to tell that nothing has changed since.
+    """
+    folder = root / CACHE_DIR
+    state = _read_blob(folder / _STATE_FILE)
+    if state is None or state.get("output_dir") != output_dir:
         return BuildCache(output_dir=output_dir)
-    try:
-        if not blob.startswith(_MAGIC):
-            raise ValueError("unknown format")
-        checksum, payload = blob[len(_MAGIC):len(_MAGIC) + 32], blob[len(_MAGIC) + 32:]
-        if hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
-            raise ValueError("checksum mismatch")
-        state = pickle.loads(payload)
-        if state.get("version") != __version__:
-            raise ValueError("made by another version")
-        cache = BuildCache(**state["cache"])
-    except Exception:  # noqa: BLE001 - any damage means a cold build, never a crash
-        return BuildCache(output_dir=output_dir)
-    if cache.output_dir != output_dir:
-        cache.written = {}
-        cache.output_dir = output_dir
+    cache = BuildCache(output_dir=output_dir, written=state["written"], last_inputs=state["last_inputs"],
+                       last_diagnostics=state["last_diagnostics"])
+    if state_only:
+        return cache
+    heavy = _read_blob(folder / _CACHE_FILE)
+    if heavy is None or heavy.get("last_inputs") != cache.last_inputs:
+        return BuildCache(output_dir=output_dir, written=cache.written)
+    cache.settings_key, cache.documents = heavy["settings_key"], heavy["documents"]
+    cache.bodies, cache.search = heavy["bodies"], heavy["search"]
     return cache
 
 
 def save_cache(root: Path, cache: BuildCache) -> None:
-    state = {
-        "version": __version__,
-        "cache": {
-            "settings_key": cache.settings_key, "documents": cache.documents, "bodies": cache.bodies,
-            "written": cache.written, "output_dir": cache.output_dir, "search": cache.search,
-        },
-    }
-    payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
     folder = root / CACHE_DIR
     folder.mkdir(exist_ok=True)
     (folder / ".gitignore").write_text("*\n")
+    _write_blob(folder / _CACHE_FILE, {
+        "last_inputs": cache.last_inputs, "settings_key": cache.settings_key, "documents": cache.documents,
+        "bodies": cache.bodies, "search": cache.search,
+    })
+    # Written last: it vouches for the heavy file through last_inputs.
+    _write_blob(folder / _STATE_FILE, {
+        "output_dir": cache.output_dir, "written": cache.written, "last_inputs": cache.last_inputs,
+        "last_diagnostics": cache.last_diagnostics,
+    })
+
+
+def outputs_intact(output_dir: Path, written: dict) -> bool:
+    """Every file of the last write is still there, as it was written."""
+    if not written or not (output_dir / MARKER).is_file():
+        return False
+    for rel, (_, size, mtime_ns) in written.items():
+        try:
+            stat = (output_dir / rel).stat()
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+            return False
+    return True
+
+
+def _read_blob(path: Path) -> dict | None:
+    """A pickled dict written by _write_blob, or None if missing, damaged or from another version."""
+    try:
+        blob = path.read_bytes()
+        if not blob.startswith(_MAGIC):
+            return None
+        checksum, payload = blob[len(_MAGIC):len(_MAGIC) + 32], blob[len(_MAGIC) + 32:]
+        if hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
+            return None
+        state = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - any damage means a cold build, never a crash
+        return None
+    if not isinstance(state, dict) or state.get("version") != __version__:
+        return None
+    return state
+
+
+def _write_blob(path: Path, state: dict) -> None:
+    payload = pickle.dumps({**state, "version": __version__}, protocol=pickle.HIGHEST_PROTOCOL)
     checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
-    tmp = folder / f"{_CACHE_FILE}.{os.getpid()}.tmp"
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(_MAGIC + checksum + payload)
-    os.replace(tmp, folder / _CACHE_FILE)
+    os.replace(tmp, path)

@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from briefgen import __version__
-from briefgen.build import build
-from briefgen.cache import BuildCache, load_cache, save_cache
+from briefgen.build import build, inputs_key
+from briefgen.cache import BuildCache, load_cache, outputs_intact, save_cache
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.output import check_output_folder, write_site
@@ -121,10 +121,12 @@ def site_config(ctx: click.Context, base_url: str | None = None, out: Path | Non
     return config
 
 
-def finish_build(result, reporter: Reporter, strict: bool) -> None:
-    reporter.diagnostics(result.diagnostics)
-    if strict and result.warnings:
-        raise BuildError([Diagnostic(d.path, d.line, d.message, d.hint, Severity.ERROR, d.col) for d in result.warnings])
+def report_warnings(diagnostics, reporter: Reporter, strict: bool) -> None:
+    """Print a build's warnings; with --strict they are errors and the build fails."""
+    warnings = [d for d in diagnostics if d.severity is Severity.WARNING]
+    if strict and warnings:
+        raise BuildError([Diagnostic(d.path, d.line, d.message, d.hint, Severity.ERROR, d.col) for d in warnings])
+    reporter.diagnostics(diagnostics)
 
 
 @cli.command("build")
@@ -142,11 +144,21 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     diags = Diagnostics()
     check_output_folder(config, config.output_path, diags, force=force)
     diags.raise_if_errors()
-    cache = BuildCache(output_dir=config.output_path) if no_cache else load_cache(config.root, config.output_path)
+    cache = BuildCache(output_dir=config.output_path)
+    if not no_cache:
+        inputs = inputs_key(config, drafts)
+        cache = load_cache(config.root, config.output_path, state_only=True)
+        if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written):
+            report_warnings(cache.last_diagnostics, reporter, strict)
+            reporter.info(f"Nothing changed since the last build; {_shown(config.output_path)} is up to date "
+                          f"({time.perf_counter() - started:.2f} s).")
+            return
+        cache = load_cache(config.root, config.output_path)
     result = build(config, drafts=drafts, cache=cache)
-    finish_build(result, reporter, strict)
+    report_warnings(result.diagnostics, reporter, strict)
     cache.written = write_site(result.outputs, config.output_path, result.keys, cache.written)
     if not no_cache:
+        cache.last_inputs, cache.last_diagnostics = inputs, result.diagnostics
         save_cache(config.root, cache)
     pages = sum(1 for o in result.outputs if o.rel_path.suffix == ".html")
     reporter.info(f"Built {pages} pages ({len(result.outputs)} files; {result.rendered} rendered, "
@@ -185,7 +197,7 @@ def check_command(ctx, reporter: Reporter, drafts, strict):
     """Check content, entities and links without writing a site."""
     config = site_config(ctx)
     result = build(config, drafts=drafts, write_pages=False)
-    finish_build(result, reporter, strict)
+    report_warnings(result.diagnostics, reporter, strict)
     warnings = len(result.warnings)
     reporter.info(f"Checked {len(result.site.briefings)} briefings and {len(result.site.registry.entities)} entities: "
                   f"no errors{f', {warnings} warning' + ('s' if warnings != 1 else '') if warnings else ''}.")

@@ -39,7 +39,9 @@ def test_incremental_builds_equal_clean_builds_after_each_edit(make_site, tmp_pa
     assert "0 unchanged" in first.stderr
 
     again = assert_same_as_clean_build(site, tmp_path, "nothing changed")
-    assert " 0 rendered" in again.stderr
+    assert "Nothing changed since the last build" in again.stderr
+    (site / "content/briefings/b1.md").touch()  # a new mtime, the same bytes: still nothing to do
+    assert "Nothing changed" in run_cli("build", cwd=site, check=True).stderr
 
     briefings = site / "content" / "briefings"
     (briefings / "b3.md").write_text(briefing("Briefing 3", "2021-01-03", "A new body for day three."))
@@ -85,16 +87,29 @@ def test_unchanged_files_keep_their_modification_time(make_site):
 def test_corrupted_cache_is_detected_and_rebuilt(make_site, tmp_path):
     site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text.")})
     run_cli("build", cwd=site, check=True)
-    cache_file = site / ".briefgen-cache" / "build.pickle"
-    blob = bytearray(cache_file.read_bytes())
-    blob[len(blob) // 2] ^= 0xFF  # one flipped byte
-    cache_file.write_bytes(bytes(blob))
+    for name in ("build.pickle", "state.pickle"):
+        cache_file = site / ".briefgen-cache" / name
+        blob = bytearray(cache_file.read_bytes())
+        blob[len(blob) // 2] ^= 0xFF  # one flipped byte
+        cache_file.write_bytes(bytes(blob))
     (site / "content/briefings/a.md").write_text(briefing("A", "2021-01-01", "New text."))
     result = run_cli("build", cwd=site, check=True)
     assert " 0 unchanged" in result.stderr  # nothing trusted from the damaged cache
     assert "New text." in (site / "_site/briefings/a/index.html").read_text()
-    cache_file.write_bytes(b"not a cache at all")
+    (site / ".briefgen-cache" / "build.pickle").write_bytes(b"not a cache at all")
+    (site / "content/briefings/a.md").write_text(briefing("A", "2021-01-01", "Newer text."))
     assert_same_as_clean_build(site, tmp_path, "a garbage cache")
+
+
+def test_edited_output_file_is_not_reused(make_site):
+    site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text.")})
+    run_cli("build", cwd=site, check=True)
+    page = site / "_site/briefings/a/index.html"
+    original = page.read_bytes()
+    page.write_text("tampered")
+    result = run_cli("build", cwd=site, check=True)
+    assert "Nothing changed" not in result.stderr
+    assert page.read_bytes() == original
 
 
 def test_no_cache_neither_reads_nor_writes_the_cache(make_site):
