@@ -15,7 +15,7 @@ from briefgen.build import build, inputs_key
 from briefgen.cache import BuildCache, load_cache, outputs_intact, save_cache
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
-from briefgen.output import check_output_folder, write_site
+from briefgen.output import check_output_folder, remove_leftovers, write_site
 
 BUG_URL = "https://github.com/briefgen/briefgen/issues"
 
@@ -149,6 +149,7 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
         inputs = inputs_key(config, drafts)
         cache = load_cache(config.root, config.output_path, state_only=True)
         if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written):
+            remove_leftovers(config.output_path)
             report_warnings(cache.last_diagnostics, reporter, strict)
             reporter.info(f"Nothing changed since the last build; {_shown(config.output_path)} is up to date "
                           f"({time.perf_counter() - started:.2f} s).")

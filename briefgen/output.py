@@ -203,6 +203,13 @@ def _sibling_pattern(out: Path, kind: str) -> re.Pattern:
     return re.compile(re.escape(out.name) + r"\." + kind + r"-[0-9a-f]{8}")
 
 
+def remove_leftovers(out: Path) -> None:
+    """What killed builds left beside `out` (see _remove_stale_siblings); for builds that write nothing."""
+    out = out.resolve()
+    if out.parent.is_dir():
+        _remove_stale_siblings(out)
+
+
 def _remove_stale_siblings(out: Path) -> None:
     """Finish what builds that were killed left: only folders that are briefgen's own are touched.
 

@@ -133,6 +133,19 @@ def test_a_build_killed_mid_write_leaves_the_previous_site_whole(built_site):
     assert sources_state(root) == sources_before
 
 
+def test_leftovers_of_a_killed_build_go_even_when_nothing_changed(built_site):
+    """Killed, then the edit undone: the next build has nothing to write but still cleans up."""
+    root = built_site
+    leftover = root / "_site.tmp-0123abcd"
+    leftover.mkdir()
+    (leftover / MARKER).write_text("")
+    (leftover / "half.html").write_text("<p>half")
+    before = tree_state(root / "_site")
+    run_cli("build", cwd=root, check=True)
+    assert not leftover.exists()
+    assert tree_state(root / "_site") == before
+
+
 def test_a_kill_between_the_two_renames_of_a_swap_puts_the_old_site_back(built_site):
     """What a kill after `_site` -> `_site.old-*` and before staging -> `_site` leaves behind."""
     root = built_site
