@@ -57,7 +57,7 @@ class BriefingView:
         return f"BriefingView<{self.digest}>"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Pager:
     number: int
     total: int
@@ -66,6 +66,12 @@ class Pager:
     prev_url: str | None
     next_url: str | None
     page_urls: tuple[str, ...] = field(default=())
+
+    def __repr__(self) -> str:
+        # The other URLs follow from the first page's and the total; listing them
+        # all in every page's fingerprint would grow with the square of the pages.
+        first = self.page_urls[0] if self.page_urls else self.url
+        return f"Pager({self.number}, {self.total}, {self.items!r}, {self.url!r}, {first!r})"
 
 
 def format_date(moment: dt.datetime | dt.date | None, with_time: bool = False) -> str:
