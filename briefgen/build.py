@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from briefgen import indexes, search, urls
-from briefgen.cache import BuildCache, settings_key
+from briefgen.cache import BuildCache, code_digest, settings_key
 from briefgen.config import SiteConfig
 from briefgen.documents import Briefing, Page, Profile, parse_document
 from briefgen.entities import build_registry
@@ -92,7 +92,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
 
     env = create_environment(theme)
     nav = [(p.title, p.slug) for p in site.pages]
-    renderer = PageRenderer(site, bodies, env, fingerprint(template_digest, config, nav))
+    renderer = PageRenderer(site, bodies, env, fingerprint(code_digest(), template_digest, config, nav))
     results = run_jobs(renderer.all_jobs(),
                        lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers)
     for problem in results.problems:

@@ -16,6 +16,7 @@ ignored and the build runs cold.
 from __future__ import annotations
 
 import copyreg
+import functools
 import hashlib
 import os
 import pickle
@@ -80,7 +81,18 @@ class BuildCache:
 
 
 def settings_key(config, drafts: bool, template_digest: str) -> str:
-    return hashlib.blake2b(repr((__version__, config, drafts, template_digest)).encode(), digest_size=16).hexdigest()
+    """Changes with the settings, the templates, and briefgen's own code."""
+    return hashlib.blake2b(repr((code_digest(), config, drafts, template_digest)).encode(),
+                           digest_size=16).hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """briefgen's version and source: a changed briefgen never reuses an older one's pages."""
+    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def load_cache(root: Path, output_dir: Path, *, state_only: bool = False) -> BuildCache:

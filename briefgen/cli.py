@@ -56,7 +56,8 @@ def command(func):
         except BuildError as exc:
             reporter.diagnostics(exc.diagnostics)
             errors = sum(1 for d in exc.diagnostics if d.severity is Severity.ERROR)
-            click.secho(f"{errors} error{'s' if errors != 1 else ''}; nothing was written.", fg="red", err=True)
+            written = "" if ctx.command.name == "check" else "; nothing was written"
+            click.secho(f"{errors} error{'s' if errors != 1 else ''}{written}.", fg="red", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
