@@ -72,3 +72,16 @@ def test_drafts_are_not_built_by_default(sample, sample_model):
     assert drafts, "the sample site should show a draft"
     for path in drafts:
         assert not (sample / "briefings" / path.stem).exists()
+
+
+def test_sample_site_shows_entities_at_work(sample, sample_model):
+    """Issue 3's showcase: in-text links everywhere, aliases in use, charts over several periods."""
+    for briefing in sample_model.briefings:
+        page = sample / urls.output_file(urls.briefing_path(briefing.slug))
+        assert 'class="entity-link"' in page.read_text(), f"{briefing.slug} has no in-text entity link"
+    written_names = {ref.name for b in sample_model.briefings for refs in b.refs.values() for ref in refs}
+    entity_names = {e.name for e in sample_model.registry.entities.values()}
+    assert len(written_names - entity_names) >= 5, "briefings should name entities by their aliases too"
+    assert any(len(t.periods) > 1 for t in sample_model.timelines.values())
+    treaty = sample_model.entity(("treaties", "new-start"))
+    assert {"signed", "parties"} <= set(treaty.profile.fields)
