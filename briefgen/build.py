@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 
 from briefgen import indexes, search, urls
 from briefgen.cache import BuildCache, code_digest, settings_key
@@ -52,13 +52,15 @@ class _Clock:
 
 
 def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
-          cache: BuildCache | None = None, workers: int | None = None) -> BuildResult:
+          cache: BuildCache | None = None, workers: int | None = None,
+          progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """Everything but the write. Raises BuildError with every problem found.
 
     With write_pages=False (briefgen check) it stops after content, entities
     and links have been checked, before any template is rendered. With a
     cache, whatever is unchanged since the cache's last build is reused; the
-    result is the same as a cold build's, byte for byte.
+    result is the same as a cold build's, byte for byte. `progress` hears
+    (what, done, total) while bodies and pages are rendered.
     """
     diags = Diagnostics()
     clock = _Clock()
@@ -82,7 +84,8 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     link_documents += [(p.source_rel, p.title, urls.page_path(p.slug)) for p in site.pages]
     link_documents += _unparsed_stubs(sources, documents)
     resolver = make_resolver(registry, site.entity_paths, link_documents, config.base_path)
-    bodies = _render_bodies(site, profiles, sources, resolver, config, cache, workers)
+    bodies = _render_bodies(site, profiles, sources, resolver, config, cache, workers,
+                            _reporter(progress, "Rendering bodies"))
     for rendered in bodies.values():
         diags.extend(rendered.diagnostics)
     clock.lap("markdown")
@@ -94,7 +97,8 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     nav = [(p.title, p.slug) for p in site.pages]
     renderer = PageRenderer(site, bodies, env, fingerprint(code_digest(), template_digest, config, nav))
     results = run_jobs(renderer.all_jobs(),
-                       lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers)
+                       lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
+                       _reporter(progress, "Rendering pages"))
     for problem in results.problems:
         diags.error(_display_path(problem.template, config.root), problem.line,
                     f"template error: {problem.message}.",
@@ -136,7 +140,7 @@ def _parse_documents(sources, config: SiteConfig, diags: Diagnostics, cache: Bui
 
 
 def _render_bodies(site: Site, profiles, sources, resolver, config: SiteConfig, cache: BuildCache,
-                   workers: int | None) -> dict[PurePosixPath, Rendered]:
+                   workers: int | None, progress) -> dict[PurePosixPath, Rendered]:
     """Markdown -> HTML for every body, reusing those whose text and link targets are unchanged."""
     digests = {source.rel: source.digest for source in sources}
     links_key = resolver.fingerprint
@@ -165,7 +169,7 @@ def _render_bodies(site: Site, profiles, sources, resolver, config: SiteConfig, 
         rel, _, body, body_line, autolink, exclude = task
         return render_body(md, body, rel, body_line, resolver, autolink=autolink, exclude_entity=exclude)
 
-    for task, rendered in zip(todo, parallel_map(render_one, todo, workers)):
+    for task, rendered in zip(todo, parallel_map(render_one, todo, workers, progress)):
         bodies[task[0]] = rendered
         cache.bodies[task[0]] = (task[1], rendered)
     for rel in [rel for rel in cache.bodies if rel not in bodies]:
@@ -181,6 +185,10 @@ def _search_outputs(outputs, keys, config, diags, cache: BuildCache) -> list[Out
     produced = search.search_outputs(outputs, config, diags)
     cache.search = (key, tuple(produced))
     return produced
+
+
+def _reporter(progress, what: str):
+    return None if progress is None else (lambda done, total: progress(what, done, total))
 
 
 def inputs_key(config: SiteConfig, drafts: bool) -> str:

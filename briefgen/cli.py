@@ -34,6 +34,16 @@ class Reporter:
         if self.verbosity >= 2:
             click.echo(message, err=True)
 
+    def progress(self, what: str, done: int, total: int) -> None:
+        """A bar on a terminal for long phases; nothing under -q or when stderr is not a terminal."""
+        if self.verbosity < 1 or total < 500 or not sys.stderr.isatty():
+            return
+        filled = 30 * done // total
+        end = "\n" if done >= total else ""
+        click.echo(f"\r{what:<17} [{'#' * filled}{'.' * (30 - filled)}] {done:>6}/{total}", err=True, nl=False)
+        if end:
+            click.echo("", err=True)
+
     def diagnostics(self, diagnostics) -> None:
         for diagnostic in diagnostics:
             if diagnostic.severity is Severity.ERROR or self.verbosity >= 1:
@@ -156,7 +166,7 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
                           f"({time.perf_counter() - started:.2f} s).")
             return
         cache = load_cache(config.root, config.output_path)
-    result = build(config, drafts=drafts, cache=cache)
+    result = build(config, drafts=drafts, cache=cache, progress=reporter.progress)
     report_warnings(result.diagnostics, reporter, strict)
     cache.written = write_site(result.outputs, config.output_path, result.keys, cache.written)
     if not no_cache:

@@ -50,7 +50,7 @@ class JobResults:
 
 
 def run_jobs(jobs: Iterable[PageJob], reusable: Callable[[PageJob], Output | None],
-             workers: int | None = None) -> JobResults:
+             workers: int | None = None, progress=None) -> JobResults:
     """Reuse what `reusable` offers for unchanged jobs; render the rest on all cores."""
     outputs: list[Output | None] = []
     todo: list[tuple[int, PageJob]] = []
@@ -62,7 +62,7 @@ def run_jobs(jobs: Iterable[PageJob], reusable: Callable[[PageJob], Output | Non
         outputs.append(previous)
         fingerprints[job.rel_path] = job.fingerprint
     problems: list[TemplateProblem] = []
-    produced = parallel_map(_execute, [job for _, job in todo], workers)
+    produced = parallel_map(_execute, [job for _, job in todo], workers, progress)
     for (index, job), result in zip(todo, produced):
         if isinstance(result, TemplateProblem):
             problems.append(result)

@@ -27,11 +27,19 @@ def worker_count() -> int:
         return os.cpu_count() or 1
 
 
-def parallel_map(func: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[R]:
-    """[func(item) for item in items], computed by up to `workers` processes, in order."""
+Progress = Callable[[int, int], None]  # (items done, items in all)
+
+
+def parallel_map(func: Callable[[T], R], items: Sequence[T], workers: int | None = None,
+                 progress: Progress | None = None) -> list[R]:
+    """[func(item) for item in items], computed by up to `workers` processes, in order.
+
+    `progress` hears about this process's share, scaled to the whole: the
+    workers run at the same pace, so that is a fair estimate.
+    """
     workers = min(workers or worker_count(), max(1, len(items) // MIN_ITEMS_PER_WORKER))
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [func(item) for item in items]
+        return _map_reporting(func, items, 1, progress, len(items))
     context = multiprocessing.get_context("fork")
     children = []
     for index in range(1, workers):
@@ -41,7 +49,7 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], workers: int | None
         sender.close()
         children.append((index, process, receiver))
     results: list = [None] * len(items)
-    results[0::workers] = [func(item) for item in items[0::workers]]
+    results[0::workers] = _map_reporting(func, items[0::workers], workers, progress, len(items))
     try:
         for index, process, receiver in children:
             outcome = receiver.recv()
@@ -54,6 +62,19 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], workers: int | None
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
+    return results
+
+
+def _map_reporting(func, items, scale: int, progress: Progress | None, total: int) -> list:
+    if progress is None:
+        return [func(item) for item in items]
+    step = max(1, len(items) // 100)
+    results = []
+    for done, item in enumerate(items, 1):
+        results.append(func(item))
+        if done % step == 0:
+            progress(min(total, done * scale), total)
+    progress(total, total)
     return results
 
 
