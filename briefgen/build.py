@@ -183,7 +183,8 @@ def _search_outputs(outputs, keys, config, diags, cache: BuildCache) -> list[Out
     if cache.search is not None and cache.search[0] == key:
         return list(cache.search[1])
     produced = search.search_outputs(outputs, config, diags)
-    cache.search = (key, tuple(produced))
+    # No index (Pagefind missing: a warning said so) is not remembered, so it is tried again.
+    cache.search = (key, tuple(produced)) if produced else None
     return produced
 
 
