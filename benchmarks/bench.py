@@ -24,7 +24,6 @@ import argparse
 import http.client
 import os
 import platform
-import resource
 import shutil
 import socket
 import statistics

@@ -7,7 +7,6 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pytest
 
 from conftest import REPO, parse_html, resolve_link, run_cli
 
