@@ -106,7 +106,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     diags.raise_if_errors()
     outputs = results.outputs
     clock.lap("render")
-    outputs += _search_outputs(outputs, results.fingerprints, config, diags, cache)
+    outputs += _search_outputs(outputs, site, diags, cache)
     statics = static_files(theme)
     outputs += [Output(rel, copy_from=path, origin=_static_origin(path, config)) for rel, path in statics.items()]
     outputs += [o for o in indexes.github_pages_files(config) if o.rel_path not in statics]
@@ -177,14 +177,16 @@ def _render_bodies(site: Site, profiles, sources, resolver, config: SiteConfig, 
     return bodies
 
 
-def _search_outputs(outputs, keys, config, diags, cache: BuildCache) -> list[Output]:
-    """The search index; rebuilt only when a page it could index has changed."""
-    key = fingerprint(sorted((str(rel), value) for rel, value in keys.items() if rel.suffix == ".html"))
-    if cache.search is not None and cache.search[0] == key:
-        return list(cache.search[1])
-    produced = search.search_outputs(outputs, config, diags)
-    # No index (Pagefind missing: a warning said so) is not remembered, so it is tried again.
-    cache.search = (key, tuple(produced)) if produced else None
+def _search_outputs(outputs, site: Site, diags, cache: BuildCache) -> list[Output]:
+    """The search index, a shard per year of briefings and per taxonomy; unchanged shards are reused."""
+    years = {urls.briefing_path(b.slug): b.date.year for b in site.briefings}
+
+    def shard_of(rel: PurePosixPath) -> str:
+        year = years.get(rel.parent.as_posix() + "/")
+        return f"briefings-{year}" if year is not None else rel.parts[0]
+
+    produced, shards = search.search_outputs(outputs, site.config, diags, shard_of, cache.search or {})
+    cache.search = shards
     return produced
 
 

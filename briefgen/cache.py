@@ -50,7 +50,7 @@ class BuildCache:
     outputs: dict[PurePosixPath, tuple[str, Output]] = field(default_factory=dict)  # serve: in memory
     written: dict[PurePosixPath, tuple[str, int, int]] = field(default_factory=dict)  # CLI: key, size, mtime
     output_dir: Path | None = None
-    search: tuple[str, tuple[Output, ...]] | None = None
+    search: dict[str, tuple[str, tuple[Output, ...]]] | None = None  # shard -> (pages digest, bundle)
     last_inputs: str = ""  # digest of every input of the last successful build
     last_diagnostics: tuple = ()  # its warnings, repeated when nothing has changed
 

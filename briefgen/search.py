@@ -11,15 +11,23 @@ API: that API waits 0.1 s for every page it is given (its reply loop sleeps
 between messages), some 17 minutes at 10,000 briefings, and hands the bundle
 back as one pipe message capped at 2 MiB. The binary indexes the same folder
 on all cores in a second or two.
+
+The index is split into shards, one per year of briefings and one per
+taxonomy, each a Pagefind bundle of its own under pagefind/<shard>/; the
+search page loads the first and merges the others (Pagefind's mergeIndex).
+A build re-indexes only the shards whose pages changed: editing one briefing
+costs one year's index, not the archive's.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from briefgen.config import SiteConfig
 from briefgen.errors import Diagnostics
@@ -31,23 +39,47 @@ BUNDLE_DIR = "pagefind"  # where the index and pagefind.js live in the built sit
 INDEX_MARKER = b"data-pagefind-body"
 
 
-def search_outputs(outputs: Iterable[Output], config: SiteConfig, diags: Diagnostics) -> list[Output]:
-    """The Pagefind bundle for the pages among `outputs` that ask to be indexed."""
-    pages = [o for o in outputs if _wants_indexing(o)]
-    if not pages:
-        return []
+# shard name -> (digest of its pages, its bundle's outputs), what a later build may reuse
+ShardCache = dict[str, tuple[str, tuple[Output, ...]]]
+SHARD_LIST = "shards.json"
+
+
+def search_outputs(outputs: Iterable[Output], config: SiteConfig, diags: Diagnostics,
+                   shard_of: Callable[[PurePosixPath], str], previous: ShardCache) -> tuple[list[Output], ShardCache]:
+    """The Pagefind bundles for the pages among `outputs` that ask to be indexed, shard by shard."""
+    shards: dict[str, list[tuple[Output, bytes]]] = {}
+    for output in outputs:
+        data = _indexable_bytes(output)
+        if data is not None:
+            shards.setdefault(shard_of(output.rel_path), []).append((output, data))
+    if not shards:
+        return [], {}
     binary = pagefind_binary()
     if binary is None:
         diags.warning(None, None, "the search index was not built: the Pagefind binary was not found.",
                       "Install it with: pip install 'pagefind[bin]' (or set PAGEFIND_BINARY_PATH).")
-        return []
-    try:
-        files = index_pages(binary, pages)
-    except subprocess.CalledProcessError as exc:
-        diags.error(None, None, f"Pagefind failed to index the site: {_last_line(exc.stderr or exc.stdout)}",
-                    "Run the build with --debug, or report it with the page that fails.")
-        return []
-    return [Output(PurePosixPath(BUNDLE_DIR) / rel, data, origin="the search index") for rel, data in files]
+        return [], {}
+    made: ShardCache = {}
+    for name in sorted(shards):
+        pages = shards[name]
+        digest = hashlib.blake2b(digest_size=16)
+        for output, data in pages:
+            digest.update(str(output.rel_path).encode() + b"\0" + data + b"\0")
+        key = digest.hexdigest()
+        if name in previous and previous[name][0] == key:
+            made[name] = previous[name]
+            continue
+        try:
+            files = index_pages(binary, pages)
+        except subprocess.CalledProcessError as exc:
+            diags.error(None, None, f"Pagefind failed to index the site: {_last_line(exc.stderr or exc.stdout)}",
+                        "Run the build with --debug, or report it with the page that fails.")
+            return [], {}
+        folder = PurePosixPath(BUNDLE_DIR) / name
+        made[name] = (key, tuple(Output(folder / rel, data, origin="the search index") for rel, data in files))
+    listing = Output(PurePosixPath(BUNDLE_DIR) / SHARD_LIST, json.dumps(sorted(made)).encode() + b"\n",
+                     origin="the search index")
+    return [listing, *(o for name in sorted(made) for o in made[name][1])], made
 
 
 def pagefind_binary() -> Path | None:
@@ -58,7 +90,7 @@ def pagefind_binary() -> Path | None:
     return get_executable()
 
 
-def index_pages(binary: Path, pages: Sequence[Output]) -> list[tuple[str, bytes]]:
+def index_pages(binary: Path, pages: Sequence[tuple[Output, bytes]]) -> list[tuple[str, bytes]]:
     """(path inside the bundle, bytes) of every file of the Pagefind bundle for `pages`.
 
     URLs in the index are relative to the site root; the search page gives
@@ -68,10 +100,10 @@ def index_pages(binary: Path, pages: Sequence[Output]) -> list[tuple[str, bytes]
     scratch = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="briefgen-search-", dir=scratch) as tmp:
         site = Path(tmp) / "site"
-        for page in pages:
+        for page, data in pages:
             target = site / page.rel_path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(page.read())
+            target.write_bytes(data)
         bundle = Path(tmp) / "bundle"
         subprocess.run([str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"],
                        check=True, capture_output=True, text=True, timeout=600)
@@ -79,8 +111,11 @@ def index_pages(binary: Path, pages: Sequence[Output]) -> list[tuple[str, bytes]
                 for path in sorted(bundle.rglob("*")) if path.is_file()]
 
 
-def _wants_indexing(output: Output) -> bool:
-    return output.rel_path.suffix == ".html" and INDEX_MARKER in output.read()
+def _indexable_bytes(output: Output) -> bytes | None:
+    if output.rel_path.suffix != ".html":
+        return None
+    data = output.read()
+    return data if INDEX_MARKER in data else None
 
 
 def _last_line(text: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 from pathlib import Path
 
@@ -120,3 +121,29 @@ def test_no_cache_neither_reads_nor_writes_the_cache(make_site):
     run_cli("build", cwd=site, check=True)
     assert (site / ".briefgen-cache" / "build.pickle").is_file()
     assert " 0 unchanged" in run_cli("build", "--no-cache", cwd=site, check=True).stderr
+
+
+def test_an_edit_reindexes_only_the_search_shards_it_touches(make_site):
+    from briefgen.build import build
+    from briefgen.cache import BuildCache
+    from briefgen.config import load_config
+    from briefgen.search import pagefind_binary
+
+    if pagefind_binary() is None:
+        import pytest
+        pytest.skip("the Pagefind binary is not installed (pip install 'pagefind[bin]')")
+    site = make_site({
+        "content/briefings/old.md": briefing("Old", "2020-05-01", "Written in 2020.", "[Someone Else]"),
+        "content/briefings/new.md": briefing("New", "2021-05-01", "Written in 2021.", "[Another One]"),
+    })
+    config = load_config(site)
+    cache = BuildCache()
+    build(config, cache=cache)
+    before = dict(cache.search)
+    assert set(before) == {"briefings-2020", "briefings-2021", "leaders", "issues"}
+    (site / "content/briefings/old.md").write_text(briefing("Old", "2020-05-01", "Rewritten.", "[Someone Else]"))
+    result = build(config, cache=cache)
+    assert cache.search["briefings-2021"] is before["briefings-2021"]  # reused as it was
+    assert cache.search["briefings-2020"] is not before["briefings-2020"]  # indexed again
+    fragments = [o for o in result.outputs if str(o.rel_path).startswith("pagefind/briefings-2020/fragment/")]
+    assert any(b"Rewritten" in gzip.decompress(o.read()) for o in fragments)

@@ -233,7 +233,8 @@ def test_drafts_stay_out_of_sitemap_feeds_and_search_even_in_a_preview(make_site
         feed = files[name].read().decode()
         assert "Public" in feed and "Secret" not in feed, name
     # The search index holds published pages only: the draft's words are in no fragment.
-    indexed = search_records(o.read() for path, o in files.items() if path.startswith("pagefind/fragment/"))
+    indexed = search_records(o.read() for path, o in files.items()
+                             if path.startswith("pagefind/") and "/fragment/" in path)
     assert [r["url"] for r in indexed if r["url"].startswith("/briefings/")] == ["/briefings/public/"]
     assert not any("okapis" in r["content"] for r in indexed)
 
@@ -327,14 +328,20 @@ def test_json_ld_cannot_close_its_script_element(make_site):
 
 def test_search_index_is_chunked_and_covers_briefings_and_entities(sample):
     bundle = sample / "pagefind"
-    entry = json.loads((bundle / "pagefind-entry.json").read_text())
     model = build(load_config(REPO), write_pages=False).site
+    # One shard per year of briefings and per taxonomy, each a Pagefind bundle.
+    shards = json.loads((bundle / "shards.json").read_text())
+    years = sorted({f"briefings-{b.date.year}" for b in model.briefings})
+    assert shards == sorted(years + [spec.name for spec in model.config.taxonomies])
+    pages = fragments = 0
+    for shard in shards:
+        entry = json.loads((bundle / shard / "pagefind-entry.json").read_text())
+        pages += sum(language["page_count"] for language in entry["languages"].values())
+        fragments += len(list((bundle / shard / "fragment").iterdir()))
+        assert len(list((bundle / shard / "index").iterdir())) >= 1
     entity_count = sum(len(model.entity_keys(spec.name)) for spec in model.config.taxonomies)
-    pages = sum(language["page_count"] for language in entry["languages"].values())
     assert pages == len(model.briefings) + entity_count, "one record per briefing and entity, no list page"
-    fragments = list((bundle / "fragment").iterdir())
-    assert len(fragments) == pages, "one fragment per page, fetched only when shown"
-    assert len(list((bundle / "index").iterdir())) >= 1
+    assert fragments == pages, "one fragment per page, fetched only when shown"
     # Lists, paginated entity pages and plain pages ask not to be indexed.
     assert "data-pagefind-body" not in (sample / "leaders" / "vladimir-putin" / "page" / "2" / "index.html").read_text()
     assert "data-pagefind-body" not in (sample / "briefings" / "index.html").read_text()

@@ -8,11 +8,19 @@ const PAGE_SIZE = 10;
 let pagefind = null;
 let latest = 0; // the newest query wins; older answers that arrive late are dropped
 
+// The index comes in shards (a year of briefings, a taxonomy), each a Pagefind
+// bundle: load the first, merge the others. Result URLs in the index are
+// relative to the site root: the base path makes them links.
 async function loadPagefind() {
   if (!pagefind) {
-    pagefind = await import(new URL("pagefind.js", new URL(form.dataset.bundle, location.href)).href);
-    // Result URLs in the index are relative to the site root: the base path makes them links.
+    const bundle = new URL(form.dataset.bundle, location.href);
+    const shards = await (await fetch(new URL("shards.json", bundle))).json();
+    const [first, ...others] = shards.map((name) => new URL(`${name}/`, bundle).href);
+    pagefind = await import(new URL("pagefind.js", first).href);
     await pagefind.options({ baseUrl: form.dataset.base });
+    for (const shard of others) {
+      await pagefind.mergeIndex(shard, { baseUrl: form.dataset.base });
+    }
     await pagefind.init();
   }
   return pagefind;
