@@ -21,7 +21,7 @@ from briefgen.model import Site, build_site
 from briefgen.output import Output, check_collisions
 from briefgen.parallel import parallel_map
 from briefgen.render import PageRenderer
-from briefgen.sources import scan_sources
+from briefgen.sources import Source, scan_sources
 from briefgen.theme import create_environment, resolve_theme, static_files
 
 
@@ -53,14 +53,16 @@ class _Clock:
 
 def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
           cache: BuildCache | None = None, workers: int | None = None,
-          progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
+          progress: Callable[[str, int, int], None] | None = None,
+          sources: list[Source] | None = None) -> BuildResult:
     """Everything but the write. Raises BuildError with every problem found.
 
     With write_pages=False (briefgen check) it stops after content, entities
     and links have been checked, before any template is rendered. With a
     cache, whatever is unchanged since the cache's last build is reused; the
     result is the same as a cold build's, byte for byte. `progress` hears
-    (what, done, total) while bodies and pages are rendered.
+    (what, done, total) while bodies and pages are rendered. `sources` may
+    be passed when the caller has just read them (see inputs_key).
     """
     diags = Diagnostics()
     clock = _Clock()
@@ -69,7 +71,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     template_digest = theme_digest(theme)
     cache.reset_for(settings_key(config, drafts, template_digest))
 
-    sources = scan_sources(config.root, diags)
+    sources = scan_sources(config.root, diags) if sources is None else sources
     documents = _parse_documents(sources, config, diags, cache)
     clock.lap("parse")
     briefings = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
@@ -116,7 +118,8 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     unique = check_collisions(outputs, diags)
     diags.raise_if_errors()
     return BuildResult(site, tuple(unique), diags.sorted(), MappingProxyType(clock.timings),
-                       MappingProxyType(results.fingerprints), results.rendered, results.reused)
+                       MappingProxyType({**results.fingerprints, **_search_keys(cache)}),
+                       results.rendered, results.reused)
 
 
 def _parse_documents(sources, config: SiteConfig, diags: Diagnostics, cache: BuildCache) -> list:
@@ -190,18 +193,30 @@ def _search_outputs(outputs, site: Site, diags, cache: BuildCache) -> list[Outpu
     return produced
 
 
+def _search_keys(cache: BuildCache) -> dict[PurePosixPath, str]:
+    """Each search file's fingerprint is its shard's: an unchanged shard's files are linked, not rewritten."""
+    return {o.rel_path: f"search:{name}:{key}" for name, (key, files) in (cache.search or {}).items()
+            for o in files}
+
+
 def _reporter(progress, what: str):
     return None if progress is None else (lambda done, total: progress(what, done, total))
 
 
-def inputs_key(config: SiteConfig, drafts: bool) -> str:
-    """A digest of everything a build reads: equal keys mean byte-identical output."""
+def inputs_key(config: SiteConfig, drafts: bool) -> tuple[str, list[Source] | None]:
+    """A digest of everything a build reads (equal keys mean byte-identical output), and the sources read.
+
+    The sources come back only when reading them reported nothing, so that a
+    build given them reports its problems as it would have on its own.
+    """
     theme = resolve_theme(config, Diagnostics())
-    sources = scan_sources(config.root, Diagnostics())
+    diags = Diagnostics()
+    sources = scan_sources(config.root, diags)
     statics = sorted((str(rel), path.stat().st_size, path.stat().st_mtime_ns)
                      for rel, path in static_files(theme).items())
-    return fingerprint(settings_key(config, drafts, theme_digest(theme)),
-                       [(str(s.rel), s.digest) for s in sources], statics)
+    key = fingerprint(settings_key(config, drafts, theme_digest(theme)),
+                      [(str(s.rel), s.digest) for s in sources], statics)
+    return key, (None if diags.items else sources)
 
 
 def theme_digest(theme) -> str:

@@ -113,7 +113,7 @@ def load_cache(root: Path, output_dir: Path, *, state_only: bool = False) -> Bui
     if heavy is None or heavy.get("last_inputs") != cache.last_inputs:
         return BuildCache(output_dir=output_dir, written=cache.written)
     cache.settings_key, cache.documents = heavy["settings_key"], heavy["documents"]
-    cache.bodies, cache.search = heavy["bodies"], heavy["search"]
+    cache.bodies, cache.search = heavy["bodies"], _search_from_output(heavy["search"], cache)
     return cache
 
 
@@ -123,13 +123,25 @@ def save_cache(root: Path, cache: BuildCache) -> None:
     (folder / ".gitignore").write_text("*\n")
     _write_blob(folder / _CACHE_FILE, {
         "last_inputs": cache.last_inputs, "settings_key": cache.settings_key, "documents": cache.documents,
-        "bodies": cache.bodies, "search": cache.search,
+        "bodies": cache.bodies,
+        # The search bundles' bytes are in the output folder already: keep their paths only.
+        "search": {name: (key, tuple(o.rel_path for o in files)) for name, (key, files) in (cache.search or {}).items()},
     })
     # Written last: it vouches for the heavy file through last_inputs.
     _write_blob(folder / _STATE_FILE, {
         "output_dir": cache.output_dir, "written": cache.written, "last_inputs": cache.last_inputs,
         "last_diagnostics": cache.last_diagnostics,
     })
+
+
+def _search_from_output(saved: dict, cache: BuildCache) -> dict:
+    """Search shards whose files are in the output folder as last written; the others get indexed again."""
+    shards = {}
+    for name, (key, paths) in (saved or {}).items():
+        files = [cache.reusable_output(rel, f"search:{name}:{key}", "the search index") for rel in paths]
+        if all(files):
+            shards[name] = (key, tuple(files))
+    return shards
 
 
 def outputs_intact(output_dir: Path, written: dict) -> bool:

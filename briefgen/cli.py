@@ -155,9 +155,9 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     diags = Diagnostics()
     check_output_folder(config, config.output_path, diags, force=force)
     diags.raise_if_errors()
-    cache = BuildCache(output_dir=config.output_path)
+    cache, sources = BuildCache(output_dir=config.output_path), None
     if not no_cache:
-        inputs = inputs_key(config, drafts)
+        inputs, sources = inputs_key(config, drafts)
         cache = load_cache(config.root, config.output_path, state_only=True)
         if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written):
             remove_leftovers(config.output_path)
@@ -166,7 +166,7 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
                           f"({time.perf_counter() - started:.2f} s).")
             return
         cache = load_cache(config.root, config.output_path)
-    result = build(config, drafts=drafts, cache=cache, progress=reporter.progress)
+    result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, sources=sources)
     report_warnings(result.diagnostics, reporter, strict)
     cache.written = write_site(result.outputs, config.output_path, result.keys, cache.written)
     if not no_cache:

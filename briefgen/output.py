@@ -124,10 +124,13 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     staging.mkdir()
     (staging / MARKER).write_text("This folder is written by briefgen; it replaces it on every build.\n")
     manifest: Manifest = {}
+    made_folders: set[Path] = set()
     try:
         for output in outputs:
             target = staging / output.rel_path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made_folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made_folders.add(target.parent)
             if output.rel_path in unchanged or _same_bytes(output, out / output.rel_path, previous):
                 _link_or_copy(out / output.rel_path, target)
             elif output.data is not None:
