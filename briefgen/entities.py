@@ -62,11 +62,6 @@ class EntityRegistry:
     def resolve(self, taxonomy: str, name: str) -> EntityKey | None:
         return self.lookup.get((taxonomy, normalise_name(name)))
 
-    def resolve_any(self, name: str) -> list[EntityKey]:
-        """Entities of any taxonomy answering to `name` (for [[wiki links]])."""
-        norm = normalise_name(name)
-        return [key for (tax, n), key in self.lookup.items() if n == norm]
-
     def of_taxonomy(self, taxonomy: str) -> list[Entity]:
         return [e for k, e in self.entities.items() if k[0] == taxonomy]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable
 
 import jinja2
 
@@ -103,13 +103,3 @@ def _template_location(exc: BaseException) -> tuple[str | None, int | None]:
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
-
-
-def previous_outputs_by_fingerprint(previous: Mapping[PurePosixPath, tuple[str, Output]]):
-    """A `reusable` function over the last build's {path: (fingerprint, output)}."""
-    def reusable(job: PageJob) -> Output | None:
-        entry = previous.get(job.rel_path)
-        if entry is not None and entry[0] == job.fingerprint:
-            return entry[1]
-        return None
-    return reusable

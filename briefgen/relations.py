@@ -11,7 +11,7 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from briefgen.entities import EntityKey
 
@@ -118,7 +118,3 @@ def timeline(dates: Sequence[dt.datetime]) -> Timeline:
 def neighbours(count: int) -> list[tuple[int | None, int | None]]:
     """(older, newer) index pairs for briefings ordered newest first."""
     return [(i + 1 if i + 1 < count else None, i - 1 if i > 0 else None) for i in range(count)]
-
-
-def group_counts(mentions: Mapping[EntityKey, Sequence[str]]) -> dict[EntityKey, int]:
-    return {key: len(slugs) for key, slugs in mentions.items()}
