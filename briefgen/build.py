@@ -108,7 +108,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     diags.raise_if_errors()
     outputs = results.outputs
     clock.lap("render")
-    outputs += _search_outputs(outputs, site, diags, cache)
+    outputs += _search_outputs(outputs, results.fingerprints, site, diags, cache)
     statics = static_files(theme)
     outputs += [Output(rel, copy_from=path, origin=_static_origin(path, config)) for rel, path in statics.items()]
     outputs += [o for o in indexes.github_pages_files(config) if o.rel_path not in statics]
@@ -180,7 +180,7 @@ def _render_bodies(site: Site, profiles, sources, resolver, config: SiteConfig, 
     return bodies
 
 
-def _search_outputs(outputs, site: Site, diags, cache: BuildCache) -> list[Output]:
+def _search_outputs(outputs, fingerprints, site: Site, diags, cache: BuildCache) -> list[Output]:
     """The search index, a shard per year of briefings and per taxonomy; unchanged shards are reused."""
     years = {urls.briefing_path(b.slug): b.date.year for b in site.briefings}
 
@@ -188,15 +188,15 @@ def _search_outputs(outputs, site: Site, diags, cache: BuildCache) -> list[Outpu
         year = years.get(rel.parent.as_posix() + "/")
         return f"briefings-{year}" if year is not None else rel.parts[0]
 
-    produced, shards = search.search_outputs(outputs, site.config, diags, shard_of, cache.search or {})
-    cache.search = shards
+    produced, cache.search = search.search_outputs(outputs, site.config, diags, shard_of, fingerprints,
+                                                   cache.search or search.SearchState())
     return produced
 
 
 def _search_keys(cache: BuildCache) -> dict[PurePosixPath, str]:
     """Each search file's fingerprint is its shard's: an unchanged shard's files are linked, not rewritten."""
-    return {o.rel_path: f"search:{name}:{key}" for name, (key, files) in (cache.search or {}).items()
-            for o in files}
+    shards = cache.search.shards if cache.search else {}
+    return {o.rel_path: f"search:{name}:{key}" for name, (_, key, files) in shards.items() for o in files}
 
 
 def _reporter(progress, what: str):

@@ -27,6 +27,7 @@ from typing import Any
 
 from briefgen import __version__
 from briefgen.output import MARKER, Output
+from briefgen.search import SearchState
 
 CACHE_DIR = ".briefgen-cache"
 _CACHE_FILE = "build.pickle"  # documents, bodies, search index: large
@@ -50,7 +51,7 @@ class BuildCache:
     outputs: dict[PurePosixPath, tuple[str, Output]] = field(default_factory=dict)  # serve: in memory
     written: dict[PurePosixPath, tuple[str, int, int]] = field(default_factory=dict)  # CLI: key, size, mtime
     output_dir: Path | None = None
-    search: dict[str, tuple[str, tuple[Output, ...]]] | None = None  # shard -> (pages digest, bundle)
+    search: SearchState | None = None  # the last build's search shards
     last_inputs: str = ""  # digest of every input of the last successful build
     last_diagnostics: tuple = ()  # its warnings, repeated when nothing has changed
 
@@ -125,7 +126,9 @@ def save_cache(root: Path, cache: BuildCache) -> None:
         "last_inputs": cache.last_inputs, "settings_key": cache.settings_key, "documents": cache.documents,
         "bodies": cache.bodies,
         # The search bundles' bytes are in the output folder already: keep their paths only.
-        "search": {name: (key, tuple(o.rel_path for o in files)) for name, (key, files) in (cache.search or {}).items()},
+        "search": None if cache.search is None else (
+            {name: (fps, key, tuple(o.rel_path for o in files)) for name, (fps, key, files) in cache.search.shards.items()},
+            cache.search.pages),
     })
     # Written last: it vouches for the heavy file through last_inputs.
     _write_blob(folder / _STATE_FILE, {
@@ -134,14 +137,17 @@ def save_cache(root: Path, cache: BuildCache) -> None:
     })
 
 
-def _search_from_output(saved: dict, cache: BuildCache) -> dict:
+def _search_from_output(saved, cache: BuildCache):
     """Search shards whose files are in the output folder as last written; the others get indexed again."""
-    shards = {}
-    for name, (key, paths) in (saved or {}).items():
+    if not saved:
+        return None
+    shards_saved, pages = saved
+    state = SearchState(pages=pages)
+    for name, (fps, key, paths) in shards_saved.items():
         files = [cache.reusable_output(rel, f"search:{name}:{key}", "the search index") for rel in paths]
         if all(files):
-            shards[name] = (key, tuple(files))
-    return shards
+            state.shards[name] = (fps, key, tuple(files))
+    return state
 
 
 def outputs_intact(output_dir: Path, written: dict) -> bool:

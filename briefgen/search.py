@@ -27,7 +27,8 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping, Sequence
 
 from briefgen.config import SiteConfig
 from briefgen.errors import Diagnostics
@@ -39,47 +40,79 @@ BUNDLE_DIR = "pagefind"  # where the index and pagefind.js live in the built sit
 INDEX_MARKER = b"data-pagefind-body"
 
 
-# shard name -> (digest of its pages, its bundle's outputs), what a later build may reuse
-ShardCache = dict[str, tuple[str, tuple[Output, ...]]]
 SHARD_LIST = "shards.json"
 
 
+@dataclass
+class SearchState:
+    """What a later build may reuse: each shard's bundle, and which pages were indexed.
+
+    A shard is known unchanged, without reading a page, when its pages'
+    fingerprints are; when they are not, its pages are read and it is
+    unchanged still if their bytes are (a neighbour's new body changes a
+    page's fingerprint, seldom its text).
+    """
+
+    shards: dict[str, tuple[str, str, tuple[Output, ...]]] = field(default_factory=dict)  # fps, bytes, files
+    pages: dict[PurePosixPath, tuple[str, bool]] = field(default_factory=dict)  # fingerprint, indexed?
+
+
 def search_outputs(outputs: Iterable[Output], config: SiteConfig, diags: Diagnostics,
-                   shard_of: Callable[[PurePosixPath], str], previous: ShardCache) -> tuple[list[Output], ShardCache]:
+                   shard_of: Callable[[PurePosixPath], str], fingerprints: Mapping[PurePosixPath, str],
+                   previous: SearchState) -> tuple[list[Output], SearchState]:
     """The Pagefind bundles for the pages among `outputs` that ask to be indexed, shard by shard."""
-    shards: dict[str, list[tuple[Output, bytes]]] = {}
+    state = SearchState()
+    shards: dict[str, list[Output]] = {}
     for output in outputs:
-        data = _indexable_bytes(output)
-        if data is not None:
-            shards.setdefault(shard_of(output.rel_path), []).append((output, data))
+        if output.rel_path.suffix != ".html":
+            continue
+        fingerprint = fingerprints.get(output.rel_path, "")
+        known = previous.pages.get(output.rel_path)
+        if output.data is None and fingerprint and known is not None and known[0] == fingerprint:
+            indexed = known[1]  # reused unchanged: as indexable as last time
+        else:
+            indexed = INDEX_MARKER in output.read()
+        state.pages[output.rel_path] = (fingerprint, indexed)
+        if indexed:
+            shards.setdefault(shard_of(output.rel_path), []).append(output)
     if not shards:
-        return [], {}
+        return [], state
     binary = pagefind_binary()
     if binary is None:
         diags.warning(None, None, "the search index was not built: the Pagefind binary was not found.",
                       "Install it with: pip install 'pagefind[bin]' (or set PAGEFIND_BINARY_PATH).")
-        return [], {}
-    made: ShardCache = {}
+        return [], SearchState(pages=state.pages)
     for name in sorted(shards):
         pages = shards[name]
-        digest = hashlib.blake2b(digest_size=16)
-        for output, data in pages:
-            digest.update(str(output.rel_path).encode() + b"\0" + data + b"\0")
-        key = digest.hexdigest()
-        if name in previous and previous[name][0] == key:
-            made[name] = previous[name]
+        fps_key = _digest((str(o.rel_path), state.pages[o.rel_path][0]) for o in pages)
+        before = previous.shards.get(name)
+        if before is not None and fps_key and before[0] == fps_key and all(state.pages[o.rel_path][0] for o in pages):
+            state.shards[name] = before
+            continue
+        contents = [(output, output.read()) for output in pages]
+        bytes_key = _digest((str(o.rel_path), data) for o, data in contents)
+        if before is not None and before[1] == bytes_key:
+            state.shards[name] = (fps_key, bytes_key, before[2])
             continue
         try:
-            files = index_pages(binary, pages)
+            files = index_pages(binary, contents)
         except subprocess.CalledProcessError as exc:
             diags.error(None, None, f"Pagefind failed to index the site: {_last_line(exc.stderr or exc.stdout)}",
                         "Run the build with --debug, or report it with the page that fails.")
-            return [], {}
+            return [], SearchState()
         folder = PurePosixPath(BUNDLE_DIR) / name
-        made[name] = (key, tuple(Output(folder / rel, data, origin="the search index") for rel, data in files))
-    listing = Output(PurePosixPath(BUNDLE_DIR) / SHARD_LIST, json.dumps(sorted(made)).encode() + b"\n",
+        state.shards[name] = (fps_key, bytes_key,
+                              tuple(Output(folder / rel, data, origin="the search index") for rel, data in files))
+    listing = Output(PurePosixPath(BUNDLE_DIR) / SHARD_LIST, json.dumps(sorted(state.shards)).encode() + b"\n",
                      origin="the search index")
-    return [listing, *(o for name in sorted(made) for o in made[name][1])], made
+    return [listing, *(o for name in sorted(state.shards) for o in state.shards[name][2])], state
+
+
+def _digest(parts) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for name, value in parts:
+        digest.update(name.encode() + b"\0" + (value if isinstance(value, bytes) else value.encode()) + b"\0")
+    return digest.hexdigest()
 
 
 def pagefind_binary() -> Path | None:
@@ -109,13 +142,6 @@ def index_pages(binary: Path, pages: Sequence[tuple[Output, bytes]]) -> list[tup
                        check=True, capture_output=True, text=True, timeout=600)
         return [(path.relative_to(bundle).as_posix(), path.read_bytes())
                 for path in sorted(bundle.rglob("*")) if path.is_file()]
-
-
-def _indexable_bytes(output: Output) -> bytes | None:
-    if output.rel_path.suffix != ".html":
-        return None
-    data = output.read()
-    return data if INDEX_MARKER in data else None
 
 
 def _last_line(text: str | None) -> str:

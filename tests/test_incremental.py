@@ -139,11 +139,11 @@ def test_an_edit_reindexes_only_the_search_shards_it_touches(make_site):
     config = load_config(site)
     cache = BuildCache()
     build(config, cache=cache)
-    before = dict(cache.search)
+    before = {name: files for name, (_, _, files) in cache.search.shards.items()}
     assert set(before) == {"briefings-2020", "briefings-2021", "leaders", "issues"}
     (site / "content/briefings/old.md").write_text(briefing("Old", "2020-05-01", "Rewritten.", "[Someone Else]"))
     result = build(config, cache=cache)
-    assert cache.search["briefings-2021"] is before["briefings-2021"]  # reused as it was
-    assert cache.search["briefings-2020"] is not before["briefings-2020"]  # indexed again
+    assert cache.search.shards["briefings-2021"][2] is before["briefings-2021"]  # reused as it was
+    assert cache.search.shards["briefings-2020"][2] is not before["briefings-2020"]  # indexed again
     fragments = [o for o in result.outputs if str(o.rel_path).startswith("pagefind/briefings-2020/fragment/")]
     assert any(b"Rewritten" in gzip.decompress(o.read()) for o in fragments)
