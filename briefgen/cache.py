@@ -176,13 +176,13 @@ def _read_blob(path: Path) -> dict | None:
         state = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - any damage means a cold build, never a crash
         return None
-    if not isinstance(state, dict) or state.get("version") != __version__:
-        return None
+    if not isinstance(state, dict) or state.get("version") != code_digest():
+        return None  # written by another briefgen: its layout may differ
     return state
 
 
 def _write_blob(path: Path, state: dict) -> None:
-    payload = pickle.dumps({**state, "version": __version__}, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickle.dumps({**state, "version": code_digest()}, protocol=pickle.HIGHEST_PROTOCOL)
     checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(_MAGIC + checksum + payload)
