@@ -118,7 +118,6 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     if len(unchanged) == len(identity) == len(previous) and (out / MARKER).is_file():
         return previous
     out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_siblings(out)
     token = secrets.token_hex(4)
     staging = out.with_name(f"{out.name}.tmp-{token}")
     staging.mkdir()
@@ -139,7 +138,6 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
                 shutil.copyfile(output.copy_from, target)
             stat = target.stat()
             manifest[output.rel_path] = (identity[output.rel_path], stat.st_size, stat.st_mtime_ns)
-        (staging / MARKER).write_text("This folder is written by briefgen; it replaces it on every build.\n")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
