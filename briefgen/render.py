@@ -29,6 +29,20 @@ class EntityLink:
     count: int
 
 
+@dataclass(frozen=True, slots=True)
+class EntityRef:
+    """An entity named on a page that does not show its count.
+
+    Kept apart from EntityLink on purpose: a page's fingerprint covers what it
+    is given, and a count given but not shown would re-render every page
+    naming a popular leader whenever one more briefing names them.
+    """
+
+    key: EntityKey
+    name: str
+    url: str
+
+
 @dataclass(frozen=True, slots=True, repr=False)
 class BriefingView:
     """What templates see of a briefing.
@@ -45,7 +59,7 @@ class BriefingView:
     updated: dt.datetime | None
     summary: str
     key_points: tuple[str, ...]
-    entities: tuple[tuple[TaxonomySpec, tuple[EntityLink, ...]], ...]
+    entities: tuple[tuple[TaxonomySpec, tuple[EntityRef, ...]], ...]
     sources: tuple
     html: str
     draft: bool
@@ -106,6 +120,9 @@ class PageRenderer:
 
     # -- views -------------------------------------------------------------
 
+    def entity_ref(self, key: EntityKey) -> EntityRef:
+        return EntityRef(key, self.site.entity(key).name, self.links.url(urls.entity_path(*key)))
+
     def entity_link(self, key: EntityKey) -> EntityLink:
         entity = self.site.entity(key)
         return EntityLink(key, entity.name, self.links.url(urls.entity_path(*key)), len(self.site.mentions.get(key, ())))
@@ -116,7 +133,7 @@ class PageRenderer:
             briefing = self.site.briefing(slug)
             body = self.bodies[briefing.source_rel]
             groups = tuple(
-                (spec, tuple(self.entity_link(k) for k in self.site.briefing_entities[slug].get(spec.name, ())))
+                (spec, tuple(self.entity_ref(k) for k in self.site.briefing_entities[slug].get(spec.name, ())))
                 for spec in self.config.taxonomies
             )
             fields = dict(
@@ -251,7 +268,7 @@ class PageRenderer:
             description=description, fields=entity.profile.fields if entity.profile else {},
         ))
         mentioned = self.site.mentions.get(key, ())
-        co_named = [(self.entity_link(other), count) for other, count in self.site.co_mentions.get(key, ())[:12]]
+        co_named = [(self.entity_ref(other), count) for other, count in self.site.co_mentions.get(key, ())[:12]]
         outputs: list[PageJob] = []
         for pager in self.paginate(mentioned, path):
             outputs.append(self.render(

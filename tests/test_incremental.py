@@ -147,3 +147,24 @@ def test_an_edit_reindexes_only_the_search_shards_it_touches(make_site):
     assert cache.search.shards["briefings-2020"][2] is not before["briefings-2020"]  # indexed again
     fragments = [o for o in result.outputs if str(o.rel_path).startswith("pagefind/briefings-2020/fragment/")]
     assert any(b"Rewritten" in gzip.decompress(o.read()) for o in fragments)
+
+
+def test_one_more_briefing_naming_a_leader_does_not_rerender_every_page_naming_them(make_site):
+    from briefgen.build import build
+    from briefgen.cache import BuildCache
+    from briefgen.config import load_config
+
+    files = {f"content/briefings/b{i}.md": briefing(f"B{i}", f"2021-01-0{i}", f"Day {i}.") for i in range(1, 7)}
+    site = make_site(files)
+    config = load_config(site)
+    cache = BuildCache()
+    first = build(config, cache=cache)
+    cache.remember_outputs(first.outputs, first.keys)
+    (site / "content/briefings/new.md").write_text(briefing("New", "2025-01-01", "Much later."))
+    second = build(config, cache=cache)
+    by_path = {str(o.rel_path): o for o in first.outputs}
+    reused = {str(o.rel_path) for o in second.outputs if by_path.get(str(o.rel_path)) is o}
+    # Putin's count went from 6 to 7, but b1's page does not show counts: it is reused as it was.
+    assert "briefings/b1/index.html" in reused
+    # The entity page and b6 (whose "next" link now points at the new briefing) are rendered again.
+    assert "leaders/putin/index.html" not in reused and "briefings/b6/index.html" not in reused
