@@ -21,7 +21,7 @@ from briefgen.model import Site, build_site
 from briefgen.output import Output, check_collisions
 from briefgen.parallel import parallel_map
 from briefgen.render import PageRenderer
-from briefgen.sources import Source, scan_sources
+from briefgen.sources import content_files, file_stamp, read_source, scan_sources
 from briefgen.theme import create_environment, resolve_theme, static_files
 
 
@@ -53,16 +53,14 @@ class _Clock:
 
 def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
           cache: BuildCache | None = None, workers: int | None = None,
-          progress: Callable[[str, int, int], None] | None = None,
-          sources: list[Source] | None = None) -> BuildResult:
+          progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """Everything but the write. Raises BuildError with every problem found.
 
     With write_pages=False (briefgen check) it stops after content, entities
     and links have been checked, before any template is rendered. With a
     cache, whatever is unchanged since the cache's last build is reused; the
     result is the same as a cold build's, byte for byte. `progress` hears
-    (what, done, total) while bodies and pages are rendered. `sources` may
-    be passed when the caller has just read them (see inputs_key).
+    (what, done, total) while bodies and pages are rendered.
     """
     diags = Diagnostics()
     clock = _Clock()
@@ -71,7 +69,8 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     template_digest = theme_digest(theme)
     cache.reset_for(settings_key(config, drafts, template_digest))
 
-    sources = scan_sources(config.root, diags) if sources is None else sources
+    sources = scan_sources(config.root, diags, cache.sources)
+    cache.sources = {source.rel: source for source in sources}
     documents = _parse_documents(sources, config, diags, cache)
     clock.lap("parse")
     briefings = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
@@ -203,20 +202,27 @@ def _reporter(progress, what: str):
     return None if progress is None else (lambda done, total: progress(what, done, total))
 
 
-def inputs_key(config: SiteConfig, drafts: bool) -> tuple[str, list[Source] | None]:
-    """A digest of everything a build reads (equal keys mean byte-identical output), and the sources read.
+def inputs_key(config: SiteConfig, drafts: bool,
+               known: Mapping[PurePosixPath, tuple[tuple[int, int], str]]) -> tuple[str, dict]:
+    """A digest of everything a build reads (equal keys mean byte-identical output), and the files' stamps.
 
-    The sources come back only when reading them reported nothing, so that a
-    build given them reports its problems as it would have on its own.
+    A content file whose (mtime, size) stamp is in `known` is not read: its
+    digest is the known one. The stamps returned are for the next call.
     """
     theme = resolve_theme(config, Diagnostics())
-    diags = Diagnostics()
-    sources = scan_sources(config.root, diags)
+    stamps: dict[PurePosixPath, tuple[tuple[int, int], str]] = {}
+    for path, rel in content_files(config.root, Diagnostics()):
+        stamp = file_stamp(path)
+        if rel in known and known[rel][0] == stamp:
+            stamps[rel] = known[rel]
+        else:
+            source = read_source(config.root, path, Diagnostics())
+            stamps[rel] = (stamp, source.digest if source else "unreadable")
     statics = sorted((str(rel), path.stat().st_size, path.stat().st_mtime_ns)
                      for rel, path in static_files(theme).items())
     key = fingerprint(settings_key(config, drafts, theme_digest(theme)),
-                      [(str(s.rel), s.digest) for s in sources], statics)
-    return key, (None if diags.items else sources)
+                      [(str(rel), digest) for rel, (_, digest) in stamps.items()], statics)
+    return key, stamps
 
 
 def theme_digest(theme) -> str:

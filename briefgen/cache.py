@@ -52,6 +52,8 @@ class BuildCache:
     written: dict[PurePosixPath, tuple[str, int, int]] = field(default_factory=dict)  # CLI: key, size, mtime
     output_dir: Path | None = None
     search: SearchState | None = None  # the last build's search shards
+    sources: dict = field(default_factory=dict)  # the last build's sources, by path (serve: in memory)
+    stamps: dict = field(default_factory=dict)  # path -> ((mtime_ns, size), digest) of the last build's content
     last_inputs: str = ""  # digest of every input of the last successful build
     last_diagnostics: tuple = ()  # its warnings, repeated when nothing has changed
 
@@ -107,12 +109,12 @@ def load_cache(root: Path, output_dir: Path, *, state_only: bool = False) -> Bui
     if state is None or state.get("output_dir") != output_dir:
         return BuildCache(output_dir=output_dir)
     cache = BuildCache(output_dir=output_dir, written=state["written"], last_inputs=state["last_inputs"],
-                       last_diagnostics=state["last_diagnostics"])
+                       last_diagnostics=state["last_diagnostics"], stamps=state["stamps"])
     if state_only:
         return cache
     heavy = _read_blob(folder / _CACHE_FILE)
     if heavy is None or heavy.get("last_inputs") != cache.last_inputs:
-        return BuildCache(output_dir=output_dir, written=cache.written)
+        return BuildCache(output_dir=output_dir, written=cache.written, stamps=cache.stamps)
     cache.settings_key, cache.documents = heavy["settings_key"], heavy["documents"]
     cache.bodies, cache.search = heavy["bodies"], _search_from_output(heavy["search"], cache)
     return cache
@@ -133,7 +135,7 @@ def save_cache(root: Path, cache: BuildCache) -> None:
     # Written last: it vouches for the heavy file through last_inputs.
     _write_blob(folder / _STATE_FILE, {
         "output_dir": cache.output_dir, "written": cache.written, "last_inputs": cache.last_inputs,
-        "last_diagnostics": cache.last_diagnostics,
+        "last_diagnostics": cache.last_diagnostics, "stamps": cache.stamps,
     })
 
 

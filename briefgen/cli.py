@@ -155,10 +155,10 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     diags = Diagnostics()
     check_output_folder(config, config.output_path, diags, force=force)
     diags.raise_if_errors()
-    cache, sources = BuildCache(output_dir=config.output_path), None
+    cache = BuildCache(output_dir=config.output_path)
     if not no_cache:
-        inputs, sources = inputs_key(config, drafts)
         cache = load_cache(config.root, config.output_path, state_only=True)
+        inputs, stamps = inputs_key(config, drafts, cache.stamps)
         if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written):
             remove_leftovers(config.output_path)
             report_warnings(cache.last_diagnostics, reporter, strict)
@@ -166,11 +166,11 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
                           f"({time.perf_counter() - started:.2f} s).")
             return
         cache = load_cache(config.root, config.output_path)
-    result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, sources=sources)
+    result = build(config, drafts=drafts, cache=cache, progress=reporter.progress)
     report_warnings(result.diagnostics, reporter, strict)
     cache.written = write_site(result.outputs, config.output_path, result.keys, cache.written)
     if not no_cache:
-        cache.last_inputs, cache.last_diagnostics = inputs, result.diagnostics
+        cache.last_inputs, cache.last_diagnostics, cache.stamps = inputs, result.diagnostics, stamps
         save_cache(config.root, cache)
     pages = sum(1 for o in result.outputs if o.rel_path.suffix == ".html")
     reporter.info(f"Built {pages} pages ({len(result.outputs)} files; {result.rendered} rendered, "

@@ -6,6 +6,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Iterator, Mapping
 
 from briefgen.errors import Diagnostics
 
@@ -20,20 +21,39 @@ class Source:
     section: str  # first folder under content/: briefings, pages, leaders, …
     text: str
     digest: str
+    stamp: tuple[int, int] = (0, 0)  # (mtime_ns, size) when read: unchanged stamp, unchanged file
 
 
 def is_ignored(name: str) -> bool:
     return name.startswith((".", "#", "_")) or name.endswith(_IGNORED_SUFFIXES)
 
 
-def scan_sources(root: Path, diags: Diagnostics) -> list[Source]:
-    """Every Markdown file under content/, in a stable order."""
+def scan_sources(root: Path, diags: Diagnostics, known: Mapping[PurePosixPath, Source] | None = None) -> list[Source]:
+    """Every Markdown file under content/, in a stable order.
+
+    A file whose modification time and size equal those of its `known`
+    Source is not read again (serve keeps the last build's sources).
+    """
+    known = known or {}
+    sources: list[Source] = []
+    for path, rel in content_files(root, diags):
+        previous = known.get(rel)
+        if previous is not None and previous.stamp == file_stamp(path):
+            sources.append(previous)
+            continue
+        source = read_source(root, path, diags)
+        if source is not None:
+            sources.append(source)
+    return sources
+
+
+def content_files(root: Path, diags: Diagnostics) -> Iterator[tuple[Path, PurePosixPath]]:
+    """(path, path relative to the site) of every content file that is built."""
     content = root / "content"
     if not content.is_dir():
         diags.error("content", None, "there is no content/ folder.",
                     "Create content/briefings/ and put your briefings there.")
-        return []
-    sources: list[Source] = []
+        return
     for path in sorted(content.rglob("*.md")):
         rel_to_content = path.relative_to(content)
         if any(is_ignored(part) for part in rel_to_content.parts):
@@ -45,14 +65,20 @@ def scan_sources(root: Path, diags: Diagnostics) -> list[Source]:
                           "files directly in content/ are not built.",
                           "Move it into content/briefings/ or content/pages/.")
             continue
-        source = read_source(root, path, diags)
-        if source is not None:
-            sources.append(source)
-    return sources
+        yield path, PurePosixPath("content") / rel_to_content.as_posix()
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def read_source(root: Path, path: Path, diags: Diagnostics) -> Source | None:
     rel = PurePosixPath(path.relative_to(root).as_posix())
+    stamp = file_stamp(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -71,4 +97,4 @@ def read_source(root: Path, path: Path, diags: Diagnostics) -> Source | None:
         diags.error(rel, line, f"the file is not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be decoded.",
                     "Save the file as UTF-8 in your editor.", col=col)
         return None
-    return Source(path, rel, rel.parts[1], text, hashlib.blake2b(data, digest_size=16).hexdigest())
+    return Source(path, rel, rel.parts[1], text, hashlib.blake2b(data, digest_size=16).hexdigest(), stamp or (0, 0))

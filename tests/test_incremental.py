@@ -168,3 +168,13 @@ def test_one_more_briefing_naming_a_leader_does_not_rerender_every_page_naming_t
     assert "briefings/b1/index.html" in reused
     # The entity page and b6 (whose "next" link now points at the new briefing) are rendered again.
     assert "leaders/putin/index.html" not in reused and "briefings/b6/index.html" not in reused
+
+
+def test_an_edit_of_the_same_length_is_seen(make_site):
+    site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text one.")})
+    run_cli("build", cwd=site, check=True)
+    path = site / "content/briefings/a.md"
+    path.write_text(path.read_text().replace("Text one.", "Text two."))  # same size, new mtime
+    result = run_cli("build", cwd=site, check=True)
+    assert "Nothing changed" not in result.stderr
+    assert "Text two." in (site / "_site/briefings/a/index.html").read_text()
