@@ -203,25 +203,26 @@ def _reporter(progress, what: str):
 
 
 def inputs_key(config: SiteConfig, drafts: bool,
-               known: Mapping[PurePosixPath, tuple[tuple[int, int], str]]) -> tuple[str, dict]:
+               known: Mapping[PurePosixPath, tuple[tuple[int, ...], str]]) -> tuple[str, dict]:
     """A digest of everything a build reads (equal keys mean byte-identical output), and the files' stamps.
 
     A content file whose (mtime, size) stamp is in `known` is not read: its
     digest is the known one. The stamps returned are for the next call.
     """
     theme = resolve_theme(config, Diagnostics())
-    stamps: dict[PurePosixPath, tuple[tuple[int, int], str]] = {}
-    for path, rel in content_files(config.root, Diagnostics()):
+    stamps: dict[PurePosixPath, tuple[tuple[int, ...], str]] = {}
+    found = Diagnostics()  # a stray file in content/ is a warning: it changes what a build says
+    for path, rel in content_files(config.root, found):
         stamp = file_stamp(path)
         if rel in known and known[rel][0] == stamp:
             stamps[rel] = known[rel]
         else:
             source = read_source(config.root, path, Diagnostics())
             stamps[rel] = (stamp, source.digest if source else "unreadable")
-    statics = sorted((str(rel), path.stat().st_size, path.stat().st_mtime_ns)
-                     for rel, path in static_files(theme).items())
+    statics = sorted((str(rel), file_stamp(path)) for rel, path in static_files(theme).items())
     key = fingerprint(settings_key(config, drafts, theme_digest(theme)),
-                      [(str(rel), digest) for rel, (_, digest) in stamps.items()], statics)
+                      [(str(rel), digest) for rel, (_, digest) in stamps.items()], statics,
+                      [str(d) for d in found.items])
     return key, stamps
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copyreg
 import functools
+from importlib import metadata
 import hashlib
 import os
 import pickle
@@ -27,7 +28,7 @@ from typing import Any
 
 from briefgen import __version__
 from briefgen.output import MARKER, Output
-from briefgen.search import SearchState
+from briefgen.search import SearchState, pagefind_binary
 
 CACHE_DIR = ".briefgen-cache"
 _CACHE_FILE = "build.pickle"  # documents, bodies, search index: large
@@ -95,6 +96,13 @@ def code_digest() -> str:
     digest = hashlib.blake2b(__version__.encode(), digest_size=16)
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.read_bytes())
+    # The libraries that shape the output, and whether Pagefind is there to index it.
+    for package in ("markdown-it-py", "mdit-py-plugins", "Jinja2", "PyYAML", "python-slugify", "pagefind"):
+        try:
+            digest.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package}=none".encode())
+    digest.update(str(pagefind_binary()).encode())
     return digest.hexdigest()
 
 

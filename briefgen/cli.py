@@ -12,7 +12,7 @@ import click
 
 from briefgen import __version__
 from briefgen.build import build, inputs_key
-from briefgen.cache import BuildCache, load_cache, outputs_intact, save_cache
+from briefgen.cache import CACHE_DIR, BuildCache, load_cache, outputs_intact, save_cache
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.output import check_output_folder, remove_leftovers, write_site
@@ -171,7 +171,11 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     cache.written = write_site(result.outputs, config.output_path, result.keys, cache.written)
     if not no_cache:
         cache.last_inputs, cache.last_diagnostics, cache.stamps = inputs, result.diagnostics, stamps
-        save_cache(config.root, cache)
+        try:
+            save_cache(config.root, cache)
+        except OSError as exc:  # the site is written; only the next build's head start is lost
+            reporter.info(f"warning: could not save the build cache in {CACHE_DIR}/: {exc.strerror or exc}; "
+                          "the next build starts from scratch.")
     pages = sum(1 for o in result.outputs if o.rel_path.suffix == ".html")
     reporter.info(f"Built {pages} pages ({len(result.outputs)} files; {result.rendered} rendered, "
                   f"{result.reused} unchanged) into {_shown(config.output_path)} "

@@ -121,7 +121,7 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     token = secrets.token_hex(4)
     staging = out.with_name(f"{out.name}.tmp-{token}")
     staging.mkdir()
-    (staging / MARKER).write_text("This folder is written by briefgen; it replaces it on every build.\n")
+    (staging / MARKER).write_text(_marker_text(outputs), encoding="utf-8")
     manifest: Manifest = {}
     made_folders: set[Path] = set()
     try:
@@ -152,7 +152,8 @@ def _identity(output: Output, keys: Mapping[PurePosixPath, str]) -> str:
     if output.data is not None:
         return "bytes:" + hashlib.blake2b(output.data, digest_size=16).hexdigest()
     stat = output.copy_from.stat()
-    return f"file:{output.copy_from}:{stat.st_size}:{stat.st_mtime_ns}"
+    # ctime too: tools that restore a modification time (touch -d, cp -p) cannot restore it.
+    return f"file:{output.copy_from}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
 
 
 def _same_on_disk(path: Path, entry: tuple[str, int, int]) -> bool:
@@ -195,9 +196,28 @@ def _swap(staging: Path, out: Path, token: str) -> None:
 
 
 def _carry_dot_entries(old: Path, out: Path) -> None:
+    """The user's dot-entries (a kept .git) carry over; those briefgen itself wrote last time do not."""
+    ours = set(_marker_lines(old))
     for entry in old.iterdir():
-        if entry.name.startswith(".") and entry.name != MARKER and not (out / entry.name).exists():
+        if entry.name.startswith(".") and entry.name != MARKER and entry.name not in ours \
+                and not (out / entry.name).exists():
             os.replace(entry, out / entry.name)
+
+
+_MARKER_TEXT = "This folder is written by briefgen; it replaces it on every build.\n"
+
+
+def _marker_text(outputs: Iterable[Output]) -> str:
+    """The marker also lists the top-level dot-entries briefgen wrote (.nojekyll, .well-known, …)."""
+    written = sorted({o.rel_path.parts[0] for o in outputs if o.rel_path.parts[0].startswith(".")})
+    return _MARKER_TEXT + "".join(f"{name}\n" for name in written)
+
+
+def _marker_lines(folder: Path) -> list[str]:
+    try:
+        return (folder / MARKER).read_text(encoding="utf-8").splitlines()[1:]
+    except (OSError, UnicodeDecodeError):
+        return []
 
 
 def _sibling_pattern(out: Path, kind: str) -> re.Pattern:

@@ -21,7 +21,7 @@ class Source:
     section: str  # first folder under content/: briefings, pages, leaders, …
     text: str
     digest: str
-    stamp: tuple[int, int] = (0, 0)  # (mtime_ns, size) when read: unchanged stamp, unchanged file
+    stamp: tuple[int, ...] = ()  # file_stamp() when read: unchanged stamp, unchanged file
 
 
 def is_ignored(name: str) -> bool:
@@ -31,8 +31,8 @@ def is_ignored(name: str) -> bool:
 def scan_sources(root: Path, diags: Diagnostics, known: Mapping[PurePosixPath, Source] | None = None) -> list[Source]:
     """Every Markdown file under content/, in a stable order.
 
-    A file whose modification time and size equal those of its `known`
-    Source is not read again (serve keeps the last build's sources).
+    A file whose stamp (modification and change times, size) equals that of
+    its `known` Source is not read again (serve keeps the last build's sources).
     """
     known = known or {}
     sources: list[Source] = []
@@ -68,12 +68,13 @@ def content_files(root: Path, diags: Diagnostics) -> Iterator[tuple[Path, PurePo
         yield path, PurePosixPath("content") / rel_to_content.as_posix()
 
 
-def file_stamp(path: Path) -> tuple[int, int] | None:
+def file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """(mtime, ctime, size): ctime because tools that restore a modification time cannot restore it."""
     try:
         stat = path.stat()
     except OSError:
         return None
-    return stat.st_mtime_ns, stat.st_size
+    return stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size
 
 
 def read_source(root: Path, path: Path, diags: Diagnostics) -> Source | None:
@@ -97,4 +98,4 @@ def read_source(root: Path, path: Path, diags: Diagnostics) -> Source | None:
         diags.error(rel, line, f"the file is not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be decoded.",
                     "Save the file as UTF-8 in your editor.", col=col)
         return None
-    return Source(path, rel, rel.parts[1], text, hashlib.blake2b(data, digest_size=16).hexdigest(), stamp or (0, 0))
+    return Source(path, rel, rel.parts[1], text, hashlib.blake2b(data, digest_size=16).hexdigest(), stamp or ())

@@ -178,3 +178,49 @@ def test_an_edit_of_the_same_length_is_seen(make_site):
     result = run_cli("build", cwd=site, check=True)
     assert "Nothing changed" not in result.stderr
     assert "Text two." in (site / "_site/briefings/a/index.html").read_text()
+
+
+def test_a_dot_folder_briefgen_wrote_goes_when_its_source_goes(make_site):
+    site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text."),
+                      "static/.well-known/security.txt": "Contact: mailto:desk@example.org\n"})
+    run_cli("build", cwd=site, check=True)
+    (site / "_site" / ".git").mkdir()  # the user's own, e.g. a checkout of gh-pages
+    assert (site / "_site/.well-known/security.txt").is_file()
+    (site / "static/.well-known/security.txt").unlink()
+    (site / "static/.well-known").rmdir()
+    run_cli("build", cwd=site, check=True)
+    assert not (site / "_site/.well-known").exists()
+    assert (site / "_site/.git").is_dir()
+
+
+def test_an_edit_with_its_old_modification_time_restored_is_seen(make_site):
+    site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text one."),
+                      "static/note.txt": "aa\n"})
+    run_cli("build", cwd=site, check=True)
+    for rel, old, new in (("content/briefings/a.md", "Text one.", "Text two."), ("static/note.txt", "aa", "bb")):
+        path = site / rel
+        stamp = path.stat()
+        path.write_text(path.read_text().replace(old, new))  # same size
+        os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # as `touch -d` or `cp -p` would
+    result = run_cli("build", cwd=site, check=True)
+    assert "Nothing changed" not in result.stderr
+    assert "Text two." in (site / "_site/briefings/a/index.html").read_text()
+    assert (site / "_site/note.txt").read_text() == "bb\n"
+
+
+def test_a_stray_file_in_content_fails_strict_builds_with_or_without_cache(make_site):
+    site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text.")})
+    run_cli("build", "--strict", cwd=site, check=True)
+    (site / "content" / "stray.md").write_text("---\n")
+    result = run_cli("build", "--strict", cwd=site)
+    assert result.returncode == 1
+    assert "content/stray.md: error: files directly in content/ are not built." in result.stderr
+
+
+def test_a_cache_that_cannot_be_saved_does_not_fail_the_build(make_site):
+    site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text.")})
+    (site / ".briefgen-cache").write_text("a file where the cache folder would go")
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "warning: could not save the build cache" in result.stderr
+    assert (site / "_site/briefings/a/index.html").is_file()
