@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Callable, Mapping
@@ -15,8 +15,8 @@ from briefgen.config import SiteConfig
 from briefgen.documents import Briefing, Page, Profile, parse_document
 from briefgen.entities import build_registry
 from briefgen.errors import Diagnostic, Diagnostics, Severity
-from briefgen.jobs import fingerprint, run_jobs
-from briefgen.markdown import Rendered, create_markdown, make_resolver, render_body
+from briefgen.jobs import ReusedJob, fingerprint, run_jobs
+from briefgen.markdown import LinkResolver, Rendered, create_markdown, make_resolver, render_body
 from briefgen.model import Site, build_site
 from briefgen.output import Output, check_collisions
 from briefgen.parallel import parallel_map
@@ -71,21 +71,18 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
 
     sources = scan_sources(config.root, diags, cache.sources)
     cache.sources = {source.rel: source for source in sources}
-    documents = _parse_documents(sources, config, diags, cache)
+    documents, fronts = _parse_documents(sources, config, diags, cache)
     clock.lap("parse")
     briefings = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
     pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
     profiles = [d for d in documents if isinstance(d, Profile)]
 
-    registry, resolved = build_registry(profiles, briefings, config, diags)
-    site = build_site(config, briefings, pages, registry, resolved, diags)
+    model = _site_model(fingerprint(drafts, fronts), briefings, pages, profiles, sources, documents, config, cache)
+    diags.extend(model.messages)
+    site = model.site
     clock.lap("model")
 
-    link_documents = [(b.source_rel, b.title, urls.briefing_path(b.slug)) for b in site.briefings]
-    link_documents += [(p.source_rel, p.title, urls.page_path(p.slug)) for p in site.pages]
-    link_documents += _unparsed_stubs(sources, documents)
-    resolver = make_resolver(registry, site.entity_paths, link_documents, config.base_path)
-    bodies = _render_bodies(site, profiles, sources, resolver, config, cache, workers,
+    bodies = _render_bodies(site, profiles, sources, model.resolver, model.links_key, config, cache, workers,
                             _reporter(progress, "Rendering bodies"))
     for rendered in bodies.values():
         diags.extend(rendered.diagnostics)
@@ -96,15 +93,19 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
 
     env = create_environment(theme)
     nav = [(p.title, p.slug) for p in site.pages]
-    renderer = PageRenderer(site, bodies, env, fingerprint(code_digest(), template_digest, config, nav))
-    results = run_jobs(renderer.all_jobs(),
-                       lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
+    render_digest = fingerprint(code_digest(), template_digest, config, nav)
+    renderer = PageRenderer(site, bodies, env, render_digest)
+    digests = {b.slug: cache.sources[b.source_rel].digest for b in site.briefings}
+    jobs_key = (model.key, render_digest)
+    jobs, records = _plan_jobs(renderer, cache, jobs_key, digests)
+    results = run_jobs(jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
                        _reporter(progress, "Rendering pages"))
     for problem in results.problems:
         diags.error(_display_path(problem.template, config.root), problem.line,
                     f"template error: {problem.message}.",
                     problem.hint or "Fix the template; the page it renders is not written until then.")
     diags.raise_if_errors()
+    cache.jobs = JobMemo(jobs_key, records, digests)
     outputs = results.outputs
     clock.lap("render")
     outputs += _search_outputs(outputs, results.fingerprints, site, diags, cache)
@@ -121,31 +122,111 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
                        results.rendered, results.reused)
 
 
-def _parse_documents(sources, config: SiteConfig, diags: Diagnostics, cache: BuildCache) -> list:
-    """Typed documents; a source whose bytes are unchanged reuses its parse and its messages."""
-    documents = []
+def _parse_documents(sources, config: SiteConfig, diags: Diagnostics, cache: BuildCache
+                     ) -> tuple[list, list[tuple[str, str]]]:
+    """Typed documents, and (path, front digest) of each source.
+
+    A source whose bytes are unchanged reuses its parse and its messages. The
+    front digest of a briefing covers all but its body: the site model reads
+    nothing else, so a body edit leaves it as it was.
+    """
+    documents, fronts = [], []
     for source in sources:
         cached = cache.documents.get(source.rel)
         if cached is not None and cached[0] == source.digest:
-            document, messages = cached[1], cached[2]
+            _, document, messages, front = cached
         else:
             local = Diagnostics()
             document = parse_document(source, config, local)
             messages = tuple(local.items)
-            cache.documents[source.rel] = (source.digest, document, messages)
+            front = fingerprint(replace(document, body="")) if isinstance(document, Briefing) else source.digest
+            cache.documents[source.rel] = (source.digest, document, messages, front)
         diags.extend(messages)
         documents.append(document)
+        fronts.append((str(source.rel), front))
     present = {source.rel for source in sources}
     for rel in [rel for rel in cache.documents if rel not in present]:
         del cache.documents[rel]
-    return documents
+    return documents, fronts
 
 
-def _render_bodies(site: Site, profiles, sources, resolver, config: SiteConfig, cache: BuildCache,
+@dataclass(frozen=True, slots=True)
+class ModelMemo:
+    """The site model and link resolver made from documents whose front digests give `key`."""
+
+    key: str
+    site: Site
+    resolver: LinkResolver
+    links_key: str  # the resolver's fingerprint, which every body's cache key includes
+    messages: tuple[Diagnostic, ...]  # what making the model said (unknown names, near misses, …)
+
+
+def _site_model(key: str, briefings, pages, profiles, sources, documents, config: SiteConfig,
+                cache: BuildCache) -> ModelMemo:
+    """The registry, relations and link targets; reused, with new bodies swapped in, when `key` is unchanged."""
+    memo = cache.model
+    if memo is not None and memo.key == key:
+        memo = replace(memo, site=memo.site.with_bodies_of(briefings))
+    else:
+        local = Diagnostics()
+        registry, resolved = build_registry(profiles, briefings, config, local)
+        site = build_site(config, briefings, pages, registry, resolved, local)
+        link_documents = [(b.source_rel, b.title, urls.briefing_path(b.slug)) for b in site.briefings]
+        link_documents += [(p.source_rel, p.title, urls.page_path(p.slug)) for p in site.pages]
+        link_documents += _unparsed_stubs(sources, documents)
+        resolver = make_resolver(registry, site.entity_paths, link_documents, config.base_path)
+        memo = ModelMemo(key, site, resolver, resolver.fingerprint, tuple(local.items))
+    cache.model = memo
+    return memo
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    shown: frozenset[str]  # the briefings whose views the page shows
+    rel_path: PurePosixPath
+    origin: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobMemo:
+    """The last good build's jobs, for the same site model and templates (`key`)."""
+
+    key: tuple[str, str]
+    records: dict
+    digests: Mapping[str, str]  # briefing slug -> its source's digest in that build
+
+
+def _plan_jobs(renderer: PageRenderer, cache: BuildCache, key: tuple[str, str],
+               digests: Mapping[str, str]) -> tuple[list, dict]:
+    """Every output's job, made and fingerprinted only where it may have changed.
+
+    With the same model and templates as the last good build, a page can only
+    differ through the briefings it shows, and those only through their
+    bodies; a page showing none whose file changed keeps its last output
+    without being made again. Otherwise every job is made and fingerprinted.
+    """
+    previous = cache.jobs if cache.jobs is not None and cache.jobs.key == key else None
+    changed = {slug for slug, digest in digests.items() if previous is None or previous.digests.get(slug) != digest}
+    jobs, records = [], {}
+    for job_key in renderer.job_keys():
+        record = previous.records.get(job_key) if previous is not None else None
+        if record is not None and record.shown.isdisjoint(changed):
+            output = cache.reusable_output(record.rel_path, record.fingerprint, record.origin)
+            if output is not None:
+                jobs.append(ReusedJob(record.rel_path, record.fingerprint, output))
+                records[job_key] = record
+                continue
+        job, shown = renderer.make_job(job_key)
+        jobs.append(job)
+        records[job_key] = JobRecord(shown, job.rel_path, job.origin, job.fingerprint)
+    return jobs, records
+
+
+def _render_bodies(site: Site, profiles, sources, resolver, links_key: str, config: SiteConfig, cache: BuildCache,
                    workers: int | None, progress) -> dict[PurePosixPath, Rendered]:
     """Markdown -> HTML for every body, reusing those whose text and link targets are unchanged."""
     digests = {source.rel: source.digest for source in sources}
-    links_key = resolver.fingerprint
     tasks = []  # (rel, key, body, body_line, autolink, exclude)
     for briefing in site.briefings:
         autolink = config.autolink if briefing.autolink is None else briefing.autolink

@@ -53,6 +53,8 @@ class BuildCache:
     written: dict[PurePosixPath, tuple[str, int, int]] = field(default_factory=dict)  # CLI: key, size, mtime
     output_dir: Path | None = None
     search: SearchState | None = None  # the last build's search shards
+    model: Any = None  # build.ModelMemo: the site model, reused while every document's front matter is unchanged
+    jobs: Any = None  # build.JobMemo: the last build's page jobs, what each showed, and their fingerprints
     sources: dict = field(default_factory=dict)  # the last build's sources, by path (serve: in memory)
     stamps: dict = field(default_factory=dict)  # path -> ((mtime_ns, size), digest) of the last build's content
     last_inputs: str = ""  # digest of every input of the last successful build
@@ -63,6 +65,7 @@ class BuildCache:
         if settings_key != self.settings_key:
             self.settings_key = settings_key
             self.documents, self.bodies, self.outputs, self.search = {}, {}, {}, None
+            self.model = self.jobs = None
 
     def reusable_output(self, rel: PurePosixPath, key: str, origin: str) -> Output | None:
         entry = self.outputs.get(rel)
@@ -125,6 +128,7 @@ def load_cache(root: Path, output_dir: Path, *, state_only: bool = False) -> Bui
         return BuildCache(output_dir=output_dir, written=cache.written, stamps=cache.stamps)
     cache.settings_key, cache.documents = heavy["settings_key"], heavy["documents"]
     cache.bodies, cache.search = heavy["bodies"], _search_from_output(heavy["search"], cache)
+    cache.model, cache.jobs = heavy["model"], heavy["jobs"]
     return cache
 
 
@@ -134,7 +138,7 @@ def save_cache(root: Path, cache: BuildCache) -> None:
     (folder / ".gitignore").write_text("*\n")
     _write_blob(folder / _CACHE_FILE, {
         "last_inputs": cache.last_inputs, "settings_key": cache.settings_key, "documents": cache.documents,
-        "bodies": cache.bodies,
+        "bodies": cache.bodies, "model": cache.model, "jobs": cache.jobs,
         # The search bundles' bytes are in the output folder already: keep their paths only.
         "search": None if cache.search is None else (
             {name: (fps, key, tuple(o.rel_path for o in files)) for name, (fps, key, files) in cache.search.shards.items()},

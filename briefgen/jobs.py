@@ -28,6 +28,15 @@ class PageJob:
 
 
 @dataclass(frozen=True, slots=True)
+class ReusedJob:
+    """A job known to be unchanged since the last build, with that build's output."""
+
+    rel_path: PurePosixPath
+    fingerprint: str
+    output: Output
+
+
+@dataclass(frozen=True, slots=True)
 class TemplateProblem:
     template: str
     line: int | None
@@ -49,14 +58,14 @@ class JobResults:
     reused: int
 
 
-def run_jobs(jobs: Iterable[PageJob], reusable: Callable[[PageJob], Output | None],
+def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], Output | None],
              workers: int | None = None, progress=None) -> JobResults:
     """Reuse what `reusable` offers for unchanged jobs; render the rest on all cores."""
     outputs: list[Output | None] = []
     todo: list[tuple[int, PageJob]] = []
     fingerprints: dict[PurePosixPath, str] = {}
     for job in jobs:
-        previous = reusable(job)
+        previous = job.output if isinstance(job, ReusedJob) else reusable(job)
         if previous is None:
             todo.append((len(outputs), job))
         outputs.append(previous)

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import jinja2
 
@@ -19,6 +19,10 @@ from briefgen.markdown import Rendered
 from briefgen.model import Site
 from briefgen.jobs import PageJob, fingerprint
 from briefgen.relations import Timeline
+
+
+# What names one output: ("briefing", slug), ("entity", entity key, page number), ("feed",), …
+JobKey = tuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +113,16 @@ class PageRenderer:
         self.render_digest = render_digest  # templates, settings and briefgen's version
         self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
         self._views: dict[str, BriefingView] = {}
+        self._shown: set[str] | None = None  # while a job is made: the briefings it shows
+        self._by_year: dict[int, list[str]] | None = None
+        self._aliases: list[tuple[str, str, str]] | None = None
+        self._page_urls: dict[str, tuple[str, ...]] = {}
+        self._makers: dict[str, Callable[..., PageJob]] = {
+            "home": self.render_home, "briefing": self.render_briefing, "list": self.render_briefing_list,
+            "year": self.render_year, "taxonomy": self.render_taxonomy, "entity": self.render_entity,
+            "entity-feed": self.render_entity_feed, "page": self.render_page, "404": self.render_404,
+            "search": self.render_search, "feed": self.site_feed, "alias": self.render_alias,
+        }
         self.common = {
             "site": self.config,
             "url": self.links.url,
@@ -128,6 +142,8 @@ class PageRenderer:
         return EntityLink(key, entity.name, self.links.url(urls.entity_path(*key)), len(self.site.mentions.get(key, ())))
 
     def briefing_view(self, slug: str) -> BriefingView:
+        if self._shown is not None:
+            self._shown.add(slug)
         view = self._views.get(slug)
         if view is None:
             briefing = self.site.briefing(slug)
@@ -162,38 +178,60 @@ class PageRenderer:
 
         return PageJob(urls.output_file(site_path), origin, key, produce)
 
-    def paginate(self, items: Sequence, first_page_path: str) -> list[Pager]:
+    def _pager(self, items: Sequence, first_page_path: str, number: int) -> Pager:
         per_page = self.config.per_page
-        total = max(1, math.ceil(len(items) / per_page))
-        page_urls = tuple(self.links.url(urls.paginated_path(first_page_path, n)) for n in range(1, total + 1))
-        pagers = []
-        for number in range(1, total + 1):
-            chunk = tuple(items[(number - 1) * per_page: number * per_page])
-            pagers.append(Pager(
-                number, total, chunk, page_urls[number - 1],
-                page_urls[number - 2] if number > 1 else None,
-                page_urls[number] if number < total else None,
-                page_urls,
-            ))
-        return pagers
+        page_urls = self._page_urls.get(first_page_path)
+        if page_urls is None:  # shared by the list's pages: made once, not once per page
+            total = self._page_count(len(items))
+            page_urls = tuple(self.links.url(urls.paginated_path(first_page_path, n)) for n in range(1, total + 1))
+            self._page_urls[first_page_path] = page_urls
+        total = len(page_urls)
+        return Pager(
+            number, total, tuple(items[(number - 1) * per_page: number * per_page]), page_urls[number - 1],
+            page_urls[number - 2] if number > 1 else None, page_urls[number] if number < total else None, page_urls,
+        )
+
+    # -- jobs, one per output file, each named by a key ------------------------------------------
+
+    def job_keys(self) -> list[JobKey]:
+        """Every output's key, in output order; cheap: no view is made and nothing is fingerprinted."""
+        keys: list[JobKey] = [("home",)]
+        keys += [("briefing", b.slug) for b in self.site.briefings]
+        keys += [("list", n) for n in range(1, self._page_count(len(self.site.briefings)) + 1)]
+        keys += [("year", year) for year in self._years()]
+        for spec in self.config.taxonomies:
+            keys.append(("taxonomy", spec.name))
+            for key in self.site.entity_keys(spec.name):
+                pages = self._page_count(len(self.site.mentions.get(key, ())))
+                keys += [("entity", key, n) for n in range(1, pages + 1)]
+                keys.append(("entity-feed", key))
+        keys += [("page", p.slug) for p in self.site.pages]
+        keys += [("404",), ("search",), ("feed",)]
+        keys += [("alias", index) for index in range(len(self._alias_targets()))]
+        return keys
+
+    def make_job(self, key: JobKey) -> tuple[PageJob, frozenset[str]]:
+        """The job for `key`, and the briefings whose views it shows (what it depends on besides the model)."""
+        self._shown = set()
+        try:
+            job = self._makers[key[0]](*key[1:])
+            return job, frozenset(self._shown)
+        finally:
+            self._shown = None
 
     def all_jobs(self) -> list[PageJob]:
-        outputs: list[PageJob] = []
-        outputs.append(self.render_home())
-        outputs.extend(self.render_briefing(b) for b in self.site.briefings)
-        outputs.extend(self.render_briefing_lists())
-        outputs.extend(self.render_year_archives())
-        for spec in self.config.taxonomies:
-            outputs.append(self.render_taxonomy(spec))
-            for key in self.site.entity_keys(spec.name):
-                outputs.extend(self.render_entity(spec, key))
-        outputs.extend(self.render_page(p) for p in self.site.pages)
-        outputs.append(self.render("404.html", "404.html", "the 404 page", title="Page not found"))
-        outputs.append(self.render("search.html", "search/", "the search page", title="Search",
-                                   search_bundle=self.links.url(search.BUNDLE_DIR + "/"), search_base=self.links.url("")))
-        outputs.append(self.site_feed())
-        outputs.extend(self.render_aliases())
-        return outputs
+        return [self.make_job(key)[0] for key in self.job_keys()]
+
+    def _page_count(self, items: int) -> int:
+        return max(1, math.ceil(items / self.config.per_page))
+
+    def _years(self) -> dict[int, list[str]]:
+        if self._by_year is None:
+            by_year: dict[int, list[str]] = {}
+            for briefing in self.site.briefings:
+                by_year.setdefault(briefing.date.year, []).append(briefing.slug)
+            self._by_year = {year: by_year[year] for year in sorted(by_year, reverse=True)}
+        return self._by_year
 
     def render_home(self) -> PageJob:
         latest = [self.briefing_view(b.slug) for b in self.site.briefings[: self.config.home_count]]
@@ -201,24 +239,22 @@ class PageRenderer:
             (spec, [self.entity_link(k) for k in self.site.entity_keys(spec.name)[:8] if self.site.mentions.get(k)])
             for spec in self.config.taxonomies
         ]
-        years: dict[int, int] = {}
-        for briefing in self.site.briefings:
-            years[briefing.date.year] = years.get(briefing.date.year, 0) + 1
-        years_linked = [(y, self.links.url(urls.year_path(y)), n) for y, n in sorted(years.items(), reverse=True)]
+        years_linked = [(y, self.links.url(urls.year_path(y)), len(slugs)) for y, slugs in self._years().items()]
         website = metadata.website(self.config, self.links.absolute(""), self.links.absolute("search/"))
         return self.render("home.html", "", "the home page", title=self.config.title,
                            latest=latest, in_the_news=in_the_news, years=years_linked,
                            briefing_count=len(self.site.briefings), json_ld=metadata.json_ld_script(website))
 
-    def render_briefing(self, briefing: Briefing) -> PageJob:
-        view = self.briefing_view(briefing.slug)
-        older, newer = self.site.neighbours[briefing.slug]
+    def render_briefing(self, slug: str) -> PageJob:
+        briefing = self.site.briefing(slug)
+        view = self.briefing_view(slug)
+        older, newer = self.site.neighbours[slug]
         return self.render(
-            "briefing.html", urls.briefing_path(briefing.slug), str(briefing.source_rel),
+            "briefing.html", urls.briefing_path(slug), str(briefing.source_rel),
             title=briefing.title, briefing=view,
             older=self.briefing_view(older) if older else None,
             newer=self.briefing_view(newer) if newer else None,
-            related=[self.briefing_view(s) for s in self.site.related[briefing.slug]],
+            related=[self.briefing_view(s) for s in self.site.related[slug]],
             json_ld=metadata.json_ld_script(self.briefing_metadata(briefing, view)),
         )
 
@@ -231,37 +267,25 @@ class PageRenderer:
             summary=view.summary, named=named,
         )
 
-    def render_briefing_lists(self) -> list[PageJob]:
-        slugs = [b.slug for b in self.site.briefings]
-        return [
-            self.render("briefings.html", urls.paginated_path("briefings/", pager.number), "the briefing list",
-                        title="All briefings", pager=pager,
-                        briefings=[self.briefing_view(s) for s in pager.items])
-            for pager in self.paginate(slugs, "briefings/")
-        ]
+    def render_briefing_list(self, number: int) -> PageJob:
+        pager = self._pager([b.slug for b in self.site.briefings], "briefings/", number)
+        return self.render("briefings.html", urls.paginated_path("briefings/", number), "the briefing list",
+                           title="All briefings", pager=pager, briefings=[self.briefing_view(s) for s in pager.items])
 
-    def render_year_archives(self) -> list[PageJob]:
-        by_year: dict[int, list[str]] = {}
-        for briefing in self.site.briefings:
-            by_year.setdefault(briefing.date.year, []).append(briefing.slug)
-        years = sorted(by_year, reverse=True)
-        return [
-            self.render("year.html", urls.year_path(year), f"the {year} archive", title=f"Briefings of {year}",
-                        year=year, years=[(y, self.links.url(urls.year_path(y)), len(by_year[y])) for y in years],
-                        briefings=[self.briefing_view(s) for s in by_year[year]])
-            for year in years
-        ]
+    def render_year(self, year: int) -> PageJob:
+        by_year = self._years()
+        return self.render("year.html", urls.year_path(year), f"the {year} archive", title=f"Briefings of {year}",
+                           year=year, years=[(y, self.links.url(urls.year_path(y)), len(s)) for y, s in by_year.items()],
+                           briefings=[self.briefing_view(s) for s in by_year[year]])
 
-    def render_taxonomy(self, spec: TaxonomySpec) -> PageJob:
+    def render_taxonomy(self, name: str) -> PageJob:
+        spec = self._spec(name)
         entities = [self.entity_link(k) for k in self.site.entity_keys(spec.name)]
         return self.render("taxonomy.html", urls.taxonomy_path(spec.name), f"the {spec.name} index",
                            title=spec.title, taxonomy=spec, entities=entities)
 
-    def render_entity(self, spec: TaxonomySpec, key: EntityKey) -> list[PageJob]:
-        entity = self.site.entity(key)
-        path = urls.entity_path(*key)
-        origin = str(entity.profile.source_rel) if entity.profile else f"the {spec.singular} '{entity.name}'"
-        profile_html = self.bodies[entity.profile.source_rel].html if entity.profile else ""
+    def render_entity(self, key: EntityKey, number: int) -> PageJob:
+        spec, entity, path, origin = self._spec(key[0]), self.site.entity(key), urls.entity_path(*key), self._origin(key)
         description = self.entity_description(entity)
         json_ld = metadata.json_ld_script(metadata.entity(
             taxonomy=spec.name, name=entity.name, url=self.links.absolute(path), aliases=entity.aliases,
@@ -269,22 +293,29 @@ class PageRenderer:
         ))
         mentioned = self.site.mentions.get(key, ())
         co_named = [(self.entity_ref(other), count) for other, count in self.site.co_mentions.get(key, ())[:12]]
-        outputs: list[PageJob] = []
-        for pager in self.paginate(mentioned, path):
-            outputs.append(self.render(
-                "entity.html", urls.paginated_path(path, pager.number), origin,
-                title=entity.name, taxonomy=spec, entity=entity, profile_html=profile_html,
-                fields=_profile_fields(entity), pager=pager,
-                briefings=[self.briefing_view(s) for s in pager.items],
-                mention_count=len(mentioned), co_named=co_named,
-                timeline=self.site.timelines.get(key, Timeline("month", ())),
-                feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,
-            ))
-        outputs.append(self.feed(
-            f"{entity.name} — {self.config.title}", f"Briefings naming {entity.name}", path + "atom.xml", path,
-            [slug for slug in mentioned if not self.site.briefing(slug).draft][:20], origin,
-        ))
-        return outputs
+        pager = self._pager(mentioned, path, number)
+        return self.render(
+            "entity.html", urls.paginated_path(path, number), origin,
+            title=entity.name, taxonomy=spec, entity=entity,
+            profile_html=self.bodies[entity.profile.source_rel].html if entity.profile else "",
+            fields=_profile_fields(entity), pager=pager, briefings=[self.briefing_view(s) for s in pager.items],
+            mention_count=len(mentioned), co_named=co_named,
+            timeline=self.site.timelines.get(key, Timeline("month", ())),
+            feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,
+        )
+
+    def render_entity_feed(self, key: EntityKey) -> PageJob:
+        entity, path = self.site.entity(key), urls.entity_path(*key)
+        published = [slug for slug in self.site.mentions.get(key, ()) if not self.site.briefing(slug).draft][:20]
+        return self.feed(f"{entity.name} — {self.config.title}", f"Briefings naming {entity.name}",
+                         path + "atom.xml", path, published, self._origin(key))
+
+    def _spec(self, name: str) -> TaxonomySpec:
+        return next(spec for spec in self.config.taxonomies if spec.name == name)
+
+    def _origin(self, key: EntityKey) -> str:
+        entity = self.site.entity(key)
+        return str(entity.profile.source_rel) if entity.profile else f"the {self._spec(key[0]).singular} '{entity.name}'"
 
     def entity_description(self, entity: Entity) -> str:
         """The profile's own description, else the first paragraph of its text."""
@@ -293,21 +324,33 @@ class PageRenderer:
         given = entity.profile.fields.get("description")
         return str(given) if given else self.bodies[entity.profile.source_rel].summary
 
-    def render_page(self, page: Page) -> PageJob:
+    def render_page(self, slug: str) -> PageJob:
+        page = next(p for p in self.site.pages if p.slug == slug)
         return self.render("page.html", urls.page_path(page.slug), str(page.source_rel), title=page.title,
                            page=page, html=self.bodies[page.source_rel].html)
 
-    def render_aliases(self) -> list[PageJob]:
-        targets: list[tuple[str, str, str]] = []
-        for briefing in self.site.briefings:
-            targets += [(a, urls.briefing_path(briefing.slug), str(briefing.source_rel)) for a in briefing.aliases]
-        for page in self.site.pages:
-            targets += [(a, urls.page_path(page.slug), str(page.source_rel)) for a in page.aliases]
-        return [
-            self.render("redirect.html", alias, f"{origin} (alias '{alias}')", title="Redirecting…",
-                        target_url=self.links.url(target), target_abs=self.links.absolute(target))
-            for alias, target, origin in targets
-        ]
+    def _alias_targets(self) -> list[tuple[str, str, str]]:
+        """(alias, target path, origin) of every redirect page."""
+        if self._aliases is None:
+            targets: list[tuple[str, str, str]] = []
+            for briefing in self.site.briefings:
+                targets += [(a, urls.briefing_path(briefing.slug), str(briefing.source_rel)) for a in briefing.aliases]
+            for page in self.site.pages:
+                targets += [(a, urls.page_path(page.slug), str(page.source_rel)) for a in page.aliases]
+            self._aliases = targets
+        return self._aliases
+
+    def render_alias(self, index: int) -> PageJob:
+        alias, target, origin = self._alias_targets()[index]
+        return self.render("redirect.html", alias, f"{origin} (alias '{alias}')", title="Redirecting…",
+                           target_url=self.links.url(target), target_abs=self.links.absolute(target))
+
+    def render_404(self) -> PageJob:
+        return self.render("404.html", "404.html", "the 404 page", title="Page not found")
+
+    def render_search(self) -> PageJob:
+        return self.render("search.html", "search/", "the search page", title="Search",
+                           search_bundle=self.links.url(search.BUNDLE_DIR + "/"), search_base=self.links.url(""))
 
     def site_feed(self) -> PageJob:
         slugs = [b.slug for b in self.site.briefings if not b.draft][:20]

@@ -224,3 +224,71 @@ def test_a_cache_that_cannot_be_saved_does_not_fail_the_build(make_site):
     assert result.returncode == 0, result.stderr
     assert "warning: could not save the build cache" in result.stderr
     assert (site / "_site/briefings/a/index.html").is_file()
+
+
+def _body_edit_site(make_site):
+    """Twelve briefings over two years naming overlapping leaders: related lists, pagination, feeds, years."""
+    files = {"content/leaders/vladimir-putin.md": PUTIN,
+             "site.yaml": "title: Desk\nbase_url: https://example.org/\nper_page: 3\nhome_count: 4\n"}
+    for i in range(1, 13):
+        leaders = "[Putin, Joe Biden]" if i % 2 else "[Putin, Angela Merkel]"
+        files[f"content/briefings/b{i:02}.md"] = briefing(f"Briefing {i}", f"{2020 + i % 2}-03-{i:02}",
+                                                         f"Putin spoke, day {i}.\n\nMore on day {i}.", leaders)
+    return make_site(files)
+
+
+def test_body_edits_re_render_only_the_pages_showing_that_briefing(make_site, tmp_path):
+    site = _body_edit_site(make_site)
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    target = site / "content/briefings/b05.md"
+    for step, body in enumerate(["A new first paragraph, which is the summary.", "Putin again, in a new body.",
+                                 "[[Briefing 7]] is linked from here.", "Putin spoke, day 5.\n\nMore on day 5."]):
+        target.write_text(briefing("Briefing 5", "2021-03-05", body, "[Putin, Joe Biden]"))
+        edited = assert_same_as_clean_build(site, tmp_path, f"body edit {step}")
+        rendered = int(edited.stderr.split(" rendered")[0].rsplit("; ", 1)[1])
+        # b05's page, its neighbours and the pages listing or relating it; never the whole site.
+        assert 0 < rendered < 40, edited.stderr
+
+
+def test_a_failed_build_does_not_hide_an_edit_from_the_next_one(make_site, tmp_path):
+    site = _body_edit_site(make_site)
+    run_cli("build", cwd=site, check=True)
+    briefings = site / "content/briefings"
+    (briefings / "b03.md").write_text(briefing("Briefing 3", "2021-03-03", "Edited while b04 is broken."))
+    (briefings / "b04.md").write_text(briefing("Briefing 4", "2020-03-04", "See [[No Such Briefing]]."))
+    failed = run_cli("build", cwd=site)
+    assert failed.returncode == 1 and "No Such Briefing" in failed.stderr
+    (briefings / "b04.md").write_text(briefing("Briefing 4", "2020-03-04", "Fixed."))
+    assert_same_as_clean_build(site, tmp_path, "the fix after a failure")
+    assert "Edited while b04 is broken." in (site / "_site/briefings/b03/index.html").read_text()
+
+
+def test_serve_session_body_edits_equal_clean_builds(make_site, tmp_path):
+    """The in-memory cache of `serve` takes the same path: each build equals a cold one."""
+    from briefgen.build import build
+    from briefgen.cache import BuildCache
+    from briefgen.config import load_config
+
+    site = _body_edit_site(make_site)
+    config = load_config(site)
+    cache = BuildCache()
+    result = build(config, cache=cache)
+    cache.remember_outputs(result.outputs, result.keys)
+    for step in range(3):
+        number = step + 2
+        leaders = "[Putin, Joe Biden]" if number % 2 else "[Putin, Angela Merkel]"
+        (site / f"content/briefings/b0{number}.md").write_text(
+            briefing(f"Briefing {number}", f"{2020 + number % 2}-03-0{number}", f"Step {step}: a new body.", leaders))
+        before = cache.jobs.records
+        result = build(config, cache=cache)
+        # Only jobs showing the edited briefing were made again; the others kept their records as they were.
+        remade = {key for key, record in cache.jobs.records.items() if record is not before[key]}
+        assert ("briefing", f"b0{number}") in remade and len(remade) < len(before) // 2
+        assert all(f"b0{number}" in cache.jobs.records[key].shown for key in remade), remade
+        cache.remember_outputs(result.outputs, result.keys)
+        clean = build(config, cache=BuildCache())
+        got = {str(o.rel_path): o.read() for o in result.outputs}
+        want = {str(o.rel_path): o.read() for o in clean.outputs}
+        assert sorted(got) == sorted(want)
+        assert [name for name in want if got[name] != want[name]] == [], f"step {step}"
+        assert result.rendered < len(want) // 2
