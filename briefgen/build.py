@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Callable, Mapping
 
@@ -53,14 +53,16 @@ class _Clock:
 
 def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
           cache: BuildCache | None = None, workers: int | None = None,
-          progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
+          progress: Callable[[str, int, int], None] | None = None, index_search: bool = True) -> BuildResult:
     """Everything but the write. Raises BuildError with every problem found.
 
     With write_pages=False (briefgen check) it stops after content, entities
     and links have been checked, before any template is rendered. With a
     cache, whatever is unchanged since the cache's last build is reused; the
     result is the same as a cold build's, byte for byte. `progress` hears
-    (what, done, total) while bodies and pages are rendered.
+    (what, done, total) while bodies and pages are rendered. With
+    index_search=False the search index is the cache's last one, as it was
+    (serve shows the page first and calls refresh_search after).
     """
     diags = Diagnostics()
     clock = _Clock()
@@ -108,18 +110,34 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     cache.jobs = JobMemo(jobs_key, records, digests)
     outputs = results.outputs
     clock.lap("render")
-    outputs += _search_outputs(outputs, results.fingerprints, site, diags, cache)
+    if index_search:
+        cache.search = _index(outputs, results.fingerprints, site, diags, cache.search)
+    outputs += search.state_outputs(cache.search) if cache.search else []
     statics = static_files(theme)
     outputs += [Output(rel, copy_from=path, origin=_static_origin(path, config)) for rel, path in statics.items()]
     outputs += [o for o in indexes.github_pages_files(config) if o.rel_path not in statics]
-    outputs.append(indexes.sitemap(site, renderer.links))
+    if model.sitemap is None:
+        model = cache.model = replace(model, sitemap=indexes.sitemap(site, renderer.links))
+    outputs.append(model.sitemap)
     outputs.append(indexes.robots(renderer.links))
     clock.lap("search")
     unique = check_collisions(outputs, diags)
     diags.raise_if_errors()
     return BuildResult(site, tuple(unique), diags.sorted(), MappingProxyType(clock.timings),
-                       MappingProxyType({**results.fingerprints, **_search_keys(cache)}),
+                       MappingProxyType({**results.fingerprints, **search.state_keys(cache.search)}),
                        results.rendered, results.reused)
+
+
+def refresh_search(result: BuildResult, previous: search.SearchState | None
+                   ) -> tuple[BuildResult, search.SearchState | None]:
+    """`result` (built with index_search=False) with its search index brought up to date, and the new state."""
+    pages = [o for o in result.outputs if o.origin != search.ORIGIN]
+    diags = Diagnostics()
+    state = _index(pages, result.keys, result.site, diags, previous)
+    produced = search.state_outputs(state) if state else []
+    keys = {rel: key for rel, key in result.keys.items() if not key.startswith("search:")}
+    return replace(result, outputs=(*pages, *produced), diagnostics=tuple(diags.sorted()) + result.diagnostics,
+                   keys=MappingProxyType({**keys, **search.state_keys(state)})), state
 
 
 def _parse_documents(sources, config: SiteConfig, diags: Diagnostics, cache: BuildCache
@@ -159,6 +177,7 @@ class ModelMemo:
     resolver: LinkResolver
     links_key: str  # the resolver's fingerprint, which every body's cache key includes
     messages: tuple[Diagnostic, ...]  # what making the model said (unknown names, near misses, …)
+    sitemap: Output | None = None  # made from the model alone
 
 
 def _site_model(key: str, briefings, pages, profiles, sources, documents, config: SiteConfig,
@@ -260,7 +279,7 @@ def _render_bodies(site: Site, profiles, sources, resolver, links_key: str, conf
     return bodies
 
 
-def _search_outputs(outputs, fingerprints, site: Site, diags, cache: BuildCache) -> list[Output]:
+def _index(outputs, fingerprints, site: Site, diags, previous: search.SearchState | None) -> search.SearchState:
     """The search index, a shard per year of briefings and per taxonomy; unchanged shards are reused."""
     years = {urls.briefing_path(b.slug): b.date.year for b in site.briefings}
 
@@ -268,15 +287,9 @@ def _search_outputs(outputs, fingerprints, site: Site, diags, cache: BuildCache)
         year = years.get(rel.parent.as_posix() + "/")
         return f"briefings-{year}" if year is not None else rel.parts[0]
 
-    produced, cache.search = search.search_outputs(outputs, site.config, diags, shard_of, fingerprints,
-                                                   cache.search or search.SearchState())
-    return produced
-
-
-def _search_keys(cache: BuildCache) -> dict[PurePosixPath, str]:
-    """Each search file's fingerprint is its shard's: an unchanged shard's files are linked, not rewritten."""
-    shards = cache.search.shards if cache.search else {}
-    return {o.rel_path: f"search:{name}:{key}" for name, (_, key, files) in shards.items() for o in files}
+    _, state = search.search_outputs(outputs, site.config, diags, shard_of, fingerprints,
+                                     previous or search.SearchState())
+    return state
 
 
 def _reporter(progress, what: str):
@@ -284,25 +297,25 @@ def _reporter(progress, what: str):
 
 
 def inputs_key(config: SiteConfig, drafts: bool,
-               known: Mapping[PurePosixPath, tuple[tuple[int, ...], str]]) -> tuple[str, dict]:
+               known: Mapping[str, tuple[tuple[int, ...], str]]) -> tuple[str, dict]:
     """A digest of everything a build reads (equal keys mean byte-identical output), and the files' stamps.
 
     A content file whose (mtime, size) stamp is in `known` is not read: its
     digest is the known one. The stamps returned are for the next call.
     """
     theme = resolve_theme(config, Diagnostics())
-    stamps: dict[PurePosixPath, tuple[tuple[int, ...], str]] = {}
+    stamps: dict[str, tuple[tuple[int, ...], str]] = {}  # content file -> (stamp, digest)
     found = Diagnostics()  # a stray file in content/ is a warning: it changes what a build says
-    for path, rel in content_files(config.root, found):
-        stamp = file_stamp(path)
-        if rel in known and known[rel][0] == stamp:
-            stamps[rel] = known[rel]
+    for file in content_files(config.root, found):
+        previous = known.get(file.rel)
+        if previous is not None and previous[0] == file.stamp:
+            stamps[file.rel] = previous
         else:
-            source = read_source(config.root, path, Diagnostics())
-            stamps[rel] = (stamp, source.digest if source else "unreadable")
+            source = read_source(config.root, Path(file.path), Diagnostics())
+            stamps[file.rel] = (file.stamp, source.digest if source else "unreadable")
     statics = sorted((str(rel), file_stamp(path)) for rel, path in static_files(theme).items())
     key = fingerprint(settings_key(config, drafts, theme_digest(theme)),
-                      [(str(rel), digest) for rel, (_, digest) in stamps.items()], statics,
+                      [(rel, digest) for rel, (_, digest) in stamps.items()], statics,
                       [str(d) for d in found.items])
     return key, stamps
 

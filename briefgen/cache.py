@@ -28,6 +28,7 @@ from typing import Any
 
 from briefgen import __version__
 from briefgen.output import MARKER, Output
+from briefgen import search
 from briefgen.search import SearchState, pagefind_binary
 
 CACHE_DIR = ".briefgen-cache"
@@ -158,7 +159,7 @@ def _search_from_output(saved, cache: BuildCache):
     shards_saved, pages = saved
     state = SearchState(pages=pages)
     for name, (fps, key, paths) in shards_saved.items():
-        files = [cache.reusable_output(rel, f"search:{name}:{key}", "the search index") for rel in paths]
+        files = [cache.reusable_output(rel, f"search:{name}:{key}", search.ORIGIN) for rel in paths]
         if all(files):
             state.shards[name] = (fps, key, tuple(files))
     return state

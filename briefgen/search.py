@@ -41,6 +41,7 @@ INDEX_MARKER = b"data-pagefind-body"
 
 
 SHARD_LIST = "shards.json"
+ORIGIN = "the search index"  # the origin of every output of the search index, and of nothing else
 
 
 @dataclass
@@ -102,10 +103,23 @@ def search_outputs(outputs: Iterable[Output], config: SiteConfig, diags: Diagnos
             return [], SearchState()
         folder = PurePosixPath(BUNDLE_DIR) / name
         state.shards[name] = (fps_key, bytes_key,
-                              tuple(Output(folder / rel, data, origin="the search index") for rel, data in files))
+                              tuple(Output(folder / rel, data, origin=ORIGIN) for rel, data in files))
+    return state_outputs(state), state
+
+
+def state_outputs(state: SearchState) -> list[Output]:
+    """The files of the index `state` describes: the shard list, then each shard's bundle."""
+    if not state.shards:
+        return []
     listing = Output(PurePosixPath(BUNDLE_DIR) / SHARD_LIST, json.dumps(sorted(state.shards)).encode() + b"\n",
-                     origin="the search index")
-    return [listing, *(o for name in sorted(state.shards) for o in state.shards[name][2])], state
+                     origin=ORIGIN)
+    return [listing, *(o for name in sorted(state.shards) for o in state.shards[name][2])]
+
+
+def state_keys(state: SearchState | None) -> dict[PurePosixPath, str]:
+    """Each search file's fingerprint is its shard's: an unchanged shard's files are linked, not rewritten."""
+    shards = state.shards if state else {}
+    return {o.rel_path: f"search:{name}:{key}" for name, (_, key, files) in shards.items() for o in files}
 
 
 def _digest(parts) -> str:

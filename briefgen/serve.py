@@ -3,12 +3,16 @@
 The pieces, each small and owned by one PreviewSession (no module state):
 
     SiteWatcher --paths--> Debouncer --one burst--> Rebuilder --build()--> PreviewState
+                                                       |                       ^
+                                                       +--> SearchRefresher ---+ (the search index, after the reload)
                                                                                |
     browser <--HTML (+ reload script, + error overlay)-- PreviewRequestHandler-+
     browser <--"reload" events (SSE)-------------------- PreviewRequestHandler-+
 
 The built site is never written to disk by serve: the outputs of the last good
-build are held as {site path: Output} and swapped in under a lock.
+build are held as {site path: Output} and swapped in under a lock. The search
+index, the slowest part of a rebuild, is brought up to date after the reload
+event, in a thread of its own; until then the search page uses the last one.
 """
 
 from __future__ import annotations
@@ -30,10 +34,10 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
-from briefgen.build import BuildResult, build
+from briefgen.build import BuildResult, build, refresh_search
 from briefgen.cache import BuildCache
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
@@ -72,7 +76,8 @@ class SiteSnapshot:
     refused: tuple[Path, ...] = ()  # static files that are symlinks to somewhere outside them
 
     @classmethod
-    def from_build(cls, config: SiteConfig, result: BuildResult) -> SiteSnapshot:
+    def from_build(cls, config: SiteConfig, result: BuildResult, previous: SiteSnapshot | None = None) -> SiteSnapshot:
+        """The snapshot of `result`; the folder list is `previous`'s when the same files are there."""
         roots = tuple(root.resolve() for root in resolve_theme(config, Diagnostics()).static_dirs)
         files: dict[str, Output] = {}
         refused: list[Path] = []
@@ -80,9 +85,12 @@ class SiteSnapshot:
             if output.copy_from is not None and not _inside(output.copy_from, roots):
                 refused.append(output.copy_from)
             else:
-                files[output.rel_path.as_posix()] = output
-        folders = {parent.as_posix() for path in files for parent in PurePosixPath(path).parents}
-        return cls(config.base_path, MappingProxyType(files), frozenset(folders - {"."}), roots, tuple(refused))
+                files[str(output.rel_path)] = output
+        if previous is not None and previous.files.keys() == files.keys():
+            folders = previous.folders
+        else:
+            folders = frozenset({str(parent) for path in files for parent in PurePosixPath(path).parents} - {"."})
+        return cls(config.base_path, MappingProxyType(files), folders, roots, tuple(refused))
 
     def read(self, site_path: str) -> bytes | None:
         """The bytes of a file of the site, or None when there is none (or it would leave the site)."""
@@ -138,6 +146,17 @@ class PreviewState:
             self._snapshot, self._errors = snapshot, ()
             self._finished()
 
+    def search_indexed(self, generation: int, snapshot: SiteSnapshot) -> bool:
+        """The snapshot of build `generation` with its search index made; no reload (pages are unchanged).
+
+        Ignored if another build finished since: it asked for its own index.
+        """
+        with self._changed:
+            if generation != self._generation or self._snapshot is None:
+                return False
+            self._snapshot = snapshot
+            return True
+
     def failed(self, diagnostics: Iterable[Diagnostic]) -> None:
         """The last good snapshot stays; the errors go over every page."""
         with self._changed:
@@ -177,16 +196,19 @@ class Rebuilder:
         self.config: SiteConfig | None = None  # of the last build that got as far as loading it
         self.cache = BuildCache()
         self._lock = threading.Lock()
+        self.search = SearchRefresher(self.refresh_search)
 
     def rebuild(self, changed: Iterable[Path] = ()) -> bool:
+        """Build; the first build indexes search itself, later ones leave it to the SearchRefresher."""
         with self._lock:
             started = time.perf_counter()
+            first = self.state.view().snapshot is None
             try:
                 # site.yaml is re-read every time: it is cheap, and a stale config could hide an error.
                 config = self.settings.load_config()
                 self.config = config
-                result = build(config, drafts=self.settings.drafts, cache=self.cache)
-                snapshot = SiteSnapshot.from_build(config, result)
+                result = build(config, drafts=self.settings.drafts, cache=self.cache, index_search=first)
+                snapshot = SiteSnapshot.from_build(config, result, self.state.view().snapshot)
                 self.cache.remember_outputs(result.outputs, result.keys)
             except BuildError as exc:
                 self._report_failure(exc.diagnostics)
@@ -205,7 +227,29 @@ class Rebuilder:
             pages = sum(1 for path in snapshot.files if path.endswith(".html"))
             self.log.info(f"{_describe(changed, self.settings.root)} in {time.perf_counter() - started:.2f} s "
                           f"({pages} pages).")
+            if not first:
+                self.search.request(config, result, self.state.generation)
             return True
+
+    def refresh_search(self, config: SiteConfig, result: BuildResult, generation: int) -> None:
+        """Index the pages of build `generation` for search, unless a newer build came meanwhile."""
+        if self.state.generation != generation:
+            return
+        try:
+            refreshed, search_state = refresh_search(result, self.cache.search)
+        except Exception as exc:  # a bug in briefgen: the pages are served, only search is stale
+            if self.settings.debug:
+                traceback.print_exc()
+            self.log.info(f"internal error while indexing for search: {type(exc).__name__}: {exc}")
+            return
+        with self._lock:
+            if self.state.generation != generation:
+                return
+            self.cache.search = search_state
+            snapshot = SiteSnapshot.from_build(config, refreshed, self.state.view().snapshot)
+            self.cache.remember_outputs(refreshed.outputs, refreshed.keys)
+            if self.state.search_indexed(generation, snapshot):
+                self.log.diagnostics([d for d in refreshed.diagnostics if d not in result.diagnostics])
 
     def _report_failure(self, diagnostics: Iterable[Diagnostic]) -> None:
         diagnostics = tuple(diagnostics)
@@ -214,6 +258,53 @@ class Rebuilder:
         kept = "still serving the last good site" if self.state.view().snapshot else "nothing to serve yet"
         self.log.info(f"{errors} error{'s' if errors != 1 else ''}; {kept}. Fix and save: the browser updates itself.")
         self.state.failed(diagnostics)
+
+
+class SearchRefresher:
+    """Runs the search indexing of the latest build in a thread, off the path from a save to the reload.
+
+    Only the latest request matters: one that arrives while an index is being
+    made replaces any still waiting.
+    """
+
+    def __init__(self, index: Callable[[SiteConfig, BuildResult, int], None]):
+        self._index = index
+        self._wanted: tuple[SiteConfig, BuildResult, int] | None = None
+        self._busy = False
+        self._closing = False
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="briefgen-search", daemon=True)
+        self._thread.start()
+
+    def request(self, config: SiteConfig, result: BuildResult, generation: int) -> None:
+        with self._changed:
+            self._wanted = (config, result, generation)
+            self._changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True once no index is being made or waiting (tests, and the benchmark)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._wanted is None and not self._busy, timeout)
+
+    def close(self) -> None:
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        self._thread.join(timeout=2)  # a Pagefind run still going is left to finish on its own
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._wanted is not None or self._closing)
+                if self._closing:
+                    return
+                wanted, self._wanted, self._busy = self._wanted, None, True
+            try:
+                self._index(*wanted)
+            finally:
+                with self._changed:
+                    self._busy = False
+                    self._changed.notify_all()
 
 
 def _describe(changed: Iterable[Path], root: Path) -> str:
@@ -542,6 +633,7 @@ class PreviewSession:
         self.server.server_close()
         self.debouncer.close()
         self.watcher.stop()
+        self.rebuilder.search.close()
 
     def __enter__(self) -> PreviewSession:
         return self
