@@ -72,7 +72,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     cache.reset_for(settings_key(config, drafts, template_digest))
 
     sources = scan_sources(config.root, diags, cache.sources)
-    cache.sources = {source.rel: source for source in sources}
+    cache.sources = {str(source.rel): source for source in sources}
     documents, fronts = _parse_documents(sources, config, diags, cache)
     clock.lap("parse")
     briefings = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
@@ -93,13 +93,16 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     if not write_pages:
         return BuildResult(site, (), diags.sorted(), MappingProxyType(clock.timings))
 
-    env = create_environment(theme)
     nav = [(p.title, p.slug) for p in site.pages]
     render_digest = fingerprint(code_digest(), template_digest, config, nav)
-    renderer = PageRenderer(site, bodies, env, render_digest)
-    digests = {b.slug: cache.sources[b.source_rel].digest for b in site.briefings}
+    digests = {b.slug: cache.sources[str(b.source_rel)].digest for b in site.briefings}
     jobs_key = (model.key, render_digest)
-    jobs, records = _plan_jobs(renderer, cache, jobs_key, digests)
+    previous = cache.jobs if cache.jobs is not None and cache.jobs.key == jobs_key else None
+    changed = {slug for slug, digest in digests.items() if previous is None or previous.digests.get(slug) != digest}
+    # Views of unchanged briefings are as they were when nothing but bodies changed.
+    views = {slug: view for slug, view in cache.views.items() if slug not in changed} if previous else {}
+    renderer = PageRenderer(site, bodies, _environment(theme, template_digest, cache), render_digest, views)
+    jobs, records = _plan_jobs(renderer, cache, previous, changed)
     results = run_jobs(jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
                        _reporter(progress, "Rendering pages"))
     for problem in results.problems:
@@ -107,7 +110,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
                     f"template error: {problem.message}.",
                     problem.hint or "Fix the template; the page it renders is not written until then.")
     diags.raise_if_errors()
-    cache.jobs = JobMemo(jobs_key, records, digests)
+    cache.jobs, cache.views = JobMemo(jobs_key, records, digests), renderer.views
     outputs = results.outputs
     clock.lap("render")
     if index_search:
@@ -216,22 +219,22 @@ class JobMemo:
     digests: Mapping[str, str]  # briefing slug -> its source's digest in that build
 
 
-def _plan_jobs(renderer: PageRenderer, cache: BuildCache, key: tuple[str, str],
-               digests: Mapping[str, str]) -> tuple[list, dict]:
+def _plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | None,
+               changed: set[str]) -> tuple[list, dict]:
     """Every output's job, made and fingerprinted only where it may have changed.
 
-    With the same model and templates as the last good build, a page can only
-    differ through the briefings it shows, and those only through their
-    bodies; a page showing none whose file changed keeps its last output
-    without being made again. Otherwise every job is made and fingerprinted.
+    With the same model and templates as the last good build (`previous`), a
+    page can only differ through the briefings it shows, and those only
+    through their bodies; a page showing none of the `changed` ones keeps its
+    last output without being made again. Otherwise every job is made.
     """
-    previous = cache.jobs if cache.jobs is not None and cache.jobs.key == key else None
-    changed = {slug for slug, digest in digests.items() if previous is None or previous.digests.get(slug) != digest}
     jobs, records = [], {}
-    for job_key in renderer.job_keys():
-        record = previous.records.get(job_key) if previous is not None else None
+    reusable = cache.reusable_output
+    # The same model has the same jobs: the last build's list, in its order.
+    planned = previous.records.items() if previous is not None else ((key, None) for key in renderer.job_keys())
+    for job_key, record in planned:
         if record is not None and record.shown.isdisjoint(changed):
-            output = cache.reusable_output(record.rel_path, record.fingerprint, record.origin)
+            output = reusable(record.rel_path, record.fingerprint, record.origin)
             if output is not None:
                 jobs.append(ReusedJob(record.rel_path, record.fingerprint, output))
                 records[job_key] = record
@@ -240,6 +243,14 @@ def _plan_jobs(renderer: PageRenderer, cache: BuildCache, key: tuple[str, str],
         jobs.append(job)
         records[job_key] = JobRecord(shown, job.rel_path, job.origin, job.fingerprint)
     return jobs, records
+
+
+def _environment(theme, template_digest: str, cache: BuildCache):
+    """The Jinja environment, kept while no template changes: compiling them anew costs ~0.1 s."""
+    key = (template_digest, tuple(theme.template_dirs), theme.default_templates)
+    if cache.environment is None or cache.environment[0] != key:
+        cache.environment = (key, create_environment(theme))
+    return cache.environment[1]
 
 
 def _render_bodies(site: Site, profiles, sources, resolver, links_key: str, config: SiteConfig, cache: BuildCache,
@@ -259,7 +270,7 @@ def _render_bodies(site: Site, profiles, sources, resolver, links_key: str, conf
     bodies: dict[PurePosixPath, Rendered] = {}
     todo = []
     for rel, body, body_line, autolink, exclude in tasks:
-        key = fingerprint(digests.get(rel), links_key, autolink, exclude, config.escape_html)
+        key = (digests.get(rel), links_key, autolink, exclude, config.escape_html)  # compared, not hashed: cheap
         cached = cache.bodies.get(rel)
         if cached is not None and cached[0] == key:
             bodies[rel] = cached[1]

@@ -56,6 +56,9 @@ class BuildCache:
     search: SearchState | None = None  # the last build's search shards
     model: Any = None  # build.ModelMemo: the site model, reused while every document's front matter is unchanged
     jobs: Any = None  # build.JobMemo: the last build's page jobs, what each showed, and their fingerprints
+    # In memory only (serve): cheap to make once, costly to make on every save.
+    environment: tuple | None = None  # (what the templates are, the Jinja environment that compiled them)
+    views: dict = field(default_factory=dict)  # the last build's briefing views, by slug
     sources: dict = field(default_factory=dict)  # the last build's sources, by path (serve: in memory)
     stamps: dict = field(default_factory=dict)  # path -> ((mtime_ns, size), digest) of the last build's content
     last_inputs: str = ""  # digest of every input of the last successful build
@@ -66,7 +69,8 @@ class BuildCache:
         if settings_key != self.settings_key:
             self.settings_key = settings_key
             self.documents, self.bodies, self.outputs, self.search = {}, {}, {}, None
-            self.model = self.jobs = None
+            self.model = self.jobs = self.environment = None
+            self.views = {}
 
     def reusable_output(self, rel: PurePosixPath, key: str, origin: str) -> Output | None:
         entry = self.outputs.get(rel)

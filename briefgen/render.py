@@ -105,14 +105,15 @@ class PageRenderer:
     """Turns the site model into outputs; all template calls go through `render`."""
 
     def __init__(self, site: Site, bodies: Mapping[PurePosixPath, Rendered], env: jinja2.Environment,
-                 render_digest: str):
+                 render_digest: str, views: Mapping[str, BriefingView] | None = None):
+        """`views` are known-current views of some briefings, from the last build."""
         self.site = site
         self.config = site.config
         self.bodies = bodies
         self.env = env
         self.render_digest = render_digest  # templates, settings and briefgen's version
         self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
-        self._views: dict[str, BriefingView] = {}
+        self.views: dict[str, BriefingView] = dict(views or {})
         self._shown: set[str] | None = None  # while a job is made: the briefings it shows
         self._by_year: dict[int, list[str]] | None = None
         self._aliases: list[tuple[str, str, str]] | None = None
@@ -144,7 +145,7 @@ class PageRenderer:
     def briefing_view(self, slug: str) -> BriefingView:
         if self._shown is not None:
             self._shown.add(slug)
-        view = self._views.get(slug)
+        view = self.views.get(slug)
         if view is None:
             briefing = self.site.briefing(slug)
             body = self.bodies[briefing.source_rel]
@@ -160,7 +161,7 @@ class PageRenderer:
                 html=body.html, draft=briefing.draft, extra=briefing.extra, source_path=str(briefing.source_rel),
             )
             view = BriefingView(**fields, digest=fingerprint(fields))
-            self._views[slug] = view
+            self.views[slug] = view
         return view
 
     # -- rendering -----------------------------------------------------------

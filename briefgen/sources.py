@@ -28,16 +28,17 @@ def is_ignored(name: str) -> bool:
     return name.startswith((".", "#", "_")) or name.endswith(_IGNORED_SUFFIXES)
 
 
-def scan_sources(root: Path, diags: Diagnostics, known: Mapping[PurePosixPath, Source] | None = None) -> list[Source]:
+def scan_sources(root: Path, diags: Diagnostics, known: Mapping[str, Source] | None = None) -> list[Source]:
     """Every Markdown file under content/, in a stable order.
 
     A file whose stamp (modification and change times, size) equals that of
-    its `known` Source is not read again (serve keeps the last build's sources).
+    its `known` Source (by path, as in ContentFile.rel) is not read again:
+    serve keeps the last build's sources.
     """
-    known_by_name = {str(rel): source for rel, source in (known or {}).items()}
+    known = known or {}
     sources: list[Source] = []
     for entry in content_files(root, diags):
-        previous = known_by_name.get(entry.rel)
+        previous = known.get(entry.rel)
         if previous is not None and previous.stamp == entry.stamp:
             sources.append(previous)
             continue
@@ -57,30 +58,41 @@ class ContentFile:
 def content_files(root: Path, diags: Diagnostics) -> list[ContentFile]:
     """Every content file that is built, in the order of their paths' parts.
 
-    os.walk and plain strings rather than Path.rglob: a scan happens on every
-    build, and at 10,000 files pathlib's objects cost more than the stat calls.
+    os.scandir and plain strings rather than Path.rglob: a scan happens on
+    every build, and at 10,000 files pathlib's objects cost more than the
+    stat calls. Symlinked folders are not followed (as with rglob).
     """
     content = root / "content"
     if not content.is_dir():
         diags.error("content", None, "there is no content/ folder.",
                     "Create content/briefings/ and put your briefings there.")
         return []
-    found: list[tuple[tuple[str, ...], ContentFile]] = []
-    top = str(content)
-    for folder, subfolders, names in os.walk(top):
-        subfolders[:] = [name for name in subfolders if not is_ignored(name)]
-        parts = tuple(os.path.relpath(folder, top).split(os.sep)) if folder != top else ()
-        for name in names:
-            if not name.endswith(".md") or is_ignored(name):
+    found: list[ContentFile] = []
+
+    def scan(folder: str, rel: str, top: bool) -> None:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)  # name order within a folder = parts order
+        for entry in entries:
+            name = entry.name
+            if is_ignored(name):
                 continue
-            if not parts:
-                diags.warning(PurePosixPath("content") / name, None, "files directly in content/ are not built.",
-                              "Move it into content/briefings/ or content/pages/.")
-                continue
-            path = os.path.join(folder, name)
-            found.append(((*parts, name), ContentFile(path, "/".join(("content", *parts, name)), file_stamp(path))))
-    found.sort(key=lambda item: item[0])
-    return [entry for _, entry in found]
+            if entry.is_dir():
+                if not entry.is_symlink():
+                    scan(entry.path, f"{rel}/{name}", False)
+            elif name.endswith(".md"):
+                if top:
+                    diags.warning(PurePosixPath("content") / name, None, "files directly in content/ are not built.",
+                                  "Move it into content/briefings/ or content/pages/.")
+                    continue
+                try:
+                    stat = entry.stat()
+                    stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
+                except OSError:  # a broken link: reading it says so
+                    stamp = None
+                found.append(ContentFile(entry.path, f"{rel}/{name}", stamp))
+
+    scan(str(content), "content", True)
+    return found
 
 
 def file_stamp(path: Path | str) -> tuple[int, int, int] | None:
