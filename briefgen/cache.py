@@ -53,6 +53,7 @@ class BuildCache:
     outputs: dict[PurePosixPath, tuple[str, Output]] = field(default_factory=dict)  # serve: in memory
     written: dict[PurePosixPath, tuple[str, int, int]] = field(default_factory=dict)  # CLI: key, size, mtime
     output_dir: Path | None = None
+    spare: Any = None  # output.Spare: the site before the last, kept as the next staging folder
     search: SearchState | None = None  # the last build's search shards
     model: Any = None  # build.ModelMemo: the site model, reused while every document's front matter is unchanged
     jobs: Any = None  # build.JobMemo: the last build's page jobs, what each showed, and their fingerprints
@@ -125,12 +126,12 @@ def load_cache(root: Path, output_dir: Path, *, state_only: bool = False) -> Bui
     if state is None or state.get("output_dir") != output_dir:
         return BuildCache(output_dir=output_dir)
     cache = BuildCache(output_dir=output_dir, written=state["written"], last_inputs=state["last_inputs"],
-                       last_diagnostics=state["last_diagnostics"], stamps=state["stamps"])
+                       last_diagnostics=state["last_diagnostics"], stamps=state["stamps"], spare=state["spare"])
     if state_only:
         return cache
     heavy = _read_blob(folder / _CACHE_FILE)
     if heavy is None or heavy.get("last_inputs") != cache.last_inputs:
-        return BuildCache(output_dir=output_dir, written=cache.written, stamps=cache.stamps)
+        return BuildCache(output_dir=output_dir, written=cache.written, stamps=cache.stamps, spare=cache.spare)
     cache.settings_key, cache.documents = heavy["settings_key"], heavy["documents"]
     cache.bodies, cache.search = heavy["bodies"], _search_from_output(heavy["search"], cache)
     cache.model, cache.jobs = heavy["model"], heavy["jobs"]
@@ -152,7 +153,7 @@ def save_cache(root: Path, cache: BuildCache) -> None:
     # Written last: it vouches for the heavy file through last_inputs.
     _write_blob(folder / _STATE_FILE, {
         "output_dir": cache.output_dir, "written": cache.written, "last_inputs": cache.last_inputs,
-        "last_diagnostics": cache.last_diagnostics, "stamps": cache.stamps,
+        "last_diagnostics": cache.last_diagnostics, "stamps": cache.stamps, "spare": cache.spare,
     })
 
 

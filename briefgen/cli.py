@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import gc
 import time
 import traceback
 from pathlib import Path
@@ -166,9 +167,11 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
                           f"({time.perf_counter() - started:.2f} s).")
             return
         cache = load_cache(config.root, config.output_path)
+        gc.freeze()  # the cache lives until the end: the collector need not walk it again and again
     result = build(config, drafts=drafts, cache=cache, progress=reporter.progress)
     report_warnings(result.diagnostics, reporter, strict)
-    cache.written = write_site(result.outputs, config.output_path, result.keys, cache.written)
+    cache.written, cache.spare = write_site(result.outputs, config.output_path, result.keys, cache.written,
+                                            cache.spare, None if no_cache else config.root / CACHE_DIR)
     if not no_cache:
         cache.last_inputs, cache.last_diagnostics, cache.stamps = inputs, result.diagnostics, stamps
         try:

@@ -95,8 +95,25 @@ def check_output_folder(config: SiteConfig, out: Path, diags: Diagnostics, *, fo
 Manifest = dict[PurePosixPath, tuple[str, int, int]]
 
 
+@dataclass(frozen=True, slots=True)
+class Spare:
+    """The site before the last one, kept (in the cache folder) to be brought up to date as the next staging folder.
+
+    Rewriting the few files that changed in a kept folder is much cheaper than
+    linking every file of a large site into an empty one, and renaming the
+    replaced site aside is cheaper than deleting it.
+    """
+
+    path: Path  # <spare folder>/spare-<hex>
+    manifest: Manifest  # what its files were written as
+
+
+SPARE_PATTERN = re.compile(r"spare-[0-9a-f]{8}")
+
+
 def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath, str] | None = None,
-               previous: Manifest | None = None) -> Manifest:
+               previous: Manifest | None = None, spare: Spare | None = None, spare_dir: Path | None = None
+               ) -> tuple[Manifest, Spare | None]:
     """Write every output into a staging folder, then swap it in for `out`.
 
     A failure (or a kill) before the swap leaves the previous site as it was;
@@ -104,9 +121,16 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     Dot-entries of the old output (a kept .git, say) carry over. A file whose
     content is unchanged since the last write (`previous`) is hard-linked from
     the old folder, so it keeps its modification time; when nothing changed
-    at all, the folder is left as it is.
+    at all, the folder is left as it is. With a `spare_dir` (on the output's
+    file system), the replaced site is kept there as the next build's staging
+    folder (returned as a Spare), and `spare`, if still there, is this build's.
     """
     out = out.resolve()
+    if spare_dir is not None and (spare_dir.resolve() == out or out in spare_dir.resolve().parents
+                                  or spare_dir.resolve() in out.parents):
+        spare_dir = None  # never keep a site inside itself
+    spare_path = spare.path if spare is not None and spare_dir is not None and spare.path.parent == spare_dir \
+        and SPARE_PATTERN.fullmatch(spare.path.name) else None
     if out.parent.is_dir():
         _remove_stale_siblings(out)
     outputs = list(outputs)
@@ -116,33 +140,78 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     unchanged = {rel for rel, key in identity.items()
                  if rel in previous and previous[rel][0] == key and _same_on_disk(out / rel, previous[rel])}
     if len(unchanged) == len(identity) == len(previous) and (out / MARKER).is_file():
-        return previous
+        return previous, spare if spare_path is not None and spare_path.is_dir() else None
     out.parent.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(4)
     staging = out.with_name(f"{out.name}.tmp-{token}")
-    staging.mkdir()
-    (staging / MARKER).write_text(_marker_text(outputs), encoding="utf-8")
+    recycled: Manifest | None = None
+    if spare_path is not None and spare_path.is_dir() and not spare_path.is_symlink() and (spare_path / MARKER).is_file():
+        os.replace(spare_path, staging)  # from now on a staging folder: a kill leaves it to be removed
+        recycled = spare.manifest
+    else:
+        staging.mkdir()
     manifest: Manifest = {}
-    made_folders: set[Path] = set()
     try:
+        _remove_unexpected(staging, {str(rel) for rel in identity}, recycled)
+        (staging / MARKER).write_text(_marker_text(outputs), encoding="utf-8")
+        made_folders: set[Path] = set()
         for output in outputs:
-            target = staging / output.rel_path
+            rel = output.rel_path
+            target = staging / rel
+            kept = recycled.get(rel) if recycled else None
+            if kept is not None and kept[0] == identity[rel] and _same_on_disk(target, kept):
+                manifest[rel] = kept
+                continue
             if target.parent not in made_folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made_folders.add(target.parent)
-            if output.rel_path in unchanged or _same_bytes(output, out / output.rel_path, previous):
-                _link_or_copy(out / output.rel_path, target)
+            _clear(target)
+            if rel in unchanged or _same_bytes(output, out / rel, previous):
+                _link_or_copy(out / rel, target)
             elif output.data is not None:
                 target.write_bytes(output.data)
             else:
                 shutil.copyfile(output.copy_from, target)
             stat = target.stat()
-            manifest[output.rel_path] = (identity[output.rel_path], stat.st_size, stat.st_mtime_ns)
+            manifest[rel] = (identity[rel], stat.st_size, stat.st_mtime_ns)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _swap(staging, out, token)
-    return manifest
+    replaced = _swap(staging, out, token, spare_dir)
+    if spare_dir is not None and spare_dir.is_dir():
+        for stale in spare_dir.iterdir():  # spares of builds whose cache was lost, or of --no-cache builds
+            if stale != replaced and SPARE_PATTERN.fullmatch(stale.name) and stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+    return manifest, (Spare(replaced, previous) if replaced is not None else None)
+
+
+def _remove_unexpected(folder: Path, expected: set[str], recycled: Manifest | None) -> None:
+    """Empty a recycled staging folder of what the new site does not have: files, then folders left empty."""
+    if recycled is None:  # a new, empty folder
+        return
+    top = str(folder)
+    for directory, subfolders, names in os.walk(top, topdown=False):
+        relative = os.path.relpath(directory, top)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        for name in names:
+            if prefix + name not in expected:
+                os.unlink(os.path.join(directory, name))
+        for name in subfolders:  # a link to a folder is listed as a folder, and never followed
+            if os.path.islink(os.path.join(directory, name)):
+                os.unlink(os.path.join(directory, name))
+        if directory != top:
+            try:
+                os.rmdir(directory)  # only succeeds when empty
+            except OSError:
+                pass
+
+
+def _clear(target: Path) -> None:
+    """Make room for a new file: a hard link shared with the live site must be replaced, never written through."""
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.is_dir():
+        shutil.rmtree(target)
 
 
 def _identity(output: Output, keys: Mapping[PurePosixPath, str]) -> str:
@@ -179,20 +248,31 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _swap(staging: Path, out: Path, token: str) -> None:
+def _swap(staging: Path, out: Path, token: str, spare_dir: Path | None = None) -> Path | None:
     """old -> <out>.old-<token>, staging -> out, dot-entries of the old (a kept .git) -> out, old removed.
 
     At every moment a kill leaves either the old or the new site in place, and
     the user's dot-entries in `out` or in the old folder, never only in a
     staging folder: `_remove_stale_siblings` finishes the job on the next build.
+    With a `spare_dir`, the old site moves there instead (spare-<token>), and its path is returned.
     """
     old = out.with_name(f"{out.name}.old-{token}")
     if out.exists():
         os.replace(out, old)
     os.replace(staging, out)
-    if old.is_dir():
-        _carry_dot_entries(old, out)
-        shutil.rmtree(old, ignore_errors=True)
+    if not old.is_dir():
+        return None
+    _carry_dot_entries(old, out)
+    if spare_dir is not None and (old / MARKER).is_file():
+        spare = spare_dir / f"spare-{token}"
+        try:
+            spare_dir.mkdir(parents=True, exist_ok=True)
+            os.replace(old, spare)
+            return spare
+        except OSError:  # another file system: delete it as usual
+            pass
+    shutil.rmtree(old, ignore_errors=True)
+    return None
 
 
 def _carry_dot_entries(old: Path, out: Path) -> None:
@@ -240,8 +320,7 @@ def _remove_stale_siblings(out: Path) -> None:
     join the new site and it is removed.
     """
     for sibling in out.parent.iterdir():
-        if _sibling_pattern(out, "tmp").fullmatch(sibling.name) and sibling.is_dir() \
-                and not sibling.is_symlink() and (sibling / MARKER).is_file():
+        if _sibling_pattern(out, "tmp").fullmatch(sibling.name) and sibling.is_dir() and not sibling.is_symlink() and (sibling / MARKER).is_file():
             shutil.rmtree(sibling, ignore_errors=True)
     olds = sorted(s for s in out.parent.iterdir()
                   if _sibling_pattern(out, "old").fullmatch(s.name) and s.is_dir() and not s.is_symlink())

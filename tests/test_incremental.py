@@ -292,3 +292,20 @@ def test_serve_session_body_edits_equal_clean_builds(make_site, tmp_path):
         assert sorted(got) == sorted(want)
         assert [name for name in want if got[name] != want[name]] == [], f"step {step}"
         assert result.rendered < len(want) // 2
+
+
+def test_the_kept_spare_site_never_brings_back_stray_or_stale_files(make_site, tmp_path):
+    """Each build brings the site before last (kept in the cache folder) up to date instead of starting empty."""
+    site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text."),
+                      "content/briefings/b.md": briefing("B", "2021-02-01", "Text.", "[Someone Else]")})
+    run_cli("build", cwd=site, check=True)
+    (site / "_site/stray.html").write_text("<p>put here by hand")
+    (site / "_site/briefings/a/index.html").write_text("<p>edited by hand")  # shared, by a hard link, with the spare
+    for step in range(3):  # the spare of each build is the site of the build before
+        (site / "content/briefings/b.md").write_text(briefing("B", "2021-02-01", f"Step {step}.", "[Someone Else]"))
+        assert_same_as_clean_build(site, tmp_path, f"step {step}")
+        assert [p.name for p in site.iterdir() if p.name.startswith("_site")] == ["_site"]
+        assert len([p for p in (site / ".briefgen-cache").iterdir() if p.name.startswith("spare-")]) == 1
+    (site / "content/briefings/b.md").unlink()
+    assert_same_as_clean_build(site, tmp_path, "a deleted briefing")
+    assert not (site / "_site/briefings/b").exists()
