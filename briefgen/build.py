@@ -71,7 +71,9 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     template_digest = theme_digest(theme)
     cache.reset_for(settings_key(config, drafts, template_digest))
 
-    sources = scan_sources(config.root, diags, cache.sources)
+    parses = {str(rel): entry[0] for rel, entry in cache.documents.items()}
+    sources = scan_sources(config.root, diags, cache.sources, cache.stamps,
+                           lambda rel, digest: parses.get(rel) == digest)
     cache.sources = {str(source.rel): source for source in sources}
     documents, fronts = _parse_documents(sources, config, diags, cache)
     clock.lap("parse")

@@ -79,13 +79,13 @@ class BuildCache:
             return entry[1]
         written = self.written.get(rel)
         if written is not None and written[0] == key and self.output_dir is not None:
-            path = self.output_dir / rel
+            path = f"{self.output_dir}/{rel}"  # strings: this runs for every page of the site
             try:
-                stat = path.stat()
+                stat = os.stat(path)
             except OSError:
                 return None
             if (stat.st_size, stat.st_mtime_ns) == written[1:]:
-                return Output(rel, copy_from=path, origin=origin)
+                return Output(rel, copy_from=Path(path), origin=origin)
         return None
 
     def remember_outputs(self, outputs, keys) -> None:
@@ -187,8 +187,8 @@ def outputs_intact(output_dir: Path, written: dict) -> bool:
 def _read_blob(path: Path) -> dict | None:
     """A pickled dict written by _write_blob, or None if missing, damaged or from another version."""
     try:
-        blob = path.read_bytes()
-        if not blob.startswith(_MAGIC):
+        blob = memoryview(path.read_bytes())  # slices of a view copy nothing: the file may be 100+ MB
+        if blob[:len(_MAGIC)] != _MAGIC:
             return None
         checksum, payload = blob[len(_MAGIC):len(_MAGIC) + 32], blob[len(_MAGIC) + 32:]
         if hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
@@ -205,5 +205,8 @@ def _write_blob(path: Path, state: dict) -> None:
     payload = pickle.dumps({**state, "version": code_digest()}, protocol=pickle.HIGHEST_PROTOCOL)
     checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(_MAGIC + checksum + payload)
+    with open(tmp, "wb") as file:  # in parts: one concatenated copy of a large cache would double its memory
+        file.write(_MAGIC)
+        file.write(checksum)
+        file.write(payload)
     os.replace(tmp, path)

@@ -157,6 +157,7 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     check_output_folder(config, config.output_path, diags, force=force)
     diags.raise_if_errors()
     cache = BuildCache(output_dir=config.output_path)
+    phases: dict[str, float] = {}  # for -v: where the time went, besides the build's own phases
     if not no_cache:
         cache = load_cache(config.root, config.output_path, state_only=True)
         inputs, stamps = inputs_key(config, drafts, cache.stamps)
@@ -166,16 +167,23 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
             reporter.info(f"Nothing changed since the last build; {_shown(config.output_path)} is up to date "
                           f"({time.perf_counter() - started:.2f} s).")
             return
+        lap = time.perf_counter()
         cache = load_cache(config.root, config.output_path)
+        phases["cache load"] = time.perf_counter() - lap
+        cache.stamps = stamps  # just taken: the build need not read files whose stamps are as they were
         gc.freeze()  # the cache lives until the end: the collector need not walk it again and again
     result = build(config, drafts=drafts, cache=cache, progress=reporter.progress)
     report_warnings(result.diagnostics, reporter, strict)
+    lap = time.perf_counter()
     cache.written, cache.spare = write_site(result.outputs, config.output_path, result.keys, cache.written,
                                             cache.spare, None if no_cache else config.root / CACHE_DIR)
+    phases["write"] = time.perf_counter() - lap
     if not no_cache:
-        cache.last_inputs, cache.last_diagnostics, cache.stamps = inputs, result.diagnostics, stamps
+        cache.last_inputs, cache.last_diagnostics = inputs, result.diagnostics
         try:
+            lap = time.perf_counter()
             save_cache(config.root, cache)
+            phases["cache save"] = time.perf_counter() - lap
         except OSError as exc:  # the site is written; only the next build's head start is lost
             reporter.info(f"warning: could not save the build cache in {CACHE_DIR}/: {exc.strerror or exc}; "
                           "the next build starts from scratch.")
@@ -183,7 +191,7 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     reporter.info(f"Built {pages} pages ({len(result.outputs)} files; {result.rendered} rendered, "
                   f"{result.reused} unchanged) into {_shown(config.output_path)} "
                   f"in {time.perf_counter() - started:.2f} s.")
-    for phase, seconds in result.timings.items():
+    for phase, seconds in {**result.timings, **phases}.items():
         reporter.detail(f"  {phase:<10} {seconds:.3f} s")
 
 

@@ -138,7 +138,7 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     previous = previous or {}
     identity = {o.rel_path: _identity(o, keys) for o in outputs}
     unchanged = {rel for rel, key in identity.items()
-                 if rel in previous and previous[rel][0] == key and _same_on_disk(out / rel, previous[rel])}
+                 if rel in previous and previous[rel][0] == key and _same_on_disk(f"{out}/{rel}", previous[rel])}
     if len(unchanged) == len(identity) == len(previous) and (out / MARKER).is_file():
         return previous, spare if spare_path is not None and spare_path.is_dir() else None
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -157,11 +157,11 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
         made_folders: set[Path] = set()
         for output in outputs:
             rel = output.rel_path
-            target = staging / rel
             kept = recycled.get(rel) if recycled else None
-            if kept is not None and kept[0] == identity[rel] and _same_on_disk(target, kept):
+            if kept is not None and kept[0] == identity[rel] and _same_on_disk(f"{staging}/{rel}", kept):
                 manifest[rel] = kept
                 continue
+            target = staging / rel
             if target.parent not in made_folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made_folders.add(target.parent)
@@ -191,8 +191,7 @@ def _remove_unexpected(folder: Path, expected: set[str], recycled: Manifest | No
         return
     top = str(folder)
     for directory, subfolders, names in os.walk(top, topdown=False):
-        relative = os.path.relpath(directory, top)
-        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        prefix = "" if directory == top else directory[len(top) + 1:].replace(os.sep, "/") + "/"
         for name in names:
             if prefix + name not in expected:
                 os.unlink(os.path.join(directory, name))
@@ -225,9 +224,9 @@ def _identity(output: Output, keys: Mapping[PurePosixPath, str]) -> str:
     return f"file:{output.copy_from}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
 
 
-def _same_on_disk(path: Path, entry: tuple[str, int, int]) -> bool:
+def _same_on_disk(path: Path | str, entry: tuple[str, int, int]) -> bool:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return False
     return (stat.st_size, stat.st_mtime_ns) == entry[1:]

@@ -6,7 +6,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Mapping
+from typing import Callable, Mapping
 
 from briefgen.errors import Diagnostics
 
@@ -19,7 +19,7 @@ class Source:
     path: Path
     rel: PurePosixPath  # relative to the site root: content/briefings/x.md
     section: str  # first folder under content/: briefings, pages, leaders, …
-    text: str
+    text: str | None  # None: not read, its digest known from the last build and its parse cached
     digest: str
     stamp: tuple[int, ...] = ()  # file_stamp() when read: unchanged stamp, unchanged file
 
@@ -28,19 +28,28 @@ def is_ignored(name: str) -> bool:
     return name.startswith((".", "#", "_")) or name.endswith(_IGNORED_SUFFIXES)
 
 
-def scan_sources(root: Path, diags: Diagnostics, known: Mapping[str, Source] | None = None) -> list[Source]:
+def scan_sources(root: Path, diags: Diagnostics, known: Mapping[str, Source] | None = None,
+                 stamps: Mapping[str, tuple[tuple[int, ...], str]] | None = None,
+                 parsed: Callable[[str, str], bool] | None = None) -> list[Source]:
     """Every Markdown file under content/, in a stable order.
 
     A file whose stamp (modification and change times, size) equals that of
     its `known` Source (by path, as in ContentFile.rel) is not read again:
-    serve keeps the last build's sources.
+    serve keeps the last build's sources. Nor is one whose stamp is as in
+    `stamps` (path -> (stamp, digest)) when `parsed(path, digest)` says its
+    parse is cached: its Source comes without text.
     """
-    known = known or {}
+    known, stamps = known or {}, stamps or {}
     sources: list[Source] = []
     for entry in content_files(root, diags):
         previous = known.get(entry.rel)
         if previous is not None and previous.stamp == entry.stamp:
             sources.append(previous)
+            continue
+        stamped = stamps.get(entry.rel)
+        if stamped is not None and stamped[0] == entry.stamp and parsed is not None and parsed(entry.rel, stamped[1]):
+            rel = PurePosixPath(entry.rel)
+            sources.append(Source(Path(entry.path), rel, rel.parts[1], None, stamped[1], entry.stamp))
             continue
         source = read_source(root, Path(entry.path), diags)
         if source is not None:
