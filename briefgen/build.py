@@ -16,7 +16,7 @@ from briefgen.documents import Briefing, Page, Profile, parse_document
 from briefgen.entities import build_registry
 from briefgen.errors import Diagnostic, Diagnostics, Severity
 from briefgen.jobs import ReusedJob, fingerprint, run_jobs
-from briefgen.markdown import LinkResolver, Rendered, create_markdown, make_resolver, render_body
+from briefgen.markdown import LinkKeys, LinkResolver, Rendered, create_markdown, make_resolver, render_body
 from briefgen.model import Site, build_site
 from briefgen.output import Output, check_collisions
 from briefgen.parallel import parallel_map
@@ -86,7 +86,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     site = model.site
     clock.lap("model")
 
-    bodies = _render_bodies(site, profiles, sources, model.resolver, model.links_key, config, cache, workers,
+    bodies = _render_bodies(site, profiles, sources, model.resolver, model.link_keys, config, cache, workers,
                             _reporter(progress, "Rendering bodies"))
     for rendered in bodies.values():
         diags.extend(rendered.diagnostics)
@@ -180,7 +180,7 @@ class ModelMemo:
     key: str
     site: Site
     resolver: LinkResolver
-    links_key: str  # the resolver's fingerprint, which every body's cache key includes
+    link_keys: LinkKeys  # digests of the link targets, which bodies' cache keys include
     messages: tuple[Diagnostic, ...]  # what making the model said (unknown names, near misses, …)
     sitemap: Output | None = None  # made from the model alone
 
@@ -199,7 +199,7 @@ def _site_model(key: str, briefings, pages, profiles, sources, documents, config
         link_documents += [(p.source_rel, p.title, urls.page_path(p.slug)) for p in site.pages]
         link_documents += _unparsed_stubs(sources, documents)
         resolver = make_resolver(registry, site.entity_paths, link_documents, config.base_path)
-        memo = ModelMemo(key, site, resolver, resolver.fingerprint, tuple(local.items))
+        memo = ModelMemo(key, site, resolver, resolver.keys(), tuple(local.items))
     cache.model = memo
     return memo
 
@@ -255,7 +255,7 @@ def _environment(theme, template_digest: str, cache: BuildCache):
     return cache.environment[1]
 
 
-def _render_bodies(site: Site, profiles, sources, resolver, links_key: str, config: SiteConfig, cache: BuildCache,
+def _render_bodies(site: Site, profiles, sources, resolver, link_keys: LinkKeys, config: SiteConfig, cache: BuildCache,
                    workers: int | None, progress) -> dict[PurePosixPath, Rendered]:
     """Markdown -> HTML for every body, reusing those whose text and link targets are unchanged."""
     digests = {source.rel: source.digest for source in sources}
@@ -272,7 +272,8 @@ def _render_bodies(site: Site, profiles, sources, resolver, links_key: str, conf
     bodies: dict[PurePosixPath, Rendered] = {}
     todo = []
     for rel, body, body_line, autolink, exclude in tasks:
-        key = (digests.get(rel), links_key, autolink, exclude, config.escape_html)  # compared, not hashed: cheap
+        # Compared, not hashed: cheap. A body without @/ or [[ links does not wait on titles and files.
+        key = (digests.get(rel), link_keys.for_body(body, autolink), autolink, exclude, config.escape_html)
         cached = cache.bodies.get(rel)
         if cached is not None and cached[0] == key:
             bodies[rel] = cached[1]

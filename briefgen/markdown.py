@@ -37,6 +37,25 @@ class LinkTarget:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkKeys:
+    files: str  # where each content file is: what @/ links need
+    titles: str  # titles, names and aliases: what [[wikilinks]] need
+    entities: str  # the names autolinks find
+
+    def for_body(self, body: str, autolink: bool) -> tuple[str, str, str]:
+        """The keys a body's rendering depends on: every link of a kind starts with its marker in the text."""
+        return (self.files if "@/" in body else "", self.titles if "[[" in body else "",
+                self.entities if autolink else "")
+
+
+def _digest(prefix: str, mapping: Mapping) -> str:
+    digest = hashlib.blake2b(prefix.encode(), digest_size=16)
+    for key in sorted(mapping):
+        digest.update(f"{key}\0{mapping[key]!r}\n".encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
 class LinkResolver:
     """Everything a body's links and autolinks may point at; one per build."""
 
@@ -46,15 +65,13 @@ class LinkResolver:
     autolink_targets: Mapping[str, tuple[EntityKey, LinkTarget]]  # surface as it may appear in text -> target
     autolink_index: Mapping[str, tuple[str, ...]]  # first word of a surface -> surfaces, longest first
 
-    @property
-    def fingerprint(self) -> str:
-        """Changes whenever any body could render differently (a new alias re-links every body)."""
-        digest = hashlib.blake2b(digest_size=16)
-        for mapping in (self.by_file, self.by_title, self.autolink_targets):
-            for key in sorted(mapping):
-                digest.update(f"{key}\0{mapping[key]!r}\n".encode())
-        digest.update(self.url_prefix.encode())
-        return digest.hexdigest()
+    def keys(self) -> LinkKeys:
+        """Digests of each kind of link target, so a body is re-rendered only when a kind it uses changes."""
+        return LinkKeys(
+            files=_digest(self.url_prefix, {path: target.site_path for path, target in self.by_file.items()}),
+            titles=_digest(self.url_prefix, self.by_title),
+            entities=_digest(self.url_prefix, self.autolink_targets),
+        )
 
     def url(self, target: LinkTarget) -> str:
         return self.url_prefix + target.site_path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from conftest import run_cli
 
@@ -309,3 +309,39 @@ def test_the_kept_spare_site_never_brings_back_stray_or_stale_files(make_site, t
     (site / "content/briefings/b.md").unlink()
     assert_same_as_clean_build(site, tmp_path, "a deleted briefing")
     assert not (site / "_site/briefings/b").exists()
+
+
+def test_a_title_or_slug_change_re_renders_only_the_bodies_that_link_by_title_or_file(make_site):
+    from briefgen.build import build
+    from briefgen.cache import BuildCache
+    from briefgen.config import load_config
+
+    site = make_site({
+        "content/briefings/b1.md": briefing("B1", "2021-01-01", "See [[Briefing Two]]."),
+        "content/briefings/b2.md": briefing("Briefing Two", "2021-01-02", "Two."),
+        "content/briefings/b3.md": briefing("B3", "2021-01-03", "See [the second](@/briefings/b2.md)."),
+        "content/briefings/b4.md": briefing("B4", "2021-01-04", "No links at all, only Putin."),
+    })
+    config = load_config(site)
+    cache = BuildCache()
+    build(config, cache=cache)
+
+    def same_as_clean(label):
+        result = build(config, cache=cache)
+        clean = build(config, cache=BuildCache())
+        got = {str(o.rel_path): o.read() for o in result.outputs}
+        want = {str(o.rel_path): o.read() for o in clean.outputs}
+        assert sorted(got) == sorted(want) and [n for n in want if got[n] != want[n]] == [], label
+        return got
+
+    unlinked = cache.bodies[PurePosixPath("content/briefings/b4.md")][1]
+    (site / "content/briefings/b2.md").write_text(briefing("Second", "2021-01-02", "Two."))
+    (site / "content/briefings/b1.md").write_text(briefing("B1", "2021-01-01", "See [[Second]]."))
+    same_as_clean("a new title")
+    assert cache.bodies[PurePosixPath("content/briefings/b4.md")][1] is unlinked  # not rendered again
+
+    (site / "content/briefings/b2.md").write_text(
+        briefing("Second", "2021-01-02", "Two.").replace("---\n", "---\nslug: second\n", 1))
+    got = same_as_clean("a new slug")
+    assert 'href="/briefings/second/"' in got["briefings/b3/index.html"].decode()
+    assert cache.bodies[PurePosixPath("content/briefings/b4.md")][1] is unlinked
