@@ -69,7 +69,8 @@ class BuildCache:
         """Forget what depends on the settings when they differ from those the cache was made with."""
         if settings_key != self.settings_key:
             self.settings_key = settings_key
-            self.documents, self.bodies, self.outputs, self.search = {}, {}, {}, None
+            # The search state stays: its shards are reused only for pages of the same fingerprint or bytes.
+            self.documents, self.bodies, self.outputs = {}, {}, {}
             self.model = self.jobs = self.environment = None
             self.views = {}
 

@@ -146,13 +146,16 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     staging = out.with_name(f"{out.name}.tmp-{token}")
     recycled: Manifest | None = None
     if spare_path is not None and spare_path.is_dir() and not spare_path.is_symlink() and (spare_path / MARKER).is_file():
-        os.replace(spare_path, staging)  # from now on a staging folder: a kill leaves it to be removed
-        recycled = spare.manifest
-    else:
+        try:
+            os.replace(spare_path, staging)  # from now on a staging folder: a kill leaves it to be removed
+            recycled = spare.manifest
+        except OSError:  # moved to another disk since, say: start empty
+            pass
+    if recycled is None:
         staging.mkdir()
     manifest: Manifest = {}
     try:
-        _remove_unexpected(staging, {str(rel) for rel in identity}, recycled)
+        _remove_unexpected(staging, {str(rel) for rel in identity} | {MARKER}, recycled)  # a kill still finds it ours
         (staging / MARKER).write_text(_marker_text(outputs), encoding="utf-8")
         made_folders: set[Path] = set()
         for output in outputs:

@@ -23,6 +23,14 @@ from briefgen.relations import Timeline
 
 # What names one output: ("briefing", slug), ("entity", entity key, page number), ("feed",), …
 JobKey = tuple
+# The method that makes each kind of job (by name: bound methods kept on the renderer would make it
+# a reference cycle, which only the cycle collector frees).
+_MAKERS = {
+    "home": "render_home", "briefing": "render_briefing", "list": "render_briefing_list", "year": "render_year",
+    "taxonomy": "render_taxonomy", "entity": "render_entity", "entity-feed": "render_entity_feed",
+    "page": "render_page", "404": "render_404", "search": "render_search", "feed": "site_feed",
+    "alias": "render_alias",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,12 +126,6 @@ class PageRenderer:
         self._by_year: dict[int, list[str]] | None = None
         self._aliases: list[tuple[str, str, str]] | None = None
         self._page_urls: dict[str, tuple[str, ...]] = {}
-        self._makers: dict[str, Callable[..., PageJob]] = {
-            "home": self.render_home, "briefing": self.render_briefing, "list": self.render_briefing_list,
-            "year": self.render_year, "taxonomy": self.render_taxonomy, "entity": self.render_entity,
-            "entity-feed": self.render_entity_feed, "page": self.render_page, "404": self.render_404,
-            "search": self.render_search, "feed": self.site_feed, "alias": self.render_alias,
-        }
         self.common = {
             "site": self.config,
             "url": self.links.url,
@@ -215,7 +217,7 @@ class PageRenderer:
         """The job for `key`, and the briefings whose views it shows (what it depends on besides the model)."""
         self._shown = set()
         try:
-            job = self._makers[key[0]](*key[1:])
+            job = getattr(self, _MAKERS[key[0]])(*key[1:])
             return job, frozenset(self._shown)
         finally:
             self._shown = None

@@ -147,13 +147,14 @@ class PreviewState:
             self._snapshot, self._errors = snapshot, ()
             self._finished()
 
-    def search_indexed(self, generation: int, snapshot: SiteSnapshot) -> bool:
-        """The snapshot of build `generation` with its search index made; no reload (pages are unchanged).
+    def search_indexed(self, indexed: SiteSnapshot, snapshot: SiteSnapshot) -> bool:
+        """`snapshot` is `indexed` with its search index made; no reload (the pages are the same).
 
-        Ignored if another build finished since: it asked for its own index.
+        Ignored if another good build replaced `indexed` since: it asked for its own index. A failed
+        build since does not matter: `indexed` is still what is served.
         """
         with self._changed:
-            if generation != self._generation or self._snapshot is None:
+            if self._snapshot is not indexed:
                 return False
             self._snapshot = snapshot
             return True
@@ -204,6 +205,7 @@ class Rebuilder:
         with self._lock:
             started = time.perf_counter()
             first = self.state.view().snapshot is None
+            memory_key = self._memory_key()
             try:
                 # site.yaml is re-read every time: it is cheap, and a stale config could hide an error.
                 config = self.settings.load_config()
@@ -224,36 +226,55 @@ class Rebuilder:
             for path in snapshot.refused:
                 self.log.info(f"warning: {_relative(path, self.settings.root)} links to {path.resolve()}, outside "
                               f"the site's static folders; the preview does not serve it.")
+            if not first:  # asked before the reload, so whoever sees the reload also sees it pending
+                self.search.request(config, result, snapshot)
             self.state.succeeded(snapshot)
-            # What the site holds lives on until the next build: keep the collector from walking it
-            # all (a second at 10,000 briefings) in the middle of the next one.
-            gc.freeze()
+            self._settle_memory(memory_key)
             pages = sum(1 for path in snapshot.files if path.endswith(".html"))
             self.log.info(f"{_describe(changed, self.settings.root)} in {time.perf_counter() - started:.2f} s "
                           f"({pages} pages).")
-            if not first:
-                self.search.request(config, result, self.state.generation)
             return True
 
-    def refresh_search(self, config: SiteConfig, result: BuildResult, generation: int) -> None:
-        """Index the pages of build `generation` for search, unless a newer build came meanwhile."""
-        if self.state.generation != generation:
-            return
+    def _memory_key(self) -> tuple:
+        model, environment = self.cache.model, self.cache.environment
+        return (model.key if model else None, environment[0] if environment else None)
+
+    def _settle_memory(self, before: tuple) -> None:
+        """Keep the collector from walking the whole site (a second at 10,000 briefings) in the next build.
+
+        What this build made and still holds is frozen (never walked again); its garbage cycles are
+        collected first. When the model or templates changed, what is frozen is let go too, so the
+        old model's cycles are freed rather than kept for good.
+        """
+        if self._memory_key() != before:
+            gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+    def refresh_search(self, config: SiteConfig, result: BuildResult, indexed: SiteSnapshot) -> None:
+        """Index the pages of `result` (served as `indexed`) for search, unless a newer good build came meanwhile.
+
+        The index made is kept as the basis of the next one even when it is too late to be served,
+        so a writer who saves faster than Pagefind indexes still gets a current index in the end.
+        """
         try:
-            refreshed, search_state = refresh_search(result, self.cache.search)
+            with self._lock:  # the build that asked may still be finishing
+                if self.state.view().snapshot is not indexed:
+                    return
+                previous = self.cache.search
+            refreshed, search_state = refresh_search(result, previous)
+            with self._lock:
+                self.cache.search = search_state
+                if self.state.view().snapshot is not indexed:
+                    return
+                snapshot = SiteSnapshot.from_build(config, refreshed, indexed)
+                self.cache.remember_outputs(refreshed.outputs, refreshed.keys)
+                if self.state.search_indexed(indexed, snapshot):
+                    self.log.diagnostics([d for d in refreshed.diagnostics if d not in result.diagnostics])
         except Exception as exc:  # a bug in briefgen: the pages are served, only search is stale
             if self.settings.debug:
                 traceback.print_exc()
             self.log.info(f"internal error while indexing for search: {type(exc).__name__}: {exc}")
-            return
-        with self._lock:
-            if self.state.generation != generation:
-                return
-            self.cache.search = search_state
-            snapshot = SiteSnapshot.from_build(config, refreshed, self.state.view().snapshot)
-            self.cache.remember_outputs(refreshed.outputs, refreshed.keys)
-            if self.state.search_indexed(generation, snapshot):
-                self.log.diagnostics([d for d in refreshed.diagnostics if d not in result.diagnostics])
 
     def _report_failure(self, diagnostics: Iterable[Diagnostic]) -> None:
         diagnostics = tuple(diagnostics)
@@ -271,18 +292,18 @@ class SearchRefresher:
     made replaces any still waiting.
     """
 
-    def __init__(self, index: Callable[[SiteConfig, BuildResult, int], None]):
+    def __init__(self, index: Callable[[SiteConfig, BuildResult, SiteSnapshot], None]):
         self._index = index
-        self._wanted: tuple[SiteConfig, BuildResult, int] | None = None
+        self._wanted: tuple[SiteConfig, BuildResult, SiteSnapshot] | None = None
         self._busy = False
         self._closing = False
         self._changed = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="briefgen-search", daemon=True)
         self._thread.start()
 
-    def request(self, config: SiteConfig, result: BuildResult, generation: int) -> None:
+    def request(self, config: SiteConfig, result: BuildResult, snapshot: SiteSnapshot) -> None:
         with self._changed:
-            self._wanted = (config, result, generation)
+            self._wanted = (config, result, snapshot)
             self._changed.notify_all()
 
     def wait_idle(self, timeout: float) -> bool:

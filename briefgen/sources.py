@@ -79,8 +79,15 @@ def content_files(root: Path, diags: Diagnostics) -> list[ContentFile]:
     found: list[ContentFile] = []
 
     def scan(folder: str, rel: str, top: bool) -> None:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)  # name order within a folder = parts order
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)  # name order within a folder = parts order
+        except FileNotFoundError:  # removed while we looked (a git checkout under serve)
+            return
+        except OSError as exc:
+            diags.warning(PurePosixPath(rel), None, f"the folder cannot be read: {exc.strerror or exc}; "
+                          "its files are not built.", "Check its permissions.")
+            return
         for entry in entries:
             name = entry.name
             if is_ignored(name):

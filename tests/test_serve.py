@@ -485,3 +485,26 @@ def test_ctrl_c_stops_cleanly(make_site, stop_signal):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_the_search_index_catches_up_after_the_reload_even_when_a_failed_build_comes_between(make_site):
+    """serve indexes search after the reload; a broken save meanwhile does not leave the old index served."""
+    from briefgen.serve import PreviewState, Rebuilder
+
+    site = make_site({"content/briefings/first-call.md": BRIEFING, "content/briefings/treaty-extended.md": SECOND})
+    state = PreviewState()
+    rebuilder = Rebuilder(PreviewSettings(site, port=0), state, RecordingLog())
+    try:
+        assert rebuilder.rebuild()
+        (site / "content/briefings/treaty-extended.md").write_text(SECOND.replace("Treaty extended", "Zanzibar"))
+        assert rebuilder.rebuild()
+        broken = site / "content/briefings/first-call.md"
+        broken.write_text("---\ntitle: [unclosed\n---\nText.\n")
+        assert not rebuilder.rebuild()  # fails: the last good site stays served
+        assert rebuilder.search.wait_idle(30)
+        served = {path: out.read() for path, out in state.view().snapshot.files.items() if path.startswith("pagefind/")}
+        broken.write_text(BRIEFING)
+        clean = {str(o.rel_path): o.read() for o in build(load_config(site)).outputs if str(o.rel_path).startswith("pagefind/")}
+        assert served.keys() == clean.keys() and [p for p in clean if served[p] != clean[p]] == []
+    finally:
+        rebuilder.search.close()
