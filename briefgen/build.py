@@ -21,6 +21,7 @@ from briefgen.model import Site, build_site
 from briefgen.output import Output, check_collisions
 from briefgen.parallel import parallel_map
 from briefgen.render import PageRenderer
+from briefgen.template_reads import BodyReads
 from briefgen.sources import content_files, file_stamp, read_source, scan_sources
 from briefgen.theme import create_environment, resolve_theme, static_files
 
@@ -103,7 +104,8 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     changed = {slug for slug, digest in digests.items() if previous is None or previous.digests.get(slug) != digest}
     # Views of unchanged briefings are as they were when nothing but bodies changed.
     views = {slug: view for slug, view in cache.views.items() if slug not in changed} if previous else {}
-    renderer = PageRenderer(site, bodies, _environment(theme, template_digest, cache), render_digest, views)
+    env, body_reads = _environment(theme, template_digest, cache)
+    renderer = PageRenderer(site, bodies, env, render_digest, views, body_reads)
     jobs, records = _plan_jobs(renderer, cache, previous, changed)
     results = run_jobs(jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
                        _reporter(progress, "Rendering pages"))
@@ -247,19 +249,20 @@ def _plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | No
     return jobs, records
 
 
-def _environment(theme, template_digest: str, cache: BuildCache):
-    """The Jinja environment, kept while no template changes: compiling them anew costs ~0.1 s."""
+def _environment(theme, template_digest: str, cache: BuildCache) -> tuple:
+    """The Jinja environment and what its templates read, kept while no template changes (compiling costs ~0.1 s)."""
     key = (template_digest, tuple(theme.template_dirs), theme.default_templates)
     if cache.environment is None or cache.environment[0] != key:
-        cache.environment = (key, create_environment(theme))
-    return cache.environment[1]
+        env = create_environment(theme)
+        cache.environment = (key, env, BodyReads(env))
+    return cache.environment[1], cache.environment[2]
 
 
 def _render_bodies(site: Site, profiles, sources, resolver, link_keys: LinkKeys, config: SiteConfig, cache: BuildCache,
                    workers: int | None, progress) -> dict[PurePosixPath, Rendered]:
     """Markdown -> HTML for every body, reusing those whose text and link targets are unchanged."""
     digests = {source.rel: source.digest for source in sources}
-    tasks = []  # (rel, key, body, body_line, autolink, exclude)
+    tasks = []  # (rel, body, body_line, autolink, exclude)
     for briefing in site.briefings:
         autolink = config.autolink if briefing.autolink is None else briefing.autolink
         tasks.append((briefing.source_rel, briefing.body, briefing.body_line, autolink, None))
@@ -272,22 +275,24 @@ def _render_bodies(site: Site, profiles, sources, resolver, link_keys: LinkKeys,
     bodies: dict[PurePosixPath, Rendered] = {}
     todo = []
     for rel, body, body_line, autolink, exclude in tasks:
+        digest = digests.get(rel)
+        cached = cache.bodies.get(rel)  # (key, rendered, which links the text may have)
+        used = cached[2] if cached is not None and cached[0][0] == digest else LinkKeys.used_by(body)
         # Compared, not hashed: cheap. A body without @/ or [[ links does not wait on titles and files.
-        key = (digests.get(rel), link_keys.for_body(body, autolink), autolink, exclude, config.escape_html)
-        cached = cache.bodies.get(rel)
+        key = (digest, link_keys.select(used, autolink), autolink, exclude, config.escape_html)
         if cached is not None and cached[0] == key:
             bodies[rel] = cached[1]
         else:
-            todo.append((rel, key, body, body_line, autolink, exclude))
+            todo.append((rel, key, body, body_line, autolink, exclude, used))
     md = create_markdown(allow_html=not config.escape_html)
 
     def render_one(task):
-        rel, _, body, body_line, autolink, exclude = task
+        rel, _, body, body_line, autolink, exclude, _ = task
         return render_body(md, body, rel, body_line, resolver, autolink=autolink, exclude_entity=exclude)
 
     for task, rendered in zip(todo, parallel_map(render_one, todo, workers, progress)):
         bodies[task[0]] = rendered
-        cache.bodies[task[0]] = (task[1], rendered)
+        cache.bodies[task[0]] = (task[1], rendered, task[6])
     for rel in [rel for rel in cache.bodies if rel not in bodies]:
         del cache.bodies[rel]
     return bodies

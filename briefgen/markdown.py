@@ -42,10 +42,14 @@ class LinkKeys:
     titles: str  # titles, names and aliases: what [[wikilinks]] need
     entities: str  # the names autolinks find
 
-    def for_body(self, body: str, autolink: bool) -> tuple[str, str, str]:
-        """The keys a body's rendering depends on: every link of a kind starts with its marker in the text."""
-        return (self.files if "@/" in body else "", self.titles if "[[" in body else "",
-                self.entities if autolink else "")
+    @staticmethod
+    def used_by(body: str) -> tuple[bool, bool]:
+        """Whether a body may have @/ links and [[wikilinks]]: every such link has its marker in the text."""
+        return "@/" in body, "[[" in body
+
+    def select(self, used: tuple[bool, bool], autolink: bool) -> tuple[str, str, str]:
+        """The keys a body's rendering depends on, given what used_by() said of it."""
+        return (self.files if used[0] else "", self.titles if used[1] else "", self.entities if autolink else "")
 
 
 def _digest(prefix: str, mapping: Mapping) -> str:

@@ -19,6 +19,7 @@ from briefgen.markdown import Rendered
 from briefgen.model import Site
 from briefgen.jobs import PageJob, fingerprint
 from briefgen.relations import Timeline
+from briefgen.template_reads import BodyReads
 
 
 # What names one output: ("briefing", slug), ("entity", entity key, page number), ("feed",), …
@@ -77,10 +78,14 @@ class BriefingView:
     draft: bool
     extra: Mapping[str, Any]
     source_path: str
-    digest: str = ""
+    digest: str = ""  # of all of it
+    card: str = ""  # of all but the body (html): what list pages depend on
 
     def __repr__(self) -> str:
         return f"BriefingView<{self.digest}>"
+
+    def __str__(self) -> str:  # what {{ view }} prints: it must not depend on the body (see template_reads)
+        return f"BriefingView<{self.card}>"
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -113,13 +118,15 @@ class PageRenderer:
     """Turns the site model into outputs; all template calls go through `render`."""
 
     def __init__(self, site: Site, bodies: Mapping[PurePosixPath, Rendered], env: jinja2.Environment,
-                 render_digest: str, views: Mapping[str, BriefingView] | None = None):
-        """`views` are known-current views of some briefings, from the last build."""
+                 render_digest: str, views: Mapping[str, BriefingView] | None = None,
+                 body_reads: BodyReads | None = None):
+        """`views` are known-current views of some briefings, from the last build; `body_reads`, of env's templates."""
         self.site = site
         self.config = site.config
         self.bodies = bodies
         self.env = env
         self.render_digest = render_digest  # templates, settings and briefgen's version
+        self.body_reads = body_reads or BodyReads(env)
         self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
         self.views: dict[str, BriefingView] = dict(views or {})
         self._shown: set[str] | None = None  # while a job is made: the briefings it shows
@@ -162,7 +169,8 @@ class PageRenderer:
                 entities=tuple((spec, links) for spec, links in groups if links), sources=briefing.sources,
                 html=body.html, draft=briefing.draft, extra=briefing.extra, source_path=str(briefing.source_rel),
             )
-            view = BriefingView(**fields, digest=fingerprint(fields))
+            card = fingerprint({name: value for name, value in fields.items() if name != "html"})
+            view = BriefingView(**fields, digest=fingerprint(card, fields["html"]), card=card)
             self.views[slug] = view
         return view
 
@@ -172,7 +180,9 @@ class PageRenderer:
         """The job that renders `template` for `site_path`; its fingerprint is the page's own context."""
         context.setdefault("page_path", site_path)
         context["canonical_url"] = self.links.absolute(site_path)
-        key = fingerprint(self.render_digest, template, site_path, context)
+        # A template that never reads a briefing's body gets a fingerprint without the bodies it lists.
+        shown = context if self.body_reads.may_read(template) else {k: _cards(v) for k, v in context.items()}
+        key = fingerprint(self.render_digest, template, site_path, shown)
         context.update(self.common)
         env = self.env
 
@@ -376,6 +386,15 @@ class PageRenderer:
                              page_path=page_path, entries=entries, urls=links, language=config.language)
 
         return PageJob(PurePosixPath(feed_path), origin, key, produce)
+
+
+def _cards(value: Any) -> Any:
+    """`value` with every BriefingView in it (alone, or in lists and tuples) as the digest of its card."""
+    if isinstance(value, BriefingView):
+        return f"BriefingCard<{value.card}>"
+    if isinstance(value, (list, tuple)):
+        return [_cards(item) for item in value]
+    return value
 
 
 def _profile_fields(entity: Entity) -> list[tuple[str, Any]]:

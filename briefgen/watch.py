@@ -17,7 +17,7 @@ from briefgen.errors import Diagnostic, Diagnostics
 from briefgen.theme import resolve_theme
 
 SITE_FOLDERS = ("content", "static", "templates", "themes")
-DEBOUNCE_SECONDS = 0.05  # an editor's write+rename arrive within a few ms; a save should show at once
+DEBOUNCE_SECONDS = 0.03  # an editor's write+rename arrive within a few ms; a save should show at once
 LONGEST_WAIT_SECONDS = 2.0  # a never-ending stream of saves still rebuilds now and then
 
 
