@@ -127,7 +127,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
         model = cache.model = replace(model, sitemap=indexes.sitemap(site, renderer.links))
     outputs.append(model.sitemap)
     outputs.append(indexes.robots(renderer.links))
-    clock.lap("search")
+    clock.lap("search" if index_search else "other files")
     unique = check_collisions(outputs, diags)
     diags.raise_if_errors()
     return BuildResult(site, tuple(unique), diags.sorted(), MappingProxyType(clock.timings),
@@ -135,16 +135,37 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
                        results.rendered, results.reused)
 
 
-def refresh_search(result: BuildResult, previous: search.SearchState | None
-                   ) -> tuple[BuildResult, search.SearchState | None]:
-    """`result` (built with index_search=False) with its search index brought up to date, and the new state."""
-    pages = [o for o in result.outputs if o.origin != search.ORIGIN]
+@dataclass(frozen=True, slots=True)
+class PendingSearch:
+    """A result built with index_search=False whose search index Pagefind is making (see begin_search)."""
+
+    result: BuildResult
+    pages: tuple[Output, ...]  # its outputs but the search index
+    index: search.PendingIndex
+    diagnostics: Diagnostics
+
+
+def begin_search(result: BuildResult, previous: search.SearchState | None) -> PendingSearch:
+    """Start indexing `result` (built with index_search=False) for search; Pagefind runs meanwhile."""
+    pages = tuple(o for o in result.outputs if o.origin != search.ORIGIN)
     diags = Diagnostics()
-    state = _index(pages, result.keys, result.site, diags, previous)
-    produced = search.state_outputs(state) if state else []
-    keys = {rel: key for rel, key in result.keys.items() if not key.startswith("search:")}
-    return replace(result, outputs=(*pages, *produced), diagnostics=tuple(diags.sorted()) + result.diagnostics,
-                   keys=MappingProxyType({**keys, **search.state_keys(state)})), state
+    return PendingSearch(result, pages, _start_index(pages, result.keys, result.site, diags, previous), diags)
+
+
+def finish_search(pending: PendingSearch) -> tuple[BuildResult, search.SearchState]:
+    """The result with its search index up to date, and the new search state; errors are in its diagnostics."""
+    state = pending.index.finish(pending.diagnostics)
+    keys = {rel: key for rel, key in pending.result.keys.items() if not key.startswith("search:")}
+    result = replace(pending.result, outputs=(*pending.pages, *search.state_outputs(state)),
+                     diagnostics=pending.diagnostics.sorted() + pending.result.diagnostics,
+                     keys=MappingProxyType({**keys, **search.state_keys(state)}))
+    return result, state
+
+
+def refresh_search(result: BuildResult, previous: search.SearchState | None
+                   ) -> tuple[BuildResult, search.SearchState]:
+    """`result` (built with index_search=False) with its search index brought up to date, and the new state."""
+    return finish_search(begin_search(result, previous))
 
 
 def _parse_documents(sources, config: SiteConfig, diags: Diagnostics, cache: BuildCache
@@ -299,6 +320,11 @@ def _render_bodies(site: Site, profiles, sources, resolver, link_keys: LinkKeys,
 
 
 def _index(outputs, fingerprints, site: Site, diags, previous: search.SearchState | None) -> search.SearchState:
+    return _start_index(outputs, fingerprints, site, diags, previous).finish(diags)
+
+
+def _start_index(outputs, fingerprints, site: Site, diags, previous: search.SearchState | None
+                 ) -> search.PendingIndex:
     """The search index, a shard per year of briefings and per taxonomy; unchanged shards are reused."""
     years = {urls.briefing_path(b.slug): b.date.year for b in site.briefings}
 
@@ -306,9 +332,7 @@ def _index(outputs, fingerprints, site: Site, diags, previous: search.SearchStat
         year = years.get(rel.parent.as_posix() + "/")
         return f"briefings-{year}" if year is not None else rel.parts[0]
 
-    _, state = search.search_outputs(outputs, site.config, diags, shard_of, fingerprints,
-                                     previous or search.SearchState())
-    return state
+    return search.start_index(outputs, diags, shard_of, fingerprints, previous or search.SearchState())
 
 
 def _reporter(progress, what: str):

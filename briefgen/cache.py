@@ -34,6 +34,7 @@ from briefgen.search import SearchState, pagefind_binary
 CACHE_DIR = ".briefgen-cache"
 _CACHE_FILE = "build.pickle"  # documents, bodies, search index: large
 _STATE_FILE = "state.pickle"  # what the last build read and wrote: small
+_SEARCH_FILE = "search.pickle"  # the search index's shards and pages
 _MAGIC = b"briefgen-cache-2\n"
 
 
@@ -134,24 +135,36 @@ def load_cache(root: Path, output_dir: Path, *, state_only: bool = False) -> Bui
     if heavy is None or heavy.get("last_inputs") != cache.last_inputs:
         return BuildCache(output_dir=output_dir, written=cache.written, stamps=cache.stamps, spare=cache.spare)
     cache.settings_key, cache.documents = heavy["settings_key"], heavy["documents"]
-    cache.bodies, cache.search = heavy["bodies"], _search_from_output(heavy["search"], cache)
-    cache.model, cache.jobs = heavy["model"], heavy["jobs"]
+    cache.bodies, cache.model, cache.jobs = heavy["bodies"], heavy["model"], heavy["jobs"]
+    searched = _read_blob(folder / _SEARCH_FILE)
+    if searched is not None and searched.get("last_inputs") == cache.last_inputs:
+        cache.search = _search_from_output(searched["search"], cache)
     return cache
 
 
-def save_cache(root: Path, cache: BuildCache) -> None:
+def save_build(root: Path, cache: BuildCache) -> None:
+    """The large part: documents, bodies, model and jobs (the CLI saves it while Pagefind indexes)."""
     folder = root / CACHE_DIR
     folder.mkdir(exist_ok=True)
     (folder / ".gitignore").write_text("*\n")
     _write_blob(folder / _CACHE_FILE, {
         "last_inputs": cache.last_inputs, "settings_key": cache.settings_key, "documents": cache.documents,
         "bodies": cache.bodies, "model": cache.model, "jobs": cache.jobs,
+    })
+
+
+def save_state(root: Path, cache: BuildCache) -> None:
+    """The search state, then what the last build read and wrote, which vouches for the others."""
+    folder = root / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    _write_blob(folder / _SEARCH_FILE, {
+        "last_inputs": cache.last_inputs,
         # The search bundles' bytes are in the output folder already: keep their paths only.
         "search": None if cache.search is None else (
             {name: (fps, key, tuple(o.rel_path for o in files)) for name, (fps, key, files) in cache.search.shards.items()},
             cache.search.pages),
     })
-    # Written last: it vouches for the heavy file through last_inputs.
+    # Written last: it vouches for the other files through last_inputs.
     _write_blob(folder / _STATE_FILE, {
         "output_dir": cache.output_dir, "written": cache.written, "last_inputs": cache.last_inputs,
         "last_diagnostics": cache.last_diagnostics, "stamps": cache.stamps, "spare": cache.spare,

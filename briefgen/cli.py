@@ -8,12 +8,13 @@ import gc
 import time
 import traceback
 from pathlib import Path
+from typing import Callable
 
 import click
 
 from briefgen import __version__
-from briefgen.build import build, inputs_key
-from briefgen.cache import CACHE_DIR, BuildCache, load_cache, outputs_intact, save_cache
+from briefgen.build import begin_search, build, finish_search, inputs_key
+from briefgen.cache import CACHE_DIR, BuildCache, load_cache, outputs_intact, save_build, save_state
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.output import check_output_folder, remove_leftovers, write_site
@@ -172,27 +173,47 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
         phases["cache load"] = time.perf_counter() - lap
         cache.stamps = stamps  # just taken: the build need not read files whose stamps are as they were
         gc.freeze()  # the cache lives until the end: the collector need not walk it again and again
-    result = build(config, drafts=drafts, cache=cache, progress=reporter.progress)
+    result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, index_search=False)
+    # Pagefind indexes in processes of its own while the cache is saved.
+    pending = begin_search(result, cache.search)
+    cache_saved = False
+    if not no_cache:
+        cache.last_inputs, cache.last_diagnostics = inputs, result.diagnostics
+        lap = time.perf_counter()
+        cache_saved = _saving(reporter, lambda: save_build(config.root, cache))
+        phases["cache save"] = time.perf_counter() - lap
+    lap = time.perf_counter()
+    result, cache.search = finish_search(pending)
+    phases["pagefind"] = time.perf_counter() - lap  # what was left of it once the cache was saved
+    if any(d.severity is Severity.ERROR for d in result.diagnostics):
+        raise BuildError(result.diagnostics)
     report_warnings(result.diagnostics, reporter, strict)
     lap = time.perf_counter()
     cache.written, cache.spare = write_site(result.outputs, config.output_path, result.keys, cache.written,
                                             cache.spare, None if no_cache else config.root / CACHE_DIR)
     phases["write"] = time.perf_counter() - lap
-    if not no_cache:
-        cache.last_inputs, cache.last_diagnostics = inputs, result.diagnostics
-        try:
-            lap = time.perf_counter()
-            save_cache(config.root, cache)
-            phases["cache save"] = time.perf_counter() - lap
-        except OSError as exc:  # the site is written; only the next build's head start is lost
-            reporter.info(f"warning: could not save the build cache in {CACHE_DIR}/: {exc.strerror or exc}; "
-                          "the next build starts from scratch.")
+    if not no_cache and cache_saved:
+        cache.last_diagnostics = result.diagnostics
+        lap = time.perf_counter()
+        _saving(reporter, lambda: save_state(config.root, cache))
+        phases["cache save"] += time.perf_counter() - lap
     pages = sum(1 for o in result.outputs if o.rel_path.suffix == ".html")
     reporter.info(f"Built {pages} pages ({len(result.outputs)} files; {result.rendered} rendered, "
                   f"{result.reused} unchanged) into {_shown(config.output_path)} "
                   f"in {time.perf_counter() - started:.2f} s.")
     for phase, seconds in {**result.timings, **phases}.items():
         reporter.detail(f"  {phase:<10} {seconds:.3f} s")
+
+
+def _saving(reporter: Reporter, save: Callable[[], None]) -> bool:
+    """Save (part of) the cache; a cache that cannot be saved costs the next build its head start, no more."""
+    try:
+        save()
+        return True
+    except OSError as exc:
+        reporter.info(f"warning: could not save the build cache in {CACHE_DIR}/: {exc.strerror or exc}; "
+                      "the next build starts from scratch.")
+        return False
 
 
 @cli.command("serve")

@@ -58,10 +58,47 @@ class SearchState:
     pages: dict[PurePosixPath, tuple[str, bool]] = field(default_factory=dict)  # fingerprint, indexed?
 
 
-def search_outputs(outputs: Iterable[Output], config: SiteConfig, diags: Diagnostics,
-                   shard_of: Callable[[PurePosixPath], str], fingerprints: Mapping[PurePosixPath, str],
-                   previous: SearchState) -> tuple[list[Output], SearchState]:
-    """The Pagefind bundles for the pages among `outputs` that ask to be indexed, shard by shard."""
+# Pagefind uses every core itself, but not all the time: two runs side by side keep both busy.
+MAX_RUNS = 2
+
+
+@dataclass
+class PendingIndex:
+    """Shards being indexed by Pagefind processes, which run while the caller does something else."""
+
+    state: SearchState  # the pages, and the shards known unchanged
+    waiting: list = field(default_factory=list)  # (name, fps key, bytes key, [(page, bytes)])
+    running: list = field(default_factory=list)  # (name, fps key, bytes key, _Run)
+    binary: Path | None = None
+
+    def finish(self, diags: Diagnostics) -> SearchState:
+        """Wait for every run; the complete state, or an empty one (and an error) if Pagefind failed."""
+        try:
+            while self.running:
+                name, fps_key, bytes_key, run = self.running.pop(0)
+                files = run.wait()
+                folder = PurePosixPath(BUNDLE_DIR) / name
+                self.state.shards[name] = (fps_key, bytes_key,
+                                           tuple(Output(folder / rel, data, origin=ORIGIN) for rel, data in files))
+                self._launch()
+        except subprocess.CalledProcessError as exc:
+            diags.error(None, None, f"Pagefind failed to index the site: {_last_line(exc.stderr or exc.stdout)}",
+                        "Run the build with --debug, or report it with the page that fails.")
+            return SearchState()
+        finally:
+            for *_, run in self.running:
+                run.abandon()
+        return self.state
+
+    def _launch(self) -> None:
+        while self.waiting and len(self.running) < MAX_RUNS:
+            name, fps_key, bytes_key, contents = self.waiting.pop(0)
+            self.running.append((name, fps_key, bytes_key, _Run(self.binary, contents)))
+
+
+def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callable[[PurePosixPath], str],
+                fingerprints: Mapping[PurePosixPath, str], previous: SearchState) -> PendingIndex:
+    """Decide which shards must be indexed again and start Pagefind on them; finish() collects them."""
     state = SearchState()
     shards: dict[str, list[Output]] = {}
     for output in outputs:
@@ -77,12 +114,13 @@ def search_outputs(outputs: Iterable[Output], config: SiteConfig, diags: Diagnos
         if indexed:
             shards.setdefault(shard_of(output.rel_path), []).append(output)
     if not shards:
-        return [], state
+        return PendingIndex(state)
     binary = pagefind_binary()
     if binary is None:
         diags.warning(None, None, "the search index was not built: the Pagefind binary was not found.",
                       "Install it with: pip install 'pagefind[bin]' (or set PAGEFIND_BINARY_PATH).")
-        return [], SearchState(pages=state.pages)
+        return PendingIndex(SearchState(pages=state.pages))
+    pending = PendingIndex(state, binary=binary)
     for name in sorted(shards):
         pages = shards[name]
         fps_key = _digest((str(o.rel_path), state.pages[o.rel_path][0]) for o in pages)
@@ -95,16 +133,9 @@ def search_outputs(outputs: Iterable[Output], config: SiteConfig, diags: Diagnos
         if before is not None and before[1] == bytes_key:
             state.shards[name] = (fps_key, bytes_key, before[2])
             continue
-        try:
-            files = index_pages(binary, contents)
-        except subprocess.CalledProcessError as exc:
-            diags.error(None, None, f"Pagefind failed to index the site: {_last_line(exc.stderr or exc.stdout)}",
-                        "Run the build with --debug, or report it with the page that fails.")
-            return [], SearchState()
-        folder = PurePosixPath(BUNDLE_DIR) / name
-        state.shards[name] = (fps_key, bytes_key,
-                              tuple(Output(folder / rel, data, origin=ORIGIN) for rel, data in files))
-    return state_outputs(state), state
+        pending.waiting.append((name, fps_key, bytes_key, contents))
+    pending._launch()
+    return pending
 
 
 def state_outputs(state: SearchState) -> list[Output]:
@@ -137,25 +168,44 @@ def pagefind_binary() -> Path | None:
     return get_executable()
 
 
-def index_pages(binary: Path, pages: Sequence[tuple[Output, bytes]]) -> list[tuple[str, bytes]]:
-    """(path inside the bundle, bytes) of every file of the Pagefind bundle for `pages`.
+class _Run:
+    """One Pagefind process indexing one shard's pages, written to a scratch folder for it.
 
     URLs in the index are relative to the site root; the search page gives
     Pagefind the base path, so results link correctly under /repo/ too.
     """
-    # Memory-backed when the system has one: thousands of small files are written and removed.
-    scratch = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
-    with tempfile.TemporaryDirectory(prefix="briefgen-search-", dir=scratch) as tmp:
-        site = Path(tmp) / "site"
+
+    def __init__(self, binary: Path, pages: Sequence[tuple[Output, bytes]]):
+        # Memory-backed when the system has one: thousands of small files are written and removed.
+        scratch = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
+        self._folder = tempfile.TemporaryDirectory(prefix="briefgen-search-", dir=scratch)
+        site, self._bundle = Path(self._folder.name) / "site", Path(self._folder.name) / "bundle"
         for page, data in pages:
             target = site / page.rel_path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        bundle = Path(tmp) / "bundle"
-        subprocess.run([str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"],
-                       check=True, capture_output=True, text=True, timeout=600)
-        return [(path.relative_to(bundle).as_posix(), path.read_bytes())
-                for path in sorted(bundle.rglob("*")) if path.is_file()]
+        self._log = open(Path(self._folder.name) / "log", "w+", encoding="utf-8")  # a file: a pipe could fill up
+        self._command = [str(binary), "--site", str(site), "--output-path", str(self._bundle), "--silent"]
+        self._process = subprocess.Popen(self._command, stdout=self._log, stderr=subprocess.STDOUT)
+
+    def wait(self) -> list[tuple[str, bytes]]:
+        """(path inside the bundle, bytes) of every file of the shard's Pagefind bundle."""
+        try:
+            code = self._process.wait(timeout=600)
+            if code != 0:
+                self._log.seek(0)
+                raise subprocess.CalledProcessError(code, self._command, output=self._log.read())
+            return [(path.relative_to(self._bundle).as_posix(), path.read_bytes())
+                    for path in sorted(self._bundle.rglob("*")) if path.is_file()]
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._log.close()
+        self._folder.cleanup()
 
 
 def _last_line(text: str | None) -> str:
