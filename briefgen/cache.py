@@ -1,16 +1,23 @@
 """BuildCache: what one build may reuse from the last, checked by digest, never trusted blindly.
 
-- parsed documents, keyed by the source file's digest;
-- rendered bodies, keyed by the body's digest plus the link resolver's
-  fingerprint (a new alias or title re-links every body);
+- parsed documents, keyed by the source file's digest (and files' stamps, so
+  an unchanged file is not even read);
+- rendered bodies, keyed by the body's digest plus the digests of the kinds of
+  link target the body uses (files, titles, entity names);
+- the site model, while every document's front matter is unchanged;
+- the page jobs of the last good build with the briefings each showed;
 - outputs, keyed by each job's fingerprint: in `serve` the last build's bytes
   in memory; from the CLI the files of the last write, checked by size and
-  modification time before they are reused (hard-linked) in the next write.
+  modification time before they are reused (hard-linked) in the next write;
+- the search index's shards, and the site before last (a Spare), to be
+  recycled as the next staging folder.
 
-The whole cache is dropped when the settings or briefgen's version change.
-`serve` keeps one in memory; the CLI keeps one in `.briefgen-cache/` so a new
-process starts warm. A file that does not unpickle or fails its checksum is
-ignored and the build runs cold.
+What depends on the settings is dropped when they change (the search state
+checks its own reuse page by page), and a cache written by another version of
+briefgen is never read. `serve` keeps one in memory; the CLI keeps one
+in `.briefgen-cache/` (build.pickle, search.pickle, then state.pickle, which
+vouches for the others) so a new process starts warm. A file that does not
+unpickle or fails its checksum is ignored and the build runs cold.
 """
 
 from __future__ import annotations

@@ -176,15 +176,18 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, index_search=False)
     # Pagefind indexes in processes of its own while the cache is saved.
     pending = begin_search(result, cache.search)
-    cache_saved = False
-    if not no_cache:
-        cache.last_inputs, cache.last_diagnostics = inputs, result.diagnostics
+    try:
+        cache_saved = False
+        if not no_cache:
+            cache.last_inputs, cache.last_diagnostics = inputs, result.diagnostics
+            lap = time.perf_counter()
+            cache_saved = _saving(reporter, lambda: save_build(config.root, cache))
+            phases["cache save"] = time.perf_counter() - lap
         lap = time.perf_counter()
-        cache_saved = _saving(reporter, lambda: save_build(config.root, cache))
-        phases["cache save"] = time.perf_counter() - lap
-    lap = time.perf_counter()
-    result, cache.search = finish_search(pending)
-    phases["pagefind"] = time.perf_counter() - lap  # what was left of it once the cache was saved
+        result, cache.search = finish_search(pending)
+        phases["pagefind"] = time.perf_counter() - lap  # what was left of it once the cache was saved
+    finally:
+        pending.index.abandon()  # nothing left once finished; after a failure, no Pagefind outlives the build
     if any(d.severity is Severity.ERROR for d in result.diagnostics):
         raise BuildError(result.diagnostics)
     report_warnings(result.diagnostics, reporter, strict)

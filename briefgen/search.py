@@ -30,7 +30,6 @@ from pathlib import Path, PurePosixPath
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
-from briefgen.config import SiteConfig
 from briefgen.errors import Diagnostics
 from briefgen.output import Output
 
@@ -86,9 +85,14 @@ class PendingIndex:
                         "Run the build with --debug, or report it with the page that fails.")
             return SearchState()
         finally:
-            for *_, run in self.running:
-                run.abandon()
+            self.abandon()
         return self.state
+
+    def abandon(self) -> None:
+        """Stop what still runs (the build failed or was interrupted): no Pagefind outlives it."""
+        self.waiting.clear()
+        while self.running:
+            self.running.pop()[3].abandon()
 
     def _launch(self) -> None:
         while self.waiting and len(self.running) < MAX_RUNS:
