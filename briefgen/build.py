@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from briefgen import indexes, search, urls
 from briefgen.cache import BuildCache, code_digest, settings_key
@@ -54,7 +54,8 @@ class _Clock:
 
 def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
           cache: BuildCache | None = None, workers: int | None = None,
-          progress: Callable[[str, int, int], None] | None = None, index_search: bool = True) -> BuildResult:
+          progress: Callable[[str, int, int], None] | None = None, index_search: bool = True,
+          changed_files: Iterable[Path] | None = None) -> BuildResult:
     """Everything but the write. Raises BuildError with every problem found.
 
     With write_pages=False (briefgen check) it stops after content, entities
@@ -63,7 +64,9 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     result is the same as a cold build's, byte for byte. `progress` hears
     (what, done, total) while bodies and pages are rendered. With
     index_search=False the search index is the cache's last one, as it was
-    (serve shows the page first and calls refresh_search after).
+    (serve shows the page first and calls refresh_search after). `changed_files`
+    (serve: what the watcher saw) are the only files that changed since the
+    cache's build, when known.
     """
     diags = Diagnostics()
     clock = _Clock()
@@ -74,7 +77,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
 
     parses = {str(rel): entry[0] for rel, entry in cache.documents.items()}
     sources = scan_sources(config.root, diags, cache.sources, cache.stamps,
-                           lambda rel, digest: parses.get(rel) == digest)
+                           lambda rel, digest: parses.get(rel) == digest, _content_changes(config, changed_files))
     cache.sources = {str(source.rel): source for source in sources}
     documents, fronts = _parse_documents(sources, config, diags, cache)
     clock.lap("parse")
@@ -82,13 +85,15 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
     profiles = [d for d in documents if isinstance(d, Profile)]
 
-    model = _site_model(fingerprint(drafts, fronts), briefings, pages, profiles, sources, documents, config, cache)
+    model_key = fingerprint(drafts, fronts)
+    same_model = cache.model is not None and cache.model.key == model_key
+    model = _site_model(model_key, briefings, pages, profiles, sources, documents, config, cache)
     diags.extend(model.messages)
     site = model.site
     clock.lap("model")
 
     bodies = _render_bodies(site, profiles, sources, model.resolver, model.link_keys, config, cache, workers,
-                            _reporter(progress, "Rendering bodies"))
+                            _reporter(progress, "Rendering bodies"), only_briefings=same_model)
     for rendered in bodies.values():
         diags.extend(rendered.diagnostics)
     clock.lap("markdown")
@@ -128,8 +133,15 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     outputs.append(model.sitemap)
     outputs.append(indexes.robots(renderer.links))
     clock.lap("search" if index_search else "other files")
-    unique = check_collisions(outputs, diags)
+    # The search index's file names change with its content; every other path is usually the last build's.
+    others = [o for o in outputs if o.origin != search.ORIGIN]
+    paths = [o.rel_path for o in others]
+    if paths == cache.checked_paths:  # checked by the last good build: only the search files are new
+        unique = others + check_collisions([o for o in outputs if o.origin == search.ORIGIN], diags, others)
+    else:
+        unique = check_collisions(outputs, diags)
     diags.raise_if_errors()
+    cache.checked_paths = paths
     return BuildResult(site, tuple(unique), diags.sorted(), MappingProxyType(clock.timings),
                        MappingProxyType({**results.fingerprints, **search.state_keys(cache.search)}),
                        results.rendered, results.reused)
@@ -280,20 +292,33 @@ def _environment(theme, template_digest: str, cache: BuildCache) -> tuple:
 
 
 def _render_bodies(site: Site, profiles, sources, resolver, link_keys: LinkKeys, config: SiteConfig, cache: BuildCache,
-                   workers: int | None, progress) -> dict[PurePosixPath, Rendered]:
-    """Markdown -> HTML for every body, reusing those whose text and link targets are unchanged."""
+                   workers: int | None, progress, only_briefings: bool = False) -> dict[PurePosixPath, Rendered]:
+    """Markdown -> HTML for every body, reusing those whose text and link targets are unchanged.
+
+    With only_briefings (the site model is the last build's), only briefings
+    whose file changed can have a new body: the others, profiles and pages keep
+    the last build's, whose keys are known to match without being made.
+    """
     digests = {source.rel: source.digest for source in sources}
+    bodies: dict[PurePosixPath, Rendered] = {}
     tasks = []  # (rel, body, body_line, autolink, exclude)
-    for briefing in site.briefings:
+    if only_briefings:
+        last = cache.bodies
+        bodies = {rel: entry[1] for rel, entry in last.items()}
+        changed = [b for b in site.briefings
+                   if (entry := last.get(b.source_rel)) is None or entry[0][0] != digests.get(b.source_rel)]
+    else:
+        changed = site.briefings
+    for briefing in changed:
         autolink = config.autolink if briefing.autolink is None else briefing.autolink
         tasks.append((briefing.source_rel, briefing.body, briefing.body_line, autolink, None))
-    for profile in profiles:
-        tasks.append((profile.source_rel, profile.body, profile.body_line, config.autolink,
-                      (profile.taxonomy, profile.slug)))
-    for page in site.pages:
-        tasks.append((page.source_rel, page.body, page.body_line, False, None))
+    if not only_briefings:
+        for profile in profiles:
+            tasks.append((profile.source_rel, profile.body, profile.body_line, config.autolink,
+                          (profile.taxonomy, profile.slug)))
+        for page in site.pages:
+            tasks.append((page.source_rel, page.body, page.body_line, False, None))
 
-    bodies: dict[PurePosixPath, Rendered] = {}
     todo = []
     for rel, body, body_line, autolink, exclude in tasks:
         digest = digests.get(rel)
@@ -333,6 +358,21 @@ def _start_index(outputs, fingerprints, site: Site, diags, previous: search.Sear
         return f"briefings-{year}" if year is not None else rel.parts[0]
 
     return search.start_index(outputs, diags, shard_of, fingerprints, previous or search.SearchState())
+
+
+def _content_changes(config: SiteConfig, changed_files: Iterable[Path] | None) -> set[str] | None:
+    """The content files among `changed_files`, as paths like Source.rel; None when unknown."""
+    if changed_files is None:
+        return None
+    root, changed = config.root.resolve(), set()
+    for path in changed_files:
+        try:
+            rel = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue  # a theme outside the site
+        if rel.startswith("content/"):
+            changed.add(rel)
+    return changed
 
 
 def _reporter(progress, what: str):

@@ -68,6 +68,7 @@ class BuildCache:
     # In memory only (serve): cheap to make once, costly to make on every save.
     environment: tuple | None = None  # (what the templates are, the Jinja environment that compiled them)
     views: dict = field(default_factory=dict)  # the last build's briefing views, by slug
+    checked_paths: list | None = None  # the output paths the last good build checked for collisions
     sources: dict = field(default_factory=dict)  # the last build's sources, by path (serve: in memory)
     stamps: dict = field(default_factory=dict)  # path -> ((mtime_ns, size), digest) of the last build's content
     last_inputs: str = ""  # digest of every input of the last successful build

@@ -31,9 +31,14 @@ class Output:
         return self.copy_from.read_bytes()
 
 
-def check_collisions(outputs: Iterable[Output], diags: Diagnostics) -> list[Output]:
-    """Two outputs with one path is an error naming both; returns the outputs without duplicates."""
-    seen: dict[PurePosixPath, Output] = {}
+def check_collisions(outputs: Iterable[Output], diags: Diagnostics,
+                     checked: Iterable[Output] = ()) -> list[Output]:
+    """Two outputs with one path is an error naming both; returns `outputs` without duplicates.
+
+    `checked`: outputs checked already (by the last build), which these must not collide with.
+    """
+    seen: dict[PurePosixPath, Output] = {o.rel_path: o for o in checked}
+    start = len(seen)
     for output in outputs:
         if _escapes(output.rel_path):
             diags.error(output.origin or None, None, f"the output path '{output.rel_path}' is outside the output folder.")
@@ -47,7 +52,7 @@ def check_collisions(outputs: Iterable[Output], diags: Diagnostics) -> list[Outp
             )
             continue
         seen[output.rel_path] = output
-    return list(seen.values())
+    return list(seen.values())[start:]
 
 
 def _escapes(rel: PurePosixPath) -> bool:

@@ -199,6 +199,7 @@ class Rebuilder:
         self.cache = BuildCache()
         self._lock = threading.Lock()
         self.search = SearchRefresher(self.refresh_search)
+        self._last_good = False  # whether the last rebuild succeeded: then the watcher's paths are all that changed
 
     def rebuild(self, changed: Iterable[Path] = ()) -> bool:
         """Build; the first build indexes search itself, later ones leave it to the SearchRefresher."""
@@ -210,13 +211,18 @@ class Rebuilder:
                 # site.yaml is re-read every time: it is cheap, and a stale config could hide an error.
                 config = self.settings.load_config()
                 self.config = config
-                result = build(config, drafts=self.settings.drafts, cache=self.cache, index_search=first)
+                # What the watcher saw is all that changed, unless this is the first build or a retry.
+                hint = frozenset(changed) if changed and not first and self._last_good else None
+                result = build(config, drafts=self.settings.drafts, cache=self.cache, index_search=first,
+                               changed_files=hint)
                 snapshot = SiteSnapshot.from_build(config, result, self.state.view().snapshot)
                 self.cache.remember_outputs(result.outputs, result.keys)
             except BuildError as exc:
+                self._last_good = False
                 self._report_failure(exc.diagnostics)
                 return False
             except Exception as exc:  # a bug in briefgen: say so, keep serving the last good site
+                self._last_good = False
                 if self.settings.debug:
                     traceback.print_exc()
                 self._report_failure([Diagnostic(None, None, f"internal error: {type(exc).__name__}: {exc}",
@@ -229,6 +235,7 @@ class Rebuilder:
             if not first:  # asked before the reload, so whoever sees the reload also sees it pending
                 self.search.request(config, result, snapshot)
             self.state.succeeded(snapshot)
+            self._last_good = True
             self._settle_memory(memory_key)
             pages = sum(1 for path in snapshot.files if path.endswith(".html"))
             self.log.info(f"{_describe(changed, self.settings.root)} in {time.perf_counter() - started:.2f} s "

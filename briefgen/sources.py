@@ -6,7 +6,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable, Mapping
+from typing import Callable, Collection, Mapping
 
 from briefgen.errors import Diagnostics
 
@@ -30,16 +30,21 @@ def is_ignored(name: str) -> bool:
 
 def scan_sources(root: Path, diags: Diagnostics, known: Mapping[str, Source] | None = None,
                  stamps: Mapping[str, tuple[tuple[int, ...], str]] | None = None,
-                 parsed: Callable[[str, str], bool] | None = None) -> list[Source]:
+                 parsed: Callable[[str, str], bool] | None = None,
+                 changed: Collection[str] | None = None) -> list[Source]:
     """Every Markdown file under content/, in a stable order.
 
     A file whose stamp (modification and change times, size) equals that of
     its `known` Source (by path, as in ContentFile.rel) is not read again:
     serve keeps the last build's sources. Nor is one whose stamp is as in
     `stamps` (path -> (stamp, digest)) when `parsed(path, digest)` says its
-    parse is cached: its Source comes without text.
+    parse is cached: its Source comes without text. `changed` (serve, from
+    the watcher's events) names the only content files that may have changed;
+    when they are all `known`, the others are not even looked at.
     """
     known, stamps = known or {}, stamps or {}
+    if changed is not None and known and all(rel in known for rel in changed):
+        return _rescan(root, diags, known, changed)
     sources: list[Source] = []
     for entry in content_files(root, diags):
         previous = known.get(entry.rel)
@@ -52,6 +57,22 @@ def scan_sources(root: Path, diags: Diagnostics, known: Mapping[str, Source] | N
             sources.append(Source(Path(entry.path), rel, rel.parts[1], None, stamped[1], entry.stamp))
             continue
         source = read_source(root, Path(entry.path), diags)
+        if source is not None:
+            sources.append(source)
+    return sources
+
+
+def _rescan(root: Path, diags: Diagnostics, known: Mapping[str, Source], changed: Collection[str]) -> list[Source]:
+    """The known sources with the changed ones read again; a file gone since falls back to a full scan."""
+    sources = []
+    for rel, previous in known.items():
+        if rel not in changed:
+            sources.append(previous)
+            continue
+        stamp = file_stamp(previous.path)
+        if stamp is None:  # deleted or moved away: what else changed is for a full scan to find
+            return scan_sources(root, diags, known)
+        source = previous if stamp == previous.stamp else read_source(root, previous.path, diags)
         if source is not None:
             sources.append(source)
     return sources

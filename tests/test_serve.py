@@ -508,3 +508,28 @@ def test_the_search_index_catches_up_after_the_reload_even_when_a_failed_build_c
         assert served.keys() == clean.keys() and [p for p in clean if served[p] != clean[p]] == []
     finally:
         rebuilder.search.close()
+
+
+def test_an_edit_seen_by_a_failed_rebuild_is_not_lost_by_the_next(make_site):
+    """serve rescans only what the watcher reported, but after a failure it scans everything again."""
+    from briefgen.serve import PreviewState, Rebuilder
+
+    site = make_site({"content/briefings/first-call.md": BRIEFING, "content/briefings/treaty-extended.md": SECOND})
+    state = PreviewState()
+    rebuilder = Rebuilder(PreviewSettings(site, port=0), state, RecordingLog())
+    try:
+        assert rebuilder.rebuild()
+        edited, config = site / "content/briefings/treaty-extended.md", site / "site.yaml"
+        good_config = config.read_text()
+        edited.write_text(SECOND.replace("Treaty extended", "Seen once"))
+        config.write_text("title: [unclosed\n")
+        assert not rebuilder.rebuild({edited, config})  # fails on site.yaml, before looking at content
+        config.write_text(good_config)
+        assert rebuilder.rebuild({config})  # the watcher reports only site.yaml now
+        assert b"Seen once" in state.view().snapshot.read("briefings/treaty-extended/index.html")
+
+        edited.write_text(SECOND.replace("Treaty extended", "Seen twice"))
+        assert rebuilder.rebuild({edited})  # after a good build, what the watcher saw is enough
+        assert b"Seen twice" in state.view().snapshot.read("briefings/treaty-extended/index.html")
+    finally:
+        rebuilder.search.close()
