@@ -207,15 +207,23 @@ def outputs_intact(output_dir: Path, written: dict) -> bool:
 
 
 def _read_blob(path: Path) -> dict | None:
-    """A pickled dict written by _write_blob, or None if missing, damaged or from another version."""
+    """A pickled dict written by _write_blob, or None if missing, damaged or from another version.
+
+    Read as a stream, twice (the checksum, then the objects), never as one bytes
+    object: the file may be 100+ MB, which would be held beside its objects.
+    """
     try:
-        blob = memoryview(path.read_bytes())  # slices of a view copy nothing: the file may be 100+ MB
-        if blob[:len(_MAGIC)] != _MAGIC:
-            return None
-        checksum, payload = blob[len(_MAGIC):len(_MAGIC) + 32], blob[len(_MAGIC) + 32:]
-        if hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
-            return None
-        state = pickle.loads(payload)
+        with open(path, "rb") as file:
+            if file.read(len(_MAGIC)) != _MAGIC:
+                return None
+            checksum = file.read(32)
+            digest = hashlib.blake2b(digest_size=16)
+            while chunk := file.read(1 << 20):
+                digest.update(chunk)
+            if digest.hexdigest().encode() != checksum:
+                return None
+            file.seek(len(_MAGIC) + 32)
+            state = pickle.load(file)
     except Exception:  # noqa: BLE001 - any damage means a cold build, never a crash
         return None
     if not isinstance(state, dict) or state.get("version") != code_digest():
@@ -223,12 +231,26 @@ def _read_blob(path: Path) -> dict | None:
     return state
 
 
+class _Checksummed:
+    """A file that pickle writes to while the checksum of what it writes is taken."""
+
+    def __init__(self, file):
+        self.file = file
+        self.digest = hashlib.blake2b(digest_size=16)
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        return self.file.write(data)
+
+
 def _write_blob(path: Path, state: dict) -> None:
-    payload = pickle.dumps({**state, "version": code_digest()}, protocol=pickle.HIGHEST_PROTOCOL)
-    checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
+    """Pickled as a stream (no 100+ MB bytes object beside the objects), its checksum written before it."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as file:  # in parts: one concatenated copy of a large cache would double its memory
+    with open(tmp, "wb") as file:
         file.write(_MAGIC)
-        file.write(checksum)
-        file.write(payload)
+        file.write(b"0" * 32)  # the checksum's place, filled in once the payload is written
+        payload = _Checksummed(file)
+        pickle.dump({**state, "version": code_digest()}, payload, protocol=pickle.HIGHEST_PROTOCOL)
+        file.seek(len(_MAGIC))
+        file.write(payload.digest.hexdigest().encode())
     os.replace(tmp, path)
