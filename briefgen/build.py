@@ -75,7 +75,8 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     template_digest = theme_digest(theme)
     cache.reset_for(settings_key(config, drafts, template_digest))
 
-    parses = {str(rel): entry[0] for rel, entry in cache.documents.items()}
+    # Only the CLI has stamps to trust; serve keeps its sources and need not index its parses.
+    parses = {str(rel): entry[0] for rel, entry in cache.documents.items()} if cache.stamps else {}
     sources = scan_sources(config.root, diags, cache.sources, cache.stamps,
                            lambda rel, digest: parses.get(rel) == digest, _content_changes(config, changed_files))
     cache.sources = {str(source.rel): source for source in sources}

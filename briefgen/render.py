@@ -6,13 +6,13 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import jinja2
 
 from briefgen import metadata, search, urls
 from briefgen.config import TaxonomySpec
-from briefgen.documents import Briefing, Page
+from briefgen.documents import Briefing
 from briefgen.entities import Entity, EntityKey
 from briefgen.feeds import FeedEntry, atom_feed
 from briefgen.markdown import Rendered

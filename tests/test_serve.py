@@ -487,49 +487,48 @@ def test_ctrl_c_stops_cleanly(make_site, stop_signal):
             process.wait()
 
 
-def test_the_search_index_catches_up_after_the_reload_even_when_a_failed_build_comes_between(make_site):
+@pytest.fixture
+def rebuilder_site(make_site):
+    """(site folder, PreviewState, Rebuilder) of two briefings, first built; no server, no watcher."""
+    from briefgen.serve import PreviewState, Rebuilder
+
+    site = make_site({"content/briefings/first-call.md": BRIEFING, "content/briefings/treaty-extended.md": SECOND})
+    state = PreviewState()
+    rebuilder = Rebuilder(PreviewSettings(site, port=0), state, RecordingLog())
+    try:
+        assert rebuilder.rebuild()
+        yield site, state, rebuilder
+    finally:
+        rebuilder.search.close()
+
+
+def test_the_search_index_catches_up_after_the_reload_even_when_a_failed_build_comes_between(rebuilder_site):
     """serve indexes search after the reload; a broken save meanwhile does not leave the old index served."""
-    from briefgen.serve import PreviewState, Rebuilder
-
-    site = make_site({"content/briefings/first-call.md": BRIEFING, "content/briefings/treaty-extended.md": SECOND})
-    state = PreviewState()
-    rebuilder = Rebuilder(PreviewSettings(site, port=0), state, RecordingLog())
-    try:
-        assert rebuilder.rebuild()
-        (site / "content/briefings/treaty-extended.md").write_text(SECOND.replace("Treaty extended", "Zanzibar"))
-        assert rebuilder.rebuild()
-        broken = site / "content/briefings/first-call.md"
-        broken.write_text("---\ntitle: [unclosed\n---\nText.\n")
-        assert not rebuilder.rebuild()  # fails: the last good site stays served
-        assert rebuilder.search.wait_idle(30)
-        served = {path: out.read() for path, out in state.view().snapshot.files.items() if path.startswith("pagefind/")}
-        broken.write_text(BRIEFING)
-        clean = {str(o.rel_path): o.read() for o in build(load_config(site)).outputs if str(o.rel_path).startswith("pagefind/")}
-        assert served.keys() == clean.keys() and [p for p in clean if served[p] != clean[p]] == []
-    finally:
-        rebuilder.search.close()
+    site, state, rebuilder = rebuilder_site
+    (site / "content/briefings/treaty-extended.md").write_text(SECOND.replace("Treaty extended", "Zanzibar"))
+    assert rebuilder.rebuild()
+    broken = site / "content/briefings/first-call.md"
+    broken.write_text("---\ntitle: [unclosed\n---\nText.\n")
+    assert not rebuilder.rebuild()  # fails: the last good site stays served
+    assert rebuilder.search.wait_idle(30)
+    served = {path: out.read() for path, out in state.view().snapshot.files.items() if path.startswith("pagefind/")}
+    broken.write_text(BRIEFING)
+    clean = {str(o.rel_path): o.read() for o in build(load_config(site)).outputs if str(o.rel_path).startswith("pagefind/")}
+    assert served.keys() == clean.keys() and [p for p in clean if served[p] != clean[p]] == []
 
 
-def test_an_edit_seen_by_a_failed_rebuild_is_not_lost_by_the_next(make_site):
+def test_an_edit_seen_by_a_failed_rebuild_is_not_lost_by_the_next(rebuilder_site):
     """serve rescans only what the watcher reported, but after a failure it scans everything again."""
-    from briefgen.serve import PreviewState, Rebuilder
+    site, state, rebuilder = rebuilder_site
+    edited, config = site / "content/briefings/treaty-extended.md", site / "site.yaml"
+    good_config = config.read_text()
+    edited.write_text(SECOND.replace("Treaty extended", "Seen once"))
+    config.write_text("title: [unclosed\n")
+    assert not rebuilder.rebuild({edited, config})  # fails on site.yaml, before looking at content
+    config.write_text(good_config)
+    assert rebuilder.rebuild({config})  # the watcher reports only site.yaml now
+    assert b"Seen once" in state.view().snapshot.read("briefings/treaty-extended/index.html")
 
-    site = make_site({"content/briefings/first-call.md": BRIEFING, "content/briefings/treaty-extended.md": SECOND})
-    state = PreviewState()
-    rebuilder = Rebuilder(PreviewSettings(site, port=0), state, RecordingLog())
-    try:
-        assert rebuilder.rebuild()
-        edited, config = site / "content/briefings/treaty-extended.md", site / "site.yaml"
-        good_config = config.read_text()
-        edited.write_text(SECOND.replace("Treaty extended", "Seen once"))
-        config.write_text("title: [unclosed\n")
-        assert not rebuilder.rebuild({edited, config})  # fails on site.yaml, before looking at content
-        config.write_text(good_config)
-        assert rebuilder.rebuild({config})  # the watcher reports only site.yaml now
-        assert b"Seen once" in state.view().snapshot.read("briefings/treaty-extended/index.html")
-
-        edited.write_text(SECOND.replace("Treaty extended", "Seen twice"))
-        assert rebuilder.rebuild({edited})  # after a good build, what the watcher saw is enough
-        assert b"Seen twice" in state.view().snapshot.read("briefings/treaty-extended/index.html")
-    finally:
-        rebuilder.search.close()
+    edited.write_text(SECOND.replace("Treaty extended", "Seen twice"))
+    assert rebuilder.rebuild({edited})  # after a good build, what the watcher saw is enough
+    assert b"Seen twice" in state.view().snapshot.read("briefings/treaty-extended/index.html")
