@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from briefgen import indexes, search, urls
 from briefgen.cache import BuildCache, code_digest, settings_key
@@ -75,28 +75,41 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     template_digest = theme_digest(theme)
     cache.reset_for(settings_key(config, drafts, template_digest))
 
-    # Only the CLI has stamps to trust; serve keeps its sources and need not index its parses.
-    parses = {str(rel): entry[0] for rel, entry in cache.documents.items()} if cache.stamps else {}
-    sources = scan_sources(config.root, diags, cache.sources, cache.stamps,
-                           lambda rel, digest: parses.get(rel) == digest, _content_changes(config, changed_files))
+    def parsed(rel: str, digest: str) -> bool:  # a file whose parse is kept need not be read
+        head = cache.documents.head(rel)
+        return head is not None and head[0] == digest
+
+    sources = scan_sources(config.root, diags, cache.sources, cache.stamps, parsed,
+                           _content_changes(config, changed_files))
     cache.sources = {str(source.rel): source for source in sources}
-    documents, fronts = _parse_documents(sources, config, diags, cache)
+    fronts = _parse_documents(sources, config, diags, cache)
     clock.lap("parse")
-    briefings = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
-    pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
-    profiles = [d for d in documents if isinstance(d, Profile)]
 
     model_key = fingerprint(drafts, fronts)
-    same_model = cache.model is not None and cache.model.key == model_key
-    model = _site_model(model_key, briefings, pages, profiles, sources, documents, config, cache)
+    model = cache.model_memo(model_key)
+    same_model = model is not None
+    if same_model:  # front matter as it was: only briefings whose body is not the last build's need rendering
+        to_render = [cache.documents[briefing.source_rel][1] for briefing in model.site.briefings
+                     if not _body_is_current(cache, briefing.source_rel, model.link_keys, config)]
+        profiles, pages = [], []
+    else:
+        documents = [cache.documents[source.rel][1] for source in sources]
+        to_render = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
+        pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
+        profiles = [d for d in documents if isinstance(d, Profile)]
+        model = _site_model(model_key, to_render, pages, profiles, sources, documents, config)
+    cache.model = model
     diags.extend(model.messages)
     site = model.site
     clock.lap("model")
 
-    bodies = _render_bodies(site, profiles, sources, model.resolver, model.link_keys, config, cache, workers,
-                            _reporter(progress, "Rendering bodies"), only_briefings=same_model)
-    for rendered in bodies.values():
-        diags.extend(rendered.diagnostics)
+    _render_bodies(to_render, profiles, pages, model.resolver, model.link_keys, config, cache, workers,
+                   _reporter(progress, "Rendering bodies"))
+    if not same_model:
+        cache.bodies.keep_only(d.source_rel for d in (*to_render, *profiles, *pages))
+    for rel in cache.bodies:
+        diags.extend(cache.bodies.head(rel)[2])
+    bodies = StoredBodies(cache.bodies)
     clock.lap("markdown")
     diags.raise_if_errors()
     if not write_pages:
@@ -106,7 +119,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     render_digest = fingerprint(code_digest(), template_digest, config, nav)
     digests = {b.slug: cache.sources[str(b.source_rel)].digest for b in site.briefings}
     jobs_key = (model.key, render_digest)
-    previous = cache.jobs if cache.jobs is not None and cache.jobs.key == jobs_key else None
+    previous = cache.jobs_memo(jobs_key)
     changed = {slug for slug, digest in digests.items() if previous is None or previous.digests.get(slug) != digest}
     # Views of unchanged briefings are as they were when nothing but bodies changed.
     views = {slug: view for slug, view in cache.views.items() if slug not in changed} if previous else {}
@@ -181,19 +194,19 @@ def refresh_search(result: BuildResult, previous: search.SearchState | None
     return finish_search(begin_search(result, previous))
 
 
-def _parse_documents(sources, config: SiteConfig, diags: Diagnostics, cache: BuildCache
-                     ) -> tuple[list, list[tuple[str, str]]]:
-    """Typed documents, and (path, front digest) of each source.
+def _parse_documents(sources, config: SiteConfig, diags: Diagnostics, cache: BuildCache) -> list[tuple[str, str]]:
+    """Parse what changed into cache.documents; (path, front digest) of each source.
 
-    A source whose bytes are unchanged reuses its parse and its messages. The
-    front digest of a briefing covers all but its body: the site model reads
-    nothing else, so a body edit leaves it as it was.
+    A source whose bytes are unchanged keeps its parse and its messages (its
+    document is not even read from the cache). The front digest of a briefing
+    covers all but its body: the site model reads nothing else, so a body
+    edit leaves it as it was.
     """
-    documents, fronts = [], []
+    fronts = []
     for source in sources:
-        cached = cache.documents.get(source.rel)
-        if cached is not None and cached[0] == source.digest:
-            _, document, messages, front = cached
+        head = cache.documents.head(source.rel)  # (digest, messages, front)
+        if head is not None and head[0] == source.digest:
+            _, messages, front = head
         else:
             local = Diagnostics()
             document = parse_document(source, config, local)
@@ -201,12 +214,9 @@ def _parse_documents(sources, config: SiteConfig, diags: Diagnostics, cache: Bui
             front = fingerprint(replace(document, body="")) if isinstance(document, Briefing) else source.digest
             cache.documents[source.rel] = (source.digest, document, messages, front)
         diags.extend(messages)
-        documents.append(document)
         fronts.append((str(source.rel), front))
-    present = {source.rel for source in sources}
-    for rel in [rel for rel in cache.documents if rel not in present]:
-        del cache.documents[rel]
-    return documents, fronts
+    cache.documents.keep_only(source.rel for source in sources)
+    return fronts
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,23 +231,21 @@ class ModelMemo:
     sitemap: Output | None = None  # made from the model alone
 
 
-def _site_model(key: str, briefings, pages, profiles, sources, documents, config: SiteConfig,
-                cache: BuildCache) -> ModelMemo:
-    """The registry, relations and link targets; reused, with new bodies swapped in, when `key` is unchanged."""
-    memo = cache.model
-    if memo is not None and memo.key == key:
-        memo = replace(memo, site=memo.site.with_bodies_of(briefings))
-    else:
-        local = Diagnostics()
-        registry, resolved = build_registry(profiles, briefings, config, local)
-        site = build_site(config, briefings, pages, registry, resolved, local)
-        link_documents = [(b.source_rel, b.title, urls.briefing_path(b.slug)) for b in site.briefings]
-        link_documents += [(p.source_rel, p.title, urls.page_path(p.slug)) for p in site.pages]
-        link_documents += _unparsed_stubs(sources, documents)
-        resolver = make_resolver(registry, site.entity_paths, link_documents, config.base_path)
-        memo = ModelMemo(key, site, resolver, resolver.keys(), tuple(local.items))
-    cache.model = memo
-    return memo
+def _site_model(key: str, briefings, pages, profiles, sources, documents, config: SiteConfig) -> ModelMemo:
+    """The registry, relations and link targets.
+
+    The model holds its briefings without their bodies: it is made from front
+    matter alone and kept while that is unchanged, through any number of body
+    edits (bodies are rendered from the documents).
+    """
+    local = Diagnostics()
+    registry, resolved = build_registry(profiles, briefings, config, local)
+    site = build_site(config, [replace(b, body="") for b in briefings], pages, registry, resolved, local)
+    link_documents = [(b.source_rel, b.title, urls.briefing_path(b.slug)) for b in site.briefings]
+    link_documents += [(p.source_rel, p.title, urls.page_path(p.slug)) for p in site.pages]
+    link_documents += _unparsed_stubs(sources, documents)
+    resolver = make_resolver(registry, site.entity_paths, link_documents, config.base_path)
+    return ModelMemo(key, site, resolver, resolver.keys(), tuple(local.items))
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,44 +300,33 @@ def _environment(theme, template_digest: str, cache: BuildCache) -> tuple:
     return cache.environment[1], cache.environment[2]
 
 
-def _render_bodies(site: Site, profiles, sources, resolver, link_keys: LinkKeys, config: SiteConfig, cache: BuildCache,
-                   workers: int | None, progress, only_briefings: bool = False) -> dict[PurePosixPath, Rendered]:
-    """Markdown -> HTML for every body, reusing those whose text and link targets are unchanged.
+def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, config: SiteConfig,
+                   cache: BuildCache, workers: int | None, progress) -> None:
+    """Markdown -> HTML for these documents' bodies into cache.bodies, reusing those whose key is unchanged.
 
-    With only_briefings (the site model is the last build's), only briefings
-    whose file changed can have a new body: the others, profiles and pages keep
-    the last build's, whose keys are known to match without being made.
+    A body's key is its file's digest and the digests of the kinds of link
+    target its text may use: one without @/ or [[ links does not wait on titles
+    and files.
     """
-    digests = {source.rel: source.digest for source in sources}
-    bodies: dict[PurePosixPath, Rendered] = {}
+    digests = {source.rel: source.digest for source in cache.sources.values()}
     tasks = []  # (rel, body, body_line, autolink, exclude)
-    if only_briefings:
-        last = cache.bodies
-        bodies = {rel: entry[1] for rel, entry in last.items()}
-        changed = [b for b in site.briefings
-                   if (entry := last.get(b.source_rel)) is None or entry[0][0] != digests.get(b.source_rel)]
-    else:
-        changed = site.briefings
-    for briefing in changed:
+    for briefing in briefings:
         autolink = config.autolink if briefing.autolink is None else briefing.autolink
         tasks.append((briefing.source_rel, briefing.body, briefing.body_line, autolink, None))
-    if not only_briefings:
-        for profile in profiles:
-            tasks.append((profile.source_rel, profile.body, profile.body_line, config.autolink,
-                          (profile.taxonomy, profile.slug)))
-        for page in site.pages:
-            tasks.append((page.source_rel, page.body, page.body_line, False, None))
+    for profile in profiles:
+        tasks.append((profile.source_rel, profile.body, profile.body_line, config.autolink,
+                      (profile.taxonomy, profile.slug)))
+    for page in pages:
+        tasks.append((page.source_rel, page.body, page.body_line, False, None))
 
     todo = []
     for rel, body, body_line, autolink, exclude in tasks:
         digest = digests.get(rel)
-        cached = cache.bodies.get(rel)  # (key, rendered, which links the text may have)
-        used = cached[2] if cached is not None and cached[0][0] == digest else LinkKeys.used_by(body)
-        # Compared, not hashed: cheap. A body without @/ or [[ links does not wait on titles and files.
+        head = cache.bodies.head(rel)  # (key, which links the text may have, diagnostics)
+        used = head[1] if head is not None and head[0][0] == digest else LinkKeys.used_by(body)
+        # Compared, not hashed: cheap.
         key = (digest, link_keys.select(used, autolink), autolink, exclude, config.escape_html)
-        if cached is not None and cached[0] == key:
-            bodies[rel] = cached[1]
-        else:
+        if head is None or head[0] != key:
             todo.append((rel, key, body, body_line, autolink, exclude, used))
     md = create_markdown(allow_html=not config.escape_html)
 
@@ -338,11 +335,38 @@ def _render_bodies(site: Site, profiles, sources, resolver, link_keys: LinkKeys,
         return render_body(md, body, rel, body_line, resolver, autolink=autolink, exclude_entity=exclude)
 
     for task, rendered in zip(todo, parallel_map(render_one, todo, workers, progress)):
-        bodies[task[0]] = rendered
-        cache.bodies[task[0]] = (task[1], rendered, task[6])
-    for rel in [rel for rel in cache.bodies if rel not in bodies]:
-        del cache.bodies[rel]
-    return bodies
+        cache.bodies[task[0]] = (task[1], rendered, task[6], tuple(rendered.diagnostics))
+
+
+def _body_is_current(cache: BuildCache, rel: PurePosixPath, link_keys: LinkKeys, config: SiteConfig) -> bool:
+    """The kept body has the key _render_bodies would give it, without reading the document it comes from.
+
+    With the same front matter, the settings a key holds (autolink, the entity
+    a profile's page leaves unlinked) are as they were: only the digests differ.
+    """
+    head = cache.bodies.head(rel)
+    if head is None:
+        return False
+    key, used = head[0], head[1]
+    digest, _, autolink, exclude, escape_html = key
+    return digest == cache.sources[str(rel)].digest and \
+        key == (digest, link_keys.select(used, autolink), autolink, exclude, config.escape_html)
+
+
+class StoredBodies(Mapping):
+    """Rendered bodies by path, read from the cache as pages ask for them."""
+
+    def __init__(self, store):
+        self._store = store
+
+    def __getitem__(self, rel) -> Rendered:
+        return self._store[rel][1]
+
+    def __iter__(self):
+        return iter(self._store)
+
+    def __len__(self) -> int:
+        return len(self._store)
 
 
 def _index(outputs, fingerprints, site: Site, diags, previous: search.SearchState | None) -> search.SearchState:

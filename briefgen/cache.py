@@ -14,21 +14,23 @@
 
 What depends on the settings is dropped when they change (the search state
 checks its own reuse page by page), and a cache written by another version of
-briefgen is never read. `serve` keeps one in memory; the CLI keeps one
-in `.briefgen-cache/` (build.pickle, search.pickle, then state.pickle, which
-vouches for the others) so a new process starts warm. A file that does not
-unpickle or fails its checksum is ignored and the build runs cold.
+briefgen is never read. `serve` keeps one in memory; the CLI keeps one in
+`.briefgen-cache/` so a new process starts warm: documents, bodies, model and
+jobs in a database read row by row (store.py), the search state and what the
+last build read and wrote in two pickles (state.pickle, written last, vouches
+for search.pickle). A pickle that fails its checksum is ignored, a damaged
+database makes the build start again from nothing.
 """
 
 from __future__ import annotations
 
-import copyreg
 import functools
 from importlib import metadata
 import hashlib
 import os
 import pickle
 import types
+import copyreg
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -37,9 +39,9 @@ from briefgen import __version__
 from briefgen.output import MARKER, Output
 from briefgen import search
 from briefgen.search import SearchState, pagefind_binary
+from briefgen.store import DATABASE, CacheDamaged, CacheDatabase, RowStore, dump, save_database
 
 CACHE_DIR = ".briefgen-cache"
-_CACHE_FILE = "build.pickle"  # documents, bodies, search index: large
 _STATE_FILE = "state.pickle"  # what the last build read and wrote: small
 _SEARCH_FILE = "search.pickle"  # the search index's shards and pages
 _MAGIC = b"briefgen-cache-2\n"
@@ -56,10 +58,10 @@ copyreg.pickle(types.MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)
 @dataclass
 class BuildCache:
     settings_key: str = ""
-    documents: dict[PurePosixPath, tuple[str, Any, tuple]] = field(default_factory=dict)
-    bodies: dict[PurePosixPath, tuple[str, Any]] = field(default_factory=dict)
+    documents: RowStore = field(default_factory=RowStore)  # path -> (digest, document, messages, front digest)
+    bodies: RowStore = field(default_factory=RowStore)  # path -> (key, rendered, link kinds the text may use)
     outputs: dict[PurePosixPath, tuple[str, Output]] = field(default_factory=dict)  # serve: in memory
-    written: dict[PurePosixPath, tuple[str, int, int]] = field(default_factory=dict)  # CLI: key, size, mtime
+    written: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # CLI: path -> key, size, mtime
     output_dir: Path | None = None
     spare: Any = None  # output.Spare: the site before the last, kept as the next staging folder
     search: SearchState | None = None  # the last build's search shards
@@ -73,21 +75,39 @@ class BuildCache:
     stamps: dict = field(default_factory=dict)  # path -> ((mtime_ns, size), digest) of the last build's content
     last_inputs: str = ""  # digest of every input of the last successful build
     last_diagnostics: tuple = ()  # its warnings, repeated when nothing has changed
+    database: CacheDatabase | None = None  # CLI: where documents, bodies and the memos not in memory yet are
+
+    def model_memo(self, key: str):
+        """The site model made from documents whose front digests give `key`, if kept."""
+        if self.model is not None and self.model.key == key:
+            return self.model
+        return self.database.memo("model", key) if self.database is not None else None
+
+    def jobs_memo(self, key: tuple[str, str]):
+        """The last good build's jobs for this model and these templates, if kept."""
+        if self.jobs is not None and self.jobs.key == key:
+            return self.jobs
+        return self.database.memo("jobs", ":".join(key)) if self.database is not None else None
 
     def reset_for(self, settings_key: str) -> None:
         """Forget what depends on the settings when they differ from those the cache was made with."""
         if settings_key != self.settings_key:
             self.settings_key = settings_key
             # The search state stays: its shards are reused only for pages of the same fingerprint or bytes.
-            self.documents, self.bodies, self.outputs = {}, {}, {}
+            self.documents.clear()
+            self.bodies.clear()
+            self.outputs = {}
             self.model = self.jobs = self.environment = None
+            if self.database is not None:  # its memos were made with other settings: a new one is written
+                self.database.close()
+                self.database = None
             self.views = {}
 
     def reusable_output(self, rel: PurePosixPath, key: str, origin: str) -> Output | None:
         entry = self.outputs.get(rel)
         if entry is not None and entry[0] == key:
             return entry[1]
-        written = self.written.get(rel)
+        written = self.written.get(str(rel))
         if written is not None and written[0] == key and self.output_dir is not None:
             path = f"{self.output_dir}/{rel}"  # strings: this runs for every page of the site
             try:
@@ -125,29 +145,44 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def load_cache(root: Path, output_dir: Path, *, state_only: bool = False) -> BuildCache:
-    """The cache saved by the last CLI build of this site, or an empty one.
-
-    With state_only, just the small part that says what the last build read
-    and wrote: enough to tell that nothing has changed since.
-    """
-    folder = root / CACHE_DIR
-    state = _read_blob(folder / _STATE_FILE)
+def load_state(root: Path, output_dir: Path) -> BuildCache:
+    """The small part of the cache saved by the last CLI build: enough to tell that nothing has changed since."""
+    state = _read_blob(root / CACHE_DIR / _STATE_FILE)
     if state is None or state.get("output_dir") != output_dir:
         return BuildCache(output_dir=output_dir)
-    cache = BuildCache(output_dir=output_dir, written=state["written"], last_inputs=state["last_inputs"],
-                       last_diagnostics=state["last_diagnostics"], stamps=state["stamps"], spare=state["spare"])
-    if state_only:
-        return cache
-    heavy = _read_blob(folder / _CACHE_FILE)
-    if heavy is None or heavy.get("last_inputs") != cache.last_inputs:
-        return BuildCache(output_dir=output_dir, written=cache.written, stamps=cache.stamps, spare=cache.spare)
-    cache.settings_key, cache.documents = heavy["settings_key"], heavy["documents"]
-    cache.bodies, cache.model, cache.jobs = heavy["bodies"], heavy["model"], heavy["jobs"]
-    searched = _read_blob(folder / _SEARCH_FILE)
-    if searched is not None and searched.get("last_inputs") == cache.last_inputs:
-        cache.search = _search_from_output(searched["search"], cache)
+    return BuildCache(output_dir=output_dir, written=state["written"], last_inputs=state["last_inputs"],
+                      last_diagnostics=state["last_diagnostics"], stamps=state["stamps"], spare=state["spare"])
+
+
+def load_cache(root: Path, output_dir: Path, state: BuildCache | None = None) -> BuildCache:
+    """The cache saved by the last CLI build of this site, or an empty one; `state` is load_state's, if read already.
+
+    Documents and bodies are left in the database but for their keys; the
+    model and jobs are read when the build finds them usable (model_memo, jobs_memo).
+    """
+    folder = root / CACHE_DIR
+    cache = state if state is not None else load_state(root, output_dir)
+    database = CacheDatabase.open(folder / DATABASE, code_digest())
+    if database is not None:
+        try:
+            cache.documents, cache.bodies = database.rows("documents"), database.rows("bodies")
+            cache.database, cache.settings_key = database, database.meta.get("settings_key", "")
+        except CacheDamaged:
+            database.close()
+            cache.documents, cache.bodies = RowStore(), RowStore()
+    if cache.last_inputs:
+        searched = _read_blob(folder / _SEARCH_FILE)
+        if searched is not None and searched.get("last_inputs") == cache.last_inputs:
+            cache.search = _search_from_output(searched["search"], cache)
     return cache
+
+
+def forget_cache(root: Path, cache: BuildCache) -> BuildCache:
+    """A damaged cache is left for an empty one; only the spare site, checked file by file when used, is kept."""
+    if cache.database is not None:
+        cache.database.close()
+    (root / CACHE_DIR / DATABASE).unlink(missing_ok=True)
+    return BuildCache(output_dir=cache.output_dir, spare=cache.spare)
 
 
 def save_build(root: Path, cache: BuildCache) -> None:
@@ -155,10 +190,10 @@ def save_build(root: Path, cache: BuildCache) -> None:
     folder = root / CACHE_DIR
     folder.mkdir(exist_ok=True)
     (folder / ".gitignore").write_text("*\n")
-    _write_blob(folder / _CACHE_FILE, {
-        "last_inputs": cache.last_inputs, "settings_key": cache.settings_key, "documents": cache.documents,
-        "bodies": cache.bodies, "model": cache.model, "jobs": cache.jobs,
-    })
+    memos = {"model": (cache.model.key if cache.model else "", cache.model),
+             "jobs": (":".join(cache.jobs.key) if cache.jobs else "", cache.jobs)}
+    cache.database = save_database(folder, cache.database, code_digest(), {"settings_key": cache.settings_key},
+                                   {"documents": cache.documents, "bodies": cache.bodies}, memos)
 
 
 def save_state(root: Path, cache: BuildCache) -> None:
@@ -198,7 +233,7 @@ def outputs_intact(output_dir: Path, written: dict) -> bool:
         return False
     for rel, (_, size, mtime_ns) in written.items():
         try:
-            stat = (output_dir / rel).stat()
+            stat = os.stat(f"{output_dir}/{rel}")
         except OSError:
             return False
         if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
@@ -250,7 +285,7 @@ def _write_blob(path: Path, state: dict) -> None:
         file.write(_MAGIC)
         file.write(b"0" * 32)  # the checksum's place, filled in once the payload is written
         payload = _Checksummed(file)
-        pickle.dump({**state, "version": code_digest()}, payload, protocol=pickle.HIGHEST_PROTOCOL)
+        dump({**state, "version": code_digest()}, payload)
         file.seek(len(_MAGIC))
         file.write(payload.digest.hexdigest().encode())
     os.replace(tmp, path)

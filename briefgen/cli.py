@@ -12,9 +12,11 @@ from typing import Callable
 
 import click
 
-from briefgen import __version__
-from briefgen.build import begin_search, build, finish_search, inputs_key
-from briefgen.cache import CACHE_DIR, BuildCache, load_cache, outputs_intact, save_build, save_state
+from briefgen import __version__, search
+from briefgen.build import BuildResult, begin_search, build, finish_search, inputs_key
+from briefgen.cache import (CACHE_DIR, BuildCache, forget_cache, load_cache, load_state, outputs_intact, save_build,
+                            save_state)
+from briefgen.store import CacheDamaged
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.output import check_output_folder, remove_leftovers, write_site
@@ -160,7 +162,7 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     cache = BuildCache(output_dir=config.output_path)
     phases: dict[str, float] = {}  # for -v: where the time went, besides the build's own phases
     if not no_cache:
-        cache = load_cache(config.root, config.output_path, state_only=True)
+        cache = load_state(config.root, config.output_path)
         inputs, stamps = inputs_key(config, drafts, cache.stamps)
         if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written):
             remove_leftovers(config.output_path)
@@ -169,13 +171,30 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
                           f"({time.perf_counter() - started:.2f} s).")
             return
         lap = time.perf_counter()
-        cache = load_cache(config.root, config.output_path)
+        cache = load_cache(config.root, config.output_path, cache)
         phases["cache load"] = time.perf_counter() - lap
         cache.stamps = stamps  # just taken: the build need not read files whose stamps are as they were
         gc.freeze()  # the cache lives until the end: the collector need not walk it again and again
-    result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, index_search=False)
-    # Pagefind indexes in processes of its own while the cache is saved.
+    try:
+        result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, index_search=False)
+    except CacheDamaged as exc:
+        reporter.info(f"warning: the build cache in {CACHE_DIR}/ is damaged ({exc}); building from scratch.")
+        cache = forget_cache(config.root, cache)
+        result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, index_search=False)
+    # Pagefind indexes in processes of its own while the cache is saved and the pages are staged.
     pending = begin_search(result, cache.search)
+    searched: list[BuildResult] = []
+
+    def search_index():  # called by write_site once the pages are staged
+        lap = time.perf_counter()
+        finished, cache.search = finish_search(pending)
+        phases["pagefind"] = time.perf_counter() - lap  # what was left of it by then
+        if any(d.severity is Severity.ERROR for d in finished.diagnostics):
+            raise BuildError(finished.diagnostics)
+        report_warnings(finished.diagnostics, reporter, strict)
+        searched.append(finished)
+        return [o for o in finished.outputs if o.origin == search.ORIGIN], finished.keys
+
     try:
         cache_saved = False
         if not no_cache:
@@ -184,17 +203,13 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
             cache_saved = _saving(reporter, lambda: save_build(config.root, cache))
             phases["cache save"] = time.perf_counter() - lap
         lap = time.perf_counter()
-        result, cache.search = finish_search(pending)
-        phases["pagefind"] = time.perf_counter() - lap  # what was left of it once the cache was saved
+        cache.written, cache.spare = write_site(pending.pages, config.output_path, result.keys, cache.written,
+                                                cache.spare, None if no_cache else config.root / CACHE_DIR,
+                                                late=search_index, late_folder=search.BUNDLE_DIR)
+        phases["write"] = time.perf_counter() - lap - phases["pagefind"]
     finally:
         pending.index.abandon()  # nothing left once finished; after a failure, no Pagefind outlives the build
-    if any(d.severity is Severity.ERROR for d in result.diagnostics):
-        raise BuildError(result.diagnostics)
-    report_warnings(result.diagnostics, reporter, strict)
-    lap = time.perf_counter()
-    cache.written, cache.spare = write_site(result.outputs, config.output_path, result.keys, cache.written,
-                                            cache.spare, None if no_cache else config.root / CACHE_DIR)
-    phases["write"] = time.perf_counter() - lap
+    result = searched[0]
     if not no_cache and cache_saved:
         cache.last_diagnostics = result.diagnostics
         lap = time.perf_counter()

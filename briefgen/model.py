@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Mapping, Sequence
@@ -17,6 +17,8 @@ from briefgen.relations import Timeline
 
 @dataclass(frozen=True, slots=True)
 class Site:
+    """Made from front matter alone: its briefings' bodies are empty (they are rendered from the documents)."""
+
     config: SiteConfig
     briefings: tuple[Briefing, ...]  # newest first
     pages: tuple[Page, ...]
@@ -39,16 +41,6 @@ class Site:
         """Entities of a taxonomy that have a page: most named first, then by name."""
         keys = [k for k in self.registry.entities if k[0] == taxonomy]
         return sorted(keys, key=lambda k: (-len(self.mentions.get(k, ())), self.entity(k).name.casefold()))
-
-    def with_bodies_of(self, briefings: Sequence[Briefing]) -> Site:
-        """This site with `briefings` in place of those from the same files, all else equal but their bodies.
-
-        Only bodies may differ: order, slugs, entities and relations all come
-        from front matter, which the caller has checked is unchanged.
-        """
-        by_file = {b.source_rel: b for b in briefings}
-        ordered = tuple(by_file.get(b.source_rel, b) for b in self.briefings)
-        return replace(self, briefings=ordered, by_slug=MappingProxyType({b.slug: b for b in ordered}))
 
     @property
     def entity_paths(self) -> dict[EntityKey, str]:

@@ -9,7 +9,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from briefgen.config import SiteConfig
 from briefgen.errors import Diagnostics
@@ -96,8 +96,9 @@ def check_output_folder(config: SiteConfig, out: Path, diags: Diagnostics, *, fo
                     "Choose another folder, empty it, or pass --force to replace it.")
 
 
-# output path -> (what its content is made from, size, mtime_ns) as last written
-Manifest = dict[PurePosixPath, tuple[str, int, int]]
+# output path (a str: a large site's manifest is loaded on every build, and strings load fast)
+# -> (what its content is made from, size, mtime_ns) as last written
+Manifest = dict[str, tuple[str, int, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,19 +117,27 @@ class Spare:
 SPARE_PATTERN = re.compile(r"spare-[0-9a-f]{8}")
 
 
+Late = Callable[[], tuple[Iterable[Output], Mapping[PurePosixPath, str]]]
+
+
 def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath, str] | None = None,
-               previous: Manifest | None = None, spare: Spare | None = None, spare_dir: Path | None = None
-               ) -> tuple[Manifest, Spare | None]:
+               previous: Manifest | None = None, spare: Spare | None = None, spare_dir: Path | None = None,
+               late: Late | None = None, late_folder: str = "") -> tuple[Manifest, Spare | None]:
     """Write every output into a staging folder, then swap it in for `out`.
 
     A failure (or a kill) before the swap leaves the previous site as it was;
     only the staging folder is left behind, and the next build removes it.
-    Dot-entries of the old output (a kept .git, say) carry over. A file whose
+    Dot-entries of the old output (a kept .git) carry over. A file whose
     content is unchanged since the last write (`previous`) is hard-linked from
     the old folder, so it keeps its modification time; when nothing changed
     at all, the folder is left as it is. With a `spare_dir` (on the output's
     file system), the replaced site is kept there as the next build's staging
     folder (returned as a Spare), and `spare`, if still there, is this build's.
+
+    `late`, if given, is called once the other outputs are staged and returns
+    the outputs (all under `late_folder`) and keys of what is still being made
+    meanwhile (the search index): the writing overlaps the making. Whatever it
+    raises leaves the previous site in place.
     """
     out = out.resolve()
     if spare_dir is not None and (spare_dir.resolve() == out or out in spare_dir.resolve().parents
@@ -141,10 +150,10 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     outputs = list(outputs)
     keys = keys or {}
     previous = previous or {}
-    identity = {o.rel_path: _identity(o, keys) for o in outputs}
-    unchanged = {rel for rel, key in identity.items()
-                 if rel in previous and previous[rel][0] == key and _same_on_disk(f"{out}/{rel}", previous[rel])}
-    if len(unchanged) == len(identity) == len(previous) and (out / MARKER).is_file():
+    identity = {str(o.rel_path): _identity(o, keys) for o in outputs}
+    if late is None and len(identity) == len(previous) and (out / MARKER).is_file() and all(
+            name in previous and previous[name][0] == key and _same_on_disk(f"{out}/{name}", previous[name])
+            for name, key in identity.items()):
         return previous, spare if spare_path is not None and spare_path.is_dir() else None
     out.parent.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(4)
@@ -160,28 +169,22 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
         staging.mkdir()
     manifest: Manifest = {}
     try:
-        _remove_unexpected(staging, {str(rel) for rel in identity} | {MARKER}, recycled)  # a kill still finds it ours
+        expected = set(identity) | {MARKER}
+        kept = _remove_unexpected(staging, expected, recycled, late_folder if late is not None else None)
         (staging / MARKER).write_text(_marker_text(outputs), encoding="utf-8")
-        made_folders: set[Path] = set()
+        stager = _Stager(staging, out, previous, recycled, kept, manifest)
         for output in outputs:
-            rel = output.rel_path
-            kept = recycled.get(rel) if recycled else None
-            if kept is not None and kept[0] == identity[rel] and _same_on_disk(f"{staging}/{rel}", kept):
-                manifest[rel] = kept
-                continue
-            target = staging / rel
-            if target.parent not in made_folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made_folders.add(target.parent)
-            _clear(target)
-            if rel in unchanged or _same_bytes(output, out / rel, previous):
-                _link_or_copy(out / rel, target)
-            elif output.data is not None:
-                target.write_bytes(output.data)
-            else:
-                shutil.copyfile(output.copy_from, target)
-            stat = target.stat()
-            manifest[rel] = (identity[rel], stat.st_size, stat.st_mtime_ns)
+            stager.stage(output, identity[str(output.rel_path)])
+        if late is not None:
+            late_outputs, late_keys = late()
+            late_outputs = list(late_outputs)
+            late_identity = {str(o.rel_path): _identity(o, late_keys) for o in late_outputs}
+            prefix = f"{late_folder}/"
+            inside = {name[len(prefix):] for name in (*late_identity, *expected) if name.startswith(prefix)}
+            stager.kept.update((prefix + rel, stamp) for rel, stamp in
+                               _remove_unexpected(staging / late_folder, inside, recycled).items())
+            for output in late_outputs:
+                stager.stage(output, late_identity[str(output.rel_path)])
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -193,24 +196,83 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     return manifest, (Spare(replaced, previous) if replaced is not None else None)
 
 
-def _remove_unexpected(folder: Path, expected: set[str], recycled: Manifest | None) -> None:
-    """Empty a recycled staging folder of what the new site does not have: files, then folders left empty."""
-    if recycled is None:  # a new, empty folder
-        return
+class _Stager:
+    """Puts one output at a time into the staging folder, reusing what is already there or in the live site."""
+
+    def __init__(self, staging: Path, out: Path, previous: Manifest, recycled: Manifest | None,
+                 kept: dict[str, tuple[int, int]], manifest: Manifest):
+        self.staging, self.out, self.previous, self.recycled = staging, out, previous, recycled
+        self.kept = kept  # (size, mtime_ns) of the recycled folder's files, as listed
+        self.manifest = manifest
+        self.made_folders: set[Path] = set()
+
+    def stage(self, output: Output, identity: str) -> None:
+        rel = output.rel_path
+        name = str(rel)
+        recycled = self.recycled.get(name) if self.recycled else None
+        if recycled is not None and recycled[0] == identity and self.kept.get(name) == recycled[1:]:
+            self.manifest[name] = recycled
+            return
+        target = self.staging / rel
+        if target.parent not in self.made_folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.made_folders.add(target.parent)
+        _clear(target)
+        before = self.previous.get(name)
+        live = f"{self.out}/{name}"
+        if before is not None and before[0] == identity and _same_on_disk(live, before):
+            _link_or_copy(Path(live), target)
+        elif _same_bytes(output, Path(live), self.previous):
+            _link_or_copy(Path(live), target)
+        elif output.data is not None:
+            target.write_bytes(output.data)
+        else:
+            shutil.copyfile(output.copy_from, target)
+        stat = target.stat()
+        self.manifest[name] = (identity, stat.st_size, stat.st_mtime_ns)
+
+
+def _remove_unexpected(folder: Path, expected: set[str], recycled: Manifest | None,
+                       keep_folder: str | None = None) -> dict[str, tuple[int, int]]:
+    """Empty a recycled staging folder of what the new site does not have: files, then folders left empty.
+
+    Returns (size, mtime_ns) of the files left, by path: what the walk saw,
+    so they need not be looked at again. `keep_folder` (a top-level folder) is
+    left alone, for later. Links are removed (the site never has any), and
+    never followed.
+    """
+    kept: dict[str, tuple[int, int]] = {}
+    if recycled is None or not folder.is_dir():  # a new, empty folder
+        return kept
+    emptied: list[str] = []  # folders something was removed from: they may be empty now
+
+    def walk(directory: str, prefix: str) -> None:
+        removed = False
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if rel != keep_folder:
+                        walk(entry.path, rel + "/")
+                elif rel in expected and entry.is_file(follow_symlinks=False):
+                    stat = entry.stat(follow_symlinks=False)
+                    kept[rel] = (stat.st_size, stat.st_mtime_ns)
+                else:
+                    os.unlink(entry.path)
+                    removed = True
+        if removed:
+            emptied.append(directory)
+
     top = str(folder)
-    for directory, subfolders, names in os.walk(top, topdown=False):
-        prefix = "" if directory == top else directory[len(top) + 1:].replace(os.sep, "/") + "/"
-        for name in names:
-            if prefix + name not in expected:
-                os.unlink(os.path.join(directory, name))
-        for name in subfolders:  # a link to a folder is listed as a folder, and never followed
-            if os.path.islink(os.path.join(directory, name)):
-                os.unlink(os.path.join(directory, name))
-        if directory != top:
+    walk(top, "")
+    for directory in emptied:  # deepest first: a folder is listed after those inside it
+        while directory != top:
             try:
                 os.rmdir(directory)  # only succeeds when empty
             except OSError:
-                pass
+                break
+            directory = os.path.dirname(directory)
+    return kept
 
 
 def _clear(target: Path) -> None:
@@ -242,7 +304,7 @@ def _same_on_disk(path: Path | str, entry: tuple[str, int, int]) -> bool:
 
 def _same_bytes(output: Output, old: Path, previous: Manifest) -> bool:
     """A re-rendered page whose bytes came out the same as last time (a neighbour's body changed, say)."""
-    entry = previous.get(output.rel_path)
+    entry = previous.get(str(output.rel_path))
     if output.data is None or entry is None or entry[1] != len(output.data) or not _same_on_disk(old, entry):
         return False
     return old.read_bytes() == output.data

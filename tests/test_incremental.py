@@ -88,7 +88,7 @@ def test_unchanged_files_keep_their_modification_time(make_site):
 def test_corrupted_cache_is_detected_and_rebuilt(make_site, tmp_path):
     site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text.")})
     run_cli("build", cwd=site, check=True)
-    for name in ("build.pickle", "state.pickle"):
+    for name in ("cache.sqlite", "state.pickle"):
         cache_file = site / ".briefgen-cache" / name
         blob = bytearray(cache_file.read_bytes())
         blob[len(blob) // 2] ^= 0xFF  # one flipped byte
@@ -97,9 +97,31 @@ def test_corrupted_cache_is_detected_and_rebuilt(make_site, tmp_path):
     result = run_cli("build", cwd=site, check=True)
     assert " 0 unchanged" in result.stderr  # nothing trusted from the damaged cache
     assert "New text." in (site / "_site/briefings/a/index.html").read_text()
-    (site / ".briefgen-cache" / "build.pickle").write_bytes(b"not a cache at all")
+    (site / ".briefgen-cache" / "cache.sqlite").write_bytes(b"not a cache at all")
     (site / "content/briefings/a.md").write_text(briefing("A", "2021-01-01", "Newer text."))
     assert_same_as_clean_build(site, tmp_path, "a garbage cache")
+
+
+def test_a_damaged_row_of_the_cache_database_means_a_build_from_scratch(make_site, tmp_path):
+    import sqlite3
+
+    site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text about A."),
+                      "content/briefings/b.md": briefing("B", "2021-01-02", "Text about B.")})
+    run_cli("build", cwd=site, check=True)
+    database = sqlite3.connect(site / ".briefgen-cache" / "cache.sqlite")
+    with database:  # B's rendered body, which A's page shows as the next briefing, is garbled
+        changed = database.execute("UPDATE rows SET tail = X'00ff00' WHERE kind = 'bodies' AND rel LIKE '%b.md'")
+        assert changed.rowcount == 1
+    database.close()
+    (site / "content/briefings/a.md").write_text(briefing("A", "2021-01-01", "New text about A."))
+    result = assert_same_as_clean_build(site, tmp_path, "a damaged row")
+    assert "the build cache in .briefgen-cache/ is damaged" in result.stderr
+    assert "bodies row content/briefings/b.md fails its checksum" in result.stderr
+    assert " 0 unchanged" in result.stderr
+    # The next build trusts the cache written afresh.
+    (site / "content/briefings/a.md").write_text(briefing("A", "2021-01-01", "Newest text about A."))
+    result = assert_same_as_clean_build(site, tmp_path, "after the damage")
+    assert "damaged" not in result.stderr and " 0 unchanged" not in result.stderr
 
 
 def test_edited_output_file_is_not_reused(make_site):
@@ -119,7 +141,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache(make_site):
     assert not (site / ".briefgen-cache").exists()
     assert " 0 unchanged" in result.stderr
     run_cli("build", cwd=site, check=True)
-    assert (site / ".briefgen-cache" / "build.pickle").is_file()
+    assert (site / ".briefgen-cache" / "cache.sqlite").is_file()
     assert " 0 unchanged" in run_cli("build", "--no-cache", cwd=site, check=True).stderr
 
 

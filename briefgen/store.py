@@ -1,0 +1,303 @@
+"""The CLI's cache database: a row per content file (its parse, its rendered body) and memos by key.
+
+A large site's cache is 100+ MB, and a build that changes one briefing needs
+a few rows of it. SQLite (in the standard library) reads and rewrites those
+rows alone, where one pickle of everything costs seconds each way at 10,000
+briefings. A row's small part (digests, keys) is read when the database is
+opened, its large part (the document, the HTML) only when asked for.
+
+Every row and memo carries a checksum, checked when it is read. A database
+that does not open or a row that fails its checksum raises CacheDamaged: the
+build then starts again without the cache (see cli.build_command). Rows are
+only ever used when their keys (content digests) match, so a row from an
+older build is never wrong, only unused.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import functools
+import hashlib
+import io
+import operator
+import os
+import pickle
+import sqlite3
+import sys
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Iterable, Iterator
+
+DATABASE = "cache.sqlite"
+
+_SCHEMA = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE rows (kind TEXT NOT NULL, rel TEXT NOT NULL, head BLOB NOT NULL, tail BLOB NOT NULL,
+                   head_sum TEXT NOT NULL, tail_sum TEXT NOT NULL, PRIMARY KEY (kind, rel));
+CREATE TABLE memos (name TEXT PRIMARY KEY, key TEXT NOT NULL, data BLOB NOT NULL, data_sum TEXT NOT NULL);
+"""
+
+
+class CacheDamaged(Exception):
+    """Part of the cache could not be read back as it was written."""
+
+
+class RowStore:
+    """Entries by content path: in memory, or left in the cache database until asked for.
+
+    An entry is a tuple whose item 1 is large (a parsed document, a rendered
+    body) and whose other items are small (digests, keys): its "head". Heads
+    of every row are at hand; a large part is read the first time its entry
+    is asked for. Paths may be given as PurePosixPath or str.
+    """
+
+    def __init__(self, heads: dict[str, tuple] | None = None, read_tail: Callable[[str], Any] | None = None):
+        self._entries: dict[str, tuple] = {}  # made or read by this process
+        self._heads = heads or {}  # rows of the database not read yet
+        self._read_tail = read_tail
+        self.dirty: set[str] = set()  # entries to write
+        self.removed: set[str] = set()  # rows to delete
+        self.cleared = False  # every row is to go
+
+    def head(self, rel) -> tuple | None:
+        rel = str(rel)
+        entry = self._entries.get(rel)
+        return _head(entry) if entry is not None else self._heads.get(rel)
+
+    def get(self, rel) -> tuple | None:
+        rel = str(rel)
+        entry = self._entries.get(rel)
+        if entry is None and rel in self._heads:
+            entry = self._entries[rel] = _join(self._heads.pop(rel), self._read_tail(rel))
+        return entry
+
+    def __getitem__(self, rel) -> tuple:
+        entry = self.get(rel)
+        if entry is None:
+            raise KeyError(rel)
+        return entry
+
+    def __setitem__(self, rel, entry: tuple) -> None:
+        rel = str(rel)
+        self._entries[rel] = entry
+        self._heads.pop(rel, None)
+        self.dirty.add(rel)
+        self.removed.discard(rel)
+
+    def __delitem__(self, rel) -> None:
+        rel = str(rel)
+        self._entries.pop(rel, None)
+        self._heads.pop(rel, None)
+        self.dirty.discard(rel)
+        self.removed.add(rel)
+
+    def __contains__(self, rel) -> bool:
+        return str(rel) in self._entries or str(rel) in self._heads
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._entries
+        yield from (rel for rel in self._heads if rel not in self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries) + len(self._heads)
+
+    def keep_only(self, rels: Iterable) -> None:
+        """Forget the entries of files that are gone."""
+        present = {str(rel) for rel in rels}
+        for rel in [rel for rel in self if rel not in present]:
+            del self[rel]
+
+    def clear(self) -> None:
+        self._entries, self._heads = {}, {}
+        self.dirty, self.removed, self.cleared = set(), set(), True
+
+    def written(self) -> None:
+        """What was to be written has been."""
+        self.dirty, self.removed, self.cleared = set(), set(), False
+
+
+def _head(entry: tuple) -> tuple:
+    return entry[:1] + entry[2:]
+
+
+def _join(head: tuple, tail: Any) -> tuple:
+    return head[:1] + (tail,) + head[1:]
+
+
+class CacheDatabase:
+    """The cache database of one site, opened by the CLI for one build."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection, meta: dict[str, str]):
+        self.path = path
+        self.connection = connection
+        self.meta = meta
+        self._loaded_memos: dict[str, Any] = {}  # name -> the object read, to tell whether it changed
+
+    @classmethod
+    def open(cls, path: Path, version: str) -> CacheDatabase | None:
+        """The database at `path` if it is there, intact as far as opening shows, and of this `version`."""
+        if not path.is_file():
+            return None
+        try:
+            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            try:
+                meta = dict(connection.execute("SELECT name, value FROM meta"))
+            except sqlite3.Error:
+                connection.close()
+                raise
+        except sqlite3.Error:
+            return None
+        if meta.get("version") != version:
+            connection.close()
+            return None
+        return cls(path, connection, meta)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def rows(self, kind: str) -> RowStore:
+        """The rows of one kind, their heads read and checked, their large parts left for later."""
+        heads = {}
+        try:
+            for rel, head, head_sum in self.connection.execute(
+                    "SELECT rel, head, head_sum FROM rows WHERE kind = ?", (kind,)):
+                heads[rel] = _checked_load(head, head_sum, f"{kind} row {rel}")
+        except sqlite3.Error as exc:
+            raise CacheDamaged(f"the cache database cannot be read: {exc}") from exc
+        return RowStore(heads, functools.partial(self._tail, kind))
+
+    def _tail(self, kind: str, rel: str) -> Any:
+        try:
+            found = self.connection.execute(
+                "SELECT tail, tail_sum FROM rows WHERE kind = ? AND rel = ?", (kind, rel)).fetchone()
+        except sqlite3.Error as exc:
+            raise CacheDamaged(f"the cache database cannot be read: {exc}") from exc
+        if found is None:
+            raise CacheDamaged(f"{kind} row {rel} is missing from the cache database")
+        return _checked_load(found[0], found[1], f"{kind} row {rel}")
+
+    def memo(self, name: str, key: str) -> Any:
+        """The memo saved under `name` if it was made for `key`, else None."""
+        try:
+            found = self.connection.execute(
+                "SELECT data, data_sum FROM memos WHERE name = ? AND key = ?", (name, key)).fetchone()
+        except sqlite3.Error as exc:
+            raise CacheDamaged(f"the cache database cannot be read: {exc}") from exc
+        if found is None:
+            return None
+        memo = self._loaded_memos[name] = _checked_load(found[0], found[1], f"the {name} memo")
+        return memo
+
+    def loaded(self, name: str) -> Any:
+        return self._loaded_memos.get(name)
+
+
+def save_database(folder: Path, database: CacheDatabase | None, version: str, meta: dict[str, str],
+                  stores: dict[str, RowStore], memos: dict[str, tuple[str, Any]]) -> CacheDatabase:
+    """Write what changed: rows marked dirty or removed, memos that are not the ones read.
+
+    Without a database to update (a first build, or one whose rows were all
+    cleared), a new one is written beside and renamed over the old, which is
+    much cheaper than deleting every row of it in a transaction.
+    """
+    fresh = database is None or any(store.cleared for store in stores.values())
+    path = folder / DATABASE
+    if fresh:
+        if database is not None:
+            database.close()
+        target = folder / f"{DATABASE}.{os.getpid()}.tmp"
+        target.unlink(missing_ok=True)
+        connection = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        connection.executescript(_SCHEMA)
+        database = CacheDatabase(path, connection, {})
+    connection = database.connection
+    table = fast_reducers()
+    try:
+        connection.execute("BEGIN")
+        for name, value in {**meta, "version": version}.items():
+            connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+        for kind, store in stores.items():
+            connection.executemany("DELETE FROM rows WHERE kind = ? AND rel = ?",
+                                   ((kind, rel) for rel in store.removed))
+            connection.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?)",
+                                   (_row(kind, rel, store.get(rel), table) for rel in store.dirty))
+        for name, (key, memo) in memos.items():
+            if memo is not None and memo is not database.loaded(name):
+                data = dumps(memo, table)
+                connection.execute("INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?)", (name, key, data, _sum(data)))
+                database._loaded_memos[name] = memo
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    if fresh:
+        connection.close()
+        os.replace(target, path)
+        database.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    database.meta = {**meta, "version": version}
+    for store in stores.values():
+        store.written()
+    return database
+
+
+def _row(kind: str, rel: str, entry: tuple, table: dict) -> tuple:
+    head, tail = dumps(_head(entry), table), dumps(entry[1], table)
+    return kind, rel, head, tail, _sum(head), _sum(tail)
+
+
+def _sum(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _checked_load(data: bytes, checksum: str, what: str) -> Any:
+    if _sum(data) != checksum:
+        raise CacheDamaged(f"{what} fails its checksum")
+    try:
+        return pickle.loads(data)
+    except Exception as exc:  # noqa: BLE001 - damage of any kind
+        raise CacheDamaged(f"{what} does not unpickle: {exc}") from exc
+
+
+def dumps(obj: Any, table: dict | None = None) -> bytes:
+    buffer = io.BytesIO()
+    dump(obj, buffer, table)
+    return buffer.getvalue()
+
+
+def dump(obj: Any, file, table: dict | None = None) -> None:
+    pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = table if table is not None else fast_reducers()
+    pickler.dump(obj)
+
+
+def fast_reducers() -> dict:
+    """Reducers for briefgen's slotted dataclasses (rebuilt by one call to the class) and for paths.
+
+    Without them pickle uses dataclasses' own __getstate__/__setstate__, which
+    look up the fields and set them one by one in Python: with 100,000 such
+    objects in a large site's cache, that is most of the time spent loading it.
+    Only classes whose fields all go through __init__ unchanged qualify. A
+    path is rebuilt from one string rather than from its parts.
+    """
+    table = copyreg.dispatch_table.copy()
+    for name, module in list(sys.modules.items()):
+        if name != "briefgen" and not name.startswith("briefgen."):
+            continue
+        for cls in vars(module).values():
+            if isinstance(cls, type) and cls.__module__ == name and dataclasses.is_dataclass(cls) \
+                    and "__slots__" in vars(cls) and not hasattr(cls, "__post_init__") \
+                    and all(f.init for f in dataclasses.fields(cls)):
+                names = [f.name for f in dataclasses.fields(cls)]
+                table[cls] = functools.partial(_reduce_by_fields, cls, operator.attrgetter(*names), len(names) == 1)
+    table[PurePosixPath] = _reduce_path
+    return table
+
+
+def _reduce_by_fields(cls, get_fields, single: bool, obj):
+    values = get_fields(obj)
+    return cls, (values,) if single else values
+
+
+def _reduce_path(path: PurePosixPath):
+    return PurePosixPath, (str(path),)
