@@ -133,9 +133,12 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
                     f"template error: {problem.message}.",
                     problem.hint or "Fix the template; the page it renders is not written until then.")
     diags.raise_if_errors()
-    cache.jobs, cache.views = JobMemo(jobs_key, records, digests), renderer.views
+    cards = {**(previous.cards if previous is not None else {}),
+             **{slug: view.card for slug, view in renderer.views.items()}}
+    cache.jobs, cache.views = JobMemo(jobs_key, records, digests, cards), renderer.views
     outputs = results.outputs
     clock.lap("render")
+    cache.restore_search()
     if index_search:
         cache.search = _index(outputs, results.fingerprints, site, diags, cache.search)
     outputs += search.state_outputs(cache.search) if cache.search else []
@@ -251,6 +254,7 @@ def _site_model(key: str, briefings, pages, profiles, sources, documents, config
 @dataclass(frozen=True, slots=True)
 class JobRecord:
     shown: frozenset[str]  # the briefings whose views the page shows
+    reads_bodies: bool  # whether it may show their bodies; if not, it changes only with their cards
     rel_path: PurePosixPath
     origin: str
     fingerprint: str
@@ -263,6 +267,7 @@ class JobMemo:
     key: tuple[str, str]
     records: dict
     digests: Mapping[str, str]  # briefing slug -> its source's digest in that build
+    cards: Mapping[str, str]  # briefing slug -> the digest of its card (all of its view but the body)
 
 
 def _plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | None,
@@ -271,23 +276,28 @@ def _plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | No
 
     With the same model and templates as the last good build (`previous`), a
     page can only differ through the briefings it shows, and those only
-    through their bodies; a page showing none of the `changed` ones keeps its
-    last output without being made again. Otherwise every job is made.
+    through their bodies: a page showing none of the `changed` ones keeps its
+    last output without being made again, and so does a page that shows
+    cards only (titles, dates, summaries) when the cards of the changed ones
+    are as they were. Otherwise every job is made.
     """
     jobs, records = [], {}
     reusable = cache.reusable_output
     # The same model has the same jobs: the last build's list, in its order.
     planned = previous.records.items() if previous is not None else ((key, None) for key in renderer.job_keys())
+    new_cards = set() if previous is None else \
+        {slug for slug in changed if previous.cards.get(slug) != renderer.briefing_view(slug).card}
     for job_key, record in planned:
-        if record is not None and record.shown.isdisjoint(changed):
+        if record is not None and record.shown.isdisjoint(new_cards) and \
+                (not record.reads_bodies or record.shown.isdisjoint(changed)):
             output = reusable(record.rel_path, record.fingerprint, record.origin)
             if output is not None:
                 jobs.append(ReusedJob(record.rel_path, record.fingerprint, output))
                 records[job_key] = record
                 continue
-        job, shown = renderer.make_job(job_key)
+        job, shown, reads_bodies = renderer.make_job(job_key)
         jobs.append(job)
-        records[job_key] = JobRecord(shown, job.rel_path, job.origin, job.fingerprint)
+        records[job_key] = JobRecord(shown, reads_bodies, job.rel_path, job.origin, job.fingerprint)
     return jobs, records
 
 

@@ -28,7 +28,6 @@ import functools
 from importlib import metadata
 import hashlib
 import os
-import pickle
 import types
 import copyreg
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from briefgen import __version__
 from briefgen.output import MARKER, Output
 from briefgen import search
 from briefgen.search import SearchState, pagefind_binary
-from briefgen.store import DATABASE, CacheDamaged, CacheDatabase, RowStore, dump, save_database
+from briefgen.store import DATABASE, CacheDamaged, CacheDatabase, RowStore, dump, load, save_database
 
 CACHE_DIR = ".briefgen-cache"
 _STATE_FILE = "state.pickle"  # what the last build read and wrote: small
@@ -76,6 +75,13 @@ class BuildCache:
     last_inputs: str = ""  # digest of every input of the last successful build
     last_diagnostics: tuple = ()  # its warnings, repeated when nothing has changed
     database: CacheDatabase | None = None  # CLI: where documents, bodies and the memos not in memory yet are
+    survey: Any = None  # CLI: a survey.DiskSurvey, which knows the written outputs still intact
+    saved_search: Any = None  # CLI: the search state as saved, until restore_search turns it into `search`
+
+    def restore_search(self) -> None:
+        """The saved search shards whose files are still as written (asked late: it waits for the survey)."""
+        if self.saved_search is not None:
+            self.search, self.saved_search = _search_from_output(self.saved_search, self), None
 
     def model_memo(self, key: str):
         """The site model made from documents whose front digests give `key`, if kept."""
@@ -107,16 +113,22 @@ class BuildCache:
         entry = self.outputs.get(rel)
         if entry is not None and entry[0] == key:
             return entry[1]
-        written = self.written.get(str(rel))
-        if written is not None and written[0] == key and self.output_dir is not None:
-            path = f"{self.output_dir}/{rel}"  # strings: this runs for every page of the site
+        name = str(rel)
+        written = self.written.get(name)
+        if written is None or written[0] != key or self.output_dir is None:
+            return None
+        path = f"{self.output_dir}/{name}"  # strings: this runs for every page of the site
+        if self.survey is not None:
+            if name not in self.survey.intact():
+                return None
+        else:
             try:
                 stat = os.stat(path)
             except OSError:
                 return None
-            if (stat.st_size, stat.st_mtime_ns) == written[1:]:
-                return Output(rel, copy_from=Path(path), origin=origin)
-        return None
+            if (stat.st_size, stat.st_mtime_ns) != written[1:]:
+                return None
+        return Output(rel, copy_from=Path(path), origin=origin)
 
     def remember_outputs(self, outputs, keys) -> None:
         """Keep the last good build's outputs in memory (serve)."""
@@ -173,7 +185,7 @@ def load_cache(root: Path, output_dir: Path, state: BuildCache | None = None) ->
     if cache.last_inputs:
         searched = _read_blob(folder / _SEARCH_FILE)
         if searched is not None and searched.get("last_inputs") == cache.last_inputs:
-            cache.search = _search_from_output(searched["search"], cache)
+            cache.saved_search = searched["search"]
     return cache
 
 
@@ -258,7 +270,7 @@ def _read_blob(path: Path) -> dict | None:
             if digest.hexdigest().encode() != checksum:
                 return None
             file.seek(len(_MAGIC) + 32)
-            state = pickle.load(file)
+            state = load(file)
     except Exception:  # noqa: BLE001 - any damage means a cold build, never a crash
         return None
     if not isinstance(state, dict) or state.get("version") != code_digest():

@@ -122,7 +122,8 @@ Late = Callable[[], tuple[Iterable[Output], Mapping[PurePosixPath, str]]]
 
 def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath, str] | None = None,
                previous: Manifest | None = None, spare: Spare | None = None, spare_dir: Path | None = None,
-               late: Late | None = None, late_folder: str = "") -> tuple[Manifest, Spare | None]:
+               late: Late | None = None, late_folder: str = "", listing: tuple[Path, Listing] | None = None
+               ) -> tuple[Manifest, Spare | None]:
     """Write every output into a staging folder, then swap it in for `out`.
 
     A failure (or a kill) before the swap leaves the previous site as it was;
@@ -137,7 +138,8 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     `late`, if given, is called once the other outputs are staged and returns
     the outputs (all under `late_folder`) and keys of what is still being made
     meanwhile (the search index): the writing overlaps the making. Whatever it
-    raises leaves the previous site in place.
+    raises leaves the previous site in place. `listing` is (spare's path,
+    list_files of it) when taken already: the spare is not walked again.
     """
     out = out.resolve()
     if spare_dir is not None and (spare_dir.resolve() == out or out in spare_dir.resolve().parents
@@ -170,7 +172,11 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     manifest: Manifest = {}
     try:
         expected = set(identity) | {MARKER}
-        kept = _remove_unexpected(staging, expected, recycled, late_folder if late is not None else None)
+        if recycled is not None and (listing is None or listing[0] != spare_path):
+            listing = (spare_path, list_files(staging))
+        late_prefix = f"{late_folder}/" if late is not None else None
+        kept = {} if recycled is None else _remove_unexpected(
+            staging, expected, listing[1], lambda rel: late_prefix is None or not rel.startswith(late_prefix))
         (staging / MARKER).write_text(_marker_text(outputs), encoding="utf-8")
         stager = _Stager(staging, out, previous, recycled, kept, manifest)
         for output in outputs:
@@ -179,10 +185,9 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
             late_outputs, late_keys = late()
             late_outputs = list(late_outputs)
             late_identity = {str(o.rel_path): _identity(o, late_keys) for o in late_outputs}
-            prefix = f"{late_folder}/"
-            inside = {name[len(prefix):] for name in (*late_identity, *expected) if name.startswith(prefix)}
-            stager.kept.update((prefix + rel, stamp) for rel, stamp in
-                               _remove_unexpected(staging / late_folder, inside, recycled).items())
+            if recycled is not None:
+                stager.kept.update(_remove_unexpected(staging, expected | set(late_identity), listing[1],
+                                                      lambda rel: rel.startswith(late_prefix)))
             for output in late_outputs:
                 stager.stage(output, late_identity[str(output.rel_path)])
     except BaseException:
@@ -232,41 +237,56 @@ class _Stager:
         self.manifest[name] = (identity, stat.st_size, stat.st_mtime_ns)
 
 
-def _remove_unexpected(folder: Path, expected: set[str], recycled: Manifest | None,
-                       keep_folder: str | None = None) -> dict[str, tuple[int, int]]:
-    """Empty a recycled staging folder of what the new site does not have: files, then folders left empty.
+# (regular files: path -> (size, mtime_ns), other entries that are not folders: links, sockets, …)
+Listing = tuple[dict[str, tuple[int, int]], list[str]]
 
-    Returns (size, mtime_ns) of the files left, by path: what the walk saw,
-    so they need not be looked at again. `keep_folder` (a top-level folder) is
-    left alone, for later. Links are removed (the site never has any), and
-    never followed.
-    """
-    kept: dict[str, tuple[int, int]] = {}
-    if recycled is None or not folder.is_dir():  # a new, empty folder
-        return kept
-    emptied: list[str] = []  # folders something was removed from: they may be empty now
+
+def list_files(folder: Path | str) -> Listing:
+    """Everything under `folder` but folders, by path relative to it; links are listed, never followed."""
+    files: dict[str, tuple[int, int]] = {}
+    others: list[str] = []
 
     def walk(directory: str, prefix: str) -> None:
-        removed = False
         with os.scandir(directory) as entries:
             for entry in entries:
-                rel = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    if rel != keep_folder:
-                        walk(entry.path, rel + "/")
-                elif rel in expected and entry.is_file(follow_symlinks=False):
+                    walk(entry.path, f"{prefix}{entry.name}/")
+                elif entry.is_file(follow_symlinks=False):
                     stat = entry.stat(follow_symlinks=False)
-                    kept[rel] = (stat.st_size, stat.st_mtime_ns)
+                    files[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns)
                 else:
-                    os.unlink(entry.path)
-                    removed = True
-        if removed:
-            emptied.append(directory)
+                    others.append(prefix + entry.name)
 
+    walk(str(folder), "")
+    return files, others
+
+
+def _remove_unexpected(folder: Path, expected: set[str], listing: Listing,
+                       handles: Callable[[str], bool]) -> dict[str, tuple[int, int]]:
+    """Empty a recycled staging folder of what the new site does not have: files, then folders left empty.
+
+    Only paths that `handles` accepts are looked at. Returns (size, mtime_ns)
+    of the files left, by path, as listed. Links are removed: the site has none.
+    """
+    files, others = listing
+    kept: dict[str, tuple[int, int]] = {}
+    unexpected = [rel for rel in others if handles(rel)]
+    for rel, stamp in files.items():
+        if handles(rel):
+            if rel in expected:
+                kept[rel] = stamp
+            else:
+                unexpected.append(rel)
     top = str(folder)
-    walk(top, "")
-    for directory in emptied:  # deepest first: a folder is listed after those inside it
-        while directory != top:
+    emptied = set()  # folders something was removed from: they may be empty now
+    for rel in unexpected:
+        try:
+            os.unlink(f"{top}/{rel}")
+        except FileNotFoundError:
+            pass
+        emptied.add(os.path.dirname(f"{top}/{rel}"))
+    for directory in sorted(emptied, key=lambda d: d.count("/"), reverse=True):  # deepest first
+        while directory != top and directory.startswith(top):
             try:
                 os.rmdir(directory)  # only succeeds when empty
             except OSError:

@@ -130,6 +130,7 @@ class PageRenderer:
         self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
         self.views: dict[str, BriefingView] = dict(views or {})
         self._shown: set[str] | None = None  # while a job is made: the briefings it shows
+        self._reads_bodies: bool | None = None  # … and whether it may show their bodies
         self._by_year: dict[int, list[str]] | None = None
         self._aliases: list[tuple[str, str, str]] | None = None
         self._page_urls: dict[str, tuple[str, ...]] = {}
@@ -181,7 +182,9 @@ class PageRenderer:
         context.setdefault("page_path", site_path)
         context["canonical_url"] = self.links.absolute(site_path)
         # A template that never reads a briefing's body gets a fingerprint without the bodies it lists.
-        shown = context if self.body_reads.may_read(template) else {k: _cards(v) for k, v in context.items()}
+        reads = self.body_reads.may_read(template)
+        self._reads_bodies = reads or bool(self._reads_bodies)
+        shown = context if reads else {k: _cards(v) for k, v in context.items()}
         key = fingerprint(self.render_digest, template, site_path, shown)
         context.update(self.common)
         env = self.env
@@ -223,14 +226,15 @@ class PageRenderer:
         keys += [("alias", index) for index in range(len(self._alias_targets()))]
         return keys
 
-    def make_job(self, key: JobKey) -> tuple[PageJob, frozenset[str]]:
-        """The job for `key`, and the briefings whose views it shows (what it depends on besides the model)."""
-        self._shown = set()
+    def make_job(self, key: JobKey) -> tuple[PageJob, frozenset[str], bool]:
+        """The job for `key`, the briefings whose views it shows (what it depends on besides the model),
+        and whether its output may show their bodies (if not, it depends on their cards alone)."""
+        self._shown, self._reads_bodies = set(), None
         try:
             job = getattr(self, _MAKERS[key[0]])(*key[1:])
-            return job, frozenset(self._shown)
+            return job, frozenset(self._shown), self._reads_bodies is not False  # unknown: it may
         finally:
-            self._shown = None
+            self._shown = self._reads_bodies = None
 
     def all_jobs(self) -> list[PageJob]:
         return [self.make_job(key)[0] for key in self.job_keys()]
@@ -373,6 +377,7 @@ class PageRenderer:
              origin: str) -> PageJob:
         """Feeds list published briefings only, even in a --drafts preview: a reader may subscribe to it."""
         views = [self.briefing_view(slug) for slug in slugs]
+        self._reads_bodies = True
         key = fingerprint(self.render_digest, "atom", title, subtitle, feed_path, page_path, views)
         links, config = self.links, self.config
 

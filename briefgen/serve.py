@@ -507,8 +507,8 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
         view = self.server.state.view()
         snapshot = view.snapshot
         if snapshot is None:
-            page = f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title></head>' \
-                   f"<body></body></html>".encode()
+            page = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title></head>' \
+                   "<body></body></html>".encode()
             self._send_page(HTTPStatus.INTERNAL_SERVER_ERROR, page, "index.html", send_body, view)
             return
         base = snapshot.base_path

@@ -15,9 +15,11 @@ older build is never wrong, only unused.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import dataclasses
 import functools
+import gc
 import hashlib
 import io
 import operator
@@ -159,9 +161,10 @@ class CacheDatabase:
         """The rows of one kind, their heads read and checked, their large parts left for later."""
         heads = {}
         try:
-            for rel, head, head_sum in self.connection.execute(
-                    "SELECT rel, head, head_sum FROM rows WHERE kind = ?", (kind,)):
-                heads[rel] = _checked_load(head, head_sum, f"{kind} row {rel}")
+            with paused_collector():
+                for rel, head, head_sum in self.connection.execute(
+                        "SELECT rel, head, head_sum FROM rows WHERE kind = ?", (kind,)):
+                    heads[rel] = _checked_load(head, head_sum, f"{kind} row {rel}")
         except sqlite3.Error as exc:
             raise CacheDamaged(f"the cache database cannot be read: {exc}") from exc
         return RowStore(heads, functools.partial(self._tail, kind))
@@ -254,9 +257,28 @@ def _checked_load(data: bytes, checksum: str, what: str) -> Any:
     if _sum(data) != checksum:
         raise CacheDamaged(f"{what} fails its checksum")
     try:
-        return pickle.loads(data)
+        return load(data)
     except Exception as exc:  # noqa: BLE001 - damage of any kind
         raise CacheDamaged(f"{what} does not unpickle: {exc}") from exc
+
+
+def load(data: bytes | Any) -> Any:
+    """Unpickle bytes (or a file)."""
+    with paused_collector():
+        return pickle.loads(data) if isinstance(data, bytes) else pickle.load(data)
+
+
+@contextlib.contextmanager
+def paused_collector():
+    """While many lasting objects are made (unpickled): the cycle collector would walk them again and
+    again as they pile up, for a third of the time, and find no garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def dumps(obj: Any, table: dict | None = None) -> bytes:

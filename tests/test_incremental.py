@@ -272,6 +272,36 @@ def test_body_edits_re_render_only_the_pages_showing_that_briefing(make_site, tm
         assert 0 < rendered < 40, edited.stderr
 
 
+def test_pages_listing_cards_are_not_made_again_when_the_edited_briefings_card_is_unchanged(make_site, tmp_path):
+    """A year archive shows titles and summaries: a body edit past the summary leaves it alone, one of it not."""
+    from briefgen.build import build
+    from briefgen.cache import BuildCache
+    from briefgen.config import load_config
+
+    site = _body_edit_site(make_site)
+    config = load_config(site)
+    cache = BuildCache()
+    first = build(config, cache=cache)
+    cache.remember_outputs(first.outputs, first.keys)
+    target = site / "content/briefings/b05.md"
+
+    def remade_after(body: str) -> set:
+        target.write_text(briefing("Briefing 5", "2021-03-05", body, "[Putin, Joe Biden]"))
+        before = cache.jobs.records
+        result = build(config, cache=cache)
+        cache.remember_outputs(result.outputs, result.keys)
+        clean = build(config, cache=BuildCache())
+        assert {str(o.rel_path): o.read() for o in result.outputs} == {str(o.rel_path): o.read() for o in clean.outputs}
+        return {key for key, record in cache.jobs.records.items() if record is not before[key]}
+
+    later_paragraph = remade_after("Putin spoke, day 5.\n\nA new second paragraph.")  # the summary is the first
+    assert ("briefing", "b05") in later_paragraph and ("feed",) in later_paragraph  # they show the body
+    assert ("year", 2021) not in later_paragraph and not any(key[0] == "entity" for key in later_paragraph)
+    new_summary = remade_after("A new first paragraph, day 5.\n\nA new second paragraph.")
+    assert ("year", 2021) in new_summary and ("briefing", "b05") in new_summary
+    assert ("year", 2020) not in new_summary  # it does not list b05
+
+
 def test_a_failed_build_does_not_hide_an_edit_from_the_next_one(make_site, tmp_path):
     site = _body_edit_site(make_site)
     run_cli("build", cwd=site, check=True)
