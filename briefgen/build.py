@@ -22,7 +22,7 @@ from briefgen.output import Output, check_collisions
 from briefgen.parallel import parallel_map
 from briefgen.render import PageRenderer
 from briefgen.template_reads import BodyReads
-from briefgen.sources import content_files, file_stamp, read_source, scan_sources
+from briefgen.sources import ContentListing, content_files, file_stamp, read_source, scan_sources
 from briefgen.theme import create_environment, resolve_theme, static_files
 
 
@@ -55,7 +55,7 @@ class _Clock:
 def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
           cache: BuildCache | None = None, workers: int | None = None,
           progress: Callable[[str, int, int], None] | None = None, index_search: bool = True,
-          changed_files: Iterable[Path] | None = None) -> BuildResult:
+          changed_files: Iterable[Path] | None = None, listing: ContentListing | None = None) -> BuildResult:
     """Everything but the write. Raises BuildError with every problem found.
 
     With write_pages=False (briefgen check) it stops after content, entities
@@ -66,7 +66,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     index_search=False the search index is the cache's last one, as it was
     (serve shows the page first and calls refresh_search after). `changed_files`
     (serve: what the watcher saw) are the only files that changed since the
-    cache's build, when known.
+    cache's build, when known. `listing`: content/ as inputs_key found it.
     """
     diags = Diagnostics()
     clock = _Clock()
@@ -80,7 +80,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
         return head is not None and head[0] == digest
 
     sources = scan_sources(config.root, diags, cache.sources, cache.stamps, parsed,
-                           _content_changes(config, changed_files))
+                           _content_changes(config, changed_files), listing)
     cache.sources = {str(source.rel): source for source in sources}
     fronts = _parse_documents(sources, config, diags, cache)
     clock.lap("parse")
@@ -90,7 +90,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     same_model = model is not None
     if same_model:  # front matter as it was: only briefings whose body is not the last build's need rendering
         to_render = [cache.documents[briefing.source_rel][1] for briefing in model.site.briefings
-                     if not _body_is_current(cache, briefing.source_rel, model.link_keys, config)]
+                     if not _body_is_current(cache, briefing.source_rel)]
         profiles, pages = [], []
     else:
         documents = [cache.documents[source.rel][1] for source in sources]
@@ -98,13 +98,13 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
         pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
         profiles = [d for d in documents if isinstance(d, Profile)]
         model = _site_model(model_key, to_render, pages, profiles, sources, documents, config)
-    cache.model = model
     diags.extend(model.messages)
     site = model.site
     clock.lap("model")
 
     _render_bodies(to_render, profiles, pages, model.resolver, model.link_keys, config, cache, workers,
                    _reporter(progress, "Rendering bodies"))
+    cache.model = model  # only now: every kept body is rendered with its link targets (see _body_is_current)
     if not same_model:
         cache.bodies.keep_only(d.source_rel for d in (*to_render, *profiles, *pages))
     for rel in cache.bodies:
@@ -348,19 +348,15 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
         cache.bodies[task[0]] = (task[1], rendered, task[6], tuple(rendered.diagnostics))
 
 
-def _body_is_current(cache: BuildCache, rel: PurePosixPath, link_keys: LinkKeys, config: SiteConfig) -> bool:
-    """The kept body has the key _render_bodies would give it, without reading the document it comes from.
+def _body_is_current(cache: BuildCache, rel: PurePosixPath) -> bool:
+    """The kept body was rendered from the file as it is.
 
-    With the same front matter, the settings a key holds (autolink, the entity
-    a profile's page leaves unlinked) are as they were: only the digests differ.
+    Called with the same model as the last build's only: every kept body was
+    rendered with that model's link targets (cache.model is set only once the
+    bodies are), so only the file's digest can differ.
     """
     head = cache.bodies.head(rel)
-    if head is None:
-        return False
-    key, used = head[0], head[1]
-    digest, _, autolink, exclude, escape_html = key
-    return digest == cache.sources[str(rel)].digest and \
-        key == (digest, link_keys.select(used, autolink), autolink, exclude, config.escape_html)
+    return head is not None and head[0][0] == cache.sources[str(rel)].digest
 
 
 class StoredBodies(Mapping):
@@ -414,9 +410,10 @@ def _reporter(progress, what: str):
     return None if progress is None else (lambda done, total: progress(what, done, total))
 
 
-def inputs_key(config: SiteConfig, drafts: bool,
-               known: Mapping[str, tuple[tuple[int, ...], str]]) -> tuple[str, dict]:
-    """A digest of everything a build reads (equal keys mean byte-identical output), and the files' stamps.
+def inputs_key(config: SiteConfig, drafts: bool, known: Mapping[str, tuple[tuple[int, ...], str]]
+               ) -> tuple[str, dict, ContentListing]:
+    """A digest of everything a build reads (equal keys mean byte-identical output), the files' stamps,
+    and the listing of content/ it was made from (for the build that may follow: build(listing=)).
 
     A content file whose (mtime, size) stamp is in `known` is not read: its
     digest is the known one. The stamps returned are for the next call.
@@ -424,7 +421,8 @@ def inputs_key(config: SiteConfig, drafts: bool,
     theme = resolve_theme(config, Diagnostics())
     stamps: dict[str, tuple[tuple[int, ...], str]] = {}  # content file -> (stamp, digest)
     found = Diagnostics()  # a stray file in content/ is a warning: it changes what a build says
-    for file in content_files(config.root, found):
+    files = content_files(config.root, found)
+    for file in files:
         previous = known.get(file.rel)
         if previous is not None and previous[0] == file.stamp:
             stamps[file.rel] = previous
@@ -435,7 +433,7 @@ def inputs_key(config: SiteConfig, drafts: bool,
     key = fingerprint(settings_key(config, drafts, theme_digest(theme)),
                       [(rel, digest) for rel, (_, digest) in stamps.items()], statics,
                       [str(d) for d in found.items])
-    return key, stamps
+    return key, stamps, ContentListing(files, tuple(found.items))
 
 
 def theme_digest(theme) -> str:

@@ -162,10 +162,10 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     diags.raise_if_errors()
     cache = BuildCache(output_dir=config.output_path)
     phases: dict[str, float] = {}  # for -v: where the time went, besides the build's own phases
-    inputs, survey = "", None
+    inputs, survey, listing = "", None, None
     if not no_cache:
         cache = load_state(config.root, config.output_path)
-        inputs, stamps = inputs_key(config, drafts, cache.stamps)
+        inputs, stamps, listing = inputs_key(config, drafts, cache.stamps)
         if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written):
             remove_leftovers(config.output_path)
             report_warnings(cache.last_diagnostics, reporter, strict)
@@ -187,7 +187,8 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
             gc.freeze()
             gc.disable()
         try:
-            result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, index_search=False)
+            result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, index_search=False,
+                           listing=listing)
         except CacheDamaged as exc:
             reporter.info(f"warning: the build cache in {CACHE_DIR}/ is damaged ({exc}); building from scratch.")
             cache = forget_cache(config.root, cache)
@@ -209,7 +210,9 @@ def _index_and_write(config: SiteConfig, result: BuildResult, cache: BuildCache,
                      reporter: Reporter, strict: bool, phases: dict[str, float]) -> BuildResult:
     """Search index, cache and site: Pagefind indexes in processes of its own while the cache is saved
     and the pages are staged. Without `inputs` (--no-cache) the cache is neither saved nor kept."""
+    lap = time.perf_counter()
     pending = begin_search(result, cache.search)
+    phases["search start"] = time.perf_counter() - lap
     searched: list[BuildResult] = []
 
     def search_index():  # called by write_site once the pages are staged

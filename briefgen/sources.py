@@ -31,7 +31,7 @@ def is_ignored(name: str) -> bool:
 def scan_sources(root: Path, diags: Diagnostics, known: Mapping[str, Source] | None = None,
                  stamps: Mapping[str, tuple[tuple[int, ...], str]] | None = None,
                  parsed: Callable[[str, str], bool] | None = None,
-                 changed: Collection[str] | None = None) -> list[Source]:
+                 changed: Collection[str] | None = None, listing: ContentListing | None = None) -> list[Source]:
     """Every Markdown file under content/, in a stable order.
 
     A file whose stamp (modification and change times, size) equals that of
@@ -40,13 +40,16 @@ def scan_sources(root: Path, diags: Diagnostics, known: Mapping[str, Source] | N
     `stamps` (path -> (stamp, digest)) when `parsed(path, digest)` says its
     parse is cached: its Source comes without text. `changed` (serve, from
     the watcher's events) names the only content files that may have changed;
-    when they are all `known`, the others are not even looked at.
+    when they are all `known`, the others are not even looked at. A
+    `listing` of content/ taken just before (the CLI's) is used as it is.
     """
     known, stamps = known or {}, stamps or {}
     if changed is not None and known and all(rel in known for rel in changed):
         return _rescan(root, diags, known, changed)
     sources: list[Source] = []
-    for entry in content_files(root, diags):
+    if listing is not None:
+        diags.extend(listing.diagnostics)
+    for entry in listing.files if listing is not None else content_files(root, diags):
         previous = known.get(entry.rel)
         if previous is not None and previous.stamp == entry.stamp:
             sources.append(previous)
@@ -83,6 +86,14 @@ class ContentFile:
     path: str
     rel: str  # relative to the site root, with "/": content/briefings/x.md
     stamp: tuple[int, int, int] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContentListing:
+    """content_files() of a moment, with what it said."""
+
+    files: list[ContentFile]
+    diagnostics: tuple
 
 
 def content_files(root: Path, diags: Diagnostics) -> list[ContentFile]:

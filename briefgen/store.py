@@ -48,30 +48,30 @@ class RowStore:
     """Entries by content path: in memory, or left in the cache database until asked for.
 
     An entry is a tuple whose item 1 is large (a parsed document, a rendered
-    body) and whose other items are small (digests, keys): its "head". Heads
-    of every row are at hand; a large part is read the first time its entry
-    is asked for. Paths may be given as PurePosixPath or str.
+    body) and whose other items are small (digests, keys): its "head". The
+    heads of every row are at hand; a large part is read the first time its
+    entry is asked for. Paths may be given as PurePosixPath or str.
     """
 
     def __init__(self, heads: dict[str, tuple] | None = None, read_tail: Callable[[str], Any] | None = None):
-        self._entries: dict[str, tuple] = {}  # made or read by this process
-        self._heads = heads or {}  # rows of the database not read yet
+        self._heads = heads or {}  # every row's
+        self._tails: dict[str, Any] = {}  # those made or read by this process
         self._read_tail = read_tail
         self.dirty: set[str] = set()  # entries to write
         self.removed: set[str] = set()  # rows to delete
         self.cleared = False  # every row is to go
 
     def head(self, rel) -> tuple | None:
-        rel = str(rel)
-        entry = self._entries.get(rel)
-        return _head(entry) if entry is not None else self._heads.get(rel)
+        return self._heads.get(str(rel))
 
     def get(self, rel) -> tuple | None:
         rel = str(rel)
-        entry = self._entries.get(rel)
-        if entry is None and rel in self._heads:
-            entry = self._entries[rel] = _join(self._heads.pop(rel), self._read_tail(rel))
-        return entry
+        head = self._heads.get(rel)
+        if head is None:
+            return None
+        if rel not in self._tails:
+            self._tails[rel] = self._read_tail(rel)
+        return _join(head, self._tails[rel])
 
     def __getitem__(self, rel) -> tuple:
         entry = self.get(rel)
@@ -81,36 +81,34 @@ class RowStore:
 
     def __setitem__(self, rel, entry: tuple) -> None:
         rel = str(rel)
-        self._entries[rel] = entry
-        self._heads.pop(rel, None)
+        self._heads[rel], self._tails[rel] = _head(entry), entry[1]
         self.dirty.add(rel)
         self.removed.discard(rel)
 
     def __delitem__(self, rel) -> None:
         rel = str(rel)
-        self._entries.pop(rel, None)
         self._heads.pop(rel, None)
+        self._tails.pop(rel, None)
         self.dirty.discard(rel)
         self.removed.add(rel)
 
     def __contains__(self, rel) -> bool:
-        return str(rel) in self._entries or str(rel) in self._heads
+        return str(rel) in self._heads
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._entries
-        yield from (rel for rel in self._heads if rel not in self._entries)
+        return iter(list(self._heads))
 
     def __len__(self) -> int:
-        return len(self._entries) + len(self._heads)
+        return len(self._heads)
 
     def keep_only(self, rels: Iterable) -> None:
         """Forget the entries of files that are gone."""
         present = {str(rel) for rel in rels}
-        for rel in [rel for rel in self if rel not in present]:
+        for rel in [rel for rel in self._heads if rel not in present]:
             del self[rel]
 
     def clear(self) -> None:
-        self._entries, self._heads = {}, {}
+        self._heads, self._tails = {}, {}
         self.dirty, self.removed, self.cleared = set(), set(), True
 
     def written(self) -> None:
