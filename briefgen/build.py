@@ -55,7 +55,8 @@ class _Clock:
 def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
           cache: BuildCache | None = None, workers: int | None = None,
           progress: Callable[[str, int, int], None] | None = None, index_search: bool = True,
-          changed_files: Iterable[Path] | None = None, listing: ContentListing | None = None) -> BuildResult:
+          changed_files: Iterable[Path] | None = None, listing: ContentListing | None = None,
+          spill: Path | None = None) -> BuildResult:
     """Everything but the write. Raises BuildError with every problem found.
 
     With write_pages=False (briefgen check) it stops after content, entities
@@ -67,6 +68,8 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     (serve shows the page first and calls refresh_search after). `changed_files`
     (serve: what the watcher saw) are the only files that changed since the
     cache's build, when known. `listing`: content/ as inputs_key found it.
+    `spill`: a folder for the pages of a large render, which are then not
+    held in memory (see jobs.run_jobs).
     """
     diags = Diagnostics()
     clock = _Clock()
@@ -127,7 +130,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     renderer = PageRenderer(site, bodies, env, render_digest, views, body_reads)
     jobs, records = _plan_jobs(renderer, cache, previous, changed)
     results = run_jobs(jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
-                       _reporter(progress, "Rendering pages"))
+                       _reporter(progress, "Rendering pages"), spill)
     for problem in results.problems:
         diags.error(_display_path(problem.template, config.root), problem.line,
                     f"template error: {problem.message}.",

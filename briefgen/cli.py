@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import shutil
 import sys
 import gc
 import time
@@ -20,7 +21,7 @@ from briefgen.store import CacheDamaged
 from briefgen.survey import DiskSurvey
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
-from briefgen.output import check_output_folder, remove_leftovers, write_site
+from briefgen.output import check_output_folder, remove_leftovers, spill_folder, write_site
 
 BUG_URL = "https://github.com/briefgen/briefgen/issues"
 
@@ -174,6 +175,7 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
             return
         # Forked before the cache database is opened: the second core looks at the disk meanwhile.
         survey = DiskSurvey(config.output_path, cache.written, cache.spare.path if cache.spare else None)
+    spill = spill_folder(config.output_path)  # a large render's pages wait there, not in memory
     try:
         if survey is not None:
             lap = time.perf_counter()
@@ -188,16 +190,18 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
             gc.disable()
         try:
             result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, index_search=False,
-                           listing=listing)
+                           listing=listing, spill=spill)
         except CacheDamaged as exc:
             reporter.info(f"warning: the build cache in {CACHE_DIR}/ is damaged ({exc}); building from scratch.")
             cache = forget_cache(config.root, cache)
-            result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, index_search=False)
+            result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, index_search=False,
+                           spill=spill)
         result = _index_and_write(config, result, cache, inputs if survey else None,
-                                  survey.spare_listing() if survey else None, reporter, strict, phases)
+                                  survey.spare_listing() if survey else None, spill, reporter, strict, phases)
     finally:
         if survey is not None:
             survey.close()
+        shutil.rmtree(spill, ignore_errors=True)
     pages = sum(1 for o in result.outputs if o.rel_path.suffix == ".html")
     reporter.info(f"Built {pages} pages ({len(result.outputs)} files; {result.rendered} rendered, "
                   f"{result.reused} unchanged) into {_shown(config.output_path)} "
@@ -207,7 +211,7 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
 
 
 def _index_and_write(config: SiteConfig, result: BuildResult, cache: BuildCache, inputs: str | None, listing,
-                     reporter: Reporter, strict: bool, phases: dict[str, float]) -> BuildResult:
+                     spill: Path, reporter: Reporter, strict: bool, phases: dict[str, float]) -> BuildResult:
     """Search index, cache and site: Pagefind indexes in processes of its own while the cache is saved
     and the pages are staged. Without `inputs` (--no-cache) the cache is neither saved nor kept."""
     lap = time.perf_counter()
@@ -235,7 +239,8 @@ def _index_and_write(config: SiteConfig, result: BuildResult, cache: BuildCache,
         lap = time.perf_counter()
         cache.written, cache.spare = write_site(pending.pages, config.output_path, result.keys, cache.written,
                                                 cache.spare, None if inputs is None else config.root / CACHE_DIR,
-                                                late=search_index, late_folder=search.BUNDLE_DIR, listing=listing)
+                                                late=search_index, late_folder=search.BUNDLE_DIR, listing=listing,
+                                                spill=spill)
         phases["write"] = time.perf_counter() - lap - phases["pagefind"]
     finally:
         pending.index.abandon()  # nothing left once finished; after a failure, no Pagefind outlives the build

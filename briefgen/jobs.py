@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
 
 import jinja2
@@ -58,9 +58,19 @@ class JobResults:
     reused: int
 
 
+# Below this many pages to render, they are kept in memory even when a spill folder is given.
+SPILL_MIN_PAGES = 2000
+
+
 def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], Output | None],
-             workers: int | None = None, progress=None) -> JobResults:
-    """Reuse what `reusable` offers for unchanged jobs; render the rest on all cores."""
+             workers: int | None = None, progress=None, spill: Path | None = None) -> JobResults:
+    """Reuse what `reusable` offers for unchanged jobs; render the rest on all cores.
+
+    With a `spill` folder and many pages to render, the workers write each
+    page there and only its path comes back: a large site's pages are never
+    all held in memory at once (their outputs are `spilled`, to be linked
+    into the site rather than copied).
+    """
     outputs: list[Output | None] = []
     todo: list[tuple[int, PageJob]] = []
     fingerprints: dict[PurePosixPath, str] = {}
@@ -71,15 +81,31 @@ def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], 
         outputs.append(previous)
         fingerprints[job.rel_path] = job.fingerprint
     problems: list[TemplateProblem] = []
-    produced = parallel_map(_execute, [job for _, job in todo], workers, progress)
+    if spill is not None and len(todo) >= SPILL_MIN_PAGES:
+        spill.mkdir(parents=True, exist_ok=True)
+        work = [(job, spill / f"{index}{job.rel_path.suffix}") for index, job in todo]
+        produced = parallel_map(_execute_to_file, work, workers, progress)
+    else:
+        produced = parallel_map(_execute, [job for _, job in todo], workers, progress)
     for (index, job), result in zip(todo, produced):
         if isinstance(result, TemplateProblem):
             problems.append(result)
             fingerprints.pop(job.rel_path, None)
+        elif isinstance(result, Path):
+            outputs[index] = Output(job.rel_path, copy_from=result, origin=job.origin, spilled=True)
         else:
             outputs[index] = Output(job.rel_path, result, origin=job.origin)
     return JobResults([o for o in outputs if o is not None], problems, fingerprints,
                       rendered=len(todo), reused=len(outputs) - len(todo))
+
+
+def _execute_to_file(work: tuple[PageJob, Path]) -> Path | TemplateProblem:
+    job, path = work
+    result = _execute(job)
+    if isinstance(result, TemplateProblem):
+        return result
+    path.write_bytes(result)
+    return path
 
 
 def _execute(job: PageJob) -> bytes | TemplateProblem:

@@ -23,6 +23,7 @@ class Output:
     data: bytes | None = None
     copy_from: Path | None = None
     origin: str = ""  # what made it, for collision messages
+    spilled: bool = False  # copy_from is a page this build wrote aside (jobs.run_jobs): link it, do not copy
 
     def read(self) -> bytes:
         if self.data is not None:
@@ -122,8 +123,8 @@ Late = Callable[[], tuple[Iterable[Output], Mapping[PurePosixPath, str]]]
 
 def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath, str] | None = None,
                previous: Manifest | None = None, spare: Spare | None = None, spare_dir: Path | None = None,
-               late: Late | None = None, late_folder: str = "", listing: tuple[Path, Listing] | None = None
-               ) -> tuple[Manifest, Spare | None]:
+               late: Late | None = None, late_folder: str = "", listing: tuple[Path, Listing] | None = None,
+               spill: Path | None = None) -> tuple[Manifest, Spare | None]:
     """Write every output into a staging folder, then swap it in for `out`.
 
     A failure (or a kill) before the swap leaves the previous site as it was;
@@ -140,6 +141,7 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     meanwhile (the search index): the writing overlaps the making. Whatever it
     raises leaves the previous site in place. `listing` is (spare's path,
     list_files of it) when taken already: the spare is not walked again.
+    `spill` is the spill_folder that spilled outputs are in: it is left alone.
     """
     out = out.resolve()
     if spare_dir is not None and (spare_dir.resolve() == out or out in spare_dir.resolve().parents
@@ -148,7 +150,7 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     spare_path = spare.path if spare is not None and spare_dir is not None and spare.path.parent == spare_dir \
         and SPARE_PATTERN.fullmatch(spare.path.name) else None
     if out.parent.is_dir():
-        _remove_stale_siblings(out)
+        _remove_stale_siblings(out, spill.resolve() if spill is not None else None)
     outputs = list(outputs)
     keys = keys or {}
     previous = previous or {}
@@ -231,6 +233,8 @@ class _Stager:
             _link_or_copy(Path(live), target)
         elif output.data is not None:
             target.write_bytes(output.data)
+        elif output.spilled:
+            _link_or_copy(output.copy_from, target)
         else:
             shutil.copyfile(output.copy_from, target)
         stat = target.stat()
@@ -325,9 +329,12 @@ def _same_on_disk(path: Path | str, entry: tuple[str, int, int]) -> bool:
 def _same_bytes(output: Output, old: Path, previous: Manifest) -> bool:
     """A re-rendered page whose bytes came out the same as last time (a neighbour's body changed, say)."""
     entry = previous.get(str(output.rel_path))
-    if output.data is None or entry is None or entry[1] != len(output.data) or not _same_on_disk(old, entry):
+    if entry is None or not (output.data is not None or output.spilled):
         return False
-    return old.read_bytes() == output.data
+    size = len(output.data) if output.data is not None else os.stat(output.copy_from).st_size
+    if entry[1] != size or not _same_on_disk(old, entry):
+        return False
+    return old.read_bytes() == output.read()
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -400,16 +407,33 @@ def remove_leftovers(out: Path) -> None:
         _remove_stale_siblings(out)
 
 
-def _remove_stale_siblings(out: Path) -> None:
+def spill_folder(out: Path) -> Path:
+    """A new folder beside `out` for the pages of a large render (jobs.run_jobs), on its file system.
+
+    Marked as briefgen's: one left by a killed build is removed by the next.
+    The caller removes it once the site is written.
+    """
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    folder = out.with_name(f"{out.name}.pages-{secrets.token_hex(4)}")
+    folder.mkdir()
+    (folder / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+    return folder
+
+
+def _remove_stale_siblings(out: Path, keep: Path | None = None) -> None:
     """Finish what builds that were killed left: only folders that are briefgen's own are touched.
 
     A staging folder (<out>.tmp-<hex>, marked) holds nothing but generated
-    files and is removed. An old site (<out>.old-<hex>) goes back in place if
-    the kill came between the two renames of a swap; otherwise its dot-entries
-    join the new site and it is removed.
+    files and is removed, as is a folder of spilled pages (<out>.pages-<hex>,
+    marked) but `keep`, this build's. An old site (<out>.old-<hex>) goes back
+    in place if the kill came between the two renames of a swap; otherwise
+    its dot-entries join the new site and it is removed.
     """
     for sibling in out.parent.iterdir():
-        if _sibling_pattern(out, "tmp").fullmatch(sibling.name) and sibling.is_dir() and not sibling.is_symlink() and (sibling / MARKER).is_file():
+        if (_sibling_pattern(out, "tmp").fullmatch(sibling.name) or _sibling_pattern(out, "pages").fullmatch(
+                sibling.name)) and sibling != keep and sibling.is_dir() and not sibling.is_symlink() \
+                and (sibling / MARKER).is_file():
             shutil.rmtree(sibling, ignore_errors=True)
     olds = sorted(s for s in out.parent.iterdir()
                   if _sibling_pattern(out, "old").fullmatch(s.name) and s.is_dir() and not s.is_symlink())

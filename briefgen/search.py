@@ -66,7 +66,7 @@ class PendingIndex:
     """Shards being indexed by Pagefind processes, which run while the caller does something else."""
 
     state: SearchState  # the pages, and the shards known unchanged
-    waiting: list = field(default_factory=list)  # (name, fps key, bytes key, [(page, bytes)])
+    waiting: list = field(default_factory=list)  # (name, fps key, bytes key, [page])
     running: list = field(default_factory=list)  # (name, fps key, bytes key, _Run)
     binary: Path | None = None
 
@@ -96,8 +96,8 @@ class PendingIndex:
 
     def _launch(self) -> None:
         while self.waiting and len(self.running) < MAX_RUNS:
-            name, fps_key, bytes_key, contents = self.waiting.pop(0)
-            self.running.append((name, fps_key, bytes_key, _Run(self.binary, contents)))
+            name, fps_key, bytes_key, pages = self.waiting.pop(0)
+            self.running.append((name, fps_key, bytes_key, _Run(self.binary, pages)))
 
 
 def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callable[[PurePosixPath], str],
@@ -132,12 +132,12 @@ def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callabl
         if before is not None and fps_key and before[0] == fps_key and all(state.pages[o.rel_path][0] for o in pages):
             state.shards[name] = before
             continue
-        contents = [(output, output.read()) for output in pages]
-        bytes_key = _digest((str(o.rel_path), data) for o, data in contents)
+        # Read again when the shard's turn comes: a large site's pages are not all held at once.
+        bytes_key = _digest((str(o.rel_path), o.read()) for o in pages)
         if before is not None and before[1] == bytes_key:
             state.shards[name] = (fps_key, bytes_key, before[2])
             continue
-        pending.waiting.append((name, fps_key, bytes_key, contents))
+        pending.waiting.append((name, fps_key, bytes_key, pages))
     pending._launch()
     return pending
 
@@ -179,15 +179,15 @@ class _Run:
     Pagefind the base path, so results link correctly under /repo/ too.
     """
 
-    def __init__(self, binary: Path, pages: Sequence[tuple[Output, bytes]]):
+    def __init__(self, binary: Path, pages: Sequence[Output]):
         # Memory-backed when the system has one: thousands of small files are written and removed.
         scratch = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
         self._folder = tempfile.TemporaryDirectory(prefix="briefgen-search-", dir=scratch)
         site, self._bundle = Path(self._folder.name) / "site", Path(self._folder.name) / "bundle"
-        for page, data in pages:
+        for page in pages:
             target = site / page.rel_path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            target.write_bytes(page.read())
         self._log = open(Path(self._folder.name) / "log", "w+", encoding="utf-8")  # a file: a pipe could fill up
         self._command = [str(binary), "--site", str(site), "--output-path", str(self._bundle), "--silent"]
         self._process = subprocess.Popen(self._command, stdout=self._log, stderr=subprocess.STDOUT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
 from pathlib import Path, PurePosixPath
 
 from conftest import run_cli
@@ -397,3 +398,38 @@ def test_a_title_or_slug_change_re_renders_only_the_bodies_that_link_by_title_or
     got = same_as_clean("a new slug")
     assert 'href="/briefings/second/"' in got["briefings/b3/index.html"].decode()
     assert cache.bodies[PurePosixPath("content/briefings/b4.md")][1] is unlinked
+
+
+def test_a_large_render_spills_its_pages_to_disk_and_writes_the_same_site(make_site, tmp_path, monkeypatch):
+    """Pages rendered in great numbers wait in a spill folder, not in memory; the site written is the same."""
+    from briefgen import jobs
+    from briefgen.build import build
+    from briefgen.config import load_config
+    from briefgen.output import spill_folder, write_site
+
+    site = _body_edit_site(make_site)
+    config = load_config(site)
+    in_memory = build(config)
+    monkeypatch.setattr(jobs, "SPILL_MIN_PAGES", 1)
+    spill = spill_folder(tmp_path / "spilled")
+    spilled = build(config, spill=spill)
+    pages = [o for o in spilled.outputs if o.rel_path.suffix == ".html"]
+    assert pages and all(o.spilled and o.data is None and o.copy_from.parent == spill for o in pages)
+    write_site(in_memory.outputs, tmp_path / "from-memory", in_memory.keys)
+    write_site(spilled.outputs, tmp_path / "spilled", spilled.keys, spill=spill)
+    assert spill.is_dir()  # this build's spill folder is not taken for a leftover
+    shutil.rmtree(spill)
+    assert tree(tmp_path / "spilled") == tree(tmp_path / "from-memory")
+
+
+def test_the_cli_leaves_no_spill_folder_and_removes_those_of_killed_builds(make_site):
+    site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text.")})
+    stale = site / "_site.pages-0123abcd"  # as a killed build leaves it: marked as briefgen's
+    stale.mkdir()
+    (stale / ".briefgen-output").write_text("This folder is written by briefgen; it replaces it on every build.\n")
+    (stale / "7.html").write_text("<p>a page of a killed build</p>")
+    foreign = site / "_site.pages-89abcdef"  # not marked: not briefgen's
+    foreign.mkdir()
+    run_cli("build", cwd=site, check=True)
+    assert not stale.exists() and foreign.is_dir()
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith("_site")) == ["_site", "_site.pages-89abcdef"]
