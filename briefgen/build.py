@@ -242,16 +242,22 @@ def _site_model(key: str, briefings, pages, profiles, sources, documents, config
 
     The model holds its briefings without their bodies: it is made from front
     matter alone and kept while that is unchanged, through any number of body
-    edits (bodies are rendered from the documents).
+    edits (bodies are rendered from the documents). Nor do they keep the names
+    as written (refs), which only the registry reads: their entities are in
+    site.briefing_entities. The model is loaded on every build after an edit.
     """
     local = Diagnostics()
     registry, resolved = build_registry(profiles, briefings, config, local)
-    site = build_site(config, [replace(b, body="") for b in briefings], pages, registry, resolved, local)
+    lean = [replace(b, body="", refs=_NO_REFS) for b in briefings]
+    site = build_site(config, lean, pages, registry, resolved, local)
     link_documents = [(b.source_rel, b.title, urls.briefing_path(b.slug)) for b in site.briefings]
     link_documents += [(p.source_rel, p.title, urls.page_path(p.slug)) for p in site.pages]
     link_documents += _unparsed_stubs(sources, documents)
     resolver = make_resolver(registry, site.entity_paths, link_documents, config.base_path)
     return ModelMemo(key, site, resolver, resolver.keys(), tuple(local.items))
+
+
+_NO_REFS = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)

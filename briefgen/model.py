@@ -17,7 +17,8 @@ from briefgen.relations import Timeline
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    """Made from front matter alone: its briefings' bodies are empty (they are rendered from the documents)."""
+    """Made from front matter alone: its briefings' bodies and refs are empty (bodies are rendered from the
+    documents, names as written are resolved into briefing_entities)."""
 
     config: SiteConfig
     briefings: tuple[Briefing, ...]  # newest first
