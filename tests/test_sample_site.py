@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from briefgen.config import load_config
+from briefgen.documents import Briefing, parse_document
+from briefgen.errors import Diagnostics
+from briefgen.sources import scan_sources
 from briefgen.build import build
 from briefgen import urls
 from conftest import REPO, parse_html, resolve_link, run_cli
@@ -79,7 +82,10 @@ def test_sample_site_shows_entities_at_work(sample, sample_model):
     for briefing in sample_model.briefings:
         page = sample / urls.output_file(urls.briefing_path(briefing.slug))
         assert 'class="entity-link"' in page.read_text(), f"{briefing.slug} has no in-text entity link"
-    written_names = {ref.name for b in sample_model.briefings for refs in b.refs.values() for ref in refs}
+    # The names as written are in the documents (the model keeps only the entities they resolve to).
+    config = load_config(REPO)
+    documents = [parse_document(source, config, Diagnostics()) for source in scan_sources(REPO, Diagnostics())]
+    written_names = {ref.name for d in documents if isinstance(d, Briefing) for refs in d.refs.values() for ref in refs}
     entity_names = {e.name for e in sample_model.registry.entities.values()}
     assert len(written_names - entity_names) >= 5, "briefings should name entities by their aliases too"
     assert any(len(t.periods) > 1 for t in sample_model.timelines.values())
