@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import shutil
+import sqlite3
 import sys
 import gc
 import time
@@ -175,8 +176,10 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
             return
         # Forked before the cache database is opened: the second core looks at the disk meanwhile.
         survey = DiskSurvey(config.output_path, cache.written, cache.spare.path if cache.spare else None)
-    spill = spill_folder(config.output_path)  # a large render's pages wait there, not in memory
+    spill = None
+    collecting = gc.isenabled()
     try:
+        spill = spill_folder(config.output_path)  # a large render's pages wait there, not in memory
         if survey is not None:
             lap = time.perf_counter()
             cache = load_cache(config.root, config.output_path, cache)
@@ -201,7 +204,13 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     finally:
         if survey is not None:
             survey.close()
-        shutil.rmtree(spill, ignore_errors=True)
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)
+        if cache.database is not None:
+            cache.database.close()
+        gc.unfreeze()  # for callers in the same process (tests), the collector as it was
+        if collecting:
+            gc.enable()
     pages = sum(1 for o in result.outputs if o.rel_path.suffix == ".html")
     reporter.info(f"Built {pages} pages ({len(result.outputs)} files; {result.rendered} rendered, "
                   f"{result.reused} unchanged) into {_shown(config.output_path)} "
@@ -257,9 +266,9 @@ def _saving(reporter: Reporter, save: Callable[[], None]) -> bool:
     try:
         save()
         return True
-    except OSError as exc:
-        reporter.info(f"warning: could not save the build cache in {CACHE_DIR}/: {exc.strerror or exc}; "
-                      "the next build starts from scratch.")
+    except (OSError, sqlite3.Error) as exc:  # a full disk, a database another build holds locked, …
+        reporter.info(f"warning: could not save the build cache in {CACHE_DIR}/: "
+                      f"{getattr(exc, 'strerror', None) or exc}; the next build starts from scratch.")
         return False
 
 

@@ -119,6 +119,7 @@ SPARE_PATTERN = re.compile(r"spare-[0-9a-f]{8}")
 
 
 Late = Callable[[], tuple[Iterable[Output], Mapping[PurePosixPath, str]]]
+CHANGED_WHILE_BUILDING = "changed while building"  # an identity no job's fingerprint equals
 
 
 def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath, str] | None = None,
@@ -237,6 +238,8 @@ class _Stager:
             _link_or_copy(output.copy_from, target)
         else:
             shutil.copyfile(output.copy_from, target)
+            if str(output.copy_from) == live:  # reused from the live site, whose file changed since it was checked:
+                identity = CHANGED_WHILE_BUILDING  # written as found, and made again by the next build
         stat = target.stat()
         self.manifest[name] = (identity, stat.st_size, stat.st_mtime_ns)
 

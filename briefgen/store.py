@@ -140,12 +140,12 @@ class CacheDatabase:
             return None
         try:
             connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            try:
-                meta = dict(connection.execute("SELECT name, value FROM meta"))
-            except sqlite3.Error:
-                connection.close()
-                raise
         except sqlite3.Error:
+            return None
+        try:
+            meta = dict(connection.execute("SELECT name, value FROM meta"))
+        except Exception:  # noqa: BLE001 - not a database, or not laid out as ours: start cold
+            connection.close()
             return None
         if meta.get("version") != version:
             connection.close()
@@ -206,8 +206,9 @@ def save_database(folder: Path, database: CacheDatabase | None, version: str, me
     if fresh:
         if database is not None:
             database.close()
+        for stale in folder.glob(f"{DATABASE}.*.tmp*"):  # ours, or left by a build that was killed
+            stale.unlink(missing_ok=True)
         target = folder / f"{DATABASE}.{os.getpid()}.tmp"
-        target.unlink(missing_ok=True)
         connection = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         connection.executescript(_SCHEMA)
         database = CacheDatabase(path, connection, {})
@@ -231,6 +232,9 @@ def save_database(folder: Path, database: CacheDatabase | None, version: str, me
     except BaseException:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
+        if fresh:  # nothing half-written is left behind; the old database was closed already
+            connection.close()
+            target.unlink(missing_ok=True)
         raise
     if fresh:
         connection.close()

@@ -433,3 +433,21 @@ def test_the_cli_leaves_no_spill_folder_and_removes_those_of_killed_builds(make_
     run_cli("build", cwd=site, check=True)
     assert not stale.exists() and foreign.is_dir()
     assert sorted(p.name for p in site.iterdir() if p.name.startswith("_site")) == ["_site", "_site.pages-89abcdef"]
+
+
+def test_a_cache_database_that_refuses_writes_costs_a_warning_not_the_build(make_site):
+    import sqlite3
+
+    site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text.")})
+    run_cli("build", cwd=site, check=True)
+    database = sqlite3.connect(site / ".briefgen-cache" / "cache.sqlite")
+    with database:  # reads still work, writes fail as they would on a full disk or a locked file
+        database.execute("ALTER TABLE rows RENAME TO rows_data")
+        database.execute("CREATE VIEW rows AS SELECT * FROM rows_data")
+    database.close()
+    (site / "content/briefings/a.md").write_text(briefing("A", "2021-01-01", "New text."))
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "warning: could not save the build cache in .briefgen-cache/" in result.stderr
+    assert "New text." in (site / "_site/briefings/a/index.html").read_text()
+    assert not list((site / ".briefgen-cache").glob("cache.sqlite.*"))
