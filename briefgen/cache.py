@@ -24,12 +24,12 @@ database makes the build start again from nothing.
 
 from __future__ import annotations
 
+import copyreg
 import functools
 from importlib import metadata
 import hashlib
 import os
 import types
-import copyreg
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -58,7 +58,7 @@ copyreg.pickle(types.MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)
 class BuildCache:
     settings_key: str = ""
     documents: RowStore = field(default_factory=RowStore)  # path -> (digest, document, messages, front digest)
-    bodies: RowStore = field(default_factory=RowStore)  # path -> (key, rendered, link kinds the text may use)
+    bodies: RowStore = field(default_factory=RowStore)  # path -> (key, rendered, link kinds used, diagnostics)
     outputs: dict[PurePosixPath, tuple[str, Output]] = field(default_factory=dict)  # serve: in memory
     written: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # CLI: path -> key, size, mtime
     output_dir: Path | None = None
