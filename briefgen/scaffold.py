@@ -62,7 +62,8 @@ This desk publishes short briefings, each cross-linked to the leaders, treaties
 and issues it is about.
 """
 
-_GITIGNORE = "_site/\n.briefgen-cache/\n"
+# The built site, what a build keeps beside it while it runs (staging, spilled pages), and the cache.
+_GITIGNORE = "_site/\n_site.*/\n.briefgen-cache/\n"
 
 
 def create_site(directory: Path, title: str) -> list[Path]:

@@ -206,3 +206,20 @@ def test_installed_wheel_builds_a_site_outside_the_repository(tmp_path):
                            env=env, capture_output=True, text=True, cwd=tmp_path)
     assert check.stdout.strip().startswith(str(installed))
     assert "Welcome to your briefing desk" in (site / "_site" / "index.html").read_text()
+
+
+def test_a_new_sites_gitignore_keeps_the_build_and_what_a_killed_build_leaves_out_of_git(tmp_path):
+    import subprocess
+
+    site = tmp_path / "desk"
+    run_cli("new", "site", str(site), cwd=tmp_path, check=True)
+    subprocess.run(["git", "init", "-q", str(site)], check=True)
+    leftovers = ["_site/index.html", "_site.tmp-0123abcd/index.html", "_site.old-0123abcd/index.html",
+                 "_site.pages-0123abcd/7.html", ".briefgen-cache/cache.sqlite"]
+    for rel in leftovers:
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text("x")
+    ignored = subprocess.run(["git", "check-ignore", *leftovers], cwd=site, capture_output=True, text=True)
+    assert sorted(ignored.stdout.split()) == sorted(leftovers)
+    kept = subprocess.run(["git", "check-ignore", "site.yaml", "content/briefings/welcome.md"], cwd=site)
+    assert kept.returncode == 1  # nothing of the sources is ignored
