@@ -64,6 +64,11 @@ class RowStore:
     def head(self, rel) -> tuple | None:
         return self._heads.get(str(rel))
 
+    def parts(self, rel) -> tuple[tuple, Any]:
+        """(head, large part) of an entry made by this process."""
+        rel = str(rel)
+        return self._heads[rel], self._tails[rel]
+
     def get(self, rel) -> tuple | None:
         rel = str(rel)
         head = self._heads.get(rel)
@@ -91,9 +96,6 @@ class RowStore:
         self._tails.pop(rel, None)
         self.dirty.discard(rel)
         self.removed.add(rel)
-
-    def __contains__(self, rel) -> bool:
-        return str(rel) in self._heads
 
     def __iter__(self) -> Iterator[str]:
         return iter(list(self._heads))
@@ -157,37 +159,30 @@ class CacheDatabase:
 
     def rows(self, kind: str) -> RowStore:
         """The rows of one kind, their heads read and checked, their large parts left for later."""
-        heads = {}
-        try:
-            with paused_collector():
-                for rel, head, head_sum in self.connection.execute(
-                        "SELECT rel, head, head_sum FROM rows WHERE kind = ?", (kind,)):
-                    heads[rel] = _checked_load(head, head_sum, f"{kind} row {rel}")
-        except sqlite3.Error as exc:
-            raise CacheDamaged(f"the cache database cannot be read: {exc}") from exc
+        with paused_collector():
+            heads = {rel: _checked_load(head, head_sum, f"{kind} row {rel}") for rel, head, head_sum in
+                     self._query("SELECT rel, head, head_sum FROM rows WHERE kind = ?", kind)}
         return RowStore(heads, functools.partial(self._tail, kind))
 
     def _tail(self, kind: str, rel: str) -> Any:
-        try:
-            found = self.connection.execute(
-                "SELECT tail, tail_sum FROM rows WHERE kind = ? AND rel = ?", (kind, rel)).fetchone()
-        except sqlite3.Error as exc:
-            raise CacheDamaged(f"the cache database cannot be read: {exc}") from exc
-        if found is None:
+        found = self._query("SELECT tail, tail_sum FROM rows WHERE kind = ? AND rel = ?", kind, rel)
+        if not found:
             raise CacheDamaged(f"{kind} row {rel} is missing from the cache database")
-        return _checked_load(found[0], found[1], f"{kind} row {rel}")
+        return _checked_load(*found[0], f"{kind} row {rel}")
 
     def memo(self, name: str, key: str) -> Any:
         """The memo saved under `name` if it was made for `key`, else None."""
+        found = self._query("SELECT data, data_sum FROM memos WHERE name = ? AND key = ?", name, key)
+        if not found:
+            return None
+        self._loaded_memos[name] = _checked_load(*found[0], f"the {name} memo")
+        return self._loaded_memos[name]
+
+    def _query(self, sql: str, *parameters) -> list[tuple]:
         try:
-            found = self.connection.execute(
-                "SELECT data, data_sum FROM memos WHERE name = ? AND key = ?", (name, key)).fetchone()
+            return self.connection.execute(sql, parameters).fetchall()
         except sqlite3.Error as exc:
             raise CacheDamaged(f"the cache database cannot be read: {exc}") from exc
-        if found is None:
-            return None
-        memo = self._loaded_memos[name] = _checked_load(found[0], found[1], f"the {name} memo")
-        return memo
 
     def loaded(self, name: str) -> Any:
         return self._loaded_memos.get(name)
@@ -222,7 +217,7 @@ def save_database(folder: Path, database: CacheDatabase | None, version: str, me
             connection.executemany("DELETE FROM rows WHERE kind = ? AND rel = ?",
                                    ((kind, rel) for rel in store.removed))
             connection.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?)",
-                                   (_row(kind, rel, store.get(rel), table) for rel in store.dirty))
+                                   (_row(kind, rel, *store.parts(rel), table) for rel in store.dirty))
         for name, (key, memo) in memos.items():
             if memo is not None and memo is not database.loaded(name):
                 data = dumps(memo, table)
@@ -246,9 +241,9 @@ def save_database(folder: Path, database: CacheDatabase | None, version: str, me
     return database
 
 
-def _row(kind: str, rel: str, entry: tuple, table: dict) -> tuple:
-    head, tail = dumps(_head(entry), table), dumps(entry[1], table)
-    return kind, rel, head, tail, _sum(head), _sum(tail)
+def _row(kind: str, rel: str, head: Any, tail: Any, table: dict) -> tuple:
+    head_data, tail_data = dumps(head, table), dumps(tail, table)
+    return kind, rel, head_data, tail_data, _sum(head_data), _sum(tail_data)
 
 
 def _sum(data: bytes) -> str:

@@ -273,27 +273,41 @@ def test_body_edits_re_render_only_the_pages_showing_that_briefing(make_site, tm
         assert 0 < rendered < 40, edited.stderr
 
 
-def test_pages_listing_cards_are_not_made_again_when_the_edited_briefings_card_is_unchanged(make_site, tmp_path):
-    """A year archive shows titles and summaries: a body edit past the summary leaves it alone, one of it not."""
-    from briefgen.build import build
-    from briefgen.cache import BuildCache
-    from briefgen.config import load_config
+class InMemoryBuilds:
+    """Builds of one site sharing an in-memory cache, as in `serve`; each is checked against a clean build."""
 
+    def __init__(self, site: Path):
+        from briefgen.cache import BuildCache
+        from briefgen.config import load_config
+
+        self.config, self.cache = load_config(site), BuildCache()
+        self.rebuild()
+
+    def rebuild(self):
+        """(the result, the keys of the jobs made again rather than kept from the last build)."""
+        from briefgen.build import build
+        from briefgen.cache import BuildCache
+
+        before = self.cache.jobs.records if self.cache.jobs else {}
+        result = build(self.config, cache=self.cache)
+        self.cache.remember_outputs(result.outputs, result.keys)
+        clean = build(self.config, cache=BuildCache())
+        got = {str(o.rel_path): o.read() for o in result.outputs}
+        want = {str(o.rel_path): o.read() for o in clean.outputs}
+        assert sorted(got) == sorted(want)
+        assert [name for name in want if got[name] != want[name]] == []
+        return result, {key for key, record in self.cache.jobs.records.items() if record is not before.get(key)}
+
+
+def test_pages_listing_cards_are_not_made_again_when_the_edited_briefings_card_is_unchanged(make_site):
+    """A year archive shows titles and summaries: a body edit past the summary leaves it alone, one of it not."""
     site = _body_edit_site(make_site)
-    config = load_config(site)
-    cache = BuildCache()
-    first = build(config, cache=cache)
-    cache.remember_outputs(first.outputs, first.keys)
+    builds = InMemoryBuilds(site)
     target = site / "content/briefings/b05.md"
 
     def remade_after(body: str) -> set:
         target.write_text(briefing("Briefing 5", "2021-03-05", body, "[Putin, Joe Biden]"))
-        before = cache.jobs.records
-        result = build(config, cache=cache)
-        cache.remember_outputs(result.outputs, result.keys)
-        clean = build(config, cache=BuildCache())
-        assert {str(o.rel_path): o.read() for o in result.outputs} == {str(o.rel_path): o.read() for o in clean.outputs}
-        return {key for key, record in cache.jobs.records.items() if record is not before[key]}
+        return builds.rebuild()[1]
 
     later_paragraph = remade_after("Putin spoke, day 5.\n\nA new second paragraph.")  # the summary is the first
     assert ("briefing", "b05") in later_paragraph and ("feed",) in later_paragraph  # they show the body
@@ -316,35 +330,21 @@ def test_a_failed_build_does_not_hide_an_edit_from_the_next_one(make_site, tmp_p
     assert "Edited while b04 is broken." in (site / "_site/briefings/b03/index.html").read_text()
 
 
-def test_serve_session_body_edits_equal_clean_builds(make_site, tmp_path):
+def test_serve_session_body_edits_equal_clean_builds(make_site):
     """The in-memory cache of `serve` takes the same path: each build equals a cold one."""
-    from briefgen.build import build
-    from briefgen.cache import BuildCache
-    from briefgen.config import load_config
-
     site = _body_edit_site(make_site)
-    config = load_config(site)
-    cache = BuildCache()
-    result = build(config, cache=cache)
-    cache.remember_outputs(result.outputs, result.keys)
+    builds = InMemoryBuilds(site)
     for step in range(3):
         number = step + 2
         leaders = "[Putin, Joe Biden]" if number % 2 else "[Putin, Angela Merkel]"
         (site / f"content/briefings/b0{number}.md").write_text(
             briefing(f"Briefing {number}", f"{2020 + number % 2}-03-0{number}", f"Step {step}: a new body.", leaders))
-        before = cache.jobs.records
-        result = build(config, cache=cache)
+        result, remade = builds.rebuild()
+        records = builds.cache.jobs.records
         # Only jobs showing the edited briefing were made again; the others kept their records as they were.
-        remade = {key for key, record in cache.jobs.records.items() if record is not before[key]}
-        assert ("briefing", f"b0{number}") in remade and len(remade) < len(before) // 2
-        assert all(f"b0{number}" in cache.jobs.records[key].shown for key in remade), remade
-        cache.remember_outputs(result.outputs, result.keys)
-        clean = build(config, cache=BuildCache())
-        got = {str(o.rel_path): o.read() for o in result.outputs}
-        want = {str(o.rel_path): o.read() for o in clean.outputs}
-        assert sorted(got) == sorted(want)
-        assert [name for name in want if got[name] != want[name]] == [], f"step {step}"
-        assert result.rendered < len(want) // 2
+        assert ("briefing", f"b0{number}") in remade and len(remade) < len(records) // 2
+        assert all(f"b0{number}" in records[key].shown for key in remade), remade
+        assert result.rendered < len(result.outputs) // 2
 
 
 def test_the_kept_spare_site_never_brings_back_stray_or_stale_files(make_site, tmp_path):
