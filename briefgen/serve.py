@@ -695,12 +695,12 @@ def run_preview(settings: PreviewSettings, log: Log, *, open_browser: bool = Fal
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         with PreviewSession(settings, log) as session:
-            log.info(f"Serving {session.url} — watching for changes. Press Ctrl-C to stop.")
-            if settings.host not in ("127.0.0.1", "localhost", "::1"):
-                log.info(f"Note: listening on {settings.host}, so other machines may see this preview.")
-            if open_browser:
-                threading.Timer(0.3, webbrowser.open, [session.url]).start()
-            try:
+            try:  # from the first line saying it serves: a Ctrl-C right after it is a clean stop too
+                log.info(f"Serving {session.url} — watching for changes. Press Ctrl-C to stop.")
+                if settings.host not in ("127.0.0.1", "localhost", "::1"):
+                    log.info(f"Note: listening on {settings.host}, so other machines may see this preview.")
+                if open_browser:
+                    threading.Timer(0.3, webbrowser.open, [session.url]).start()
                 session.serve_forever()
             except KeyboardInterrupt:
                 log.info("Stopping.")

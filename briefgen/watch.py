@@ -165,7 +165,8 @@ class SiteWatcher:
     def stop(self) -> None:
         self._observer.stop()
         if self._observer.is_alive():
-            self._observer.join(timeout=10)
+            # Its threads are daemons: a stop must not wait long on an inotify read that is slow to wake.
+            self._observer.join(timeout=2)
 
     def _cannot_watch(self, folder: Path, exc: OSError) -> None:
         hint = (" The system's limit of watched folders is reached; raise fs.inotify.max_user_watches"
