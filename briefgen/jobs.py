@@ -9,6 +9,7 @@ instead of rendering again.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
@@ -83,7 +84,7 @@ def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], 
     problems: list[TemplateProblem] = []
     if spill is not None and len(todo) >= SPILL_MIN_PAGES:
         spill.mkdir(parents=True, exist_ok=True)
-        work = [(job, spill / f"{index}{job.rel_path.suffix}") for index, job in todo]
+        work = [(job, spill / job.rel_path) for _, job in todo]  # laid out as in the site: it may be kept as one
         produced = parallel_map(_execute_to_file, work, workers, progress)
     else:
         produced = parallel_map(_execute, [job for _, job in todo], workers, progress)
@@ -104,6 +105,7 @@ def _execute_to_file(work: tuple[PageJob, Path]) -> Path | TemplateProblem:
     result = _execute(job)
     if isinstance(result, TemplateProblem):
         return result
+    os.makedirs(path.parent, exist_ok=True)
     path.write_bytes(result)
     return path
 

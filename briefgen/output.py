@@ -142,7 +142,8 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     meanwhile (the search index): the writing overlaps the making. Whatever it
     raises leaves the previous site in place. `listing` is (spare's path,
     list_files of it) when taken already: the spare is not walked again.
-    `spill` is the spill_folder that spilled outputs are in: it is left alone.
+    `spill` is the spill_folder that spilled outputs are in: when no site was
+    replaced it becomes the spare, else it is left alone (the caller removes it).
     """
     out = out.resolve()
     if spare_dir is not None and (spare_dir.resolve() == out or out in spare_dir.resolve().parents
@@ -201,6 +202,12 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
         for stale in spare_dir.iterdir():  # spares of builds whose cache was lost, or of --no-cache builds
             if stale != replaced and SPARE_PATTERN.fullmatch(stale.name) and stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)
+    if replaced is None and spill is not None and spare_dir is not None and stager.spilled:
+        # No site was replaced (a first build): its spilled pages, laid out as in the site and linked
+        # into it, are kept instead. The next build then links the few thousand other files, not all.
+        kept_spill = _keep_as_spare(spill, spare_dir, token)
+        if kept_spill is not None:
+            return manifest, Spare(kept_spill, stager.spilled)
     return manifest, (Spare(replaced, previous) if replaced is not None else None)
 
 
@@ -212,35 +219,43 @@ class _Stager:
         self.staging, self.out, self.previous, self.recycled = staging, out, previous, recycled
         self.kept = kept  # (size, mtime_ns) of the recycled folder's files, as listed
         self.manifest = manifest
-        self.made_folders: set[Path] = set()
+        self.made_folders: set[str] = set()
+        self.spilled: Manifest = {}  # the outputs staged as links to their spilled page
 
     def stage(self, output: Output, identity: str) -> None:
-        rel = output.rel_path
-        name = str(rel)
+        name = str(output.rel_path)
         recycled = self.recycled.get(name) if self.recycled else None
         if recycled is not None and recycled[0] == identity and self.kept.get(name) == recycled[1:]:
             self.manifest[name] = recycled
             return
-        target = self.staging / rel
-        if target.parent not in self.made_folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.made_folders.add(target.parent)
-        _clear(target)
+        # Strings and as few system calls as can be: on a first write this runs for every file of the site.
+        target = f"{self.staging}/{name}"
+        folder = os.path.dirname(target)
+        if folder not in self.made_folders:
+            os.makedirs(folder, exist_ok=True)
+            self.made_folders.add(folder)
+        if self.recycled is not None:  # a new staging folder holds nothing to clear
+            _clear(target)
         before = self.previous.get(name)
         live = f"{self.out}/{name}"
-        if before is not None and before[0] == identity and _same_on_disk(live, before):
-            _link_or_copy(Path(live), target)
-        elif _same_bytes(output, Path(live), self.previous):
-            _link_or_copy(Path(live), target)
+        if before is not None and before[0] == identity and _same_on_disk(live, before) \
+                or _same_bytes(output, live, self.previous):
+            if _link_or_copy(live, target):  # the same inode as the live file, just checked against the manifest
+                self.manifest[name] = (identity, *self.previous[name][1:])
+                return
         elif output.data is not None:
-            target.write_bytes(output.data)
+            with open(target, "wb") as file:
+                file.write(output.data)
         elif output.spilled:
-            _link_or_copy(output.copy_from, target)
+            if _link_or_copy(output.copy_from, target):
+                stat = os.stat(target)
+                self.manifest[name] = self.spilled[name] = (identity, stat.st_size, stat.st_mtime_ns)
+                return
         else:
             shutil.copyfile(output.copy_from, target)
             if str(output.copy_from) == live:  # reused from the live site, whose file changed since it was checked:
                 identity = CHANGED_WHILE_BUILDING  # written as found, and made again by the next build
-        stat = target.stat()
+        stat = os.stat(target)
         self.manifest[name] = (identity, stat.st_size, stat.st_mtime_ns)
 
 
@@ -302,11 +317,15 @@ def _remove_unexpected(folder: Path, expected: set[str], listing: Listing,
     return kept
 
 
-def _clear(target: Path) -> None:
+def _clear(target: str) -> None:
     """Make room for a new file: a hard link shared with the live site must be replaced, never written through."""
-    if target.is_symlink() or target.is_file():
-        target.unlink()
-    elif target.is_dir():
+    try:
+        os.unlink(target)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        if not os.path.isdir(target) or os.path.islink(target):
+            raise
         shutil.rmtree(target)
 
 
@@ -329,7 +348,7 @@ def _same_on_disk(path: Path | str, entry: tuple[str, int, int]) -> bool:
     return (stat.st_size, stat.st_mtime_ns) == entry[1:]
 
 
-def _same_bytes(output: Output, old: Path, previous: Manifest) -> bool:
+def _same_bytes(output: Output, old: str, previous: Manifest) -> bool:
     """A re-rendered page whose bytes came out the same as last time (a neighbour's body changed, say)."""
     entry = previous.get(str(output.rel_path))
     if entry is None or not (output.data is not None or output.spilled):
@@ -337,14 +356,28 @@ def _same_bytes(output: Output, old: Path, previous: Manifest) -> bool:
     size = len(output.data) if output.data is not None else os.stat(output.copy_from).st_size
     if entry[1] != size or not _same_on_disk(old, entry):
         return False
-    return old.read_bytes() == output.read()
+    with open(old, "rb") as file:
+        return file.read() == output.read()
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _link_or_copy(source: Path | str, target: Path | str) -> bool:
+    """True when linked: the target is the source's inode, with its size and modification time."""
     try:
         os.link(source, target)
+        return True
     except OSError:  # another file system, or links not allowed
         shutil.copy2(source, target)
+        return False
+
+
+def _keep_as_spare(folder: Path, spare_dir: Path, token: str) -> Path | None:
+    spare = spare_dir / f"spare-{token}"
+    try:
+        spare_dir.mkdir(parents=True, exist_ok=True)
+        os.replace(folder, spare)
+    except OSError:  # another file system: the caller removes the folder
+        return None
+    return spare
 
 
 def _swap(staging: Path, out: Path, token: str, spare_dir: Path | None = None) -> Path | None:

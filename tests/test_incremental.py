@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path, PurePosixPath
 
 from conftest import run_cli
@@ -414,12 +416,33 @@ def test_a_large_render_spills_its_pages_to_disk_and_writes_the_same_site(make_s
     spill = spill_folder(tmp_path / "spilled")
     spilled = build(config, spill=spill)
     pages = [o for o in spilled.outputs if o.rel_path.suffix == ".html"]
-    assert pages and all(o.spilled and o.data is None and o.copy_from.parent == spill for o in pages)
+    assert pages and all(o.spilled and o.data is None and o.copy_from == spill / o.rel_path for o in pages)
     write_site(in_memory.outputs, tmp_path / "from-memory", in_memory.keys)
     write_site(spilled.outputs, tmp_path / "spilled", spilled.keys, spill=spill)
     assert spill.is_dir()  # this build's spill folder is not taken for a leftover
     shutil.rmtree(spill)
     assert tree(tmp_path / "spilled") == tree(tmp_path / "from-memory")
+
+
+SPILLING_CLI = ("import sys\nfrom briefgen import jobs\njobs.SPILL_MIN_PAGES = 1\n"
+                "from briefgen.cli import main\nmain(sys.argv[1:])\n")
+
+
+def test_a_first_build_keeps_its_spilled_pages_as_the_spare_of_the_next(make_site, tmp_path):
+    """A first build has no old site to keep: the pages it spilled, laid out as in the site, are kept instead."""
+    site = _body_edit_site(make_site)
+    spilling = subprocess.run([sys.executable, "-c", SPILLING_CLI, "build"], cwd=site, capture_output=True,
+                              text=True, timeout=120)
+    assert spilling.returncode == 0, spilling.stderr
+    spares = [p for p in (site / ".briefgen-cache").iterdir() if p.name.startswith("spare-")]
+    assert len(spares) == 1 and not [p for p in site.iterdir() if ".pages-" in p.name]
+    kept = tree(spares[0])
+    assert "briefings/b01/index.html" in kept and "leaders/joe-biden/atom.xml" in kept  # what was rendered,
+    assert not [n for n in kept if n.startswith(("pagefind/", "assets/"))]  # not the theme's files or the index
+    assert all(kept[n] == (site / "_site" / n).read_bytes() for n in kept if n != ".briefgen-output")
+    (site / "_site/briefings/b01/index.html").write_text("<p>edited by hand")  # shared, by a hard link, with the spare
+    (site / "content/briefings/b02.md").write_text((site / "content/briefings/b02.md").read_text() + "\nMore.\n")
+    assert_same_as_clean_build(site, tmp_path, "the spilled pages as a spare")
 
 
 def test_the_cli_leaves_no_spill_folder_and_removes_those_of_killed_builds(make_site):
