@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -390,14 +391,32 @@ def _index(outputs, fingerprints, site: Site, diags, previous: search.SearchStat
 
 def _start_index(outputs, fingerprints, site: Site, diags, previous: search.SearchState | None
                  ) -> search.PendingIndex:
-    """The search index, a shard per year of briefings and per taxonomy; unchanged shards are reused."""
-    years = {urls.briefing_path(b.slug): b.date.year for b in site.briefings}
+    """The search index, a shard per year of briefings (or half-year) and per taxonomy; unchanged shards are reused."""
+    shards = briefing_shards(site.briefings)
 
     def shard_of(rel: PurePosixPath) -> str:
-        year = years.get(rel.parent.as_posix() + "/")
-        return f"briefings-{year}" if year is not None else rel.parts[0]
+        return shards.get(rel.parent.as_posix() + "/") or rel.parts[0]
 
     return search.start_index(outputs, diags, shard_of, fingerprints, previous or search.SearchState())
+
+
+# An edit waits for Pagefind to index its briefing's shard again, ~1.3 ms a page on two cores:
+# a year of more briefings than this is two shards, January-June and July-December. Not split
+# further: each shard is one more Pagefind runtime (~70 KB) for a reader's first search to fetch.
+HALF_YEAR_SHARDS_ABOVE = 600
+
+
+def briefing_shards(briefings: Iterable[Briefing]) -> dict[str, str]:
+    """The search shard of each briefing, by its page's URL path."""
+    briefings = list(briefings)
+    per_year = Counter(b.date.year for b in briefings)
+
+    def shard(date) -> str:
+        if per_year[date.year] <= HALF_YEAR_SHARDS_ABOVE:
+            return f"briefings-{date.year}"
+        return f"briefings-{date.year}-{'jan-jun' if date.month <= 6 else 'jul-dec'}"
+
+    return {urls.briefing_path(b.slug): shard(b.date) for b in briefings}
 
 
 def _content_changes(config: SiteConfig, changed_files: Iterable[Path] | None) -> set[str] | None:

@@ -12,11 +12,12 @@ between messages), some 17 minutes at 10,000 briefings, and hands the bundle
 back as one pipe message capped at 2 MiB. The binary indexes the same folder
 on all cores in a second or two.
 
-The index is split into shards, one per year of briefings and one per
-taxonomy, each a Pagefind bundle of its own under pagefind/<shard>/; the
-search page loads the first and merges the others (Pagefind's mergeIndex).
-A build re-indexes only the shards whose pages changed: editing one briefing
-costs one year's index, not the archive's.
+The index is split into shards, one per year of briefings (a half-year when
+a year has more than build.HALF_YEAR_SHARDS_ABOVE) and one per taxonomy, each
+a Pagefind bundle of its own under pagefind/<shard>/; the search page loads
+the first and merges the others (Pagefind's mergeIndex). A build re-indexes
+only the shards whose pages changed: editing one briefing costs one year's
+index (or half-year's), not the archive's.
 """
 
 from __future__ import annotations

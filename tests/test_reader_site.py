@@ -6,6 +6,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -345,6 +347,31 @@ def test_search_index_is_chunked_and_covers_briefings_and_entities(sample):
     # Lists, paginated entity pages and plain pages ask not to be indexed.
     assert "data-pagefind-body" not in (sample / "leaders" / "vladimir-putin" / "page" / "2" / "index.html").read_text()
     assert "data-pagefind-body" not in (sample / "briefings" / "index.html").read_text()
+
+
+HALVING_CLI = ("import sys\nimport briefgen.build\nsys.modules[\"briefgen.build\"].HALF_YEAR_SHARDS_ABOVE = 2\n"
+               "from briefgen.cli import main\nmain(sys.argv[1:])\n")
+
+
+def test_a_year_of_many_briefings_is_indexed_in_two_half_year_shards(make_site):
+    """Above a threshold (600; 2 here), a year's shard is split so that an edit re-indexes half as many pages."""
+    def dated(day):
+        return f"---\ntitle: On {day}\ndate: {day}\nleaders: [Someone]\n---\nWords of {day}.\n"
+
+    days = ["2020-05-01", "2020-11-01", "2021-01-15", "2021-06-30", "2021-07-01"]
+    root = make_site({f"content/briefings/b-{day}.md": dated(day) for day in days})
+    built = subprocess.run([sys.executable, "-c", HALVING_CLI, "build"], cwd=root, capture_output=True, text=True,
+                           timeout=120)
+    assert built.returncode == 0, built.stderr
+    bundle = root / "_site" / "pagefind"
+    shards = [name for name in json.loads((bundle / "shards.json").read_text()) if name.startswith("briefings-")]
+    assert shards == ["briefings-2020", "briefings-2021-jan-jun", "briefings-2021-jul-dec"]  # 2020 has only two
+
+    def pages(shard):
+        entry = json.loads((bundle / shard / "pagefind-entry.json").read_text())
+        return sum(language["page_count"] for language in entry["languages"].values())
+
+    assert [pages(shard) for shard in shards] == [2, 2, 1]
 
 
 def test_search_page_explains_itself_without_javascript(sample):
