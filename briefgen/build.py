@@ -14,7 +14,7 @@ from briefgen import indexes, search, urls
 from briefgen.cache import BuildCache, code_digest, settings_key
 from briefgen.config import SiteConfig
 from briefgen.documents import Briefing, Page, Profile, parse_document
-from briefgen.entities import build_registry
+from briefgen.entities import build_registry, check_names
 from briefgen.errors import Diagnostic, Diagnostics, Severity
 from briefgen.jobs import ReusedJob, fingerprint, run_jobs
 from briefgen.markdown import LinkKeys, LinkResolver, Rendered, create_markdown, make_resolver, render_body
@@ -89,25 +89,32 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     fronts = _parse_documents(sources, config, diags, cache)
     clock.lap("parse")
 
-    model_key = fingerprint(drafts, fronts)
-    model = cache.model_memo(model_key)
-    same_model = model is not None
+    model_key = fingerprint(drafts, [(rel, front) for rel, front, _ in fronts])
+    shape_key = fingerprint(drafts, [(rel, shape) for rel, _, shape in fronts])
+    model = cache.model_memo(shape_key)
+    same_model = model is not None and model.key == model_key
     if same_model:  # front matter as it was: only briefings whose body is not the last build's need rendering
         to_render = [cache.documents[briefing.source_rel][1] for briefing in model.site.briefings
                      if not _body_is_current(cache, briefing.source_rel)]
         profiles, pages = [], []
+    elif model is not None:  # only what briefings show of themselves changed (a title, a summary, …)
+        model = _with_new_cards(model, model_key, fronts, cache, config)
+        to_render = list(model.site.briefings)  # any body may link to a new title: each is checked by its key
+        others = [cache.documents[source.rel][1] for source in sources if source.section != "briefings"]
+        profiles = [d for d in others if isinstance(d, Profile)]
+        pages = [d for d in others if isinstance(d, Page) and (drafts or not d.draft)]
     else:
         documents = [cache.documents[source.rel][1] for source in sources]
         to_render = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
         pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
         profiles = [d for d in documents if isinstance(d, Profile)]
-        model = _site_model(model_key, to_render, pages, profiles, sources, documents, config)
+        model = _site_model(model_key, shape_key, fronts, to_render, pages, profiles, sources, documents, config)
     diags.extend(model.messages)
     site = model.site
     clock.lap("model")
 
-    _render_bodies(to_render, profiles, pages, model.resolver, model.link_keys, config, cache, workers,
-                   _reporter(progress, "Rendering bodies"))
+    rendered_again = _render_bodies(to_render, profiles, pages, model.resolver, model.link_keys, config, cache,
+                                    workers, _reporter(progress, "Rendering bodies"))
     cache.model = model  # only now: every kept body is rendered with its link targets (see _body_is_current)
     if not same_model:
         cache.bodies.keep_only(d.source_rel for d in (*to_render, *profiles, *pages))
@@ -122,9 +129,11 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     nav = [(p.title, p.slug) for p in site.pages]
     render_digest = fingerprint(code_digest(), template_digest, config, nav)
     digests = {b.slug: cache.sources[str(b.source_rel)].digest for b in site.briefings}
-    jobs_key = (model.key, render_digest)
+    jobs_key = (model.shape, render_digest)  # the same shape has the same jobs, whatever the briefings show
     previous = cache.jobs_memo(jobs_key)
     changed = {slug for slug, digest in digests.items() if previous is None or previous.digests.get(slug) != digest}
+    # A body is also made again when a title or file it links to changes: its pages change with it.
+    changed.update(b.slug for b in site.briefings if b.source_rel in rendered_again)
     # Views of unchanged briefings are as they were when nothing but bodies changed.
     views = {slug: view for slug, view in cache.views.items() if slug not in changed} if previous else {}
     env, body_reads = _environment(theme, template_digest, cache)
@@ -201,13 +210,15 @@ def refresh_search(result: BuildResult, previous: search.SearchState | None
     return finish_search(begin_search(result, previous))
 
 
-def _parse_documents(sources, config: SiteConfig, diags: Diagnostics, cache: BuildCache) -> list[tuple[str, str]]:
-    """Parse what changed into cache.documents; (path, front digest) of each source.
+def _parse_documents(sources, config: SiteConfig, diags: Diagnostics,
+                     cache: BuildCache) -> list[tuple[str, str, str]]:
+    """Parse what changed into cache.documents; (path, front digest, shape digest) of each source.
 
     A source whose bytes are unchanged keeps its parse and its messages (its
     document is not even read from the cache). The front digest of a briefing
     covers all but its body: the site model reads nothing else, so a body
-    edit leaves it as it was.
+    edit leaves it as it was. Its shape digest covers only what places it in
+    the site (see _shape): a new title leaves that as it was.
     """
     fronts = []
     for source in sources:
@@ -218,12 +229,24 @@ def _parse_documents(sources, config: SiteConfig, diags: Diagnostics, cache: Bui
             local = Diagnostics()
             document = parse_document(source, config, local)
             messages = tuple(local.items)
-            front = fingerprint(replace(document, body="")) if isinstance(document, Briefing) else source.digest
+            if isinstance(document, Briefing):
+                front = (fingerprint(replace(document, body="")), _shape(document))
+            else:
+                front = (source.digest, source.digest)
             cache.documents[source.rel] = (source.digest, document, messages, front)
         diags.extend(messages)
-        fronts.append((str(source.rel), front))
+        fronts.append((str(source.rel), *front))
     cache.documents.keep_only(source.rel for source in sources)
     return fronts
+
+
+def _shape(briefing: Briefing) -> str:
+    """What of a briefing's front matter the site's structure depends on: which pages there are, which
+    briefings each one lists and in what order, which entities it names, which are related. The rest
+    (title, summary, key points, sources, updated, other fields) only shows on the pages that show it."""
+    names = tuple((taxonomy, tuple(ref.name for ref in refs)) for taxonomy, refs in briefing.refs.items())
+    return fingerprint(briefing.source_rel, briefing.slug, briefing.date, briefing.has_time, names,
+                       briefing.draft, briefing.aliases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,14 +254,18 @@ class ModelMemo:
     """The site model and link resolver made from documents whose front digests give `key`."""
 
     key: str
+    shape: str  # of the documents' shape digests: a model of the same shape differs only in what briefings show
+    fronts: Mapping[str, str]  # path -> front digest, of the documents it was made from
     site: Site
     resolver: LinkResolver
     link_keys: LinkKeys  # digests of the link targets, which bodies' cache keys include
+    link_stubs: tuple  # link targets of documents that did not parse (see _unparsed_stubs)
     messages: tuple[Diagnostic, ...]  # what making the model said (unknown names, near misses, …)
     sitemap: Output | None = None  # made from the model alone
 
 
-def _site_model(key: str, briefings, pages, profiles, sources, documents, config: SiteConfig) -> ModelMemo:
+def _site_model(key: str, shape: str, fronts, briefings, pages, profiles, sources, documents,
+                config: SiteConfig) -> ModelMemo:
     """The registry, relations and link targets.
 
     The model holds its briefings without their bodies: it is made from front
@@ -251,11 +278,41 @@ def _site_model(key: str, briefings, pages, profiles, sources, documents, config
     registry, resolved = build_registry(profiles, briefings, config, local)
     lean = [replace(b, body="", refs=_NO_REFS) for b in briefings]
     site = build_site(config, lean, pages, registry, resolved, local)
+    stubs = tuple(_unparsed_stubs(sources, documents))
+    resolver = _resolver(site, stubs, config)
+    return ModelMemo(key, shape, {rel: front for rel, front, _ in fronts}, site, resolver, resolver.keys(), stubs,
+                     tuple(local.items))
+
+
+def _with_new_cards(memo: ModelMemo, key: str, fronts, cache: BuildCache, config: SiteConfig) -> ModelMemo:
+    """`memo`'s model, of the same shape, with the briefings whose front matter changed as they now are.
+
+    Relations and registry stand: they are made from what the shape covers.
+    The names of an edited briefing are checked again (they may be on other
+    lines now), and link targets made again (titles are targets of [[…]] links).
+    """
+    changed = {rel for rel, front, _ in fronts if memo.fronts.get(rel) != front}
+    site = memo.site
+    edited = [cache.documents[b.source_rel][1] for b in site.briefings if str(b.source_rel) in changed]
+    local = Diagnostics()
+    local.extend(m for m in memo.messages if str(m.path) not in changed)
+    for briefing in edited:
+        check_names(site.registry, briefing, config, local)
+    fresh = {b.slug: replace(b, body="", refs=_NO_REFS) for b in edited}
+    briefings = tuple(fresh.get(b.slug, b) for b in site.briefings)
+    site = replace(site, briefings=briefings, by_slug=MappingProxyType({b.slug: b for b in briefings}))
+    resolver = _resolver(site, memo.link_stubs, config)
+    # The sitemap reads no more of a briefing than its shape, but for when it was last updated.
+    sitemap_stands = all(memo.site.by_slug[slug].updated == b.updated for slug, b in fresh.items())
+    return replace(memo, key=key, fronts={rel: front for rel, front, _ in fronts}, site=site, resolver=resolver,
+                   link_keys=resolver.keys(), messages=tuple(local.items),
+                   sitemap=memo.sitemap if sitemap_stands else None)
+
+
+def _resolver(site: Site, stubs, config: SiteConfig) -> LinkResolver:
     link_documents = [(b.source_rel, b.title, urls.briefing_path(b.slug)) for b in site.briefings]
     link_documents += [(p.source_rel, p.title, urls.page_path(p.slug)) for p in site.pages]
-    link_documents += _unparsed_stubs(sources, documents)
-    resolver = make_resolver(registry, site.entity_paths, link_documents, config.base_path)
-    return ModelMemo(key, site, resolver, resolver.keys(), tuple(local.items))
+    return make_resolver(site.registry, site.entity_paths, [*link_documents, *stubs], config.base_path)
 
 
 _NO_REFS = MappingProxyType({})
@@ -321,33 +378,37 @@ def _environment(theme, template_digest: str, cache: BuildCache) -> tuple:
 
 
 def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, config: SiteConfig,
-                   cache: BuildCache, workers: int | None, progress) -> None:
-    """Markdown -> HTML for these documents' bodies into cache.bodies, reusing those whose key is unchanged.
+                   cache: BuildCache, workers: int | None, progress) -> set[PurePosixPath]:
+    """Markdown -> HTML for these documents' bodies into cache.bodies, reusing those whose key is unchanged;
+    the paths of those rendered again.
 
     A body's key is its file's digest and the digests of the kinds of link
     target its text may use: one without @/ or [[ links does not wait on titles
-    and files.
+    and files. Briefings may be given as the model holds them, without their
+    bodies: a body is read from its document only when it must be rendered.
     """
     digests = {source.rel: source.digest for source in cache.sources.values()}
-    tasks = []  # (rel, body, body_line, autolink, exclude)
+    tasks = []  # (rel, autolink, exclude)
     for briefing in briefings:
-        autolink = config.autolink if briefing.autolink is None else briefing.autolink
-        tasks.append((briefing.source_rel, briefing.body, briefing.body_line, autolink, None))
-    for profile in profiles:
-        tasks.append((profile.source_rel, profile.body, profile.body_line, config.autolink,
-                      (profile.taxonomy, profile.slug)))
-    for page in pages:
-        tasks.append((page.source_rel, page.body, page.body_line, False, None))
+        tasks.append((briefing.source_rel, config.autolink if briefing.autolink is None else briefing.autolink, None))
+    tasks += [(profile.source_rel, config.autolink, (profile.taxonomy, profile.slug)) for profile in profiles]
+    tasks += [(page.source_rel, False, None) for page in pages]
 
     todo = []
-    for rel, body, body_line, autolink, exclude in tasks:
+    for rel, autolink, exclude in tasks:
         digest = digests.get(rel)
         head = cache.bodies.head(rel)  # (key, which links the text may have, diagnostics)
-        used = head[1] if head is not None and head[0][0] == digest else LinkKeys.used_by(body)
+        document = None
+        if head is not None and head[0][0] == digest:
+            used = head[1]
+        else:
+            document = cache.documents[rel][1]
+            used = LinkKeys.used_by(document.body)
         # Compared, not hashed: cheap.
         key = (digest, link_keys.select(used, autolink), autolink, exclude, config.escape_html)
         if head is None or head[0] != key:
-            todo.append((rel, key, body, body_line, autolink, exclude, used))
+            document = document or cache.documents[rel][1]
+            todo.append((rel, key, document.body, document.body_line, autolink, exclude, used))
     md = create_markdown(allow_html=not config.escape_html)
 
     def render_one(task):
@@ -356,6 +417,7 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
 
     for task, rendered in zip(todo, parallel_map(render_one, todo, workers, progress)):
         cache.bodies[task[0]] = (task[1], rendered, task[6], tuple(rendered.diagnostics))
+    return {task[0] for task in todo}
 
 
 def _body_is_current(cache: BuildCache, rel: PurePosixPath) -> bool:

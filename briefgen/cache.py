@@ -4,8 +4,10 @@
   an unchanged file is not even read);
 - rendered bodies, keyed by the body's digest plus the digests of the kinds of
   link target the body uses (files, titles, entity names);
-- the site model, while every document's front matter is unchanged;
-- the page jobs of the last good build with the briefings each showed;
+- the site model, while every document's front matter is unchanged; while only
+  what briefings show of themselves changed (a title, a summary), it is updated;
+- the page jobs of the last good build with the briefings each showed, while
+  the site's shape (which pages list which briefings) is the same;
 - outputs, keyed by each job's fingerprint: in `serve` the last build's bytes
   in memory; from the CLI the files of the last write, checked by size and
   modification time before they are reused (hard-linked) in the next write;
@@ -83,11 +85,11 @@ class BuildCache:
         if self.saved_search is not None:
             self.search, self.saved_search = _search_from_output(self.saved_search, self), None
 
-    def model_memo(self, key: str):
-        """The site model made from documents whose front digests give `key`, if kept."""
-        if self.model is not None and self.model.key == key:
+    def model_memo(self, shape: str):
+        """The last site model made from documents whose shape digests give `shape`, if kept."""
+        if self.model is not None and self.model.shape == shape:
             return self.model
-        return self.database.memo("model", key) if self.database is not None else None
+        return self.database.memo("model", shape) if self.database is not None else None
 
     def jobs_memo(self, key: tuple[str, str]):
         """The last good build's jobs for this model and these templates, if kept."""
@@ -202,7 +204,7 @@ def save_build(root: Path, cache: BuildCache) -> None:
     folder = root / CACHE_DIR
     folder.mkdir(exist_ok=True)
     (folder / ".gitignore").write_text("*\n")
-    memos = {"model": (cache.model.key if cache.model else "", cache.model),
+    memos = {"model": (cache.model.shape if cache.model else "", cache.model),
              "jobs": (":".join(cache.jobs.key) if cache.jobs else "", cache.jobs)}
     cache.database = save_database(folder, cache.database, code_digest(), {"settings_key": cache.settings_key},
                                    {"documents": cache.documents, "bodies": cache.bodies}, memos)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Iterable, Mapping
@@ -58,6 +58,9 @@ class Entity:
 class EntityRegistry:
     entities: Mapping[EntityKey, Entity]
     lookup: Mapping[tuple[str, str], EntityKey]  # (taxonomy, normalised name) -> key
+    # What names in briefings are checked against (see check_names): the profiles' names, per taxonomy…
+    profile_names: Mapping[str, list[str]] = field(default_factory=dict)
+    display: Mapping[tuple[str, str], str] = field(default_factory=dict)  # … and as a profile writes them
 
     def resolve(self, taxonomy: str, name: str) -> EntityKey | None:
         return self.lookup.get((taxonomy, normalise_name(name)))
@@ -125,8 +128,19 @@ def build_registry(
             per_taxonomy[taxonomy] = tuple(keys)
         resolved[briefing.source_rel] = per_taxonomy
 
-    registry = EntityRegistry(MappingProxyType(dict(sorted(entities.items()))), MappingProxyType(lookup))
+    registry = EntityRegistry(MappingProxyType(dict(sorted(entities.items()))), MappingProxyType(lookup),
+                              known_names, display)
     return registry, resolved
+
+
+def check_names(registry: EntityRegistry, briefing: Briefing, config: SiteConfig, diags: Diagnostics) -> None:
+    """What build_registry says of the names `briefing` gives, when `registry` was made with these names
+    (written on other lines, perhaps): the same checks, on copies, so the registry is left as it was."""
+    entities, lookup = dict(registry.entities), dict(registry.lookup)
+    for taxonomy, refs in briefing.refs.items():
+        for ref in refs:
+            _resolve_or_create(config.taxonomy(taxonomy).singular, taxonomy, ref, briefing.source_rel, entities,
+                               lookup, registry.profile_names[taxonomy], registry.display, diags)
 
 
 def _resolve_or_create(singular, taxonomy, ref: NameRef, rel, entities, lookup, profile_names, display, diags):

@@ -298,7 +298,67 @@ class InMemoryBuilds:
         want = {str(o.rel_path): o.read() for o in clean.outputs}
         assert sorted(got) == sorted(want)
         assert [name for name in want if got[name] != want[name]] == []
+        assert result.diagnostics == clean.diagnostics  # warnings too, at the lines they are on now
         return result, {key for key, record in self.cache.jobs.records.items() if record is not before.get(key)}
+
+
+CARD_EDITS = [  # what briefings show of themselves, edit after edit; their places in the site stay
+    ("two titles swapped: b07's [[Briefing 5]] now links to b03", {
+        "b05": ("---\ntitle: Briefing 5\n", "---\ntitle: Briefing 3\n"),
+        "b03": ("---\ntitle: Briefing 3\n", "---\ntitle: Briefing 5\n")}),
+    ("a summary of its own", {"b05": ("\nleaders:", "\nsummary: A summary of its own.\nleaders:")}),
+    ("an updated date, which the sitemap shows", {"b05": ("\nleaders:", "\nupdated: 2021-04-01\nleaders:")}),
+    ("a field of its own", {"b05": ("\nleaders:", "\nmood: calm\nleaders:")}),
+]
+
+
+def _card_edit_site(make_site):
+    site = _body_edit_site(make_site)
+    b07 = site / "content/briefings/b07.md"
+    b07.write_text(b07.read_text().replace("More on day 7.", "More on day 7. See [[Briefing 5]]."))
+    b05 = site / "content/briefings/b05.md"  # a near miss, warned about on the line it is on
+    b05.write_text(b05.read_text().replace("leaders: [Putin, Joe Biden]", "leaders: [Putin, Joe Biden, Vladimir Putn]"))
+    return site
+
+
+def _edit_cards(site, edits):
+    for name, (old, new) in edits.items():
+        path = site / f"content/briefings/{name}.md"
+        assert old in path.read_text()
+        path.write_text(path.read_text().replace(old, new, 1))
+
+
+def _link_in_b07(page: str) -> str:
+    return page.split("More on day 7. See", 1)[1].split("</p>", 1)[0]
+
+
+def test_what_a_briefing_shows_of_itself_is_updated_in_place_in_memory(make_site):
+    """A new title, summary or date of update keeps the model's relations and the jobs not showing it (serve)."""
+    site = _card_edit_site(make_site)
+    builds = InMemoryBuilds(site)
+    for label, edits in CARD_EDITS:
+        _edit_cards(site, edits)
+        result, remade = builds.rebuild()
+        records = builds.cache.jobs.records
+        assert ("briefing", "b05") in remade and len(remade) < len(records) // 2, label
+        # Pages showing an edited briefing, and those showing b07, whose body links to a new title.
+        assert all(records[key].shown & {*edits, "b07"} for key in remade), label
+        page = next(o for o in result.outputs if str(o.rel_path) == "briefings/b07/index.html").read().decode()
+        assert 'href="/briefings/b03/"' in _link_in_b07(page), label
+
+
+def test_what_a_briefing_shows_of_itself_is_updated_in_place_from_the_command_line(make_site, tmp_path):
+    site = _card_edit_site(make_site)
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    assert 'href="/briefings/b05/"' in _link_in_b07((site / "_site/briefings/b07/index.html").read_text())
+    for step, (label, edits) in enumerate(CARD_EDITS):
+        _edit_cards(site, edits)
+        edited = assert_same_as_clean_build(site, tmp_path, f"card edit {step}")
+        leaders_line = 4 + min(step, 3)  # each edit after the first adds a line above it
+        assert f"b05.md:{leaders_line}: warning: 'Vladimir Putn' is not a known leader" in edited.stderr, label
+        assert 'href="/briefings/b03/"' in _link_in_b07((site / "_site/briefings/b07/index.html").read_text())
+    assert "<lastmod>2021-04-01" in (site / "_site/sitemap.xml").read_text()
+    assert "A summary of its own." in (site / "_site/briefings/2021/index.html").read_text()
 
 
 def test_pages_listing_cards_are_not_made_again_when_the_edited_briefings_card_is_unchanged(make_site):
