@@ -244,14 +244,16 @@ class Rebuilder:
 
     def _memory_key(self) -> tuple:
         model, environment = self.cache.model, self.cache.environment
-        return (model.key if model else None, environment[0] if environment else None)
+        return (model.shape if model else None, environment[0] if environment else None)
 
     def _settle_memory(self, before: tuple) -> None:
         """Keep the collector from walking the whole site (a second at 10,000 briefings) in the next build.
 
         What this build made and still holds is frozen (never walked again); its garbage cycles are
-        collected first. When the model or templates changed, what is frozen is let go too, so the
-        old model's cycles are freed rather than kept for good.
+        collected first. When the model's shape or the templates changed, what is frozen is let go
+        too, so the old model's cycles are freed rather than kept for good. A model of the same shape
+        (a new title) shares the old one's relations and registry; the parts it replaces (briefings,
+        link targets) are plain data, freed by their reference counts even when frozen.
         """
         if self._memory_key() != before:
             gc.unfreeze()
