@@ -152,3 +152,70 @@ def test_random_site_yaml_builds_or_gives_located_errors(config):
 @given(data=st.binary(max_size=200))
 def test_random_bytes_build_or_give_located_errors(data):
     _check({"content/briefings/a.md": data, "content/briefings/other.md": _other_briefing()})
+
+
+# -- incremental builds after random front-matter edits ---------------------------------------------
+
+EDITED_KEYS = ["title", "summary", "updated", "key_points", "sources", "mood", "date", "leaders"]
+edit_values = {
+    "title": st.one_of(st.sampled_from(["Alpha", "Beta", "alpha!", "Gamma", "", "Vladimir Putin"]), text),
+    "summary": st.one_of(st.none(), text),
+    "updated": st.sampled_from(["2021-03-01", "2021-03-01 10:00", "2020-12-31", "yesterday", None]),
+    "key_points": st.lists(text, max_size=3),
+    "sources": st.lists(st.sampled_from([{"title": "A source", "url": "https://example.org/s"}, "not a source"]),
+                        max_size=2),
+    "mood": scalars,
+    "date": st.sampled_from(["2021-01-01", "2021-02-01", "2021-02-01 09:00"]),  # these change the shape
+    "leaders": st.lists(st.sampled_from(["Vladimir Putin", "Putin", "Vladimir Putn", "Joe Biden"]), max_size=2),
+}
+edits = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(EDITED_KEYS)).flatmap(
+    lambda pick: st.tuples(st.just(pick[0]), st.just(pick[1]), edit_values[pick[1]])), min_size=1, max_size=5)
+
+
+def _outcome(config, cache):
+    """What a build gives: its files and diagnostics, or its errors."""
+    try:
+        result = build(config, cache=cache, index_search=False)
+    except BuildError as exc:
+        return "failed", exc.diagnostics
+    return {str(o.rel_path): o.read() for o in result.outputs}, result.diagnostics
+
+
+@settings(max_examples=max(10, EXAMPLES // 4), derandomize=os.environ.get("BRIEFGEN_FUZZ_RANDOM") is None,
+          database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=edits)
+def test_builds_after_random_front_matter_edits_equal_clean_builds(steps):
+    """Edits of what a briefing shows of itself take the in-place model update; others the full path.
+    Either way, each build (kept cache, as in serve) gives what a clean build gives, failures included."""
+    from briefgen.cache import BuildCache
+
+    fronts = {name: {"title": f"Briefing {name}", "date": f"2021-01-0{n}", "leaders": ["Vladimir Putin"]}
+              for n, name in enumerate("abc", start=1)}
+    bodies = {"a": "See [[Briefing b]].", "b": "Putin spoke. [c](@/briefings/c.md)", "c": "Nothing linked."}
+    root = Path(tempfile.mkdtemp(prefix="briefgen-fuzz-"))
+    try:
+        (root / "site.yaml").write_text(MINIMAL_CONFIG, encoding="utf-8")
+        (root / "content/leaders").mkdir(parents=True)
+        (root / "content/leaders/vladimir-putin.md").write_text(
+            "---\nname: Vladimir Putin\naliases: [Putin]\n---\nProfile.\n", encoding="utf-8")
+        (root / "content/briefings").mkdir()
+
+        def write(name):  # names last, so that a longer summary or a new field moves them to other lines
+            front = {k: v for k, v in fronts[name].items() if k != "leaders"}
+            front["leaders"] = fronts[name].get("leaders", [])
+            text = f"---\n{_yaml_block(front)}---\n{bodies[name]}\n"
+            (root / f"content/briefings/{name}.md").write_text(text, encoding="utf-8", errors="surrogatepass")
+
+        for name in fronts:
+            write(name)
+        config, cache = load_config(root), BuildCache()
+        _outcome(config, cache)
+        for step, (name, key, value) in enumerate(steps):
+            if value is None:
+                fronts[name].pop(key, None)
+            else:
+                fronts[name][key] = value
+            write(name)
+            assert _outcome(config, cache) == _outcome(config, BuildCache()), f"after edit {step}: {key} of {name}"
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
