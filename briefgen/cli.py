@@ -225,6 +225,9 @@ def _index_and_write(config: SiteConfig, result: BuildResult, cache: BuildCache,
     lap = time.perf_counter()
     pending = begin_search(result, cache.search)
     phases["search start"] = time.perf_counter() - lap
+    indexing = pending.index.indexing()
+    reporter.detail(f"  search: {len(indexing)} of {len(indexing) + len(pending.index.state.shards)} shards "
+                    f"indexed again{': ' + ', '.join(indexing) if indexing else ''}")
     searched: list[BuildResult] = []
 
     def search_index():  # called by write_site once the pages are staged

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -38,6 +39,54 @@ BUNDLE_DIR = "pagefind"  # where the index and pagefind.js live in the built sit
 # Templates put this attribute on the main content of what should be found
 # (briefings and the first page of each entity); Pagefind indexes nothing else.
 INDEX_MARKER = b"data-pagefind-body"
+_BODY_TAG = re.compile(rb"<body(?=[\s>])[^>]*>", re.IGNORECASE)
+_MARKED_TAG = re.compile(rb"<([a-z][a-z0-9-]*)(?=[\s/>])[^>]*?\sdata-pagefind-body(?=[\s=/>])[^>]*>", re.IGNORECASE)
+_IGNORED_TAG = re.compile(rb"<([a-z][a-z0-9-]*)(?=[\s/>])[^>]*?\sdata-pagefind-ignore\s*=\s*[\"']?all[\"']?(?=[\s/>])[^>]*>",
+                          re.IGNORECASE)
+
+
+def indexed_part(page: bytes) -> bytes:
+    """What Pagefind is given of a page: its head and the elements marked data-pagefind-body, without
+    those inside them marked data-pagefind-ignore="all" (which Pagefind would not look at anyway).
+
+    Nothing else of a page can change its search record then: a page whose
+    related list shows a new title leaves its shard as it was. A page whose
+    marked element has no end found is given whole.
+    """
+    body = _BODY_TAG.search(page)
+    if body is None:
+        return page
+    parts, position = [page[:body.end()]], body.end()
+    while (marked := _MARKED_TAG.search(page, position)) is not None:
+        end = _element_end(page, marked.group(1), marked.end())
+        if end is None:
+            return page
+        parts.append(_without_ignored(page[marked.start():end]))
+        position = end
+    return b"\n".join(parts) + b"\n</body>\n</html>\n"
+
+
+def _without_ignored(element: bytes) -> bytes:
+    kept, position = [], 0
+    while (ignored := _IGNORED_TAG.search(element, position)) is not None:
+        end = _element_end(element, ignored.group(1), ignored.end())
+        if end is None:  # given as it is
+            break
+        kept.append(element[position:ignored.start()])
+        position = end
+    kept.append(element[position:])
+    return b"".join(kept)
+
+
+def _element_end(page: bytes, name: bytes, position: int) -> int | None:
+    """Where the element whose start tag ends at `position` ends, counting elements of its name inside it."""
+    tags = re.compile(rb"<(/?)" + re.escape(name) + rb"(?=[\s/>])[^>]*>", re.IGNORECASE)
+    depth = 1
+    for tag in tags.finditer(page, position):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return tag.end()
+    return None
 
 
 SHARD_LIST = "shards.json"
@@ -89,6 +138,10 @@ class PendingIndex:
             self.abandon()
         return self.state
 
+    def indexing(self) -> list[str]:
+        """The shards being indexed again (or waiting to be); the others are reused."""
+        return [entry[0] for entry in (*self.running, *self.waiting)]
+
     def abandon(self) -> None:
         """Stop what still runs (the build failed or was interrupted): no Pagefind outlives it."""
         self.waiting.clear()
@@ -119,7 +172,8 @@ def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callabl
             indexed, digest = known[1], known[2]  # the same fingerprint, the same bytes as last time
         else:
             data = output.read()
-            indexed, digest = INDEX_MARKER in data, hashlib.blake2b(data, digest_size=16).hexdigest()
+            indexed = INDEX_MARKER in data
+            digest = hashlib.blake2b(indexed_part(data) if indexed else data, digest_size=16).hexdigest()
         state.pages[output.rel_path] = (fingerprint, indexed, digest)
         if indexed:
             shards.setdefault(shard_of(output.rel_path), []).append(output)
@@ -193,7 +247,7 @@ class _Run:
         for page in pages:
             target = site / page.rel_path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(page.read())
+            target.write_bytes(indexed_part(page.read()))
         self._log = open(Path(self._folder.name) / "log", "w+", encoding="utf-8")  # a file: a pipe could fill up
         self._command = [str(binary), "--site", str(site), "--output-path", str(self._bundle), "--silent"]
         self._process = subprocess.Popen(self._command, stdout=self._log, stderr=subprocess.STDOUT)

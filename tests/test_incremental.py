@@ -534,3 +534,18 @@ def test_a_cache_database_that_refuses_writes_costs_a_warning_not_the_build(make
     assert "warning: could not save the build cache in .briefgen-cache/" in result.stderr
     assert "New text." in (site / "_site/briefings/a/index.html").read_text()
     assert not list((site / ".briefgen-cache").glob("cache.sqlite.*"))
+
+
+def test_a_new_title_re_indexes_for_search_only_the_shard_of_its_briefing(make_site, tmp_path):
+    """Other pages show the title (a related list, an entity's list) outside what Pagefind is given:
+    their shards are reused, and the index is still the one a clean build makes."""
+    site = make_site({"content/leaders/vladimir-putin.md": PUTIN,
+                      "content/briefings/old.md": briefing("The old one", "2020-05-01", "Putin, then."),
+                      "content/briefings/new.md": briefing("The new one", "2021-05-01", "Putin, now.")})
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    assert "The old one" in (site / "_site/briefings/new/index.html").read_text()  # related to it
+    (site / "content/briefings/old.md").write_text(briefing("A better title", "2020-05-01", "Putin, then."))
+    edited = run_cli("build", "-v", cwd=site, check=True)
+    assert "search: 1 of 4 shards indexed again: briefings-2020" in edited.stderr
+    assert "A better title" in (site / "_site/briefings/new/index.html").read_text()
+    assert_same_as_clean_build(site, tmp_path, "a new title")  # the index included
