@@ -16,8 +16,9 @@ The index is split into shards, one per year of briefings (a half-year when
 a year has more than build.HALF_YEAR_SHARDS_ABOVE) and one per taxonomy, each
 a Pagefind bundle of its own under pagefind/<shard>/; the search page loads
 the first and merges the others (Pagefind's mergeIndex). A build re-indexes
-only the shards whose pages changed: editing one briefing costs one year's
-index (or half-year's), not the archive's.
+only the shards in which what Pagefind is given of a page changed (see
+indexed_part): editing one briefing costs one year's index (or half-year's),
+not the archive's.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ BUNDLE_DIR = "pagefind"  # where the index and pagefind.js live in the built sit
 INDEX_MARKER = b"data-pagefind-body"
 _BODY_TAG = re.compile(rb"<body(?=[\s>])[^>]*>", re.IGNORECASE)
 _MARKED_TAG = re.compile(rb"<([a-z][a-z0-9-]*)(?=[\s/>])[^>]*?\sdata-pagefind-body(?=[\s=/>])[^>]*>", re.IGNORECASE)
-_IGNORED_TAG = re.compile(rb"<([a-z][a-z0-9-]*)(?=[\s/>])[^>]*?\sdata-pagefind-ignore\s*=\s*[\"']?all[\"']?(?=[\s/>])[^>]*>",
-                          re.IGNORECASE)
+_IGNORED_TAG = re.compile(
+    rb"<([a-z][a-z0-9-]*)(?=[\s/>])[^>]*?\sdata-pagefind-ignore\s*=\s*[\"']?all[\"']?(?=[\s/>])[^>]*>", re.IGNORECASE)
 
 
 def indexed_part(page: bytes) -> bytes:
@@ -99,8 +100,8 @@ class SearchState:
 
     A shard is known unchanged, without reading a page, when its pages'
     fingerprints are; when they are not, its pages are read and it is
-    unchanged still if their bytes are (a neighbour's new body changes a
-    page's fingerprint, seldom its text).
+    unchanged still if what Pagefind is given of them is (a neighbour's new
+    title changes a page's related list, not its indexed part).
     """
 
     shards: dict[str, tuple[str, str, tuple[Output, ...]]] = field(default_factory=dict)  # fps, bytes, files

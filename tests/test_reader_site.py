@@ -374,6 +374,29 @@ def test_a_year_of_many_briefings_is_indexed_in_two_half_year_shards(make_site):
     assert [pages(shard) for shard in shards] == [2, 2, 1]
 
 
+def test_pagefind_is_given_a_pages_head_and_marked_elements_only():
+    from briefgen.search import indexed_part
+
+    page = (b'<!DOCTYPE html><html lang="en"><head><title>T</title></head><BODY class="x"><nav>Menu</nav>'
+            b'<article class="a" data-pagefind-body><h1>Title</h1><article>nested</article><p>Text</p>'
+            b'<section data-pagefind-ignore="all"><h3>Other title</h3><section>in it</section></section>'
+            b'<section data-pagefind-ignore>kept: Pagefind still reads it</section></article>'
+            b'<aside>Related: other titles</aside><div data-pagefind-body>More</div><footer>F</footer></body></html>')
+    given = indexed_part(page)
+    assert given.startswith(b'<!DOCTYPE html><html lang="en"><head><title>T</title></head><BODY class="x">')
+    assert b"<article>nested</article><p>Text</p>" in given and b"kept: Pagefind" in given
+    assert b"<div data-pagefind-body>More</div>" in given
+    for left_out in (b"Menu", b"Other title", b"in it", b"Related", b"<footer>"):
+        assert left_out not in given, left_out
+    # An element whose end is not found: the page is given whole, never cut short.
+    unclosed = page.replace(b"</article><aside>", b"<aside>")
+    assert indexed_part(unclosed) == unclosed
+    assert indexed_part(b"no body at all") == b"no body at all"
+    # Unmarked pages: only the head (Pagefind then indexes nothing of them, as before).
+    assert indexed_part(b"<html><head></head><body><p>x</p></body></html>") == \
+        b"<html><head></head><body>\n</body>\n</html>\n"
+
+
 def test_search_page_explains_itself_without_javascript(sample):
     html = (sample / "search" / "index.html").read_text(encoding="utf-8")
     text = re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", "", html, flags=re.S))
