@@ -17,7 +17,8 @@ from briefgen.documents import Briefing, Page, Profile, parse_document
 from briefgen.entities import build_registry, check_names
 from briefgen.errors import Diagnostic, Diagnostics, Severity
 from briefgen.jobs import ReusedJob, fingerprint, run_jobs
-from briefgen.markdown import LinkKeys, LinkResolver, Rendered, create_markdown, make_resolver, render_body
+from briefgen.markdown import (LinkKeys, LinkResolver, Rendered, autolink_words, changed_autolink_words,
+                               create_markdown, make_resolver, render_body)
 from briefgen.model import Site, build_site
 from briefgen.output import Output, check_collisions
 from briefgen.parallel import parallel_map
@@ -384,8 +385,11 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
 
     A body's key is its file's digest and the digests of the kinds of link
     target its text may use: one without @/ or [[ links does not wait on titles
-    and files. Briefings may be given as the model holds them, without their
-    bodies: a body is read from its document only when it must be rendered.
+    and files. When only the names autolinks find changed (a new leader), a
+    body in which none of the changed names' first words occurs is kept, with
+    its new key, instead of being rendered again. Briefings may be given as
+    the model holds them, without their bodies: a body is read from its
+    document only when it must be rendered or checked.
     """
     digests = {source.rel: source.digest for source in cache.sources.values()}
     tasks = []  # (rel, autolink, exclude)
@@ -393,6 +397,18 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
         tasks.append((briefing.source_rel, config.autolink if briefing.autolink is None else briefing.autolink, None))
     tasks += [(profile.source_rel, config.autolink, (profile.taxonomy, profile.slug)) for profile in profiles]
     tasks += [(page.source_rel, False, None) for page in pages]
+
+    changed_names: list = []  # [(digest of the autolink targets the kept bodies were made with, changed words)]
+
+    def autolinked_alike(body: str, kept_key: tuple) -> bool:
+        if not changed_names:
+            earlier = cache.earlier_model()
+            changed_names.append(None if earlier is None else
+                                 (earlier.link_keys.entities, changed_autolink_words(earlier.resolver, resolver)))
+        if changed_names[0] is None or kept_key[1][2] != changed_names[0][0]:
+            return False  # not made with the targets compared
+        words = autolink_words(body)
+        return words is not None and words.isdisjoint(changed_names[0][1])
 
     todo = []
     for rel, autolink, exclude in tasks:
@@ -408,6 +424,9 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
         key = (digest, link_keys.select(used, autolink), autolink, exclude, config.escape_html)
         if head is None or head[0] != key:
             document = document or cache.documents[rel][1]
+            if head is not None and _only_autolinks_differ(head[0], key) and autolinked_alike(document.body, head[0]):
+                cache.bodies[rel] = (key, *cache.bodies[rel][1:])
+                continue
             todo.append((rel, key, document.body, document.body_line, autolink, exclude, used))
     md = create_markdown(allow_html=not config.escape_html)
 
@@ -418,6 +437,10 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
     for task, rendered in zip(todo, parallel_map(render_one, todo, workers, progress)):
         cache.bodies[task[0]] = (task[1], rendered, task[6], tuple(rendered.diagnostics))
     return {task[0] for task in todo}
+
+
+def _only_autolinks_differ(kept: tuple, key: tuple) -> bool:
+    return kept[0] == key[0] and kept[1][:2] == key[1][:2] and kept[2:] == key[2:] and kept[1][2] != key[1][2]
 
 
 def _body_is_current(cache: BuildCache, rel: PurePosixPath) -> bool:

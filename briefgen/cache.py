@@ -91,6 +91,12 @@ class BuildCache:
             return self.model
         return self.database.memo("model", shape) if self.database is not None else None
 
+    def earlier_model(self):
+        """The last model, whatever its key: every kept body was rendered with its link targets."""
+        if self.model is not None:
+            return self.model
+        return self.database.last_memo("model") if self.database is not None else None
+
     def jobs_memo(self, key: tuple[str, str]):
         """The last good build's jobs for this model and these templates, if kept."""
         if self.jobs is not None and self.jobs.key == key:

@@ -81,6 +81,29 @@ class LinkResolver:
         return self.url_prefix + target.site_path
 
 
+def changed_autolink_words(old: LinkResolver, new: LinkResolver) -> frozenset[str]:
+    """The first words of the names whose autolinks differ between two resolvers (a name added or gone,
+    another page or entity): a body in which none of them is a word is autolinked the same by both."""
+    def entry(resolver: LinkResolver, word: str) -> tuple:
+        return tuple((surface, resolver.autolink_targets[surface][0], resolver.url(resolver.autolink_targets[surface][1]))
+                     for surface in resolver.autolink_index.get(word, ()))
+
+    return frozenset(word for word in old.autolink_index.keys() | new.autolink_index.keys()
+                     if entry(old, word) != entry(new, word))
+
+
+def autolink_words(body: str) -> frozenset[str] | None:
+    """Every word the autolinker may see in `body`'s text, or None when that is not known from the source.
+
+    markdown-it's text is a slice of the source but where an entity (&…;) or
+    a backslash escape is decoded, or an underscore is taken for emphasis:
+    with none of these, each word of the text is a word of the source.
+    """
+    if "&" in body or "\\" in body or "_" in body:
+        return None
+    return frozenset(_WORD.findall(body))
+
+
 def make_resolver(
     registry: EntityRegistry,
     entity_paths: Mapping[EntityKey, str],

@@ -178,6 +178,15 @@ class CacheDatabase:
         self._loaded_memos[name] = _checked_load(*found[0], f"the {name} memo")
         return self._loaded_memos[name]
 
+    def last_memo(self, name: str) -> Any:
+        """The memo saved under `name`, whatever it was made for; None if there is none."""
+        if name not in self._loaded_memos:
+            found = self._query("SELECT data, data_sum FROM memos WHERE name = ?", name)
+            if not found:
+                return None
+            self._loaded_memos[name] = _checked_load(*found[0], f"the {name} memo")
+        return self._loaded_memos[name]
+
     def _query(self, sql: str, *parameters) -> list[tuple]:
         try:
             return self.connection.execute(sql, parameters).fetchall()

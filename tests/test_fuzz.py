@@ -156,7 +156,7 @@ def test_random_bytes_build_or_give_located_errors(data):
 
 # -- incremental builds after random front-matter edits ---------------------------------------------
 
-EDITED_KEYS = ["title", "summary", "updated", "key_points", "sources", "mood", "date", "leaders"]
+EDITED_KEYS = ["title", "summary", "updated", "key_points", "sources", "mood", "date", "leaders", "leaders", "leaders"]
 edit_values = {
     "title": st.one_of(st.sampled_from(["Alpha", "Beta", "alpha!", "Gamma", "", "Vladimir Putin"]), text),
     "summary": st.one_of(st.none(), text),
@@ -190,8 +190,9 @@ def test_builds_after_random_front_matter_edits_equal_clean_builds(steps):
     from briefgen.cache import BuildCache
 
     fronts = {name: {"title": f"Briefing {name}", "date": f"2021-01-0{n}", "leaders": ["Vladimir Putin"]}
-              for n, name in enumerate("abc", start=1)}
-    bodies = {"a": "See [[Briefing b]].", "b": "Putin spoke. [c](@/briefings/c.md)", "c": "Nothing linked."}
+              for n, name in enumerate("abcd", start=1)}
+    bodies = {"a": "See [[Briefing b]]. Joe Biden too.", "b": "Putin spoke. [c](@/briefings/c.md)",
+              "c": "Vladimir Putn, or Joe Bidens?", "d": "Joe &amp; Vladimir Putn."}  # names a leader edit may add
     root = Path(tempfile.mkdtemp(prefix="briefgen-fuzz-"))
     try:
         (root / "site.yaml").write_text(MINIMAL_CONFIG, encoding="utf-8")

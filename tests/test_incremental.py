@@ -549,3 +549,36 @@ def test_a_new_title_re_indexes_for_search_only_the_shard_of_its_briefing(make_s
     assert "search: 1 of 4 shards indexed again: briefings-2020" in edited.stderr
     assert "A better title" in (site / "_site/briefings/new/index.html").read_text()
     assert_same_as_clean_build(site, tmp_path, "a new title")  # the index included
+
+
+def test_a_new_name_renders_again_only_the_bodies_in_which_it_may_be_autolinked(make_site, tmp_path):
+    """A leader named for the first time is a new autolink target: bodies that have its first word are
+    rendered again (and link it), the others are kept; a body whose words the source does not tell
+    (an entity, an escape, an underscore) is rendered again to be safe."""
+    site = make_site({
+        "content/leaders/vladimir-putin.md": PUTIN,
+        "content/briefings/b1.md": briefing("B1", "2021-01-01", "Putin spoke."),
+        "content/briefings/b2.md": briefing("B2", "2021-01-02", "Angela Merkel met Putin."),
+        "content/briefings/b3.md": briefing("B3", "2021-01-03", "Only Putin, no one else."),
+        "content/briefings/b4.md": briefing("B4", "2021-01-04", "Putin &amp; no one else."),
+    })
+    builds = InMemoryBuilds(site)
+    bodies = builds.cache.bodies
+    before = {name: bodies[PurePosixPath(f"content/briefings/{name}.md")][1] for name in ("b1", "b2", "b3", "b4")}
+    assert 'href="/leaders/angela-merkel/"' not in before["b2"].html
+    (site / "content/briefings/b1.md").write_text(briefing("B1", "2021-01-01", "Putin spoke.", "[Putin, Angela Merkel]"))
+    builds.rebuild()  # equal to a clean build, checked by the helper
+    after = {name: bodies[PurePosixPath(f"content/briefings/{name}.md")][1] for name in ("b1", "b2", "b3", "b4")}
+    assert 'href="/leaders/angela-merkel/"' in after["b2"].html and after["b2"] is not before["b2"]
+    assert after["b3"] is before["b3"]  # no "Angela" in it: kept
+    assert after["b4"] is not before["b4"]  # an entity in its source: rendered again
+    (site / "content/briefings/b1.md").write_text(briefing("B1", "2021-01-01", "Putin spoke."))
+    builds.rebuild()  # the name gone again
+    assert 'href="/leaders/angela-merkel/"' not in bodies[PurePosixPath("content/briefings/b2.md")][1].html
+    assert bodies[PurePosixPath("content/briefings/b3.md")][1] is before["b3"]
+
+    # From the command line, where the kept bodies' model is read from the cache database.
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    (site / "content/briefings/b1.md").write_text(briefing("B1", "2021-01-01", "Putin spoke.", "[Putin, Angela Merkel]"))
+    assert_same_as_clean_build(site, tmp_path, "a new name")
+    assert 'href="/leaders/angela-merkel/"' in (site / "_site/briefings/b2/index.html").read_text()
