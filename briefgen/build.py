@@ -17,8 +17,8 @@ from briefgen.documents import Briefing, Page, Profile, parse_document
 from briefgen.entities import build_registry, check_names
 from briefgen.errors import Diagnostic, Diagnostics, Severity
 from briefgen.jobs import ReusedJob, fingerprint, run_jobs
-from briefgen.markdown import (LinkKeys, LinkResolver, Rendered, autolink_words, changed_autolink_words,
-                               create_markdown, make_resolver, render_body)
+from briefgen.markdown import (LinkKeys, LinkResolver, Rendered, changed_autolink_words, create_markdown,
+                               make_resolver, may_autolink, render_body)
 from briefgen.model import Site, build_site
 from briefgen.output import Output, check_collisions
 from briefgen.parallel import parallel_map
@@ -407,8 +407,7 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
                                  (earlier.link_keys.entities, changed_autolink_words(earlier.resolver, resolver)))
         if changed_names[0] is None or kept_key[1][2] != changed_names[0][0]:
             return False  # not made with the targets compared
-        words = autolink_words(body)
-        return words is not None and words.isdisjoint(changed_names[0][1])
+        return not may_autolink(body, changed_names[0][1])
 
     todo = []
     for rel, autolink, exclude in tasks:
