@@ -424,7 +424,7 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
         if head is None or head[0] != key:
             document = document or cache.documents[rel][1]
             if head is not None and _only_autolinks_differ(head[0], key) and autolinked_alike(document.body, head[0]):
-                cache.bodies[rel] = (key, *cache.bodies[rel][1:])
+                cache.bodies.replace_head(rel, (key, *head[1:]))  # the body as rendered, under its new key
                 continue
             todo.append((rel, key, document.body, document.body_line, autolink, exclude, used))
     md = create_markdown(allow_html=not config.escape_html)

@@ -58,6 +58,7 @@ class RowStore:
         self._tails: dict[str, Any] = {}  # those made or read by this process
         self._read_tail = read_tail
         self.dirty: set[str] = set()  # entries to write
+        self.reheaded: set[str] = set()  # entries whose head alone is to be written
         self.removed: set[str] = set()  # rows to delete
         self.cleared = False  # every row is to go
 
@@ -90,11 +91,19 @@ class RowStore:
         self.dirty.add(rel)
         self.removed.discard(rel)
 
+    def replace_head(self, rel, head: tuple) -> None:
+        """A new head for an entry whose large part stays as it is: only the head is written."""
+        rel = str(rel)
+        self._heads[rel] = head
+        if rel not in self.dirty:
+            self.reheaded.add(rel)
+
     def __delitem__(self, rel) -> None:
         rel = str(rel)
         self._heads.pop(rel, None)
         self._tails.pop(rel, None)
         self.dirty.discard(rel)
+        self.reheaded.discard(rel)
         self.removed.add(rel)
 
     def __iter__(self) -> Iterator[str]:
@@ -111,11 +120,11 @@ class RowStore:
 
     def clear(self) -> None:
         self._heads, self._tails = {}, {}
-        self.dirty, self.removed, self.cleared = set(), set(), True
+        self.dirty, self.reheaded, self.removed, self.cleared = set(), set(), set(), True
 
     def written(self) -> None:
         """What was to be written has been."""
-        self.dirty, self.removed, self.cleared = set(), set(), False
+        self.dirty, self.reheaded, self.removed, self.cleared = set(), set(), set(), False
 
 
 def _head(entry: tuple) -> tuple:
@@ -207,7 +216,10 @@ def save_database(folder: Path, database: CacheDatabase | None, version: str, me
     """
     fresh = database is None or any(store.cleared for store in stores.values())
     path = folder / DATABASE
-    if fresh:
+    if fresh:  # a new database holds no row whose head alone could be written: each is written whole
+        for store in stores.values():
+            for rel in store.reheaded - store.dirty:
+                store[rel] = store[rel]  # its large part read while the old database is open
         if database is not None:
             database.close()
         for stale in folder.glob(f"{DATABASE}.*.tmp*"):  # ours, or left by a build that was killed
@@ -227,6 +239,9 @@ def save_database(folder: Path, database: CacheDatabase | None, version: str, me
                                    ((kind, rel) for rel in store.removed))
             connection.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?)",
                                    (_row(kind, rel, *store.parts(rel), table) for rel in store.dirty))
+            connection.executemany("UPDATE rows SET head = ?, head_sum = ? WHERE kind = ? AND rel = ?",
+                                   (_head_row(kind, rel, store.head(rel), table)
+                                    for rel in store.reheaded - store.dirty))
         for name, (key, memo) in memos.items():
             if memo is not None and memo is not database.loaded(name):
                 data = dumps(memo, table)
@@ -253,6 +268,11 @@ def save_database(folder: Path, database: CacheDatabase | None, version: str, me
 def _row(kind: str, rel: str, head: Any, tail: Any, table: dict) -> tuple:
     head_data, tail_data = dumps(head, table), dumps(tail, table)
     return kind, rel, head_data, tail_data, _sum(head_data), _sum(tail_data)
+
+
+def _head_row(kind: str, rel: str, head: Any, table: dict) -> tuple:
+    data = dumps(head, table)
+    return data, _sum(data), kind, rel
 
 
 def _sum(data: bytes) -> str:

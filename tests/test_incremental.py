@@ -578,7 +578,21 @@ def test_a_new_name_renders_again_only_the_bodies_in_which_it_may_be_autolinked(
     assert bodies[PurePosixPath("content/briefings/b3.md")][1] is before["b3"]
 
     # From the command line, where the kept bodies' model is read from the cache database.
+    import sqlite3
+
+    def b3_row():  # (head's checksum, large part's checksum) of b3's body in the cache database
+        with sqlite3.connect(site / ".briefgen-cache/cache.sqlite") as database:
+            return database.execute("SELECT head_sum, tail_sum FROM rows WHERE kind = 'bodies' AND rel = ?",
+                                    ("content/briefings/b3.md",)).fetchone()
+
     assert_same_as_clean_build(site, tmp_path, "a first build")
+    kept = b3_row()
     (site / "content/briefings/b1.md").write_text(briefing("B1", "2021-01-01", "Putin spoke.", "[Putin, Angela Merkel]"))
     assert_same_as_clean_build(site, tmp_path, "a new name")
     assert 'href="/leaders/angela-merkel/"' in (site / "_site/briefings/b2/index.html").read_text()
+    rekeyed = b3_row()
+    assert rekeyed[0] != kept[0] and rekeyed[1] == kept[1]  # a new key written, the body as it was
+    (site / "content/briefings/b1.md").write_text(briefing("B1", "2021-01-01", "Putin spoke again.",
+                                                          "[Putin, Angela Merkel]"))
+    assert_same_as_clean_build(site, tmp_path, "a body edit after the new name")
+    assert b3_row() == rekeyed  # the new key holds: b3 is current
