@@ -90,7 +90,8 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     fronts = _parse_documents(sources, config, diags, cache)
     clock.lap("parse")
 
-    model_key = fingerprint(drafts, [(rel, front) for rel, front, _ in fronts])
+    front_digests = {rel: front for rel, front, _ in fronts}
+    model_key = fingerprint(drafts, list(front_digests.items()))
     shape_key = fingerprint(drafts, [(rel, shape) for rel, _, shape in fronts])
     model = cache.model_memo(shape_key)
     same_model = model is not None and model.key == model_key
@@ -99,17 +100,17 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
                      if not _body_is_current(cache, briefing.source_rel)]
         profiles, pages = [], []
     elif model is not None:  # only what briefings show of themselves changed (a title, a summary, …)
-        model = _with_new_cards(model, model_key, fronts, cache, config)
-        to_render = list(model.site.briefings)  # any body may link to a new title: each is checked by its key
-        others = [cache.documents[source.rel][1] for source in sources if source.section != "briefings"]
-        profiles = [d for d in others if isinstance(d, Profile)]
-        pages = [d for d in others if isinstance(d, Page) and (drafts or not d.draft)]
+        model = _with_new_cards(model, model_key, front_digests, cache, config)
+        # Any body may link to a new title: each is checked by its key. Profiles and pages are the model's.
+        to_render, pages = list(model.site.briefings), list(model.site.pages)
+        profiles = [e.profile for e in model.site.registry.entities.values() if e.profile is not None]
     else:
         documents = [cache.documents[source.rel][1] for source in sources]
         to_render = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
         pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
         profiles = [d for d in documents if isinstance(d, Profile)]
-        model = _site_model(model_key, shape_key, fronts, to_render, pages, profiles, sources, documents, config)
+        model = _site_model(model_key, shape_key, front_digests, to_render, pages, profiles, sources, documents,
+                            config)
     diags.extend(model.messages)
     site = model.site
     clock.lap("model")
@@ -265,7 +266,7 @@ class ModelMemo:
     sitemap: Output | None = None  # made from the model alone
 
 
-def _site_model(key: str, shape: str, fronts, briefings, pages, profiles, sources, documents,
+def _site_model(key: str, shape: str, fronts: Mapping[str, str], briefings, pages, profiles, sources, documents,
                 config: SiteConfig) -> ModelMemo:
     """The registry, relations and link targets.
 
@@ -281,18 +282,18 @@ def _site_model(key: str, shape: str, fronts, briefings, pages, profiles, source
     site = build_site(config, lean, pages, registry, resolved, local)
     stubs = tuple(_unparsed_stubs(sources, documents))
     resolver = _resolver(site, stubs, config)
-    return ModelMemo(key, shape, {rel: front for rel, front, _ in fronts}, site, resolver, resolver.keys(), stubs,
-                     tuple(local.items))
+    return ModelMemo(key, shape, fronts, site, resolver, resolver.keys(), stubs, tuple(local.items))
 
 
-def _with_new_cards(memo: ModelMemo, key: str, fronts, cache: BuildCache, config: SiteConfig) -> ModelMemo:
+def _with_new_cards(memo: ModelMemo, key: str, fronts: Mapping[str, str], cache: BuildCache,
+                    config: SiteConfig) -> ModelMemo:
     """`memo`'s model, of the same shape, with the briefings whose front matter changed as they now are.
 
     Relations and registry stand: they are made from what the shape covers.
     The names of an edited briefing are checked again (they may be on other
     lines now), and link targets made again (titles are targets of [[…]] links).
     """
-    changed = {rel for rel, front, _ in fronts if memo.fronts.get(rel) != front}
+    changed = {rel for rel, front in fronts.items() if memo.fronts.get(rel) != front}
     site = memo.site
     edited = [cache.documents[b.source_rel][1] for b in site.briefings if str(b.source_rel) in changed]
     local = Diagnostics()
@@ -305,7 +306,7 @@ def _with_new_cards(memo: ModelMemo, key: str, fronts, cache: BuildCache, config
     resolver = _resolver(site, memo.link_stubs, config)
     # The sitemap reads no more of a briefing than its shape, but for when it was last updated.
     sitemap_stands = all(memo.site.by_slug[slug].updated == b.updated for slug, b in fresh.items())
-    return replace(memo, key=key, fronts={rel: front for rel, front, _ in fronts}, site=site, resolver=resolver,
+    return replace(memo, key=key, fronts=fronts, site=site, resolver=resolver,
                    link_keys=resolver.keys(), messages=tuple(local.items),
                    sitemap=memo.sitemap if sitemap_stands else None)
 

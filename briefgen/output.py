@@ -396,14 +396,10 @@ def _swap(staging: Path, out: Path, token: str, spare_dir: Path | None = None) -
         return None
     _carry_dot_entries(old, out)
     if spare_dir is not None and (old / MARKER).is_file():
-        spare = spare_dir / f"spare-{token}"
-        try:
-            spare_dir.mkdir(parents=True, exist_ok=True)
-            os.replace(old, spare)
+        spare = _keep_as_spare(old, spare_dir, token)
+        if spare is not None:
             return spare
-        except OSError:  # another file system: delete it as usual
-            pass
-    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)  # not kept (another file system): deleted as usual
     return None
 
 

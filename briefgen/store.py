@@ -181,19 +181,17 @@ class CacheDatabase:
 
     def memo(self, name: str, key: str) -> Any:
         """The memo saved under `name` if it was made for `key`, else None."""
-        found = self._query("SELECT data, data_sum FROM memos WHERE name = ? AND key = ?", name, key)
-        if not found:
-            return None
-        self._loaded_memos[name] = _checked_load(*found[0], f"the {name} memo")
-        return self._loaded_memos[name]
+        return self._read_memo(name, "AND key = ?", key)
 
     def last_memo(self, name: str) -> Any:
         """The memo saved under `name`, whatever it was made for; None if there is none."""
-        if name not in self._loaded_memos:
-            found = self._query("SELECT data, data_sum FROM memos WHERE name = ?", name)
-            if not found:
-                return None
-            self._loaded_memos[name] = _checked_load(*found[0], f"the {name} memo")
+        return self._loaded_memos[name] if name in self._loaded_memos else self._read_memo(name, "")
+
+    def _read_memo(self, name: str, condition: str, *parameters) -> Any:
+        found = self._query(f"SELECT data, data_sum FROM memos WHERE name = ? {condition}", name, *parameters)
+        if not found:
+            return None
+        self._loaded_memos[name] = _checked_load(*found[0], f"the {name} memo")
         return self._loaded_memos[name]
 
     def _query(self, sql: str, *parameters) -> list[tuple]:
