@@ -16,6 +16,7 @@ from briefgen.config import SiteConfig
 from briefgen.documents import Briefing, Page, Profile, parse_document
 from briefgen.entities import build_registry, check_names
 from briefgen.errors import Diagnostic, Diagnostics, Severity
+from briefgen.facts import ModelFacts, stale_facts
 from briefgen.jobs import ReusedJob, fingerprint, run_jobs
 from briefgen.markdown import (LinkKeys, LinkResolver, Rendered, changed_autolink_words, create_markdown,
                                make_resolver, may_autolink, render_body)
@@ -95,6 +96,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     shape_key = fingerprint(drafts, [(rel, shape) for rel, _, shape in fronts])
     model = cache.model_memo(shape_key)
     same_model = model is not None and model.key == model_key
+    earlier = None  # the last build's model, when of another shape: its jobs may be checked fact by fact
     if same_model:  # front matter as it was: only briefings whose body is not the last build's need rendering
         to_render = [cache.documents[briefing.source_rel][1] for briefing in model.site.briefings
                      if not _body_is_current(cache, briefing.source_rel)]
@@ -109,6 +111,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
         to_render = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
         pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
         profiles = [d for d in documents if isinstance(d, Profile)]
+        earlier = cache.earlier_model()
         model = _site_model(model_key, shape_key, front_digests, to_render, pages, profiles, sources, documents,
                             config)
     diags.extend(model.messages)
@@ -132,15 +135,24 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     render_digest = fingerprint(code_digest(), template_digest, config, nav)
     digests = {b.slug: cache.sources[str(b.source_rel)].digest for b in site.briefings}
     jobs_key = (model.shape, render_digest)  # the same shape has the same jobs, whatever the briefings show
-    previous = cache.jobs_memo(jobs_key)
+    previous, earlier_facts = cache.jobs_memo(jobs_key), None
+    if previous is None and earlier is not None:  # of another shape: its jobs are checked by the facts they read
+        previous = cache.earlier_jobs()
+        if previous is not None and previous.key == (earlier.shape, render_digest):
+            earlier_facts = ModelFacts(earlier.site)
+        else:
+            previous = None
     changed = {slug for slug, digest in digests.items() if previous is None or previous.digests.get(slug) != digest}
     # A body is also made again when a title or file it links to changes: its pages change with it.
     changed.update(b.slug for b in site.briefings if b.source_rel in rendered_again)
+    if earlier_facts is not None:
+        changed.update(_views_changed(earlier.site, site))
     # Views of unchanged briefings are as they were when nothing but bodies changed.
     views = {slug: view for slug, view in cache.views.items() if slug not in changed} if previous else {}
     env, body_reads = _environment(theme, template_digest, cache)
     renderer = PageRenderer(site, bodies, env, render_digest, views, body_reads)
-    jobs, records = _plan_jobs(renderer, cache, previous, changed)
+    stale = stale_facts(earlier_facts, renderer.facts, rendered_again)
+    jobs, records = _plan_jobs(renderer, cache, previous, changed, stale, same_jobs=earlier_facts is None)
     results = run_jobs(jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
                        _reporter(progress, "Rendering pages"), spill)
     for problem in results.problems:
@@ -324,6 +336,7 @@ _NO_REFS = MappingProxyType({})
 class JobRecord:
     shown: frozenset[str]  # the briefings whose views the page shows
     reads_bodies: bool  # whether it may show their bodies; if not, it changes only with their cards
+    read: frozenset  # the facts of the model it read (see facts.py)
     rel_path: PurePosixPath
     origin: str
     fingerprint: str
@@ -339,35 +352,58 @@ class JobMemo:
     cards: Mapping[str, str]  # briefing slug -> the digest of its card (all of its view but the body)
 
 
-def _plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | None,
-               changed: set[str]) -> tuple[list, dict]:
+def _plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | None, changed: set[str],
+               stale: Callable[[tuple], bool], same_jobs: bool) -> tuple[list, dict]:
     """Every output's job, made and fingerprinted only where it may have changed.
 
-    With the same model and templates as the last good build (`previous`), a
-    page can only differ through the briefings it shows, and those only
-    through their bodies: a page showing none of the `changed` ones keeps its
-    last output without being made again, and so does a page that shows
-    cards only (titles, dates, summaries) when the cards of the changed ones
-    are as they were. Otherwise every job is made.
+    A page of the last good build (`previous`) can only differ through the
+    facts of the model it read and through the briefings it shows: a page
+    none of whose facts is `stale` and that shows none of the `changed`
+    briefings keeps its last output without being made again, and so does a
+    page that shows cards only (titles, dates, summaries) when the cards of
+    the changed ones are as they were. Without a last build every job is made.
+    `same_jobs`: `previous` was made for a model of the same shape, whose list
+    of jobs is this one's.
     """
     jobs, records = [], {}
     reusable = cache.reusable_output
-    # The same model has the same jobs: the last build's list, in its order.
-    planned = previous.records.items() if previous is not None else ((key, None) for key in renderer.job_keys())
+    if previous is None:
+        planned = ((key, None) for key in renderer.job_keys())
+    elif same_jobs:  # the last build's list, in its order
+        planned = previous.records.items()
+    else:  # another shape: its own list of jobs, some of them the last build's
+        planned = ((key, previous.records.get(key)) for key in renderer.job_keys())
     new_cards = set() if previous is None else \
         {slug for slug in changed if previous.cards.get(slug) != renderer.briefing_view(slug).card}
     for job_key, record in planned:
         if record is not None and record.shown.isdisjoint(new_cards) and \
-                (not record.reads_bodies or record.shown.isdisjoint(changed)):
+                (not record.reads_bodies or record.shown.isdisjoint(changed)) and \
+                not any(stale(fact) for fact in record.read):
             output = reusable(record.rel_path, record.fingerprint, record.origin)
             if output is not None:
                 jobs.append(ReusedJob(record.rel_path, record.fingerprint, output))
                 records[job_key] = record
                 continue
-        job, shown, reads_bodies = renderer.make_job(job_key)
+        job, shown, reads_bodies, read = renderer.make_job(job_key)
         jobs.append(job)
-        records[job_key] = JobRecord(shown, reads_bodies, job.rel_path, job.origin, job.fingerprint)
+        records[job_key] = JobRecord(shown, reads_bodies, read, job.rel_path, job.origin, job.fingerprint)
     return jobs, records
+
+
+def _views_changed(earlier: Site, site: Site) -> set[str]:
+    """Briefings whose views may differ between two models from files of the same bytes: their path,
+    the entities they name or those entities' names are not as they were."""
+    renamed = {key for key, entity in site.registry.entities.items()
+               if (was := earlier.registry.entities.get(key)) is None or was.name != entity.name}
+    changed = set()
+    for briefing in site.briefings:
+        slug = briefing.slug
+        was = earlier.by_slug.get(slug)
+        named = site.briefing_entities[slug]
+        if was is None or was.source_rel != briefing.source_rel or earlier.briefing_entities[slug] != named or \
+                any(key in renamed for keys in named.values() for key in keys):
+            changed.add(slug)
+    return changed
 
 
 def _environment(theme, template_digest: str, cache: BuildCache) -> tuple:

@@ -97,6 +97,12 @@ class BuildCache:
             return self.model
         return self.database.last_memo("model") if self.database is not None else None
 
+    def earlier_jobs(self):
+        """The last good build's jobs, whatever model and templates they were made for."""
+        if self.jobs is not None:
+            return self.jobs
+        return self.database.last_memo("jobs") if self.database is not None else None
+
     def jobs_memo(self, key: tuple[str, str]):
         """The last good build's jobs for this model and these templates, if kept."""
         if self.jobs is not None and self.jobs.key == key:

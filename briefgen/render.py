@@ -14,11 +14,11 @@ from briefgen import metadata, search, urls
 from briefgen.config import TaxonomySpec
 from briefgen.documents import Briefing
 from briefgen.entities import Entity, EntityKey
+from briefgen.facts import Fact, ModelFacts
 from briefgen.feeds import FeedEntry, atom_feed
 from briefgen.markdown import Rendered
 from briefgen.model import Site
 from briefgen.jobs import PageJob, fingerprint
-from briefgen.relations import Timeline
 from briefgen.template_reads import BodyReads
 
 
@@ -129,10 +129,10 @@ class PageRenderer:
         self.body_reads = body_reads or BodyReads(env)
         self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
         self.views: dict[str, BriefingView] = dict(views or {})
+        self.facts = ModelFacts(site)
         self._shown: set[str] | None = None  # while a job is made: the briefings it shows
         self._reads_bodies: bool | None = None  # … and whether it may show their bodies
-        self._by_year: dict[int, list[str]] | None = None
-        self._aliases: list[tuple[str, str, str]] | None = None
+        self._read: set[Fact] | None = None  # … and the facts of the model it read (see facts.py)
         self._page_urls: dict[str, tuple[str, ...]] = {}
         self.common = {
             "site": self.config,
@@ -143,24 +143,45 @@ class PageRenderer:
             "format_date": format_date,
         }
 
+    # -- what jobs read of the model ---------------------------------------------------------------
+
+    def fact(self, *fact):
+        """The value of a fact of the model (see facts.py), recorded as read by the job being made.
+
+        Every job reads the model through here, but for the briefings' own
+        views: those are shared by jobs, and build.py tells which changed.
+        """
+        if self._read is not None:
+            self._read.add(fact)
+        return self.facts.value(fact)
+
+    def body(self, rel: PurePosixPath) -> Rendered:
+        """A profile's or page's rendered body (briefings' are in their views), recorded as read."""
+        if self._read is not None:
+            self._read.add(("body", rel))
+        return self.bodies[rel]
+
     # -- views -------------------------------------------------------------
 
     def entity_ref(self, key: EntityKey) -> EntityRef:
-        return EntityRef(key, self.site.entity(key).name, self.links.url(urls.entity_path(*key)))
+        return EntityRef(key, self.fact("name", key), self.links.url(urls.entity_path(*key)))
 
     def entity_link(self, key: EntityKey) -> EntityLink:
-        entity = self.site.entity(key)
-        return EntityLink(key, entity.name, self.links.url(urls.entity_path(*key)), len(self.site.mentions.get(key, ())))
+        return EntityLink(key, self.fact("name", key), self.links.url(urls.entity_path(*key)), self.fact("count", key))
 
     def briefing_view(self, slug: str) -> BriefingView:
         if self._shown is not None:
             self._shown.add(slug)
         view = self.views.get(slug)
         if view is None:
+            # Read from the model directly: a view depends on its briefing's file, its body and the names of
+            # the entities it names (build.py compares those), not on the job that happens to make it first.
             briefing = self.site.briefing(slug)
             body = self.bodies[briefing.source_rel]
+            registry, links = self.site.registry.entities, self.links
             groups = tuple(
-                (spec, tuple(self.entity_ref(k) for k in self.site.briefing_entities[slug].get(spec.name, ())))
+                (spec, tuple(EntityRef(k, registry[k].name, links.url(urls.entity_path(*k)))
+                             for k in self.site.briefing_entities[slug].get(spec.name, ())))
                 for spec in self.config.taxonomies
             )
             fields = dict(
@@ -194,18 +215,21 @@ class PageRenderer:
 
         return PageJob(urls.output_file(site_path), origin, key, produce)
 
-    def _pager(self, items: Sequence, first_page_path: str, number: int) -> Pager:
-        per_page = self.config.per_page
+    def _pager(self, item_count: int, page_items: Sequence, first_page_path: str, number: int) -> Pager:
+        """Page `number` of a list of `item_count` items, `page_items` being those on it."""
         page_urls = self._page_urls.get(first_page_path)
         if page_urls is None:  # shared by the list's pages: made once, not once per page
-            total = self._page_count(len(items))
+            total = self._page_count(item_count)
             page_urls = tuple(self.links.url(urls.paginated_path(first_page_path, n)) for n in range(1, total + 1))
             self._page_urls[first_page_path] = page_urls
         total = len(page_urls)
         return Pager(
-            number, total, tuple(items[(number - 1) * per_page: number * per_page]), page_urls[number - 1],
+            number, total, tuple(page_items), page_urls[number - 1],
             page_urls[number - 2] if number > 1 else None, page_urls[number] if number < total else None, page_urls,
         )
+
+    def _page_range(self, number: int) -> tuple[int, int]:
+        return (number - 1) * self.config.per_page, number * self.config.per_page
 
     # -- jobs, one per output file, each named by a key ------------------------------------------
 
@@ -214,7 +238,7 @@ class PageRenderer:
         keys: list[JobKey] = [("home",)]
         keys += [("briefing", b.slug) for b in self.site.briefings]
         keys += [("list", n) for n in range(1, self._page_count(len(self.site.briefings)) + 1)]
-        keys += [("year", year) for year in self._years()]
+        keys += [("year", year) for year in self.facts.years()]
         for spec in self.config.taxonomies:
             keys.append(("taxonomy", spec.name))
             for key in self.site.entity_keys(spec.name):
@@ -223,18 +247,18 @@ class PageRenderer:
                 keys.append(("entity-feed", key))
         keys += [("page", p.slug) for p in self.site.pages]
         keys += [("404",), ("search",), ("feed",)]
-        keys += [("alias", index) for index in range(len(self._alias_targets()))]
+        keys += [("alias", index) for index in range(len(self.facts.alias_targets()))]
         return keys
 
-    def make_job(self, key: JobKey) -> tuple[PageJob, frozenset[str], bool]:
-        """The job for `key`, the briefings whose views it shows (what it depends on besides the model),
-        and whether its output may show their bodies (if not, it depends on their cards alone)."""
-        self._shown, self._reads_bodies = set(), None
+    def make_job(self, key: JobKey) -> tuple[PageJob, frozenset[str], bool, frozenset[Fact]]:
+        """The job for `key`, the briefings whose views it shows, whether its output may show their
+        bodies (if not, it depends on their cards alone), and the facts of the model it read."""
+        self._shown, self._reads_bodies, self._read = set(), None, set()
         try:
             job = getattr(self, _MAKERS[key[0]])(*key[1:])
-            return job, frozenset(self._shown), self._reads_bodies is not False  # unknown: it may
+            return job, frozenset(self._shown), self._reads_bodies is not False, frozenset(self._read)  # unknown: it may
         finally:
-            self._shown = self._reads_bodies = None
+            self._shown = self._reads_bodies = self._read = None
 
     def all_jobs(self) -> list[PageJob]:
         return [self.make_job(key)[0] for key in self.job_keys()]
@@ -242,36 +266,30 @@ class PageRenderer:
     def _page_count(self, items: int) -> int:
         return max(1, math.ceil(items / self.config.per_page))
 
-    def _years(self) -> dict[int, list[str]]:
-        if self._by_year is None:
-            by_year: dict[int, list[str]] = {}
-            for briefing in self.site.briefings:
-                by_year.setdefault(briefing.date.year, []).append(briefing.slug)
-            self._by_year = {year: by_year[year] for year in sorted(by_year, reverse=True)}
-        return self._by_year
+    def _years_linked(self) -> list[tuple[int, str, int]]:
+        return [(y, self.links.url(urls.year_path(y)), count) for y, count in self.fact("year-counts")]
 
     def render_home(self) -> PageJob:
-        latest = [self.briefing_view(b.slug) for b in self.site.briefings[: self.config.home_count]]
+        latest = [self.briefing_view(s) for s in self.fact("slice", 0, self.config.home_count)]
         in_the_news = [
-            (spec, [self.entity_link(k) for k in self.site.entity_keys(spec.name)[:8] if self.site.mentions.get(k)])
+            (spec, [self.entity_link(k) for k in self.fact("entity-keys", spec.name)[:8] if self.fact("count", k)])
             for spec in self.config.taxonomies
         ]
-        years_linked = [(y, self.links.url(urls.year_path(y)), len(slugs)) for y, slugs in self._years().items()]
         website = metadata.website(self.config, self.links.absolute(""), self.links.absolute("search/"))
         return self.render("home.html", "", "the home page", title=self.config.title,
-                           latest=latest, in_the_news=in_the_news, years=years_linked,
-                           briefing_count=len(self.site.briefings), json_ld=metadata.json_ld_script(website))
+                           latest=latest, in_the_news=in_the_news, years=self._years_linked(),
+                           briefing_count=self.fact("briefing-count"), json_ld=metadata.json_ld_script(website))
 
     def render_briefing(self, slug: str) -> PageJob:
-        briefing = self.site.briefing(slug)
         view = self.briefing_view(slug)
-        older, newer = self.site.neighbours[slug]
+        briefing = self.site.briefing(slug)  # shown in its view: what it holds changes with the view
+        older, newer = self.fact("neighbours", slug)
         return self.render(
             "briefing.html", urls.briefing_path(slug), str(briefing.source_rel),
             title=briefing.title, briefing=view,
             older=self.briefing_view(older) if older else None,
             newer=self.briefing_view(newer) if newer else None,
-            related=[self.briefing_view(s) for s in self.site.related[slug]],
+            related=[self.briefing_view(s) for s in self.fact("related", slug)],
             json_ld=metadata.json_ld_script(self.briefing_metadata(briefing, view)),
         )
 
@@ -285,53 +303,53 @@ class PageRenderer:
         )
 
     def render_briefing_list(self, number: int) -> PageJob:
-        pager = self._pager([b.slug for b in self.site.briefings], "briefings/", number)
+        pager = self._pager(self.fact("briefing-count"), self.fact("slice", *self._page_range(number)), "briefings/",
+                            number)
         return self.render("briefings.html", urls.paginated_path("briefings/", number), "the briefing list",
                            title="All briefings", pager=pager, briefings=[self.briefing_view(s) for s in pager.items])
 
     def render_year(self, year: int) -> PageJob:
-        by_year = self._years()
         return self.render("year.html", urls.year_path(year), f"the {year} archive", title=f"Briefings of {year}",
-                           year=year, years=[(y, self.links.url(urls.year_path(y)), len(s)) for y, s in by_year.items()],
-                           briefings=[self.briefing_view(s) for s in by_year[year]])
+                           year=year, years=self._years_linked(),
+                           briefings=[self.briefing_view(s) for s in self.fact("year", year)])
 
     def render_taxonomy(self, name: str) -> PageJob:
         spec = self._spec(name)
-        entities = [self.entity_link(k) for k in self.site.entity_keys(spec.name)]
+        entities = [self.entity_link(k) for k in self.fact("entity-keys", spec.name)]
         return self.render("taxonomy.html", urls.taxonomy_path(spec.name), f"the {spec.name} index",
                            title=spec.title, taxonomy=spec, entities=entities)
 
     def render_entity(self, key: EntityKey, number: int) -> PageJob:
-        spec, entity, path, origin = self._spec(key[0]), self.site.entity(key), urls.entity_path(*key), self._origin(key)
+        spec, entity, path, origin = self._spec(key[0]), self.fact("entity", key), urls.entity_path(*key), self._origin(key)
         description = self.entity_description(entity)
         json_ld = metadata.json_ld_script(metadata.entity(
             taxonomy=spec.name, name=entity.name, url=self.links.absolute(path), aliases=entity.aliases,
             description=description, fields=entity.profile.fields if entity.profile else {},
         ))
-        mentioned = self.site.mentions.get(key, ())
-        co_named = [(self.entity_ref(other), count) for other, count in self.site.co_mentions.get(key, ())[:12]]
-        pager = self._pager(mentioned, path, number)
+        mentioned = self.fact("mentions", key)
+        co_named = [(self.entity_ref(other), count) for other, count in self.fact("co-mentions", key, 12)]
+        start, end = self._page_range(number)
+        pager = self._pager(len(mentioned), mentioned[start:end], path, number)
         return self.render(
             "entity.html", urls.paginated_path(path, number), origin,
             title=entity.name, taxonomy=spec, entity=entity,
-            profile_html=self.bodies[entity.profile.source_rel].html if entity.profile else "",
+            profile_html=self.body(entity.profile.source_rel).html if entity.profile else "",
             fields=_profile_fields(entity), pager=pager, briefings=[self.briefing_view(s) for s in pager.items],
             mention_count=len(mentioned), co_named=co_named,
-            timeline=self.site.timelines.get(key, Timeline("month", ())),
+            timeline=self.fact("timeline", key),
             feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,
         )
 
     def render_entity_feed(self, key: EntityKey) -> PageJob:
-        entity, path = self.site.entity(key), urls.entity_path(*key)
-        published = [slug for slug in self.site.mentions.get(key, ()) if not self.site.briefing(slug).draft][:20]
-        return self.feed(f"{entity.name} — {self.config.title}", f"Briefings naming {entity.name}",
-                         path + "atom.xml", path, published, self._origin(key))
+        name, path = self.fact("name", key), urls.entity_path(*key)
+        return self.feed(f"{name} — {self.config.title}", f"Briefings naming {name}",
+                         path + "atom.xml", path, self.fact("published-mentions", key, 20), self._origin(key))
 
     def _spec(self, name: str) -> TaxonomySpec:
         return next(spec for spec in self.config.taxonomies if spec.name == name)
 
     def _origin(self, key: EntityKey) -> str:
-        entity = self.site.entity(key)
+        entity = self.fact("entity", key)
         return str(entity.profile.source_rel) if entity.profile else f"the {self._spec(key[0]).singular} '{entity.name}'"
 
     def entity_description(self, entity: Entity) -> str:
@@ -339,26 +357,15 @@ class PageRenderer:
         if entity.profile is None:
             return ""
         given = entity.profile.fields.get("description")
-        return str(given) if given else self.bodies[entity.profile.source_rel].summary
+        return str(given) if given else self.body(entity.profile.source_rel).summary
 
     def render_page(self, slug: str) -> PageJob:
-        page = next(p for p in self.site.pages if p.slug == slug)
+        page = self.fact("page", slug)
         return self.render("page.html", urls.page_path(page.slug), str(page.source_rel), title=page.title,
-                           page=page, html=self.bodies[page.source_rel].html)
-
-    def _alias_targets(self) -> list[tuple[str, str, str]]:
-        """(alias, target path, origin) of every redirect page."""
-        if self._aliases is None:
-            targets: list[tuple[str, str, str]] = []
-            for briefing in self.site.briefings:
-                targets += [(a, urls.briefing_path(briefing.slug), str(briefing.source_rel)) for a in briefing.aliases]
-            for page in self.site.pages:
-                targets += [(a, urls.page_path(page.slug), str(page.source_rel)) for a in page.aliases]
-            self._aliases = targets
-        return self._aliases
+                           page=page, html=self.body(page.source_rel).html)
 
     def render_alias(self, index: int) -> PageJob:
-        alias, target, origin = self._alias_targets()[index]
+        alias, target, origin = self.fact("alias", index)
         return self.render("redirect.html", alias, f"{origin} (alias '{alias}')", title="Redirecting…",
                            target_url=self.links.url(target), target_abs=self.links.absolute(target))
 
@@ -370,7 +377,7 @@ class PageRenderer:
                            search_bundle=self.links.url(search.BUNDLE_DIR + "/"), search_base=self.links.url(""))
 
     def site_feed(self) -> PageJob:
-        slugs = [b.slug for b in self.site.briefings if not b.draft][:20]
+        slugs = self.fact("published", 20)
         return self.feed(self.config.title, self.config.description, "atom.xml", "", slugs, "the site feed")
 
     def feed(self, title: str, subtitle: str, feed_path: str, page_path: str, slugs: Sequence[str],

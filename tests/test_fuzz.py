@@ -156,7 +156,8 @@ def test_random_bytes_build_or_give_located_errors(data):
 
 # -- incremental builds after random front-matter edits ---------------------------------------------
 
-EDITED_KEYS = ["title", "summary", "updated", "key_points", "sources", "mood", "date", "leaders", "leaders", "leaders"]
+EDITED_KEYS = ["title", "summary", "updated", "key_points", "sources", "mood", "date", "leaders", "leaders", "leaders",
+               "date", "slug", "draft", "aliases", "treaties", "exists"]
 edit_values = {
     "title": st.one_of(st.sampled_from(["Alpha", "Beta", "alpha!", "Gamma", "", "Vladimir Putin"]), text),
     "summary": st.one_of(st.none(), text),
@@ -165,19 +166,37 @@ edit_values = {
     "sources": st.lists(st.sampled_from([{"title": "A source", "url": "https://example.org/s"}, "not a source"]),
                         max_size=2),
     "mood": scalars,
-    "date": st.sampled_from(["2021-01-01", "2021-02-01", "2021-02-01 09:00"]),  # these change the shape
-    "leaders": st.lists(st.sampled_from(["Vladimir Putin", "Putin", "Vladimir Putn", "Joe Biden"]), max_size=2),
+    # These change the site's shape: which pages there are and what each lists.
+    "date": st.sampled_from(["2021-01-01", "2021-02-01", "2021-02-01 09:00", "2019-06-30", "2022-12-31"]),
+    "leaders": st.lists(st.sampled_from(["Vladimir Putin", "Putin", "Vladimir Putn", "Joe Biden", "JOE BIDEN",
+                                         "Angela Merkel"]), max_size=3),
+    "slug": st.sampled_from(["renamed", "b", None]),
+    "draft": st.sampled_from([True, False, None]),
+    "aliases": st.sampled_from([["/old/x/"], ["/old/x/", "/old/y/"], None]),
+    "treaties": st.lists(st.sampled_from(["Oslo Accord", "oslo accord", "New START"]), max_size=2),
+    "exists": st.booleans(),  # False: the file is deleted
 }
-edits = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(EDITED_KEYS)).flatmap(
-    lambda pick: st.tuples(st.just(pick[0]), st.just(pick[1]), edit_values[pick[1]])), min_size=1, max_size=5)
+# The profile too: its name, aliases and text change entities' names and what autolinks find.
+profile_texts = st.sampled_from([
+    "---\nname: Vladimir Putin\naliases: [Putin]\n---\nProfile.\n",
+    "---\nname: Vladimir Vladimirovich Putin\naliases: [Putin, Vladimir Putin]\n---\nProfile.\n",
+    "---\nname: Vladimir Putin\n---\nMet Joe Biden on the New START treaty and [[Briefing a]].\n",
+])
+edits = st.lists(st.one_of(
+    st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(EDITED_KEYS)).flatmap(
+        lambda pick: st.tuples(st.just(pick[0]), st.just(pick[1]), edit_values[pick[1]])),
+    st.tuples(st.just("profile"), st.just("text"), profile_texts),
+), min_size=1, max_size=5)
 
 
 def _outcome(config, cache):
-    """What a build gives: its files and diagnostics, or its errors."""
+    """What a build gives: its files and diagnostics, or its errors. Its pages are kept in the cache for the
+    next build to reuse, as serve keeps them."""
     try:
         result = build(config, cache=cache, index_search=False)
     except BuildError as exc:
         return "failed", exc.diagnostics
+    cache.remember_outputs(result.outputs, result.keys)
     return {str(o.rel_path): o.read() for o in result.outputs}, result.diagnostics
 
 
@@ -185,38 +204,51 @@ def _outcome(config, cache):
           database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=edits)
 def test_builds_after_random_front_matter_edits_equal_clean_builds(steps):
-    """Edits of what a briefing shows of itself take the in-place model update; others the full path.
-    Either way, each build (kept cache, as in serve) gives what a clean build gives, failures included."""
+    """Edits of what a briefing shows of itself take the in-place model update; others make a new model,
+    whose pages are made again only where the facts they read changed. Either way, each build (kept cache,
+    as in serve) gives what a clean build gives, failures included."""
     from briefgen.cache import BuildCache
 
+    # Enough briefings, two to a list page, that most pages do not show the one edited.
     fronts = {name: {"title": f"Briefing {name}", "date": f"2021-01-0{n}", "leaders": ["Vladimir Putin"]}
-              for n, name in enumerate("abcd", start=1)}
+              for n, name in enumerate("abcdefgh", start=1)}
+    for name in "efgh":
+        fronts[name]["leaders"] = ["Joe Biden"] if name in "eg" else ["Angela Merkel", "Vladimir Putin"]
     bodies = {"a": "See [[Briefing b]]. Joe Biden too.", "b": "Putin spoke. [c](@/briefings/c.md)",
-              "c": "Vladimir Putn, or Joe Bidens?", "d": "Joe &amp; Vladimir Putn."}  # names a leader edit may add
+              "c": "Vladimir Putn, or Joe Bidens?", "d": "Joe &amp; Vladimir Putn.",  # names a leader edit may add
+              "e": "E.", "f": "F.", "g": "G.", "h": "H."}
     root = Path(tempfile.mkdtemp(prefix="briefgen-fuzz-"))
     try:
-        (root / "site.yaml").write_text(MINIMAL_CONFIG, encoding="utf-8")
+        (root / "site.yaml").write_text(MINIMAL_CONFIG + "per_page: 2\nrelated_count: 1\nhome_count: 2\n",
+                                        encoding="utf-8")
         (root / "content/leaders").mkdir(parents=True)
         (root / "content/leaders/vladimir-putin.md").write_text(
             "---\nname: Vladimir Putin\naliases: [Putin]\n---\nProfile.\n", encoding="utf-8")
         (root / "content/briefings").mkdir()
 
         def write(name):  # names last, so that a longer summary or a new field moves them to other lines
-            front = {k: v for k, v in fronts[name].items() if k != "leaders"}
+            path = root / f"content/briefings/{name}.md"
+            if not fronts[name].get("exists", True):
+                path.unlink(missing_ok=True)
+                return
+            front = {k: v for k, v in fronts[name].items() if k not in ("leaders", "exists")}
             front["leaders"] = fronts[name].get("leaders", [])
             text = f"---\n{_yaml_block(front)}---\n{bodies[name]}\n"
-            (root / f"content/briefings/{name}.md").write_text(text, encoding="utf-8", errors="surrogatepass")
+            path.write_text(text, encoding="utf-8", errors="surrogatepass")
 
         for name in fronts:
             write(name)
         config, cache = load_config(root), BuildCache()
         _outcome(config, cache)
         for step, (name, key, value) in enumerate(steps):
-            if value is None:
+            if name == "profile":
+                (root / "content/leaders/vladimir-putin.md").write_text(value, encoding="utf-8")
+            elif value is None:
                 fronts[name].pop(key, None)
             else:
                 fronts[name][key] = value
-            write(name)
+            if name != "profile":
+                write(name)
             assert _outcome(config, cache) == _outcome(config, BuildCache()), f"after edit {step}: {key} of {name}"
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -596,3 +596,72 @@ def test_a_new_name_renders_again_only_the_bodies_in_which_it_may_be_autolinked(
                                                           "[Putin, Angela Merkel]"))
     assert_same_as_clean_build(site, tmp_path, "a body edit after the new name")
     assert b3_row() == rekeyed  # the new key holds: b3 is current
+
+
+NEW_START = "---\nname: New START\n---\nSigned in Prague; Olaf Scholz was not there.\n"
+SHAPE_EDITS = [  # edits that change which pages there are or what they list; (label, file, old, new)
+    ("a new date, later in its year", "b05", "date: 2021-06-05", "date: 2021-07-05 12:00"),
+    ("a new leader, whom a treaty's profile names", "b05", "[Leader F]", "[Leader F, Olaf Scholz]"),
+    ("a leader dropped", "b07", "[Leader B]", "[]"),
+    ("an alias", "b09", "\nleaders:", "\naliases: [/old/nine/]\nleaders:"),
+    ("a draft", "b11", "\nleaders:", "\ndraft: true\nleaders:"),
+    ("a leader's name spelled anew where first written, which other briefings show",
+     "b06", "[Leader A]", "[LEADER A]"),
+    ("a briefing deleted", "b03", None, None),
+]
+
+
+def _shape_edit_site(make_site):
+    """24 briefings over three years, each naming one of six leaders; a treaty profile no briefing names."""
+    files = {"site.yaml": "title: Desk\nbase_url: https://example.org/\nper_page: 3\nhome_count: 2\n",
+             "content/treaties/new-start.md": NEW_START}  # only its text may change what its page shows
+    for i in range(1, 25):
+        files[f"content/briefings/b{i:02}.md"] = (
+            f"---\ntitle: Briefing {i}\ndate: {2019 + i % 3}-{i % 12 + 1:02}-{i:02}\n"
+            f"leaders: [Leader {'ABCDEF'[i % 6]}]\n---\nDay {i}.\n")
+    return make_site(files)
+
+
+def _edit_shape(site, name, old, new):
+    path = site / f"content/briefings/{name}.md"
+    if old is None:
+        path.unlink()
+    else:
+        assert old in path.read_text()
+        path.write_text(path.read_text().replace(old, new, 1))
+
+
+def test_a_change_of_the_sites_shape_makes_again_only_the_pages_whose_facts_changed(make_site):
+    """A new date, a new leader, a draft, a deleted briefing: a new site model, whose pages are made again
+    where a fact they read of it (neighbours, a list's slice, an entity's mentions, a profile's body, …)
+    or a briefing they show changed, and kept elsewhere; each build equals a clean one."""
+    site = _shape_edit_site(make_site)
+    builds = InMemoryBuilds(site)
+    total = len(builds.cache.jobs.records)
+    remade = {}
+    for label, name, old, new in SHAPE_EDITS:
+        _edit_shape(site, name, old, new)
+        remade[label] = builds.rebuild()[1]  # equal to a clean build, checked by the helper
+        assert 0 < len(remade[label]) < total / 3, (label, len(remade[label]), total)
+
+    moved = remade["a new date, later in its year"]
+    assert {("briefing", "b05"), ("year", 2021), ("entity", ("leaders", "leader-f"), 1)} <= moved
+    assert ("year", 2020) not in moved and ("entity", ("leaders", "leader-a"), 1) not in moved
+    new_leader = remade["a new leader, whom a treaty's profile names"]
+    assert ("entity", ("leaders", "olaf-scholz"), 1) in new_leader
+    assert ("entity", ("treaties", "new-start"), 1) in new_leader  # its text now links him
+    assert ("entity", ("leaders", "leader-a"), 1) not in new_leader
+    treaty_page = builds.cache.outputs[PurePosixPath("treaties/new-start/index.html")][1].read().decode()
+    assert 'href="/leaders/olaf-scholz/"' in treaty_page
+    assert ("alias", 0) in remade["an alias"]
+
+
+def test_a_change_of_the_sites_shape_from_the_command_line_equals_a_clean_build(make_site, tmp_path):
+    site = _shape_edit_site(make_site)
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    for label, name, old, new in SHAPE_EDITS:
+        _edit_shape(site, name, old, new)
+        edited = assert_same_as_clean_build(site, tmp_path, label)
+        unchanged = int(edited.stderr.split(" unchanged")[0].rsplit(", ", 1)[1])
+        assert unchanged > 0, (label, edited.stderr)
+    assert 'href="/leaders/olaf-scholz/"' in (site / "_site/treaties/new-start/index.html").read_text()
