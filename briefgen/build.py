@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable, Mapping
 from briefgen import indexes, search, urls
 from briefgen.cache import BuildCache, code_digest, settings_key
 from briefgen.config import SiteConfig
-from briefgen.documents import Briefing, Page, Profile, parse_document
-from briefgen.entities import build_registry, check_names
+from briefgen.documents import Briefing, NameRef, Page, Profile, parse_document
+from briefgen.entities import Naming, build_registry, check_names
 from briefgen.errors import Diagnostic, Diagnostics, Severity
 from briefgen.facts import ModelFacts, stale_facts
 from briefgen.jobs import ReusedJob, fingerprint, run_jobs
 from briefgen.markdown import (LinkKeys, LinkResolver, Rendered, changed_autolink_words, create_markdown,
-                               make_resolver, may_autolink, render_body)
+                               make_resolver, may_autolink, render_body, words_as_written)
 from briefgen.model import Site, build_site
 from briefgen.output import Output, check_collisions
 from briefgen.parallel import parallel_map
@@ -105,15 +105,21 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
         model = _with_new_cards(model, model_key, front_digests, cache, config)
         # Any body may link to a new title: each is checked by its key. Profiles and pages are the model's.
         to_render, pages = list(model.site.briefings), list(model.site.pages)
-        profiles = [e.profile for e in model.site.registry.entities.values() if e.profile is not None]
-    else:
-        documents = [cache.documents[source.rel][1] for source in sources]
-        to_render = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
-        pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
-        profiles = [d for d in documents if isinstance(d, Profile)]
+        profiles = model.site.registry.profiles()
+    else:  # a new shape: a date, a name, a briefing more or less, …
         earlier = cache.earlier_model()
-        model = _site_model(model_key, shape_key, front_digests, to_render, pages, profiles, sources, documents,
-                            config)
+        model = None if earlier is None else \
+            _reshaped_model(earlier, model_key, shape_key, front_digests, sources, drafts, cache, config)
+        if model is not None:  # only briefings changed: what else the model holds is the earlier one's
+            to_render, pages = list(model.site.briefings), list(model.site.pages)
+            profiles = model.site.registry.profiles()
+        else:
+            documents = [cache.documents[source.rel][1] for source in sources]
+            to_render = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
+            pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
+            profiles = [d for d in documents if isinstance(d, Profile)]
+            model = _site_model(model_key, shape_key, front_digests, to_render, pages, profiles, sources, documents,
+                                config)
     diags.extend(model.messages)
     site = model.site
     clock.lap("model")
@@ -258,9 +264,13 @@ def _shape(briefing: Briefing) -> str:
     """What of a briefing's front matter the site's structure depends on: which pages there are, which
     briefings each one lists and in what order, which entities it names, which are related. The rest
     (title, summary, key points, sources, updated, other fields) only shows on the pages that show it."""
-    names = tuple((taxonomy, tuple(ref.name for ref in refs)) for taxonomy, refs in briefing.refs.items())
-    return fingerprint(briefing.source_rel, briefing.slug, briefing.date, briefing.has_time, names,
+    return fingerprint(briefing.source_rel, briefing.slug, briefing.date, briefing.has_time, _names(briefing),
                        briefing.draft, briefing.aliases)
+
+
+def _names(briefing: Briefing) -> tuple:
+    """The names a briefing gives, per taxonomy, as written but without the lines they are on."""
+    return tuple((taxonomy, tuple(ref.name for ref in refs)) for taxonomy, refs in briefing.refs.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +284,7 @@ class ModelMemo:
     resolver: LinkResolver
     link_keys: LinkKeys  # digests of the link targets, which bodies' cache keys include
     link_stubs: tuple  # link targets of documents that did not parse (see _unparsed_stubs)
+    names: Mapping[str, tuple]  # path -> the names each briefing gives (see _names), which its refs held
     messages: tuple[Diagnostic, ...]  # what making the model said (unknown names, near misses, …)
     sitemap: Output | None = None  # made from the model alone
 
@@ -294,7 +305,59 @@ def _site_model(key: str, shape: str, fronts: Mapping[str, str], briefings, page
     site = build_site(config, lean, pages, registry, resolved, local)
     stubs = tuple(_unparsed_stubs(sources, documents))
     resolver = _resolver(site, stubs, config)
-    return ModelMemo(key, shape, fronts, site, resolver, resolver.keys(), stubs, tuple(local.items))
+    names = {str(b.source_rel): _names(b) for b in briefings}
+    return ModelMemo(key, shape, fronts, site, resolver, resolver.keys(), stubs, names, tuple(local.items))
+
+
+def _reshaped_model(earlier: ModelMemo, key: str, shape: str, fronts: Mapping[str, str], sources, drafts: bool,
+                    cache: BuildCache, config: SiteConfig) -> ModelMemo | None:
+    """The model of the documents whose front digests are `fronts`, from `earlier`'s when only briefings
+    changed (their dates, names, slugs; briefings added or deleted); None when something else did.
+
+    Only the changed briefings are read from the cache: the others are the
+    earlier model's, with the names they give kept in it. The registry and
+    relations are made again from those (the registry checks the names of
+    the changed briefings only: what it says of a briefing depends on its
+    own names and the profiles alone), related lists only for the briefings
+    that may now have others (see relations.briefings_to_relate_again).
+    """
+    if any(m.severity is Severity.ERROR for m in earlier.messages):
+        return None  # e.g. two briefings of one slug: what is said of them does not belong to one file
+    changed = {rel for rel, front in fronts.items() if earlier.fronts.get(rel) != front}
+    changed |= earlier.fronts.keys() - fronts.keys()
+    if any(PurePosixPath(rel).parts[1] != "briefings" for rel in changed):
+        return None  # a profile or a page: entities or link targets of their own
+    kept = {str(b.source_rel): b for b in earlier.site.briefings}
+    kept_stubs = {str(stub[0]): stub for stub in earlier.link_stubs}
+    briefings, namings, stubs = [], [], []
+    for source in sources:
+        rel = str(source.rel)
+        if rel not in changed:  # as it was: in the model, a stub, or a draft left out
+            if rel in kept:
+                briefing = kept[rel]
+                briefings.append(briefing)
+                namings.append(Naming(briefing.source_rel, MappingProxyType(
+                    {taxonomy: tuple(NameRef(name, None) for name in names) for taxonomy, names in earlier.names[rel]})))
+            elif rel in kept_stubs:
+                stubs.append(kept_stubs[rel])
+            continue
+        document = cache.documents[source.rel][1]
+        if document is None:
+            stubs += _unparsed_stubs([source], [None])
+        elif drafts or not document.draft:
+            briefings.append(replace(document, body="", refs=_NO_REFS))
+            namings.append(document)
+    local = Diagnostics()
+    registry, resolved = build_registry(earlier.site.registry.profiles(), namings, config, local)
+    messages = [m for m in earlier.messages if str(m.path) not in changed]
+    messages += [m for m in local.items if str(m.path) in changed]
+    local = Diagnostics()
+    site = build_site(config, briefings, earlier.site.pages, registry, resolved, local, earlier=earlier.site)
+    resolver = _resolver(site, stubs, config)
+    names = {rel: earlier.names[rel] for rel in kept if rel not in changed}
+    names.update((str(n.source_rel), _names(n)) for n in namings if str(n.source_rel) in changed)
+    return ModelMemo(key, shape, fronts, site, resolver, resolver.keys(), tuple(stubs), names,
+                     (*messages, *local.items))
 
 
 def _with_new_cards(memo: ModelMemo, key: str, fronts: Mapping[str, str], cache: BuildCache,
@@ -435,21 +498,10 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
     tasks += [(profile.source_rel, config.autolink, (profile.taxonomy, profile.slug)) for profile in profiles]
     tasks += [(page.source_rel, False, None) for page in pages]
 
-    changed_names: list = []  # [(digest of the autolink targets the kept bodies were made with, changed words)]
-
-    def autolinked_alike(body: str, kept_key: tuple) -> bool:
-        if not changed_names:
-            earlier = cache.earlier_model()
-            changed_names.append(None if earlier is None else
-                                 (earlier.link_keys.entities, changed_autolink_words(earlier.resolver, resolver)))
-        if changed_names[0] is None or kept_key[1][2] != changed_names[0][0]:
-            return False  # not made with the targets compared
-        return not may_autolink(body, changed_names[0][1])
-
-    todo = []
+    todo, rekeyed = [], []  # what to render; (rel, new key, task) of bodies that may be kept under a new key
     for rel, autolink, exclude in tasks:
         digest = digests.get(rel)
-        head = cache.bodies.head(rel)  # (key, which links the text may have, diagnostics)
+        head = cache.bodies.head(rel)  # (key, which links the text may have, diagnostics, words_as_written)
         document = None
         if head is not None and head[0][0] == digest:
             used = head[1]
@@ -458,11 +510,17 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
             used = LinkKeys.used_by(document.body)
         # Compared, not hashed: cheap.
         key = (digest, link_keys.select(used, autolink), autolink, exclude, config.escape_html)
-        if head is None or head[0] != key:
+        if head is not None and head[0] != key and _only_autolinks_differ(head[0], key):
+            rekeyed.append((rel, key, autolink, exclude, used))
+        elif head is None or head[0] != key:
             document = document or cache.documents[rel][1]
-            if head is not None and _only_autolinks_differ(head[0], key) and autolinked_alike(document.body, head[0]):
-                cache.bodies.replace_head(rel, (key, *head[1:]))  # the body as rendered, under its new key
-                continue
+            todo.append((rel, key, document.body, document.body_line, autolink, exclude, used))
+    alike = _autolinked_alike([task[0] for task in rekeyed], resolver, cache)
+    for rel, key, autolink, exclude, used in rekeyed:
+        if str(rel) in alike:
+            cache.bodies.replace_head(rel, (key, *cache.bodies.head(rel)[1:]))  # the body as rendered, new key
+        else:
+            document = cache.documents[rel][1]
             todo.append((rel, key, document.body, document.body_line, autolink, exclude, used))
     md = create_markdown(allow_html=not config.escape_html)
 
@@ -471,8 +529,28 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
         return render_body(md, body, rel, body_line, resolver, autolink=autolink, exclude_entity=exclude)
 
     for task, rendered in zip(todo, parallel_map(render_one, todo, workers, progress)):
-        cache.bodies[task[0]] = (task[1], rendered, task[6], tuple(rendered.diagnostics))
+        cache.bodies[task[0]] = (task[1], rendered, task[6], tuple(rendered.diagnostics), words_as_written(task[2]))
     return {task[0] for task in todo}
+
+
+def _autolinked_alike(rels, resolver: LinkResolver, cache: BuildCache) -> set[str]:
+    """Of these bodies, whose keys differ from those they were kept under in the autolink targets alone,
+    those in which the targets that changed cannot be autolinked: their HTML is as it was.
+
+    Compared with the model the kept bodies were made with. A body's source is
+    read only when its stored document has one of the changed words, or when
+    its words cannot be told from the source (see may_autolink): with a new
+    leader, a handful of the 10,000 documents rather than all.
+    """
+    earlier = cache.earlier_model()
+    if earlier is None or not rels:
+        return set()
+    words = changed_autolink_words(earlier.resolver, resolver)
+    heads = {str(rel): cache.bodies.head(rel) for rel in rels}  # by str, as the store answers
+    comparable = {rel for rel, head in heads.items() if head[0][1][2] == earlier.link_keys.entities}
+    plain = [rel for rel in comparable if heads[rel][3]]
+    unsure = comparable.difference(plain) | cache.documents.may_contain(plain, words)
+    return (comparable - unsure) | {rel for rel in unsure if not may_autolink(cache.documents[rel][1].body, words)}
 
 
 def _only_autolinks_differ(kept: tuple, key: tuple) -> bool:

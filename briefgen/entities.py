@@ -68,10 +68,22 @@ class EntityRegistry:
     def of_taxonomy(self, taxonomy: str) -> list[Entity]:
         return [e for k, e in self.entities.items() if k[0] == taxonomy]
 
+    def profiles(self) -> list[Profile]:
+        """The profiles it was made from (but those refused: two of one slug, an error)."""
+        return [e.profile for e in self.entities.values() if e.profile is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Naming:
+    """What the registry reads of a briefing: its path and the names it gives, per taxonomy."""
+
+    source_rel: PurePosixPath
+    refs: Mapping[str, tuple[NameRef, ...]]
+
 
 def build_registry(
     profiles: Iterable[Profile],
-    briefings: Iterable[Briefing],
+    briefings: Iterable[Briefing | Naming],
     config: SiteConfig,
     diags: Diagnostics,
 ) -> tuple[EntityRegistry, dict[PurePosixPath, dict[str, tuple[EntityKey, ...]]]]:
@@ -116,13 +128,14 @@ def build_registry(
     display = {(k[0], normalise_name(n)): n for k, e in entities.items() for n in e.surface_names}
 
     resolved: dict[PurePosixPath, dict[str, tuple[EntityKey, ...]]] = {}
+    names = _NameForms(known_names)
     for briefing in sorted(briefings, key=lambda b: str(b.source_rel)):
         per_taxonomy: dict[str, tuple[EntityKey, ...]] = {}
         for taxonomy, refs in briefing.refs.items():
             keys: list[EntityKey] = []
             for ref in refs:
                 key = _resolve_or_create(config.taxonomy(taxonomy).singular, taxonomy, ref, briefing.source_rel,
-                                         entities, lookup, known_names[taxonomy], display, diags)
+                                         entities, lookup, names, display, diags)
                 if key is not None and key not in keys:
                     keys.append(key)
             per_taxonomy[taxonomy] = tuple(keys)
@@ -137,20 +150,50 @@ def check_names(registry: EntityRegistry, briefing: Briefing, config: SiteConfig
     """What build_registry says of the names `briefing` gives, when `registry` was made with these names
     (written on other lines, perhaps): the same checks, on copies, so the registry is left as it was."""
     entities, lookup = dict(registry.entities), dict(registry.lookup)
+    names = _NameForms(registry.profile_names)
     for taxonomy, refs in briefing.refs.items():
         for ref in refs:
             _resolve_or_create(config.taxonomy(taxonomy).singular, taxonomy, ref, briefing.source_rel, entities,
-                               lookup, registry.profile_names[taxonomy], registry.display, diags)
+                               lookup, names, registry.display, diags)
 
 
-def _resolve_or_create(singular, taxonomy, ref: NameRef, rel, entities, lookup, profile_names, display, diags):
-    norm = normalise_name(ref.name)
+class _NameForms:
+    """A name's normal form, slug and near miss among the profiles' names, each worked out once per name:
+    10,000 briefings give some 50,000 names, but only a few hundred different ones."""
+
+    def __init__(self, profile_names: Mapping[str, list[str]]):
+        self.profile_names = profile_names
+        self._normal: dict[str, str] = {}
+        self._slug: dict[str, str] = {}
+        self._near: dict[tuple[str, str], str | None] = {}
+
+    def normal(self, name: str) -> str:
+        found = self._normal.get(name)
+        if found is None:
+            found = self._normal[name] = normalise_name(name)
+        return found
+
+    def slug(self, name: str) -> str:
+        found = self._slug.get(name)
+        if found is None:
+            found = self._slug[name] = slugify(name)
+        return found
+
+    def near_miss(self, norm: str, taxonomy: str) -> str | None:
+        key = (taxonomy, norm)
+        if key not in self._near:
+            self._near[key] = near_miss(norm, self.profile_names[taxonomy])
+        return self._near[key]
+
+
+def _resolve_or_create(singular, taxonomy, ref: NameRef, rel, entities, lookup, names: _NameForms, display, diags):
+    norm = names.normal(ref.name)
     if not norm:
         diags.error(rel, ref.line, f"'{ref.name}' is not a usable {singular} name: it has no letters or digits.")
         return None
     key = lookup.get((taxonomy, norm))
     if key is None:
-        slug = slugify(ref.name)
+        slug = names.slug(ref.name)
         if not slug:
             diags.error(rel, ref.line, f"'{ref.name}' gives an empty slug.", "Use a name with letters or digits.")
             return None
@@ -159,7 +202,7 @@ def _resolve_or_create(singular, taxonomy, ref: NameRef, rel, entities, lookup, 
         lookup[(taxonomy, norm)] = key
     if entities[key].profile is None:
         # Each use of a near-miss spelling is reported where it is written.
-        close = near_miss(norm, profile_names)
+        close = names.near_miss(norm, taxonomy)
         if close:
             suggestion = display.get((taxonomy, close), close)
             diags.warning(rel, ref.line, f"'{ref.name}' is not a known {singular} and gets a page of its own.",

@@ -92,6 +92,11 @@ def changed_autolink_words(old: LinkResolver, new: LinkResolver) -> frozenset[st
                      if entry(old, word) != entry(new, word))
 
 
+def words_as_written(body: str) -> bool:
+    """Whether each word of markdown-it's text of `body` is a word of `body` (see may_autolink)."""
+    return "&" not in body and "\\" not in body and "_" not in body
+
+
 def may_autolink(body: str, words: frozenset[str]) -> bool:
     """Whether the autolinker may see one of `words` in `body`'s text; True when the source cannot tell.
 
@@ -99,7 +104,7 @@ def may_autolink(body: str, words: frozenset[str]) -> bool:
     a backslash escape is decoded, or an underscore is taken for emphasis:
     with none of these, each word of the text is a word of the source.
     """
-    if "&" in body or "\\" in body or "_" in body:
+    if not words_as_written(body):
         return True
     if len(words) <= 16:  # the usual case, a name or two: a substring test first, at C speed
         words = frozenset(word for word in words if word in body)

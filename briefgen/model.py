@@ -55,7 +55,10 @@ def build_site(
     registry: EntityRegistry,
     resolved: Mapping[PurePosixPath, Mapping[str, tuple[EntityKey, ...]]],
     diags: Diagnostics,
+    earlier: Site | None = None,
 ) -> Site:
+    """The site model. `earlier`: the last model, from which related lists that cannot have changed are
+    taken (see relations.briefings_to_relate_again), not worked out again."""
     _check_unique_slugs(briefings, "briefing", diags)
     _check_unique_slugs(pages, "page", diags)
     ordered = tuple(sorted(briefings, key=lambda b: (b.date, b.slug), reverse=True))
@@ -71,9 +74,20 @@ def build_site(
                 mentions[key].append(briefing.slug)
 
     flat = [tuple(k for keys in briefing_entities[s].values() for k in keys) for s in slugs]
-    related_indexes = relations.related_briefings(
-        [frozenset(keys) for keys in flat], [b.date.timestamp() for b in ordered], config.related_count
-    )
+    entity_sets, timestamps = [frozenset(keys) for keys in flat], [b.date.timestamp() for b in ordered]
+    again = None
+    if earlier is not None and len(set(slugs)) == len(slugs):
+        again = relations.briefings_to_relate_again(
+            {b.slug: (b.date.timestamp(), _entity_set(earlier.briefing_entities[b.slug])) for b in earlier.briefings},
+            dict(zip(slugs, zip(timestamps, entity_sets))))
+    if again is None:
+        related_indexes = relations.related_briefings(entity_sets, timestamps, config.related_count)
+        related = {slugs[i]: tuple(slugs[j] for j in rel) for i, rel in related_indexes.items()}
+    else:
+        related_indexes = relations.related_briefings(entity_sets, timestamps, config.related_count,
+                                                      only=[i for i, slug in enumerate(slugs) if slug in again])
+        related = {slug: earlier.related[slug] for slug in slugs}
+        related.update({slugs[i]: tuple(slugs[j] for j in rel) for i, rel in related_indexes.items()})
     by_slug = {b.slug: b for b in ordered}
     timelines = {
         key: relations.timeline([by_slug[s].date for s in mentioned]) for key, mentioned in mentions.items()
@@ -89,11 +103,15 @@ def build_site(
             slugs[i]: (slugs[older] if older is not None else None, slugs[newer] if newer is not None else None)
             for i, (older, newer) in enumerate(relations.neighbours(len(slugs)))
         }),
-        related=MappingProxyType({slugs[i]: tuple(slugs[j] for j in rel) for i, rel in enumerate(related_indexes)}),
+        related=MappingProxyType(related),
         co_mentions=MappingProxyType(relations.co_mentions(flat)),
         timelines=MappingProxyType(timelines),
         by_slug=MappingProxyType(by_slug),
     )
+
+
+def _entity_set(per_taxonomy: Mapping[str, tuple[EntityKey, ...]]) -> frozenset[EntityKey]:
+    return frozenset(key for keys in per_taxonomy.values() for key in keys)
 
 
 def _check_unique_slugs(documents: Sequence[Briefing | Page | Profile], kind: str, diags: Diagnostics) -> None:

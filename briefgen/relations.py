@@ -11,7 +11,7 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Mapping, Sequence
 
 from briefgen.entities import EntityKey
 
@@ -39,8 +39,9 @@ def related_briefings(
     entity_sets: Sequence[frozenset[EntityKey]],
     timestamps: Sequence[float],
     limit: int,
-) -> list[tuple[int, ...]]:
-    """For each briefing (by index), up to `limit` others ranked by shared entities.
+    only: Iterable[int] | None = None,
+) -> dict[int, tuple[int, ...]]:
+    """For each briefing (by index), or each of `only`, up to `limit` others ranked by shared entities.
 
     A shared entity weighs its inverse document frequency, log(N / df), so a
     rarely named entity counts for more; ties go to the briefing nearest in date.
@@ -56,9 +57,10 @@ def related_briefings(
     position = {key: {b: n for n, b in enumerate(members)} for key, members in index.items()
                 if len(members) > _COMMON_ENTITY_WINDOW}
 
-    result: list[tuple[int, ...]] = []
+    result: dict[int, tuple[int, ...]] = {}
     half = _COMMON_ENTITY_WINDOW // 2
-    for i, entities in enumerate(entity_sets):
+    for i in range(count) if only is None else sorted(only):
+        entities = entity_sets[i]
         scores: dict[int, int] = defaultdict(int)
         for key in entities:
             members = index[key]
@@ -70,14 +72,31 @@ def related_briefings(
                 scores[other] += w
         scores.pop(i, None)
         if not scores:
-            result.append(())
+            result[i] = ()
             continue
         # Every candidate scoring at least the limit-th best score, then ties by date.
         threshold = heapq.nlargest(limit, scores.values())[-1]
         finalists = [(other, score) for other, score in scores.items() if score >= threshold]
         finalists.sort(key=lambda item: (-item[1], abs(timestamps[item[0]] - timestamps[i]), item[0]))
-        result.append(tuple(other for other, _ in finalists[:limit]))
+        result[i] = tuple(other for other, _ in finalists[:limit])
     return result
+
+
+def briefings_to_relate_again(before: Mapping[str, tuple[float, frozenset]],
+                              after: Mapping[str, tuple[float, frozenset]]) -> set[str] | None:
+    """Which briefings' related lists may differ between two models, given (timestamp, entities) of each
+    briefing by slug in both; None: any may.
+
+    Those whose date or entities changed, and every briefing naming an
+    entity one of those names or named. Any other keeps its candidates (the
+    members of its entities, in the same order), their weights (no entity's
+    count changed, nor the number of briefings) and their dates.
+    """
+    if before.keys() != after.keys():
+        return None  # the number of briefings weighs every entity
+    moved = {slug for slug, now in after.items() if before[slug] != now}
+    touched = set().union(*(before[slug][1] | after[slug][1] for slug in moved))
+    return moved | {slug for slug, (_, entities) in after.items() if not entities.isdisjoint(touched)}
 
 
 def co_mentions(entity_lists: Sequence[Sequence[EntityKey]]) -> dict[EntityKey, tuple[tuple[EntityKey, int], ...]]:

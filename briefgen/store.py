@@ -53,10 +53,12 @@ class RowStore:
     entry is asked for. Paths may be given as PurePosixPath or str.
     """
 
-    def __init__(self, heads: dict[str, tuple] | None = None, read_tail: Callable[[str], Any] | None = None):
+    def __init__(self, heads: dict[str, tuple] | None = None, read_tail: Callable[[str], Any] | None = None,
+                 search: Callable[[list[str]], set[str]] | None = None):
         self._heads = heads or {}  # every row's
         self._tails: dict[str, Any] = {}  # those made or read by this process
         self._read_tail = read_tail
+        self._search = search  # the rows whose stored large part has one of some texts
         self.dirty: set[str] = set()  # entries to write
         self.reheaded: set[str] = set()  # entries whose head alone is to be written
         self.removed: set[str] = set()  # rows to delete
@@ -111,6 +113,16 @@ class RowStore:
 
     def __len__(self) -> int:
         return len(self._heads)
+
+    def may_contain(self, rels: Iterable, texts: Iterable[str], most: int = 16) -> set[str]:
+        """Those of `rels` whose large part may hold one of `texts` in a string of its own: a row in the
+        database is asked (pickle writes a string as its UTF-8 bytes), any other is taken to hold one,
+        and so is every row when there are more than `most` texts to look for."""
+        rels, texts = {str(rel) for rel in rels}, list(texts)
+        if self._search is None or len(texts) > most:
+            return rels
+        stored = {rel for rel in rels if rel not in self._tails}
+        return (rels - stored) | (stored & self._search(texts))
 
     def keep_only(self, rels: Iterable) -> None:
         """Forget the entries of files that are gone."""
@@ -171,13 +183,22 @@ class CacheDatabase:
         with paused_collector():
             heads = {rel: _checked_load(head, head_sum, f"{kind} row {rel}") for rel, head, head_sum in
                      self._query("SELECT rel, head, head_sum FROM rows WHERE kind = ?", kind)}
-        return RowStore(heads, functools.partial(self._tail, kind))
+        return RowStore(heads, functools.partial(self._tail, kind), functools.partial(self._rows_holding, kind))
 
     def _tail(self, kind: str, rel: str) -> Any:
         found = self._query("SELECT tail, tail_sum FROM rows WHERE kind = ? AND rel = ?", kind, rel)
         if not found:
             raise CacheDamaged(f"{kind} row {rel} is missing from the cache database")
         return _checked_load(*found[0], f"{kind} row {rel}")
+
+    def _rows_holding(self, kind: str, texts: list[str]) -> set[str]:
+        """The rows of a kind whose large part has one of `texts` among its bytes, as UTF-8, in SQLite."""
+        if not texts:
+            return set()
+        needles = [text.encode("utf-8", "surrogatepass") for text in texts]
+        found = self._query(f"SELECT rel FROM rows WHERE kind = ? AND ({' OR '.join(['instr(tail, ?) > 0'] * len(needles))})",
+                            kind, *needles)
+        return {rel for rel, in found}
 
     def memo(self, name: str, key: str) -> Any:
         """The memo saved under `name` if it was made for `key`, else None."""
