@@ -197,7 +197,9 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    replaced = _swap(staging, out, token, spare_dir)
+    # An old site of unknown files (no manifest: the cache was lost) is no spare: recycling it would
+    # mean deleting each of its files while the next build waits. It is deleted now, with this build.
+    replaced = _swap(staging, out, token, spare_dir if previous else None)
     if spare_dir is not None and spare_dir.is_dir():
         for stale in spare_dir.iterdir():  # spares of builds whose cache was lost, or of --no-cache builds
             if stale != replaced and SPARE_PATTERN.fullmatch(stale.name) and stale.is_dir() and not stale.is_symlink():

@@ -505,6 +505,26 @@ def test_a_first_build_keeps_its_spilled_pages_as_the_spare_of_the_next(make_sit
     assert_same_as_clean_build(site, tmp_path, "the spilled pages as a spare")
 
 
+def test_a_build_without_its_cache_over_an_old_site_keeps_its_spilled_pages_not_the_old_site(make_site, tmp_path):
+    """With the cache gone (deleted, or made by another briefgen), nothing is known of the old site's files:
+    it is deleted, and the spilled pages, whose files are known, are the next build's spare."""
+    site = _body_edit_site(make_site)
+    run_cli("build", cwd=site, check=True)
+    old_inode = (site / "_site/briefings/b01/index.html").stat().st_ino
+    shutil.rmtree(site / ".briefgen-cache")
+    spilling = subprocess.run([sys.executable, "-c", SPILLING_CLI, "build"], cwd=site, capture_output=True,
+                              text=True, timeout=120)
+    assert spilling.returncode == 0, spilling.stderr
+    spares = [p for p in (site / ".briefgen-cache").iterdir() if p.name.startswith("spare-")]
+    assert len(spares) == 1
+    kept = tree(spares[0])
+    assert "briefings/b01/index.html" in kept and not [n for n in kept if n.startswith(("pagefind/", "assets/"))]
+    assert (spares[0] / "briefings/b01/index.html").stat().st_ino != old_inode  # not the old site's file
+    assert not [p for p in site.iterdir() if p.name.startswith("_site.")]  # the old site is gone
+    (site / "content/briefings/b02.md").write_text((site / "content/briefings/b02.md").read_text() + "\nMore.\n")
+    assert_same_as_clean_build(site, tmp_path, "the spilled pages as a spare")
+
+
 def test_the_cli_leaves_no_spill_folder_and_removes_those_of_killed_builds(make_site):
     site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text.")})
     stale = site / "_site.pages-0123abcd"  # as a killed build leaves it: marked as briefgen's
