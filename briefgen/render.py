@@ -152,7 +152,7 @@ class PageRenderer:
         views: those are shared by jobs, and build.py tells which changed.
         """
         if self._read is not None:
-            self._read.add(fact)
+            self._read.add(self.facts.one(fact))
         return self.facts.value(fact)
 
     def body(self, rel: PurePosixPath) -> Rendered:
