@@ -28,6 +28,8 @@ def normalise_name(name: str) -> str:
     "Erdoğan", "erdogan" and "ERDOGAN" are one name, as are "vladimir-putin"
     and "Vladimir Putin". Non-Latin letters are kept as they are.
     """
+    if name.isascii():  # nothing to decompose and no accents to drop: most names and titles
+        return _NON_WORD.sub(" ", name.casefold()).strip()
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", stripped.casefold()).strip()
