@@ -17,7 +17,7 @@ from briefgen.config import SiteConfig
 from briefgen.documents import Briefing, NameRef, Page, Profile, parse_document
 from briefgen.entities import Naming, build_registry, check_names
 from briefgen.errors import Diagnostic, Diagnostics, Severity
-from briefgen.facts import ModelFacts, stale_facts
+from briefgen.facts import ModelFacts, StaleFacts
 from briefgen.jobs import ReusedJob, fingerprint, run_jobs
 from briefgen.markdown import (LinkKeys, LinkResolver, Rendered, changed_autolink_words, create_markdown,
                                make_resolver, may_autolink, render_body, words_as_written)
@@ -158,7 +158,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     views = {slug: view for slug, view in cache.views.items() if slug not in changed} if previous else {}
     env, body_reads = _environment(theme, template_digest, cache)
     renderer = PageRenderer(site, bodies, env, render_digest, views, body_reads)
-    stale = stale_facts(earlier_facts, renderer.facts, rendered_again)
+    stale = StaleFacts(earlier_facts, renderer.facts, rendered_again)
     jobs, records = _plan_jobs(renderer, cache, previous, changed, stale, same_jobs=earlier_facts is None)
     results = run_jobs(jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
                        _reporter(progress, "Rendering pages"), spill)
@@ -419,7 +419,7 @@ class JobMemo:
 
 
 def _plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | None, changed: set[str],
-               stale: Callable[[tuple], bool] | None, same_jobs: bool) -> tuple[list, dict]:
+               stale: StaleFacts, same_jobs: bool) -> tuple[list, dict]:
     """Every output's job, made and fingerprinted only where it may have changed.
 
     A page of the last good build (`previous`) can only differ through the
@@ -444,7 +444,7 @@ def _plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | No
     for job_key, record in planned:
         if record is not None and record.shown.isdisjoint(new_cards) and \
                 (not record.reads_bodies or record.shown.isdisjoint(changed)) and \
-                (stale is None or not any(map(stale, record.read))):
+                not stale.among(record.read):
             output = reusable(record.rel_path, record.fingerprint, record.origin)
             if output is not None:
                 jobs.append(ReusedJob(record.rel_path, record.fingerprint, output))
