@@ -501,7 +501,7 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
     tasks += [(profile.source_rel, config.autolink, (profile.taxonomy, profile.slug)) for profile in profiles]
     tasks += [(page.source_rel, False, None) for page in pages]
 
-    todo, rekeyed = [], []  # what to render; (rel, new key, task) of bodies that may be kept under a new key
+    todo, rekeyed = [], []  # what to render; (rel, new key, autolink, exclude, used) of bodies that may be kept
     for rel, autolink, exclude in tasks:
         digest = digests.get(rel)
         head = cache.bodies.head(rel)  # (key, which links the text may have, diagnostics, words_as_written)
