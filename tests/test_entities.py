@@ -187,7 +187,7 @@ def test_entity_page_shows_profile_chart_co_named_and_feed(make_site, tmp_path):
     entries = feed.findall(f"{atom}entry")
     assert len(entries) == 5
     assert entries[0].find(f"{atom}link").get("href") == "https://example.org/briefings/b4/"
-    assert any(f'href="/leaders/vladimir-putin/atom.xml"' in line for line in html.splitlines())
+    assert any('href="/leaders/vladimir-putin/atom.xml"' in line for line in html.splitlines())
 
 
 def test_chart_uses_years_when_the_span_is_long(make_site):
