@@ -98,29 +98,26 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     model = cache.model_memo(shape_key)
     same_model = model is not None and model.key == model_key
     earlier = None  # the last build's model, when of another shape: its jobs may be checked fact by fact
+    to_render = None  # the documents whose bodies are to be checked; None: all the model holds
     if same_model:  # front matter as it was: only briefings whose body is not the last build's need rendering
         to_render = [cache.documents[briefing.source_rel][1] for briefing in model.site.briefings
                      if not _body_is_current(cache, briefing.source_rel)]
         profiles, pages = [], []
     elif model is not None:  # only what briefings show of themselves changed (a title, a summary, …)
         model = _with_new_cards(model, model_key, front_digests, cache, config)
-        # Any body may link to a new title: each is checked by its key. Profiles and pages are the model's.
-        to_render, pages = list(model.site.briefings), list(model.site.pages)
-        profiles = model.site.registry.profiles()
     else:  # a new shape: a date, a name, a briefing more or less, …
         earlier = cache.earlier_model()
         model = None if earlier is None else \
             _reshaped_model(earlier, model_key, shape_key, front_digests, sources, drafts, cache, config)
-        if model is not None:  # only briefings changed: what else the model holds is the earlier one's
-            to_render, pages = list(model.site.briefings), list(model.site.pages)
-            profiles = model.site.registry.profiles()
-        else:
+        if model is None:  # not only briefings changed: from every document
             documents = [cache.documents[source.rel][1] for source in sources]
             to_render = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
             pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
             profiles = [d for d in documents if isinstance(d, Profile)]
             model = _site_model(model_key, shape_key, front_digests, to_render, pages, profiles, sources, documents,
                                 config)
+    if to_render is None:  # any body may link to a new title: each is checked by its key
+        to_render, pages, profiles = list(model.site.briefings), list(model.site.pages), model.site.registry.profiles()
     diags.extend(model.messages)
     site = model.site
     clock.lap("model")
@@ -304,8 +301,7 @@ def _site_model(key: str, shape: str, fronts: Mapping[str, str], briefings, page
     """
     local = Diagnostics()
     registry, resolved = build_registry(profiles, briefings, config, local)
-    lean = [replace(b, body="", refs=_NO_REFS) for b in briefings]
-    site = build_site(config, lean, pages, registry, resolved, local)
+    site = build_site(config, [_lean(b) for b in briefings], pages, registry, resolved, local)
     stubs = tuple(_unparsed_stubs(sources, documents))
     resolver = _resolver(site, stubs, config)
     names = {str(b.source_rel): _names(b) for b in briefings}
@@ -348,7 +344,7 @@ def _reshaped_model(earlier: ModelMemo, key: str, shape: str, fronts: Mapping[st
         if document is None:
             stubs += _unparsed_stubs([source], [None])
         elif drafts or not document.draft:
-            briefings.append(replace(document, body="", refs=_NO_REFS))
+            briefings.append(_lean(document))
             namings.append(document)
     local = Diagnostics()
     registry, resolved = build_registry(earlier.site.registry.profiles(), namings, config, local)
@@ -378,7 +374,7 @@ def _with_new_cards(memo: ModelMemo, key: str, fronts: Mapping[str, str], cache:
     local.extend(m for m in memo.messages if str(m.path) not in changed)
     for briefing in edited:
         check_names(site.registry, briefing, config, local)
-    fresh = {b.slug: replace(b, body="", refs=_NO_REFS) for b in edited}
+    fresh = {b.slug: _lean(b) for b in edited}
     briefings = tuple(fresh.get(b.slug, b) for b in site.briefings)
     site = replace(site, briefings=briefings, by_slug=MappingProxyType({b.slug: b for b in briefings}))
     resolver = _resolver(site, memo.link_stubs, config)
@@ -396,6 +392,11 @@ def _resolver(site: Site, stubs, config: SiteConfig) -> LinkResolver:
 
 
 _NO_REFS = MappingProxyType({})
+
+
+def _lean(briefing: Briefing) -> Briefing:
+    """A briefing as the model holds it: without its body and the names as written (see _site_model)."""
+    return replace(briefing, body="", refs=_NO_REFS)
 
 
 @dataclass(frozen=True, slots=True)

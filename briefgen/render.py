@@ -164,7 +164,10 @@ class PageRenderer:
     # -- views -------------------------------------------------------------
 
     def entity_ref(self, key: EntityKey) -> EntityRef:
-        return EntityRef(key, self.fact("name", key), self.links.url(urls.entity_path(*key)))
+        return self._ref(key, self.fact("name", key))
+
+    def _ref(self, key: EntityKey, name: str) -> EntityRef:
+        return EntityRef(key, name, self.links.url(urls.entity_path(*key)))
 
     def entity_link(self, key: EntityKey) -> EntityLink:
         return EntityLink(key, self.fact("name", key), self.links.url(urls.entity_path(*key)), self.fact("count", key))
@@ -178,10 +181,9 @@ class PageRenderer:
             # the entities it names (build.py compares those), not on the job that happens to make it first.
             briefing = self.site.briefing(slug)
             body = self.bodies[briefing.source_rel]
-            registry, links = self.site.registry.entities, self.links
+            registry = self.site.registry.entities
             groups = tuple(
-                (spec, tuple(EntityRef(k, registry[k].name, links.url(urls.entity_path(*k)))
-                             for k in self.site.briefing_entities[slug].get(spec.name, ())))
+                (spec, tuple(self._ref(k, registry[k].name) for k in self.site.briefing_entities[slug].get(spec.name, ())))
                 for spec in self.config.taxonomies
             )
             fields = dict(
