@@ -37,6 +37,8 @@ class SourceRef:
 
 @dataclass(frozen=True, slots=True)
 class Briefing:
+    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see store.fast_reducers)
+
     source_rel: PurePosixPath
     slug: str
     title: str
@@ -57,6 +59,8 @@ class Briefing:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
+    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see store.fast_reducers)
+
     source_rel: PurePosixPath
     taxonomy: str
     slug: str
@@ -69,6 +73,8 @@ class Profile:
 
 @dataclass(frozen=True, slots=True)
 class Page:
+    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see store.fast_reducers)
+
     source_rel: PurePosixPath
     slug: str
     title: str

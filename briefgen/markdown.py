@@ -24,6 +24,8 @@ _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
+    LARGE_TEXTS = ("html",)  # pickled as UTF-8 bytes (see store.fast_reducers)
+
     html: str
     summary: str  # the first paragraph as plain text
     diagnostics: tuple[Diagnostic, ...] = ()

@@ -116,8 +116,8 @@ class RowStore:
 
     def may_contain(self, rels: Iterable, texts: Iterable[str], most: int = 16) -> set[str]:
         """Those of `rels` whose large part may hold one of `texts` in a string of its own: a row in the
-        database is asked (pickle writes a string as its UTF-8 bytes), any other is taken to hold one,
-        and so is every row when there are more than `most` texts to look for."""
+        database is asked (pickle writes a string, and a body, as its UTF-8 bytes), any other is taken to
+        hold one, and so is every row when there are more than `most` texts to look for."""
         rels, texts = {str(rel) for rel in rels}, list(texts)
         if self._search is None or len(texts) > most:
             return rels
@@ -345,7 +345,8 @@ def fast_reducers() -> dict:
     look up the fields and set them one by one in Python: with 100,000 such
     objects in a large site's cache, that is most of the time spent loading it.
     Only classes whose fields all go through __init__ unchanged qualify. A
-    path is rebuilt from one string rather than from its parts.
+    path is rebuilt from one string rather than from its parts. Fields a class
+    names in LARGE_TEXTS are written as UTF-8 bytes (see _reduce_with_texts).
     """
     table = copyreg.dispatch_table.copy()
     for name, module in list(sys.modules.items()):
@@ -356,7 +357,9 @@ def fast_reducers() -> dict:
                     and "__slots__" in vars(cls) and not hasattr(cls, "__post_init__") \
                     and all(f.init for f in dataclasses.fields(cls)):
                 names = [f.name for f in dataclasses.fields(cls)]
-                table[cls] = functools.partial(_reduce_by_fields, cls, operator.attrgetter(*names), len(names) == 1)
+                texts = tuple(names.index(name) for name in getattr(cls, "LARGE_TEXTS", ()))
+                table[cls] = functools.partial(_reduce_with_texts, cls, operator.attrgetter(*names), texts) \
+                    if texts else functools.partial(_reduce_by_fields, cls, operator.attrgetter(*names), len(names) == 1)
     table[PurePosixPath] = _reduce_path
     return table
 
@@ -364,6 +367,23 @@ def fast_reducers() -> dict:
 def _reduce_by_fields(cls, get_fields, single: bool, obj):
     values = get_fields(obj)
     return cls, (values,) if single else values
+
+
+# A class's LARGE_TEXTS (the names of str fields: a body, its HTML) are pickled as UTF-8 bytes. Pickling a
+# str that is not ASCII leaves a UTF-8 copy of it inside the str for as long as it lives: saving a large
+# site's cache would hold a second copy of every body and every rendered body (100+ MB at 10,000 briefings).
+def _reduce_with_texts(cls, get_fields, texts: tuple[int, ...], obj):
+    values = list(get_fields(obj))
+    for index in texts:
+        values[index] = values[index].encode("utf-8", "surrogatepass")  # str.encode keeps no copy
+    return _with_texts, (cls, texts, tuple(values))
+
+
+def _with_texts(cls, texts: tuple[int, ...], values: tuple):
+    values = list(values)
+    for index in texts:
+        values[index] = values[index].decode("utf-8", "surrogatepass")
+    return cls(*values)
 
 
 def _reduce_path(path: PurePosixPath):

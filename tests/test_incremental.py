@@ -685,3 +685,19 @@ def test_a_change_of_the_sites_shape_from_the_command_line_equals_a_clean_build(
         unchanged = int(edited.stderr.split(" unchanged")[0].rsplit(", ", 1)[1])
         assert unchanged > 0, (label, edited.stderr)
     assert 'href="/leaders/olaf-scholz/"' in (site / "_site/treaties/new-start/index.html").read_text()
+
+
+def test_a_new_name_that_is_not_ascii_is_found_in_the_bodies_the_cache_holds(make_site, tmp_path):
+    """The cache database holds a body as its UTF-8 bytes, where SQLite looks for a new name's first word:
+    a body that has it beyond ASCII is rendered again and links it, as a clean build does."""
+    site = make_site({
+        "content/leaders/vladimir-putin.md": PUTIN,
+        "content/briefings/b1.md": briefing("B1", "2021-01-01", "Putin spoke."),
+        "content/briefings/b2.md": briefing("B2", "2021-01-02", "In Zürich, Zoë Quispe met Putin — briefly."),
+        "content/briefings/b3.md": briefing("Zürich", "2021-01-03", "Only Putin, in Zürich."),
+    })
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    (site / "content/briefings/b1.md").write_text(briefing("B1", "2021-01-01", "Putin spoke.", "[Putin, Zoë Quispe]"))
+    assert_same_as_clean_build(site, tmp_path, "a new name")
+    page = (site / "_site/briefings/b2/index.html").read_text()
+    assert '<a href="/leaders/zoe-quispe/"' in page and "In Zürich," in page
