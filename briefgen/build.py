@@ -36,7 +36,7 @@ class BuildResult:
     outputs: tuple[Output, ...]
     diagnostics: tuple[Diagnostic, ...]
     timings: Mapping[str, float] = field(default_factory=dict)
-    keys: Mapping[PurePosixPath, str] = field(default_factory=dict)  # output -> fingerprint of its inputs
+    keys: Mapping[str, str] = field(default_factory=dict)  # output -> fingerprint of its inputs
     rendered: int = 0  # pages and feeds rendered by this build
     reused: int = 0  # … and reused unchanged from the last one
 
@@ -404,7 +404,7 @@ class JobRecord:
     shown: frozenset[str]  # the briefings whose views the page shows
     reads_bodies: bool  # whether it may show their bodies; if not, it changes only with their cards
     read: frozenset  # the facts of the model it read (see facts.py)
-    rel_path: PurePosixPath
+    rel_path: str
     origin: str
     fingerprint: str
 
@@ -597,8 +597,9 @@ def _start_index(outputs, fingerprints, site: Site, diags, previous: search.Sear
     """The search index, a shard per year of briefings (or half-year) and per taxonomy; unchanged shards are reused."""
     shards = briefing_shards(site.briefings)
 
-    def shard_of(rel: PurePosixPath) -> str:
-        return shards.get(rel.parent.as_posix() + "/") or rel.parts[0]
+    def shard_of(rel: str) -> str:
+        folder, _, _ = rel.rpartition("/")
+        return shards.get(folder + "/") or rel.split("/", 1)[0]
 
     return search.start_index(outputs, diags, shard_of, fingerprints, previous or search.SearchState())
 

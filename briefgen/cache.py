@@ -33,7 +33,7 @@ import hashlib
 import os
 import types
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from briefgen import __version__
@@ -61,7 +61,7 @@ class BuildCache:
     settings_key: str = ""
     documents: RowStore = field(default_factory=RowStore)  # path -> (digest, document, messages, front digest)
     bodies: RowStore = field(default_factory=RowStore)  # path -> (key, rendered, link kinds used, diagnostics)
-    outputs: dict[PurePosixPath, tuple[str, Output]] = field(default_factory=dict)  # serve: in memory
+    outputs: dict[str, tuple[str, Output]] = field(default_factory=dict)  # serve: in memory
     written: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # CLI: path -> key, size, mtime
     output_dir: Path | None = None
     spare: Any = None  # output.Spare: the site before the last, kept as the next staging folder
@@ -123,11 +123,10 @@ class BuildCache:
                 self.database = None
             self.views = {}
 
-    def reusable_output(self, rel: PurePosixPath, key: str, origin: str) -> Output | None:
-        entry = self.outputs.get(rel)
+    def reusable_output(self, name: str, key: str, origin: str) -> Output | None:
+        entry = self.outputs.get(name)
         if entry is not None and entry[0] == key:
             return entry[1]
-        name = str(rel)
         written = self.written.get(name)
         if written is None or written[0] != key or self.output_dir is None:
             return None
@@ -142,7 +141,7 @@ class BuildCache:
                 return None
             if (stat.st_size, stat.st_mtime_ns) != written[1:]:
                 return None
-        return Output(rel, copy_from=Path(path), origin=origin)
+        return Output(name, copy_from=path, origin=origin)
 
     def remember_outputs(self, outputs, keys) -> None:
         """Keep the last good build's outputs in memory (serve)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import PurePosixPath
 from typing import Iterable, Iterator
 from xml.etree import ElementTree as ET
 
@@ -30,7 +29,7 @@ def sitemap_of(entries: Iterable[tuple[str, dt.datetime | None]], links: UrlBuil
         if lastmod is not None:
             ET.SubElement(url, "lastmod").text = lastmod.isoformat(timespec="seconds")
     data = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8") + b"\n"
-    return Output(PurePosixPath("sitemap.xml"), data, origin="the sitemap")
+    return Output("sitemap.xml", data, origin="the sitemap")
 
 
 def sitemap_entries(site: Site) -> Iterator[tuple[str, dt.datetime | None]]:
@@ -66,12 +65,12 @@ def _newest(briefings: list[Briefing]) -> dt.datetime | None:
 
 def robots(links: UrlBuilder) -> Output:
     text = f"User-agent: *\nAllow: /\n\nSitemap: {links.absolute('sitemap.xml')}\n"
-    return Output(PurePosixPath("robots.txt"), text.encode(), origin="robots.txt")
+    return Output("robots.txt", text.encode(), origin="robots.txt")
 
 
 def github_pages_files(config: SiteConfig) -> list[Output]:
     """.nojekyll keeps GitHub Pages from running Jekyll; CNAME names a custom domain."""
-    outputs = [Output(PurePosixPath(".nojekyll"), b"", origin=".nojekyll")]
+    outputs = [Output(".nojekyll", b"", origin=".nojekyll")]
     if config.cname:
-        outputs.append(Output(PurePosixPath("CNAME"), (config.cname.strip() + "\n").encode(), origin="site.yaml cname"))
+        outputs.append(Output("CNAME", (config.cname.strip() + "\n").encode(), origin="site.yaml cname"))
     return outputs

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable, Iterable
 
 import jinja2
@@ -22,7 +22,7 @@ from briefgen.parallel import parallel_map
 
 @dataclass(frozen=True, slots=True)
 class PageJob:
-    rel_path: PurePosixPath
+    rel_path: str  # see Output.rel_path
     origin: str
     fingerprint: str
     produce: Callable[[], bytes]
@@ -32,7 +32,7 @@ class PageJob:
 class ReusedJob:
     """A job known to be unchanged since the last build, with that build's output."""
 
-    rel_path: PurePosixPath
+    rel_path: str
     fingerprint: str
     output: Output
 
@@ -54,7 +54,7 @@ def fingerprint(*parts: object) -> str:
 class JobResults:
     outputs: list[Output]
     problems: list[TemplateProblem]
-    fingerprints: dict[PurePosixPath, str]
+    fingerprints: dict[str, str]
     rendered: int
     reused: int
 
@@ -74,7 +74,7 @@ def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], 
     """
     outputs: list[Output | None] = []
     todo: list[tuple[int, PageJob]] = []
-    fingerprints: dict[PurePosixPath, str] = {}
+    fingerprints: dict[str, str] = {}
     for job in jobs:
         previous = job.output if isinstance(job, ReusedJob) else reusable(job)
         if previous is None:

@@ -19,9 +19,12 @@ MARKER = ".briefgen-output"
 
 @dataclass(frozen=True, slots=True)
 class Output:
-    rel_path: PurePosixPath  # inside the output folder
+    # Inside the output folder, in POSIX form without "." or empty parts ("briefings/x/index.html", see
+    # urls.output_file): a string, not a PurePosixPath, since a large site's builds make, hash and print
+    # some 100,000 of them.
+    rel_path: str
     data: bytes | None = None
-    copy_from: Path | None = None
+    copy_from: str | Path | None = None
     origin: str = ""  # what made it, for collision messages
     spilled: bool = False  # copy_from is a page this build wrote aside (jobs.run_jobs): link it, do not copy
 
@@ -29,7 +32,8 @@ class Output:
         if self.data is not None:
             return self.data
         assert self.copy_from is not None
-        return self.copy_from.read_bytes()
+        with open(self.copy_from, "rb") as file:
+            return file.read()
 
 
 def check_collisions(outputs: Iterable[Output], diags: Diagnostics,
@@ -38,7 +42,7 @@ def check_collisions(outputs: Iterable[Output], diags: Diagnostics,
 
     `checked`: outputs checked already (by the last build), which these must not collide with.
     """
-    seen: dict[PurePosixPath, Output] = {o.rel_path: o for o in checked}
+    seen: dict[str, Output] = {o.rel_path: o for o in checked}
     start = len(seen)
     for output in outputs:
         if _escapes(output.rel_path):
@@ -56,8 +60,9 @@ def check_collisions(outputs: Iterable[Output], diags: Diagnostics,
     return list(seen.values())[start:]
 
 
-def _escapes(rel: PurePosixPath) -> bool:
-    return rel.is_absolute() or ".." in rel.parts or not rel.parts
+def _escapes(rel: str) -> bool:
+    path = PurePosixPath(rel)
+    return path.is_absolute() or ".." in path.parts or not path.parts
 
 
 def check_output_folder(config: SiteConfig, out: Path, diags: Diagnostics, *, force: bool = False) -> None:
@@ -118,11 +123,11 @@ class Spare:
 SPARE_PATTERN = re.compile(r"spare-[0-9a-f]{8}")
 
 
-Late = Callable[[], tuple[Iterable[Output], Mapping[PurePosixPath, str]]]
+Late = Callable[[], tuple[Iterable[Output], Mapping[str, str]]]
 CHANGED_WHILE_BUILDING = "changed while building"  # an identity no job's fingerprint equals
 
 
-def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath, str] | None = None,
+def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[str, str] | None = None,
                previous: Manifest | None = None, spare: Spare | None = None, spare_dir: Path | None = None,
                late: Late | None = None, late_folder: str = "", listing: tuple[Path, Listing] | None = None,
                spill: Path | None = None) -> tuple[Manifest, Spare | None]:
@@ -156,7 +161,7 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
     outputs = list(outputs)
     keys = keys or {}
     previous = previous or {}
-    identity = {str(o.rel_path): _identity(o, keys) for o in outputs}
+    identity = {o.rel_path: _identity(o, keys) for o in outputs}
     if late is None and len(identity) == len(previous) and (out / MARKER).is_file() and all(
             name in previous and previous[name][0] == key and _same_on_disk(f"{out}/{name}", previous[name])
             for name, key in identity.items()):
@@ -184,16 +189,16 @@ def write_site(outputs: Iterable[Output], out: Path, keys: Mapping[PurePosixPath
         (staging / MARKER).write_text(_marker_text(outputs), encoding="utf-8")
         stager = _Stager(staging, out, previous, recycled, kept, manifest)
         for output in outputs:
-            stager.stage(output, identity[str(output.rel_path)])
+            stager.stage(output, identity[output.rel_path])
         if late is not None:
             late_outputs, late_keys = late()
             late_outputs = list(late_outputs)
-            late_identity = {str(o.rel_path): _identity(o, late_keys) for o in late_outputs}
+            late_identity = {o.rel_path: _identity(o, late_keys) for o in late_outputs}
             if recycled is not None:
                 stager.kept.update(_remove_unexpected(staging, expected | set(late_identity), listing[1],
                                                       lambda rel: rel.startswith(late_prefix)))
             for output in late_outputs:
-                stager.stage(output, late_identity[str(output.rel_path)])
+                stager.stage(output, late_identity[output.rel_path])
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -225,7 +230,7 @@ class _Stager:
         self.spilled: Manifest = {}  # the outputs staged as links to their spilled page
 
     def stage(self, output: Output, identity: str) -> None:
-        name = str(output.rel_path)
+        name = output.rel_path
         recycled = self.recycled.get(name) if self.recycled else None
         if recycled is not None and recycled[0] == identity and self.kept.get(name) == recycled[1:]:
             self.manifest[name] = recycled
@@ -331,13 +336,14 @@ def _clear(target: str) -> None:
         shutil.rmtree(target)
 
 
-def _identity(output: Output, keys: Mapping[PurePosixPath, str]) -> str:
+def _identity(output: Output, keys: Mapping[str, str]) -> str:
     """What an output's bytes are made from: its job's fingerprint, its bytes, or its source file's stamp."""
-    if output.rel_path in keys:
-        return keys[output.rel_path]
+    key = keys.get(output.rel_path)
+    if key is not None:
+        return key
     if output.data is not None:
         return "bytes:" + hashlib.blake2b(output.data, digest_size=16).hexdigest()
-    stat = output.copy_from.stat()
+    stat = os.stat(output.copy_from)
     # ctime too: tools that restore a modification time (touch -d, cp -p) cannot restore it.
     return f"file:{output.copy_from}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
 
@@ -352,7 +358,7 @@ def _same_on_disk(path: Path | str, entry: tuple[str, int, int]) -> bool:
 
 def _same_bytes(output: Output, old: str, previous: Manifest) -> bool:
     """A re-rendered page whose bytes came out the same as last time (a neighbour's body changed, say)."""
-    entry = previous.get(str(output.rel_path))
+    entry = previous.get(output.rel_path)
     if entry is None or not (output.data is not None or output.spilled):
         return False
     size = len(output.data) if output.data is not None else os.stat(output.copy_from).st_size
@@ -419,7 +425,7 @@ _MARKER_TEXT = "This folder is written by briefgen; it replaces it on every buil
 
 def _marker_text(outputs: Iterable[Output]) -> str:
     """The marker also lists the top-level dot-entries briefgen wrote (.nojekyll, .well-known, …)."""
-    written = sorted({o.rel_path.parts[0] for o in outputs if o.rel_path.parts[0].startswith(".")})
+    written = sorted({o.rel_path.split("/", 1)[0] for o in outputs if o.rel_path.startswith(".")})
     return _MARKER_TEXT + "".join(f"{name}\n" for name in written)
 
 

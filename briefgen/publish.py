@@ -53,7 +53,7 @@ class Publication:
     def summary(self) -> str:
         short = self.commit[:7]
         branch, remote = self.options.branch, self.options.remote
-        pages = sum(1 for o in self.build.outputs if o.rel_path.suffix == ".html")
+        pages = sum(1 for o in self.build.outputs if o.rel_path.endswith(".html"))
         if self.changed:
             what = f"Committed {pages} pages ({len(self.build.outputs)} files) to {branch} as {short}"
         else:

@@ -399,7 +399,7 @@ class PageRenderer:
             return atom_feed(title=title, subtitle=subtitle, author=config.author, feed_path=feed_path,
                              page_path=page_path, entries=entries, urls=links, language=config.language)
 
-        return PageJob(PurePosixPath(feed_path), origin, key, produce)
+        return PageJob(urls.output_file(feed_path), origin, key, produce)
 
 
 def _cards(value: Any) -> Any:

@@ -29,7 +29,7 @@ import os
 import re
 import subprocess
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -105,7 +105,7 @@ class SearchState:
     """
 
     shards: dict[str, tuple[str, str, tuple[Output, ...]]] = field(default_factory=dict)  # fps, bytes, files
-    pages: dict[PurePosixPath, tuple[str, bool, str]] = field(default_factory=dict)  # fingerprint, indexed?, bytes
+    pages: dict[str, tuple[str, bool, str]] = field(default_factory=dict)  # fingerprint, indexed?, bytes
 
 
 # Pagefind uses every core itself, but not all the time: two runs side by side keep both busy.
@@ -127,9 +127,8 @@ class PendingIndex:
             while self.running:
                 name, fps_key, bytes_key, run = self.running.pop(0)
                 files = run.wait()
-                folder = PurePosixPath(BUNDLE_DIR) / name
-                self.state.shards[name] = (fps_key, bytes_key,
-                                           tuple(Output(folder / rel, data, origin=ORIGIN) for rel, data in files))
+                self.state.shards[name] = (fps_key, bytes_key, tuple(
+                    Output(f"{BUNDLE_DIR}/{name}/{rel}", data, origin=ORIGIN) for rel, data in files))
                 self._launch()
         except subprocess.CalledProcessError as exc:
             diags.error(None, None, f"Pagefind failed to index the site: {_last_line(exc.stderr or exc.stdout)}",
@@ -155,8 +154,8 @@ class PendingIndex:
             self.running.append((name, fps_key, bytes_key, _Run(self.binary, pages)))
 
 
-def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callable[[PurePosixPath], str],
-                fingerprints: Mapping[PurePosixPath, str], previous: SearchState) -> PendingIndex:
+def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callable[[str], str],
+                fingerprints: Mapping[str, str], previous: SearchState) -> PendingIndex:
     """Decide which shards must be indexed again and start Pagefind on them; finish() collects them.
 
     A page of unchanged fingerprint is not read: whether it is indexed and
@@ -165,7 +164,7 @@ def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callabl
     state = SearchState()
     shards: dict[str, list[Output]] = {}
     for output in outputs:
-        if output.rel_path.suffix != ".html":
+        if not output.rel_path.endswith(".html"):
             continue
         fingerprint = fingerprints.get(output.rel_path, "")
         known = previous.pages.get(output.rel_path)
@@ -188,12 +187,12 @@ def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callabl
     pending = PendingIndex(state, binary=binary)
     for name in sorted(shards):
         pages = shards[name]
-        fps_key = _digest((str(o.rel_path), state.pages[o.rel_path][0]) for o in pages)
+        fps_key = _digest((o.rel_path, state.pages[o.rel_path][0]) for o in pages)
         before = previous.shards.get(name)
         if before is not None and fps_key and before[0] == fps_key and all(state.pages[o.rel_path][0] for o in pages):
             state.shards[name] = before
             continue
-        bytes_key = _digest((str(o.rel_path), state.pages[o.rel_path][2]) for o in pages)
+        bytes_key = _digest((o.rel_path, state.pages[o.rel_path][2]) for o in pages)
         if before is not None and before[1] == bytes_key:
             state.shards[name] = (fps_key, bytes_key, before[2])
             continue
@@ -206,12 +205,12 @@ def state_outputs(state: SearchState) -> list[Output]:
     """The files of the index `state` describes: the shard list, then each shard's bundle."""
     if not state.shards:
         return []
-    listing = Output(PurePosixPath(BUNDLE_DIR) / SHARD_LIST, json.dumps(sorted(state.shards)).encode() + b"\n",
+    listing = Output(f"{BUNDLE_DIR}/{SHARD_LIST}", json.dumps(sorted(state.shards)).encode() + b"\n",
                      origin=ORIGIN)
     return [listing, *(o for name in sorted(state.shards) for o in state.shards[name][2])]
 
 
-def state_keys(state: SearchState | None) -> dict[PurePosixPath, str]:
+def state_keys(state: SearchState | None) -> dict[str, str]:
     """Each search file's fingerprint is its shard's: an unchanged shard's files are linked, not rewritten."""
     shards = state.shards if state else {}
     return {o.rel_path: f"search:{name}:{key}" for name, (_, key, files) in shards.items() for o in files}

@@ -84,9 +84,9 @@ class SiteSnapshot:
         refused: list[Path] = []
         for output in result.outputs:
             if output.copy_from is not None and not _inside(output.copy_from, roots):
-                refused.append(output.copy_from)
+                refused.append(Path(output.copy_from))
             else:
-                files[str(output.rel_path)] = output
+                files[output.rel_path] = output
         if previous is not None and previous.files.keys() == files.keys():
             folders = previous.folders
         else:
@@ -106,9 +106,9 @@ class SiteSnapshot:
             return None
 
 
-def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
+def _inside(path: str | Path, roots: tuple[Path, ...]) -> bool:
     """Whether `path`, with every symlink followed, is inside one of the (resolved) roots."""
-    real = path.resolve()
+    real = Path(path).resolve()
     return any(real.is_relative_to(root) for root in roots)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import jinja2
 
@@ -77,13 +77,13 @@ def create_environment(theme: Theme) -> jinja2.Environment:
     )
 
 
-def static_files(theme: Theme) -> dict[PurePosixPath, Path]:
+def static_files(theme: Theme) -> dict[str, Path]:
     """Output path -> file to copy; a site's static/ wins over the theme's, file by file."""
-    files: dict[PurePosixPath, Path] = {}
+    files: dict[str, Path] = {}
     for directory in theme.static_dirs:
         for path in sorted(directory.rglob("*")):
             rel = path.relative_to(directory)
             if path.is_file() and not any(is_ignored(p) and p != ".well-known" and p != ".nojekyll"
                                           for p in rel.parts):
-                files[PurePosixPath(rel.as_posix())] = path
+                files[rel.as_posix()] = path
     return files

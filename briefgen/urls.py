@@ -34,11 +34,11 @@ def paginated_path(first_page_path: str, number: int) -> str:
     return first_page_path if number == 1 else f"{first_page_path}page/{number}/"
 
 
-def output_file(site_path: str) -> PurePosixPath:
-    """The file a site path is written to: pretty URLs become <path>/index.html."""
+def output_file(site_path: str) -> str:
+    """The file a site path is written to (see output.output_path): pretty URLs become <path>/index.html."""
     if site_path == "" or site_path.endswith("/"):
-        return PurePosixPath(site_path) / "index.html"
-    return PurePosixPath(site_path)
+        return (PurePosixPath(site_path) / "index.html").as_posix()
+    return PurePosixPath(site_path).as_posix()
 
 
 @dataclass(frozen=True, slots=True)

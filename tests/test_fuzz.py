@@ -197,7 +197,7 @@ def _outcome(config, cache):
     except BuildError as exc:
         return "failed", exc.diagnostics
     cache.remember_outputs(result.outputs, result.keys)
-    return {str(o.rel_path): o.read() for o in result.outputs}, result.diagnostics
+    return {o.rel_path: o.read() for o in result.outputs}, result.diagnostics
 
 
 @settings(max_examples=max(10, EXAMPLES // 4), derandomize=os.environ.get("BRIEFGEN_FUZZ_RANDOM") is None,

@@ -226,7 +226,7 @@ def test_drafts_stay_out_of_sitemap_feeds_and_search_even_in_a_preview(make_site
             """,
     })
     result = build(load_config(root), drafts=True)
-    files = {str(o.rel_path): o for o in result.outputs}
+    files = {o.rel_path: o for o in result.outputs}
     assert "briefings/secret/index.html" in files, "the preview shows the draft"
     sitemap = files["sitemap.xml"].read().decode()
     assert "briefings/public/" in sitemap and "secret" not in sitemap

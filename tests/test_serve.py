@@ -416,7 +416,7 @@ def test_the_served_site_equals_a_clean_build_after_a_sequence_of_edits(serve_si
         assert not session.state.view().errors, session.log.lines[-3:]
         assert session.rebuilder.search.wait_idle(30), "the search index was not brought up to date"
         served = {path: output.read() for path, output in session.state.view().snapshot.files.items()}
-        clean = {output.rel_path.as_posix(): output.read() for output in build(load_config(site)).outputs}
+        clean = {output.rel_path: output.read() for output in build(load_config(site)).outputs}
         assert served.keys() == clean.keys()
         assert [path for path in served if served[path] != clean[path]] == []
 
@@ -513,7 +513,7 @@ def test_the_search_index_catches_up_after_the_reload_even_when_a_failed_build_c
     assert rebuilder.search.wait_idle(30)
     served = {path: out.read() for path, out in state.view().snapshot.files.items() if path.startswith("pagefind/")}
     broken.write_text(BRIEFING)
-    clean = {str(o.rel_path): o.read() for o in build(load_config(site)).outputs if str(o.rel_path).startswith("pagefind/")}
+    clean = {o.rel_path: o.read() for o in build(load_config(site)).outputs if o.rel_path.startswith("pagefind/")}
     assert served.keys() == clean.keys() and [p for p in clean if served[p] != clean[p]] == []
 
 

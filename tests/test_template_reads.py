@@ -52,10 +52,10 @@ def test_a_body_edit_does_not_re_render_the_year_archive_but_a_theme_showing_bod
     cache = BuildCache()
     first = build(config, cache=cache)
     cache.remember_outputs(first.outputs, first.keys)
-    before = {str(o.rel_path): o for o in first.outputs}
+    before = {o.rel_path: o for o in first.outputs}
     (site / "content/briefings/b2.md").write_text(briefing("B2", "2021-01-02", "First paragraph 2.\n\nRewritten."))
     second = build(config, cache=cache)
-    after = {str(o.rel_path): o for o in second.outputs}
+    after = {o.rel_path: o for o in second.outputs}
     assert after["briefings/2021/index.html"] is before["briefings/2021/index.html"]  # same summary: the archive is as it was
     assert b"Rewritten." in after["briefings/b2/index.html"].read()
     assert_same_as_clean_build(site, tmp_path, "a body edit")
