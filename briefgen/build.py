@@ -401,9 +401,9 @@ def _lean(briefing: Briefing) -> Briefing:
 
 @dataclass(frozen=True, slots=True)
 class JobRecord:
-    shown: frozenset[str]  # the briefings whose views the page shows
+    shown: tuple[str, ...]  # the briefings whose views the page shows
     reads_bodies: bool  # whether it may show their bodies; if not, it changes only with their cards
-    read: frozenset  # the facts of the model it read (see facts.py)
+    read: tuple  # the facts of the model it read (see facts.py)
     rel_path: str
     origin: str
     fingerprint: str
@@ -443,8 +443,8 @@ def _plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | No
     new_cards = set() if previous is None else \
         {slug for slug in changed if previous.cards.get(slug) != renderer.briefing_view(slug).card}
     for job_key, record in planned:
-        if record is not None and record.shown.isdisjoint(new_cards) and \
-                (not record.reads_bodies or record.shown.isdisjoint(changed)) and \
+        if record is not None and new_cards.isdisjoint(record.shown) and \
+                (not record.reads_bodies or changed.isdisjoint(record.shown)) and \
                 not stale.among(record.read):
             output = reusable(record.rel_path, record.fingerprint, record.origin)
             if output is not None:

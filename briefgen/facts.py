@@ -16,7 +16,7 @@ shape give every fact the same value.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from briefgen import urls
 from briefgen.model import Site
@@ -145,8 +145,8 @@ class StaleFacts:
         self.bodies = {("body", rel) for rel in bodies_rendered}
         self._known: dict[Fact, bool] = {}
 
-    def among(self, facts: frozenset[Fact]) -> bool:
-        if not facts.isdisjoint(self.bodies):
+    def among(self, facts: Iterable[Fact]) -> bool:
+        if self.bodies and not self.bodies.isdisjoint(facts):
             return True
         return self.old is not None and any(self._changed(fact) for fact in facts if fact[0] != "body")
 

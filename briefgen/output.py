@@ -8,7 +8,7 @@ import re
 import secrets
 import shutil
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from briefgen.config import SiteConfig
@@ -61,8 +61,7 @@ def check_collisions(outputs: Iterable[Output], diags: Diagnostics,
 
 
 def _escapes(rel: str) -> bool:
-    path = PurePosixPath(rel)
-    return path.is_absolute() or ".." in path.parts or not path.parts
+    return rel in ("", ".") or rel.startswith("/") or ".." in rel.split("/")
 
 
 def check_output_folder(config: SiteConfig, out: Path, diags: Diagnostics, *, force: bool = False) -> None:

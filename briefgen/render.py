@@ -252,13 +252,14 @@ class PageRenderer:
         keys += [("alias", index) for index in range(len(self.facts.alias_targets()))]
         return keys
 
-    def make_job(self, key: JobKey) -> tuple[PageJob, frozenset[str], bool, frozenset[Fact]]:
+    def make_job(self, key: JobKey) -> tuple[PageJob, tuple[str, ...], bool, tuple[Fact, ...]]:
         """The job for `key`, the briefings whose views it shows, whether its output may show their
-        bodies (if not, it depends on their cards alone), and the facts of the model it read."""
+        bodies (if not, it depends on their cards alone), and the facts of the model it read (each
+        once, in no particular order: tuples, which the cache stores and reads back much faster than sets)."""
         self._shown, self._reads_bodies, self._read = set(), None, set()
         try:
             job = getattr(self, _MAKERS[key[0]])(*key[1:])
-            return job, frozenset(self._shown), self._reads_bodies is not False, frozenset(self._read)  # unknown: it may
+            return job, tuple(self._shown), self._reads_bodies is not False, tuple(self._read)  # unknown: it may
         finally:
             self._shown = self._reads_bodies = self._read = None
 

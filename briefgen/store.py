@@ -32,10 +32,12 @@ from typing import Any, Callable, Iterable, Iterator
 
 DATABASE = "cache.sqlite"
 
+# A row's large part (tail) comes last: the heads of every row are read on each build, and SQLite
+# reaches a column after a large one only by following that one's overflow pages.
 _SCHEMA = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE rows (kind TEXT NOT NULL, rel TEXT NOT NULL, head BLOB NOT NULL, tail BLOB NOT NULL,
-                   head_sum TEXT NOT NULL, tail_sum TEXT NOT NULL, PRIMARY KEY (kind, rel));
+CREATE TABLE rows (kind TEXT NOT NULL, rel TEXT NOT NULL, head_sum TEXT NOT NULL, tail_sum TEXT NOT NULL,
+                   head BLOB NOT NULL, tail BLOB NOT NULL, PRIMARY KEY (kind, rel));
 CREATE TABLE memos (name TEXT PRIMARY KEY, key TEXT NOT NULL, data BLOB NOT NULL, data_sum TEXT NOT NULL);
 """
 
@@ -256,7 +258,8 @@ def save_database(folder: Path, database: CacheDatabase | None, version: str, me
         for kind, store in stores.items():
             connection.executemany("DELETE FROM rows WHERE kind = ? AND rel = ?",
                                    ((kind, rel) for rel in store.removed))
-            connection.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?, ?)",
+            connection.executemany("INSERT OR REPLACE INTO rows (kind, rel, head, tail, head_sum, tail_sum) "
+                                   "VALUES (?, ?, ?, ?, ?, ?)",
                                    (_row(kind, rel, *store.parts(rel), table) for rel in store.dirty))
             connection.executemany("UPDATE rows SET head = ?, head_sum = ? WHERE kind = ? AND rel = ?",
                                    (_head_row(kind, rel, store.head(rel), table)

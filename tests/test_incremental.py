@@ -342,7 +342,7 @@ def test_what_a_briefing_shows_of_itself_is_updated_in_place_in_memory(make_site
         records = builds.cache.jobs.records
         assert ("briefing", "b05") in remade and len(remade) < len(records) // 2, label
         # Pages showing an edited briefing, and those showing b07, whose body links to a new title.
-        assert all(records[key].shown & {*edits, "b07"} for key in remade), label
+        assert all({*edits, "b07"}.intersection(records[key].shown) for key in remade), label
         page = next(o for o in result.outputs if o.rel_path == "briefings/b07/index.html").read().decode()
         assert 'href="/briefings/b03/"' in _link_in_b07(page), label
 
