@@ -505,7 +505,7 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
     todo, rekeyed = [], []  # what to render; (rel, new key, autolink, exclude, used) of bodies that may be kept
     for rel, autolink, exclude in tasks:
         digest = digests.get(rel)
-        head = cache.bodies.head(rel)  # (key, which links the text may have, diagnostics, words_as_written)
+        head = cache.bodies.head(rel)  # (key, which links the text may have, diagnostics, words_as_written, summary)
         document = None
         if head is not None and head[0][0] == digest:
             used = head[1]
@@ -533,7 +533,8 @@ def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, co
         return render_body(md, body, rel, body_line, resolver, autolink=autolink, exclude_entity=exclude)
 
     for task, rendered in zip(todo, parallel_map(render_one, todo, workers, progress)):
-        cache.bodies[task[0]] = (task[1], rendered, task[6], tuple(rendered.diagnostics), words_as_written(task[2]))
+        cache.bodies[task[0]] = (task[1], rendered, task[6], tuple(rendered.diagnostics), words_as_written(task[2]),
+                                 rendered.summary)
     return {task[0] for task in todo}
 
 
@@ -573,13 +574,17 @@ def _body_is_current(cache: BuildCache, rel: PurePosixPath) -> bool:
 
 
 class StoredBodies(Mapping):
-    """Rendered bodies by path, read from the cache as pages ask for them."""
+    """Rendered bodies by path, read from the cache as pages ask for them (a render.RenderedBodies)."""
 
     def __init__(self, store):
         self._store = store
 
     def __getitem__(self, rel) -> Rendered:
         return self._store[rel][1]
+
+    def summary(self, rel) -> str:
+        """The body's first paragraph as plain text, kept in the entry's head: its body need not be read."""
+        return self._store.head(rel)[4]
 
     def __iter__(self):
         return iter(self._store)

@@ -60,7 +60,7 @@ copyreg.pickle(types.MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)
 class BuildCache:
     settings_key: str = ""
     documents: RowStore = field(default_factory=RowStore)  # path -> (digest, document, messages, front digest)
-    bodies: RowStore = field(default_factory=RowStore)  # path -> (key, rendered, link kinds used, diagnostics)
+    bodies: RowStore = field(default_factory=RowStore)  # path -> (key, rendered, links used, diagnostics, words_as_written, summary)
     outputs: dict[str, tuple[str, Output]] = field(default_factory=dict)  # serve: in memory
     written: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # CLI: path -> key, size, mtime
     output_dir: Path | None = None

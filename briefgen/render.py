@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 import jinja2
 
@@ -56,12 +57,25 @@ class EntityRef:
     url: str
 
 
-@dataclass(frozen=True, slots=True, repr=False)
+class RenderedBodies(Protocol):
+    """Rendered bodies by content path; a body's summary is at hand without reading the body."""
+
+    def __getitem__(self, rel: PurePosixPath) -> Rendered: ...
+
+    def summary(self, rel: PurePosixPath) -> str: ...
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class BriefingView:
     """What templates see of a briefing.
 
     Its repr is its digest: page fingerprints include the views they show,
-    and hashing a digest is far cheaper than hashing every body again.
+    and hashing a digest is far cheaper than hashing every body again. The
+    body (html) is read from the cache when first asked for: a list page
+    shows cards, and a year's archive of 1,000 briefings would otherwise
+    read 1,000 bodies to show their titles. Pages whose templates may read
+    a body (see template_reads) ask for it while their job is fingerprinted,
+    in the build's own process, before any worker renders them.
     """
 
     slug: str
@@ -74,12 +88,27 @@ class BriefingView:
     key_points: tuple[str, ...]
     entities: tuple[tuple[TaxonomySpec, tuple[EntityRef, ...]], ...]
     sources: tuple
-    html: str
     draft: bool
     extra: Mapping[str, Any]
     source_path: str
-    digest: str = ""  # of all of it
-    card: str = ""  # of all but the body (html): what list pages depend on
+    card: str  # a digest of all but the body: what list pages depend on
+    read_html: Callable[[], str]  # the body's HTML, from the cache
+    _body: list = field(default_factory=list)  # [html, digest] once read
+
+    @property
+    def html(self) -> str:
+        return self._read_body()[0]
+
+    @property
+    def digest(self) -> str:
+        """Of all of it, the body included."""
+        return self._read_body()[1]
+
+    def _read_body(self) -> list:
+        if not self._body:
+            html = self.read_html()
+            self._body.extend((html, fingerprint(self.card, html)))
+        return self._body
 
     def __repr__(self) -> str:
         return f"BriefingView<{self.digest}>"
@@ -117,7 +146,7 @@ def format_date(moment: dt.datetime | dt.date | None, with_time: bool = False) -
 class PageRenderer:
     """Turns the site model into outputs; all template calls go through `render`."""
 
-    def __init__(self, site: Site, bodies: Mapping[PurePosixPath, Rendered], env: jinja2.Environment,
+    def __init__(self, site: Site, bodies: RenderedBodies, env: jinja2.Environment,
                  render_digest: str, views: Mapping[str, BriefingView] | None = None,
                  body_reads: BodyReads | None = None):
         """`views` are known-current views of some briefings, from the last build; `body_reads`, of env's templates."""
@@ -180,7 +209,6 @@ class PageRenderer:
             # Read from the model directly: a view depends on its briefing's file, its body and the names of
             # the entities it names (build.py compares those), not on the job that happens to make it first.
             briefing = self.site.briefing(slug)
-            body = self.bodies[briefing.source_rel]
             registry = self.site.registry.entities
             groups = tuple(
                 (spec, tuple(self._ref(k, registry[k].name) for k in self.site.briefing_entities[slug].get(spec.name, ())))
@@ -189,12 +217,12 @@ class PageRenderer:
             fields = dict(
                 slug=slug, title=briefing.title, url=self.links.url(urls.briefing_path(slug)),
                 date=briefing.date, has_time=briefing.has_time, updated=briefing.updated,
-                summary=briefing.summary or body.summary, key_points=briefing.key_points,
+                summary=briefing.summary or self.bodies.summary(briefing.source_rel), key_points=briefing.key_points,
                 entities=tuple((spec, links) for spec, links in groups if links), sources=briefing.sources,
-                html=body.html, draft=briefing.draft, extra=briefing.extra, source_path=str(briefing.source_rel),
+                draft=briefing.draft, extra=briefing.extra, source_path=str(briefing.source_rel),
             )
-            card = fingerprint({name: value for name, value in fields.items() if name != "html"})
-            view = BriefingView(**fields, digest=fingerprint(card, fields["html"]), card=card)
+            view = BriefingView(**fields, card=fingerprint(fields),
+                                read_html=functools.partial(_html_of, self.bodies, briefing.source_rel))
             self.views[slug] = view
         return view
 
@@ -401,6 +429,10 @@ class PageRenderer:
                              page_path=page_path, entries=entries, urls=links, language=config.language)
 
         return PageJob(urls.output_file(feed_path), origin, key, produce)
+
+
+def _html_of(bodies: RenderedBodies, rel: PurePosixPath) -> str:
+    return bodies[rel].html
 
 
 def _cards(value: Any) -> Any:

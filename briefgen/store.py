@@ -157,6 +157,8 @@ class CacheDatabase:
         self.connection = connection
         self.meta = meta
         self._loaded_memos: dict[str, Any] = {}  # name -> the object read, to tell whether it changed
+        self._pid = os.getpid()
+        self._inherited: sqlite3.Connection | None = None
 
     @classmethod
     def open(cls, path: Path, version: str) -> CacheDatabase | None:
@@ -218,6 +220,9 @@ class CacheDatabase:
         return self._loaded_memos[name]
 
     def _query(self, sql: str, *parameters) -> list[tuple]:
+        if os.getpid() != self._pid:  # in a forked worker: SQLite connections must not cross a fork
+            self._inherited, self._pid = self.connection, os.getpid()  # never used, nor closed, here
+            self.connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
             return self.connection.execute(sql, parameters).fetchall()
         except sqlite3.Error as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import jinja2
 from jinja2 import nodes
 
-BODY = "html"  # the attribute of a BriefingView that holds the body
+BODIES = ("html", "digest")  # the attributes of a BriefingView that read its body
 # Filters that read attributes named by a string argument ("date.year", attribute='date').
 _ATTRIBUTE_FILTERS = {"attr", "map", "selectattr", "rejectattr", "groupby", "sort", "sum", "unique", "min", "max",
                       "join"}
@@ -57,10 +57,10 @@ class BodyReads:
 
 def _reads_body(tree: nodes.Template) -> bool:
     for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
-        if isinstance(node, nodes.Getattr) and node.attr == BODY:
+        if isinstance(node, nodes.Getattr) and node.attr in BODIES:
             return True
         if isinstance(node, nodes.Getitem):
-            if not isinstance(node.arg, nodes.Const) or node.arg.value == BODY:
+            if not isinstance(node.arg, nodes.Const) or node.arg.value in BODIES:
                 return True  # x[name]: could be anything
         if isinstance(node, nodes.Filter):
             if node.name in _WHOLE_OBJECT_FILTERS:
@@ -78,4 +78,4 @@ def _may_name_body(arg: nodes.Node) -> bool:
     """A filter argument that is, or could be at run time, the name of the body attribute."""
     if not isinstance(arg, nodes.Const):
         return True
-    return isinstance(arg.value, str) and arg.value.split(".")[0] == BODY
+    return isinstance(arg.value, str) and arg.value.split(".")[0] in BODIES

@@ -701,3 +701,24 @@ def test_a_new_name_that_is_not_ascii_is_found_in_the_bodies_the_cache_holds(mak
     assert_same_as_clean_build(site, tmp_path, "a new name")
     page = (site / "_site/briefings/b2/index.html").read_text()
     assert '<a href="/leaders/zoe-quispe/"' in page and "In Zürich," in page
+
+
+def test_a_list_page_made_again_does_not_read_the_bodies_of_the_briefings_it_lists(make_site, tmp_path):
+    """A year's archive shows cards, not bodies: when a new date makes it again, the bodies of the
+    briefings it lists stay in the cache unread (one of them is garbled there, and no damage is met)."""
+    import sqlite3
+
+    files = {f"content/briefings/b{day}.md": briefing(f"Briefing {day}", f"2021-01-{day:02}", f"Day {day} text.")
+             for day in range(1, 31)}
+    site = make_site(files)
+    run_cli("build", cwd=site, check=True)
+    with sqlite3.connect(site / ".briefgen-cache" / "cache.sqlite") as database:
+        changed = database.execute("UPDATE rows SET tail = X'00ff00' WHERE kind = 'bodies' AND rel LIKE '%/b5.md'")
+        assert changed.rowcount == 1
+    database.close()
+    # b30 moves back ten days: the 2021 archive, list pages and feeds (of the 20 latest) are made again;
+    # b5 is on the archive as a card, too old for a feed, and far from b30's old and new neighbours.
+    (site / "content/briefings/b30.md").write_text(briefing("Briefing 30", "2021-01-20 12:00", "Day 30 text."))
+    result = assert_same_as_clean_build(site, tmp_path, "a new date")
+    assert "damaged" not in result.stderr and " 0 unchanged" not in result.stderr
+    assert "Briefing 5" in (site / "_site/briefings/2021/index.html").read_text()
