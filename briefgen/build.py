@@ -155,7 +155,9 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     views = {slug: view for slug, view in cache.views.items() if slug not in changed} if previous else {}
     env, body_reads = _environment(theme, template_digest, cache)
     renderer = PageRenderer(site, bodies, env, render_digest, views, body_reads)
-    stale = StaleFacts(earlier_facts, renderer.facts, rendered_again)
+    # A briefing's body is in its view, never a fact: only pages' and profiles' bodies can make one stale.
+    fact_bodies = {d.source_rel for d in (*site.pages, *site.registry.profiles())}
+    stale = StaleFacts(earlier_facts, renderer.facts, {rel for rel in rendered_again if rel in fact_bodies})
     jobs, records = _plan_jobs(renderer, cache, previous, changed, stale, same_jobs=earlier_facts is None)
     results = run_jobs(jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
                        _reporter(progress, "Rendering pages"), spill)
@@ -443,8 +445,9 @@ def _plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | No
     new_cards = set() if previous is None else \
         {slug for slug in changed if previous.cards.get(slug) != renderer.briefing_view(slug).card}
     for job_key, record in planned:
-        if record is not None and new_cards.isdisjoint(record.shown) and \
-                (not record.reads_bodies or changed.isdisjoint(record.shown)) and \
+        # Emptiness first: a set's isdisjoint walks a tuple even when the set is empty.
+        if record is not None and (not new_cards or new_cards.isdisjoint(record.shown)) and \
+                (not record.reads_bodies or not changed or changed.isdisjoint(record.shown)) and \
                 not stale.among(record.read):
             output = reusable(record.rel_path, record.fingerprint, record.origin)
             if output is not None:

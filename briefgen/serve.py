@@ -42,6 +42,7 @@ from briefgen.build import BuildResult, build, refresh_search
 from briefgen.cache import BuildCache
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
+from briefgen.store import paused_collector
 from briefgen.output import Output
 from briefgen.theme import resolve_theme
 from briefgen.watch import SITE_FOLDERS, Debouncer, Log, SiteWatcher, watched_folders
@@ -213,10 +214,12 @@ class Rebuilder:
                 self.config = config
                 # What the watcher saw is all that changed, unless this is the first build or a retry.
                 hint = frozenset(changed) if changed and not first and self._last_good else None
-                result = build(config, drafts=self.settings.drafts, cache=self.cache, index_search=first,
-                               changed_files=hint)
-                snapshot = SiteSnapshot.from_build(config, result, self.state.view().snapshot)
-                self.cache.remember_outputs(result.outputs, result.keys)
+                # The collector waits until the page is shown (see _settle_memory): run during the
+                # build, it walks what the build makes over and over, a third of a rebuild's time.
+                with paused_collector():
+                    result = build(config, drafts=self.settings.drafts, cache=self.cache, index_search=first,
+                                   changed_files=hint)
+                    snapshot = SiteSnapshot.from_build(config, result, self.state.view().snapshot)
             except BuildError as exc:
                 self._last_good = False
                 self._report_failure(exc.diagnostics)
@@ -236,6 +239,8 @@ class Rebuilder:
                 self.search.request(config, result, snapshot)
             self.state.succeeded(snapshot)
             self._last_good = True
+            with paused_collector():  # for the next build; once the browser has been told to reload
+                self.cache.remember_outputs(result.outputs, result.keys)
             self._settle_memory(memory_key)
             pages = sum(1 for path in snapshot.files if path.endswith(".html"))
             self.log.info(f"{_describe(changed, self.settings.root)} in {time.perf_counter() - started:.2f} s "
