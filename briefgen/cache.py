@@ -229,7 +229,8 @@ def save_state(root: Path, cache: BuildCache) -> None:
         "last_inputs": cache.last_inputs,
         # The search bundles' bytes are in the output folder already: keep their paths only.
         "search": None if cache.search is None else (
-            {name: (fps, key, tuple(o.rel_path for o in files)) for name, (fps, key, files) in cache.search.shards.items()},
+            {name: (fps, key, tuple(o.rel_path for o in files), keys)
+             for name, (fps, key, files, keys) in cache.search.shards.items()},
             cache.search.pages),
     })
     # Written last: it vouches for the other files through last_inputs.
@@ -245,10 +246,10 @@ def _search_from_output(saved, cache: BuildCache):
         return None
     shards_saved, pages = saved
     state = SearchState(pages=pages)
-    for name, (fps, key, paths) in shards_saved.items():
-        files = [cache.reusable_output(rel, f"search:{name}:{key}", search.ORIGIN) for rel in paths]
+    for name, (fps, key, paths, keys) in shards_saved.items():
+        files = [cache.reusable_output(rel, file_key, search.ORIGIN) for rel, file_key in zip(paths, keys)]
         if all(files):
-            state.shards[name] = (fps, key, tuple(files))
+            state.shards[name] = (fps, key, tuple(files), keys)
     return state
 
 

@@ -102,9 +102,15 @@ class SearchState:
     fingerprints are; when they are not, its pages are read and it is
     unchanged still if what Pagefind is given of them is (a neighbour's new
     title changes a page's related list, not its indexed part).
+
+    A shard's files each have a key of their own, a digest of their bytes:
+    when a shard is indexed again most of its files come out as they were
+    (a page's fragment is named by its content), and the writer keeps those
+    in place rather than comparing them byte for byte.
     """
 
-    shards: dict[str, tuple[str, str, tuple[Output, ...]]] = field(default_factory=dict)  # fps, bytes, files
+    # name -> (pages' fingerprints key, pages' bytes key, files, each file's key)
+    shards: dict[str, tuple[str, str, tuple[Output, ...], tuple[str, ...]]] = field(default_factory=dict)
     pages: dict[str, tuple[str, bool, str]] = field(default_factory=dict)  # fingerprint, indexed?, bytes
 
 
@@ -127,8 +133,10 @@ class PendingIndex:
             while self.running:
                 name, fps_key, bytes_key, run = self.running.pop(0)
                 files = run.wait()
-                self.state.shards[name] = (fps_key, bytes_key, tuple(
-                    Output(f"{BUNDLE_DIR}/{name}/{rel}", data, origin=ORIGIN) for rel, data in files))
+                self.state.shards[name] = (
+                    fps_key, bytes_key, tuple(Output(f"{BUNDLE_DIR}/{name}/{rel}", data, origin=ORIGIN)
+                                              for rel, data in files),
+                    tuple("search:" + hashlib.blake2b(data, digest_size=16).hexdigest() for _, data in files))
                 self._launch()
         except subprocess.CalledProcessError as exc:
             diags.error(None, None, f"Pagefind failed to index the site: {_last_line(exc.stderr or exc.stdout)}",
@@ -194,7 +202,7 @@ def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callabl
             continue
         bytes_key = _digest((o.rel_path, state.pages[o.rel_path][2]) for o in pages)
         if before is not None and before[1] == bytes_key:
-            state.shards[name] = (fps_key, bytes_key, before[2])
+            state.shards[name] = (fps_key, bytes_key, *before[2:])
             continue
         pending.waiting.append((name, fps_key, bytes_key, pages))
     pending._launch()
@@ -211,9 +219,9 @@ def state_outputs(state: SearchState) -> list[Output]:
 
 
 def state_keys(state: SearchState | None) -> dict[str, str]:
-    """Each search file's fingerprint is its shard's: an unchanged shard's files are linked, not rewritten."""
+    """Each search file's key (see SearchState): a file as it was is linked or kept, not rewritten."""
     shards = state.shards if state else {}
-    return {o.rel_path: f"search:{name}:{key}" for name, (_, key, files) in shards.items() for o in files}
+    return {o.rel_path: key for _, _, files, keys in shards.values() for o, key in zip(files, keys)}
 
 
 def _digest(parts) -> str:

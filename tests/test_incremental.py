@@ -164,7 +164,7 @@ def test_an_edit_reindexes_only_the_search_shards_it_touches(make_site):
     config = load_config(site)
     cache = BuildCache()
     build(config, cache=cache)
-    before = {name: files for name, (_, _, files) in cache.search.shards.items()}
+    before = {name: files for name, (_, _, files, _) in cache.search.shards.items()}
     assert set(before) == {"briefings-2020", "briefings-2021", "leaders", "issues"}
     (site / "content/briefings/old.md").write_text(briefing("Old", "2020-05-01", "Rewritten.", "[Someone Else]"))
     result = build(config, cache=cache)
