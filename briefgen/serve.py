@@ -215,7 +215,7 @@ class Rebuilder:
                 # What the watcher saw is all that changed, unless this is the first build or a retry.
                 hint = frozenset(changed) if changed and not first and self._last_good else None
                 # The collector waits until the page is shown (see _settle_memory): run during the
-                # build, it walks what the build makes over and over, a third of a rebuild's time.
+                # build, it would walk what the build makes again and again while the writer waits.
                 with paused_collector():
                     result = build(config, drafts=self.settings.drafts, cache=self.cache, index_search=first,
                                    changed_files=hint)
