@@ -290,6 +290,50 @@ class ModelMemo:
     messages: tuple[Diagnostic, ...]  # what making the model said (unknown names, near misses, …)
     sitemap: Output | None = None  # made from the model alone
 
+    def delta_from(self, base: ModelMemo) -> ModelDelta | None:
+        """What this model changed of `base`, when it is `base` with some briefings showing something else
+        (made by _with_new_cards, from `base` or from a model that was): else None."""
+        site, old = self.site, base.site
+        if self.shape != base.shape or len(site.briefings) != len(old.briefings) or any(
+                getattr(site, name) is not getattr(old, name) for name in _SHARED_BY_CARD_EDITS):
+            return None
+        changed = tuple((index, briefing) for index, (briefing, was) in enumerate(zip(site.briefings, old.briefings))
+                        if briefing is not was)
+        return ModelDelta(base.key, self.key, self.fronts, changed, self.resolver, self.link_keys, self.messages,
+                          self.sitemap)
+
+
+# What a model made by _with_new_cards shares with the one it was made from: all but its briefings.
+_SHARED_BY_CARD_EDITS = ("config", "pages", "registry", "briefing_entities", "mentions", "neighbours", "related",
+                         "co_mentions", "timelines")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDelta:
+    """A model told by how it differs from the full one saved before it (see ModelMemo.delta_from).
+
+    After a new title the cache saves this (a few MB: the front digests, the
+    link targets and the briefings that changed) instead of the whole model
+    again (14 MB at 10,000 briefings); the next build reads both.
+    """
+
+    base_key: str
+    key: str
+    fronts: Mapping[str, str]
+    briefings: tuple[tuple[int, Briefing], ...]  # (place in the site's briefings, the briefing as it is now)
+    resolver: LinkResolver
+    link_keys: LinkKeys
+    messages: tuple[Diagnostic, ...]
+    sitemap: Output | None
+
+    def applied_to(self, base: ModelMemo) -> ModelMemo:
+        briefings = list(base.site.briefings)
+        for index, briefing in self.briefings:
+            briefings[index] = briefing
+        site = replace(base.site, briefings=tuple(briefings), by_slug=MappingProxyType({b.slug: b for b in briefings}))
+        return replace(base, key=self.key, fronts=self.fronts, site=site, resolver=self.resolver,
+                       link_keys=self.link_keys, messages=self.messages, sitemap=self.sitemap)
+
 
 def _site_model(key: str, shape: str, fronts: Mapping[str, str], briefings, pages, profiles, sources, documents,
                 config: SiteConfig) -> ModelMemo:

@@ -60,7 +60,8 @@ copyreg.pickle(types.MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)
 class BuildCache:
     settings_key: str = ""
     documents: RowStore = field(default_factory=RowStore)  # path -> (digest, document, messages, front digest)
-    bodies: RowStore = field(default_factory=RowStore)  # path -> (key, rendered, links used, diagnostics, words_as_written, summary)
+    # path -> (key, rendered, links used, diagnostics, words_as_written, summary)
+    bodies: RowStore = field(default_factory=RowStore)
     outputs: dict[str, tuple[str, Output]] = field(default_factory=dict)  # serve: in memory
     written: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # CLI: path -> key, size, mtime
     output_dir: Path | None = None
@@ -79,6 +80,7 @@ class BuildCache:
     database: CacheDatabase | None = None  # CLI: where documents, bodies and the memos not in memory yet are
     survey: Any = None  # CLI: a survey.DiskSurvey, which knows the written outputs still intact
     saved_search: Any = None  # CLI: the search state as saved, until restore_search turns it into `search`
+    _saved_model: Any = None  # CLI: the last model as the database holds it (see earlier_model)
 
     def restore_search(self) -> None:
         """The saved search shards whose files are still as written (asked late: it waits for the survey)."""
@@ -89,13 +91,20 @@ class BuildCache:
         """The last site model made from documents whose shape digests give `shape`, if kept."""
         if self.model is not None and self.model.shape == shape:
             return self.model
-        return self.database.memo("model", shape) if self.database is not None else None
+        earlier = self.earlier_model()
+        return earlier if earlier is not None and earlier.shape == shape else None
 
     def earlier_model(self):
         """The last model, whatever its key: every kept body was rendered with its link targets."""
         if self.model is not None:
             return self.model
-        return self.database.last_memo("model") if self.database is not None else None
+        if self.database is None:
+            return None
+        if self._saved_model is None:  # the full model saved, with what the builds since changed of it
+            base = self.database.last_memo("model")
+            delta = None if base is None else self.database.memo("model-delta", base.key)
+            self._saved_model = base if delta is None else delta.applied_to(base)
+        return self._saved_model
 
     def earlier_jobs(self):
         """The last good build's jobs, whatever model and templates they were made for."""
@@ -117,7 +126,7 @@ class BuildCache:
             self.documents.clear()
             self.bodies.clear()
             self.outputs = {}
-            self.model = self.jobs = self.environment = None
+            self.model = self.jobs = self.environment = self._saved_model = None
             if self.database is not None:  # its memos were made with other settings: a new one is written
                 self.database.close()
                 self.database = None
@@ -215,7 +224,14 @@ def save_build(root: Path, cache: BuildCache) -> None:
     folder = root / CACHE_DIR
     folder.mkdir(exist_ok=True)
     (folder / ".gitignore").write_text("*\n")
-    memos = {"model": (cache.model.shape if cache.model else "", cache.model),
+    model, base = cache.model, cache.database.loaded("model") if cache.database is not None else None
+    if model is not None and model is cache._saved_model:  # as the database holds it: nothing to write
+        delta = cache.database.loaded("model-delta")
+    else:  # a model of the last one's shape with only some briefings showing something else (a new title)
+        # is saved as how it differs from the full model saved before; any other model is saved whole
+        delta = model.delta_from(base) if model is not None and base is not None and model is not base else None
+    memos = {"model": (base.shape, base) if delta else (model.shape if model else "", model),
+             "model-delta": (delta.base_key, delta) if delta else ("", None),
              "jobs": (":".join(cache.jobs.key) if cache.jobs else "", cache.jobs)}
     cache.database = save_database(folder, cache.database, code_digest(), {"settings_key": cache.settings_key},
                                    {"documents": cache.documents, "bodies": cache.bodies}, memos)

@@ -234,7 +234,7 @@ class CacheDatabase:
 
 def save_database(folder: Path, database: CacheDatabase | None, version: str, meta: dict[str, str],
                   stores: dict[str, RowStore], memos: dict[str, tuple[str, Any]]) -> CacheDatabase:
-    """Write what changed: rows marked dirty or removed, memos that are not the ones read.
+    """Write what changed: rows marked dirty or removed, memos that are not the ones read (None: removed).
 
     Without a database to update (a first build, or one whose rows were all
     cleared), a new one is written beside and renamed over the old, which is
@@ -270,7 +270,10 @@ def save_database(folder: Path, database: CacheDatabase | None, version: str, me
                                    (_head_row(kind, rel, store.head(rel), table)
                                     for rel in store.reheaded - store.dirty))
         for name, (key, memo) in memos.items():
-            if memo is not None and memo is not database.loaded(name):
+            if memo is None:  # none any more: one saved before would be read as this build's
+                connection.execute("DELETE FROM memos WHERE name = ?", (name,))
+                database._loaded_memos.pop(name, None)
+            elif memo is not database.loaded(name):
                 data = dumps(memo, table)
                 connection.execute("INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?)", (name, key, data, _sum(data)))
                 database._loaded_memos[name] = memo

@@ -722,3 +722,35 @@ def test_a_list_page_made_again_does_not_read_the_bodies_of_the_briefings_it_lis
     result = assert_same_as_clean_build(site, tmp_path, "a new date")
     assert "damaged" not in result.stderr and " 0 unchanged" not in result.stderr
     assert "Briefing 5" in (site / "_site/briefings/2021/index.html").read_text()
+
+
+def test_card_edits_save_how_the_model_differs_not_the_whole_model(make_site, tmp_path):
+    """After a new title the cache keeps the full model as saved before and adds what differs from it;
+    each later build reads both and equals a clean build. A new shape saves the whole model again."""
+    import sqlite3
+
+    site = _card_edit_site(make_site)
+
+    def memos():  # name -> checksum of the memo's data
+        with sqlite3.connect(site / ".briefgen-cache/cache.sqlite") as database:
+            return dict(database.execute("SELECT name, data_sum FROM memos"))
+
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    full = memos()["model"]
+    assert "model-delta" not in memos()
+    deltas = set()
+    for step, (label, edits) in enumerate(CARD_EDITS):
+        _edit_cards(site, edits)
+        assert_same_as_clean_build(site, tmp_path, f"card edit {step}")
+        assert memos()["model"] == full, label  # not written again
+        deltas.add(memos()["model-delta"])
+    assert len(deltas) == len(CARD_EDITS)  # each edit's own
+    b01 = site / "content/briefings/b01.md"
+    b01.write_text(b01.read_text() + "\nA body edit reads the model with its delta.\n")
+    assert_same_as_clean_build(site, tmp_path, "a body edit after card edits")
+    assert memos()["model"] == full
+    _edit_cards(site, {"b05": ("title: Briefing 3", "title: Briefing 3, again")})
+    assert_same_as_clean_build(site, tmp_path, "a card edit after a body edit")
+    b01.write_text(b01.read_text().replace("date: 2021-03-01", "date: 2021-03-01 08:00"))
+    assert_same_as_clean_build(site, tmp_path, "a new date: a new shape")
+    assert memos()["model"] != full and "model-delta" not in memos()
