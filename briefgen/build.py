@@ -6,7 +6,7 @@ import hashlib
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from collections.abc import Callable, Iterable, Mapping
@@ -303,9 +303,9 @@ class ModelMemo:
                           self.sitemap)
 
 
-# What a model made by _with_new_cards shares with the one it was made from: all but its briefings.
-_SHARED_BY_CARD_EDITS = ("config", "pages", "registry", "briefing_entities", "mentions", "neighbours", "related",
-                         "co_mentions", "timelines")
+# What a model made by _with_new_cards shares with the one it was made from: all but its briefings (a
+# field Site gains is shared too, or the model is saved whole).
+_SHARED_BY_CARD_EDITS = tuple(f.name for f in fields(Site) if f.name not in ("briefings", "by_slug"))
 
 
 @dataclass(frozen=True, slots=True)
