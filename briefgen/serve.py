@@ -42,8 +42,8 @@ from briefgen.build import BuildResult, build, refresh_search
 from briefgen.cache import BuildCache
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
-from briefgen.store import paused_collector
 from briefgen.output import Output
+from briefgen.store import paused_collector
 from briefgen.theme import resolve_theme
 from briefgen.watch import SITE_FOLDERS, Debouncer, Log, SiteWatcher, watched_folders
 

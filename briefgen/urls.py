@@ -35,7 +35,7 @@ def paginated_path(first_page_path: str, number: int) -> str:
 
 
 def output_file(site_path: str) -> str:
-    """The file a site path is written to (see output.output_path): pretty URLs become <path>/index.html."""
+    """The file a site path is written to (an Output.rel_path): pretty URLs become <path>/index.html."""
     if site_path == "" or site_path.endswith("/"):
         return (PurePosixPath(site_path) / "index.html").as_posix()
     return PurePosixPath(site_path).as_posix()
