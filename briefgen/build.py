@@ -39,6 +39,7 @@ class BuildResult:
     keys: Mapping[str, str] = field(default_factory=dict)  # output -> fingerprint of its inputs
     rendered: int = 0  # pages and feeds rendered by this build
     reused: int = 0  # … and reused unchanged from the last one
+    search_notes: search.PageNotes | None = None  # for begin_search: what the workers noted of spilled pages
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
@@ -159,8 +160,11 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     fact_bodies = {d.source_rel for d in (*site.pages, *site.registry.profiles())}
     stale = StaleFacts(earlier_facts, renderer.facts, {rel for rel in rendered_again if rel in fact_bodies})
     jobs, records = _plan_jobs(renderer, cache, previous, changed, stale, same_jobs=earlier_facts is None)
+    notes = search.PageNotes() if spill is not None else None  # only spilled pages are noted
     results = run_jobs(jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
-                       _reporter(progress, "Rendering pages"), spill)
+                       _reporter(progress, "Rendering pages"), spill, notes)
+    if notes is not None:
+        notes.pages = results.notes
     for problem in results.problems:
         diags.error(_display_path(problem.template, config.root), problem.line,
                     f"template error: {problem.message}.",
@@ -173,7 +177,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     clock.lap("render")
     cache.restore_search()
     if index_search:
-        cache.search = _index(outputs, results.fingerprints, site, diags, cache.search)
+        cache.search = _start_index(outputs, results.fingerprints, site, diags, cache.search, notes).finish(diags)
     outputs += search.state_outputs(cache.search) if cache.search else []
     statics = static_files(theme)
     outputs += [Output(rel, copy_from=path, origin=_static_origin(path, config)) for rel, path in statics.items()]
@@ -194,7 +198,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     cache.checked_paths = paths
     return BuildResult(site, tuple(unique), diags.sorted(), MappingProxyType(clock.timings),
                        MappingProxyType({**results.fingerprints, **search.state_keys(cache.search)}),
-                       results.rendered, results.reused)
+                       results.rendered, results.reused, None if index_search else notes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +215,8 @@ def begin_search(result: BuildResult, previous: search.SearchState | None) -> Pe
     """Start indexing `result` (built with index_search=False) for search; Pagefind runs meanwhile."""
     pages = tuple(o for o in result.outputs if o.origin != search.ORIGIN)
     diags = Diagnostics()
-    return PendingSearch(result, pages, _start_index(pages, result.keys, result.site, diags, previous), diags)
+    return PendingSearch(result, pages, _start_index(pages, result.keys, result.site, diags, previous,
+                                                     result.search_notes), diags)
 
 
 def finish_search(pending: PendingSearch) -> tuple[BuildResult, search.SearchState]:
@@ -640,12 +645,8 @@ class StoredBodies(Mapping):
         return len(self._store)
 
 
-def _index(outputs, fingerprints, site: Site, diags, previous: search.SearchState | None) -> search.SearchState:
-    return _start_index(outputs, fingerprints, site, diags, previous).finish(diags)
-
-
-def _start_index(outputs, fingerprints, site: Site, diags, previous: search.SearchState | None
-                 ) -> search.PendingIndex:
+def _start_index(outputs, fingerprints, site: Site, diags, previous: search.SearchState | None,
+                 notes: search.PageNotes | None = None) -> search.PendingIndex:
     """The search index, a shard per year of briefings (or half-year) and per taxonomy; unchanged shards are reused."""
     shards = briefing_shards(site.briefings)
 
@@ -653,7 +654,7 @@ def _start_index(outputs, fingerprints, site: Site, diags, previous: search.Sear
         folder, _, _ = rel.rpartition("/")
         return shards.get(folder + "/") or rel.split("/", 1)[0]
 
-    return search.start_index(outputs, diags, shard_of, fingerprints, previous or search.SearchState())
+    return search.start_index(outputs, diags, shard_of, fingerprints, previous or search.SearchState(), notes)
 
 
 # An edit waits for Pagefind to index its briefing's shard again, ~1.3 ms a page on two cores:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -57,6 +57,7 @@ class JobResults:
     fingerprints: dict[str, str]
     rendered: int
     reused: int
+    notes: dict[str, object] = field(default_factory=dict)  # what `note` said of each spilled page (run_jobs)
 
 
 # Below this many pages to render, they are kept in memory even when a spill folder is given.
@@ -64,13 +65,16 @@ SPILL_MIN_PAGES = 2000
 
 
 def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], Output | None],
-             workers: int | None = None, progress=None, spill: Path | None = None) -> JobResults:
+             workers: int | None = None, progress=None, spill: Path | None = None,
+             note: Callable[[str, bytes], object] | None = None) -> JobResults:
     """Reuse what `reusable` offers for unchanged jobs; render the rest on all cores.
 
     With a `spill` folder and many pages to render, the workers write each
     page there and only its path comes back: a large site's pages are never
     all held in memory at once (their outputs are `spilled`, to be linked
-    into the site rather than copied).
+    into the site rather than copied). `note(path, bytes)`, if given, is
+    called by the worker on each page it spills, while the page is in hand;
+    what it returns is in the results' `notes`.
     """
     outputs: list[Output | None] = []
     todo: list[tuple[int, PageJob]] = []
@@ -82,9 +86,10 @@ def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], 
         outputs.append(previous)
         fingerprints[job.rel_path] = job.fingerprint
     problems: list[TemplateProblem] = []
+    notes: dict[str, object] = {}
     if spill is not None and len(todo) >= SPILL_MIN_PAGES:
         spill.mkdir(parents=True, exist_ok=True)
-        work = [(job, spill / job.rel_path) for _, job in todo]  # laid out as in the site: it may be kept as one
+        work = [(job, spill / job.rel_path, note) for _, job in todo]  # laid out as in the site: it may be kept as one
         produced = parallel_map(_execute_to_file, work, workers, progress)
     else:
         produced = parallel_map(_execute, [job for _, job in todo], workers, progress)
@@ -92,22 +97,26 @@ def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], 
         if isinstance(result, TemplateProblem):
             problems.append(result)
             fingerprints.pop(job.rel_path, None)
-        elif isinstance(result, Path):
-            outputs[index] = Output(job.rel_path, copy_from=result, origin=job.origin, spilled=True)
+        elif isinstance(result, tuple):
+            path, noted = result
+            if note is not None:
+                notes[job.rel_path] = noted
+            outputs[index] = Output(job.rel_path, copy_from=path, origin=job.origin, spilled=True)
         else:
             outputs[index] = Output(job.rel_path, result, origin=job.origin)
     return JobResults([o for o in outputs if o is not None], problems, fingerprints,
-                      rendered=len(todo), reused=len(outputs) - len(todo))
+                      rendered=len(todo), reused=len(outputs) - len(todo), notes=notes)
 
 
-def _execute_to_file(work: tuple[PageJob, Path]) -> Path | TemplateProblem:
-    job, path = work
+def _execute_to_file(work: tuple[PageJob, Path, Callable[[str, bytes], object] | None]
+                     ) -> tuple[Path, object] | TemplateProblem:
+    job, path, note = work
     result = _execute(job)
     if isinstance(result, TemplateProblem):
         return result
     os.makedirs(path.parent, exist_ok=True)
     path.write_bytes(result)
-    return path
+    return path, note(job.rel_path, result) if note is not None else None
 
 
 def _execute(job: PageJob) -> bytes | TemplateProblem:

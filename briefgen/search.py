@@ -27,8 +27,12 @@ import hashlib
 import json
 import os
 import re
+import secrets
+import shutil
 import subprocess
 import tempfile
+import time
+import weakref
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
@@ -118,6 +122,100 @@ class SearchState:
 MAX_RUNS = 2
 
 
+def page_record(page: bytes) -> tuple[bool, str]:
+    """(indexed?, digest of what Pagefind is given of it) for a page's bytes."""
+    indexed = INDEX_MARKER in page
+    return indexed, _bytes_digest(indexed_part(page) if indexed else page)
+
+
+def _bytes_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class PageNotes:
+    """What Pagefind is to be given of each page, noted by the worker that made it (see jobs.run_jobs).
+
+    Called with a page's path and bytes, it returns page_record's answer and,
+    for an indexed page, writes its indexed part to <folder>/<page path>, for
+    its shard's Pagefind run to link (see _Run). Without notes, a first build
+    of 10,000 briefings reads every page back, cuts its indexed part twice
+    (for the digest, then for Pagefind) and writes it, all in the one process
+    that then saves the cache while Pagefind runs: some 3 s on the way to the
+    end. The worker has the page in hand and two cores to share.
+
+    `pages` is filled in by the caller from what the workers returned. The
+    folder is removed by remove(), or when the notes are dropped, by the
+    process that made them (never by a forked worker's copy); one that a
+    killed build left is removed by a later build's notes.
+    """
+
+    def __init__(self):
+        root = _scratch_root()
+        remove_orphaned_scratch(root)  # the notes of a killed build would hold memory until a reboot
+        # Made by the first page noted: a build that spills nothing (most do not) leaves nothing to remove.
+        self.folder = os.path.join(root, _scratch_prefix() + secrets.token_hex(4))
+        self.pages: dict[str, tuple[bool, str]] = {}
+        self._remover = weakref.finalize(self, _remove_folder, self.folder, os.getpid())
+
+    def __call__(self, rel_path: str, page: bytes) -> tuple[bool, str]:
+        if INDEX_MARKER not in page:
+            return False, _bytes_digest(page)
+        part = indexed_part(page)
+        target = f"{self.folder}/{rel_path}"
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as file:
+            file.write(part)
+        return True, _bytes_digest(part)
+
+    def remove(self) -> None:
+        self._remover()
+
+
+def _remove_folder(folder: str, owner: int) -> None:
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _scratch_root() -> str:
+    # Memory-backed when the system has one: thousands of small files are written and removed
+    # (on a disk, even with the pages hard-linked there, indexing a year's shard takes a third longer).
+    return "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
+
+
+SCRATCH_PREFIX = "briefgen-search-"  # then the process id, a dash and tempfile's letters
+_ORPHAN = re.compile(re.escape(SCRATCH_PREFIX) + r"(\d+)-")
+
+
+def _scratch_prefix() -> str:
+    return f"{SCRATCH_PREFIX}{os.getpid()}-"
+
+
+ORPHANED_AFTER = 600  # seconds: a process of another PID namespace sharing /dev/shm is not seen as running
+
+
+def remove_orphaned_scratch(root: str) -> None:
+    """Remove the scratch folders of builds whose process is gone (killed while indexing)."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        match = _ORPHAN.match(entry.name)
+        if match and not _running(int(match.group(1))) and entry.is_dir(follow_symlinks=False) \
+                and entry.stat(follow_symlinks=False).st_mtime < time.time() - ORPHANED_AFTER:
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: not ours to judge
+        return True
+    return True
+
+
 @dataclass
 class PendingIndex:
     """Shards being indexed by Pagefind processes, which run while the caller does something else."""
@@ -126,6 +224,7 @@ class PendingIndex:
     waiting: list = field(default_factory=list)  # (name, fps key, bytes key, [page])
     running: list = field(default_factory=list)  # (name, fps key, bytes key, _Run)
     binary: Path | None = None
+    notes: PageNotes | None = None  # the pages' indexed parts, written already where they were made
 
     def finish(self, diags: Diagnostics) -> SearchState:
         """Wait for every run; the complete state, or an empty one (and an error) if Pagefind failed."""
@@ -136,7 +235,7 @@ class PendingIndex:
                 self.state.shards[name] = (
                     fps_key, bytes_key, tuple(Output(f"{BUNDLE_DIR}/{name}/{rel}", data, origin=ORIGIN)
                                               for rel, data in files),
-                    tuple("search:" + hashlib.blake2b(data, digest_size=16).hexdigest() for _, data in files))
+                    tuple("search:" + _bytes_digest(data) for _, data in files))
                 self._launch()
         except subprocess.CalledProcessError as exc:
             diags.error(None, None, f"Pagefind failed to index the site: {_last_line(exc.stderr or exc.stdout)}",
@@ -155,22 +254,27 @@ class PendingIndex:
         self.waiting.clear()
         while self.running:
             self.running.pop()[3].abandon()
+        if self.notes is not None:
+            self.notes.remove()
 
     def _launch(self) -> None:
         while self.waiting and len(self.running) < MAX_RUNS:
             name, fps_key, bytes_key, pages = self.waiting.pop(0)
-            self.running.append((name, fps_key, bytes_key, _Run(self.binary, pages)))
+            self.running.append((name, fps_key, bytes_key, _Run(self.binary, pages, self.notes)))
 
 
 def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callable[[str], str],
-                fingerprints: Mapping[str, str], previous: SearchState) -> PendingIndex:
+                fingerprints: Mapping[str, str], previous: SearchState, notes: PageNotes | None = None
+                ) -> PendingIndex:
     """Decide which shards must be indexed again and start Pagefind on them; finish() collects them.
 
     A page of unchanged fingerprint is not read: whether it is indexed and
-    the digest of its bytes are known from the last build.
+    the digest of its bytes are known from the last build; nor is one that
+    `notes` has a record of. The notes are the returned PendingIndex's to remove.
     """
     state = SearchState()
     shards: dict[str, list[Output]] = {}
+    noted = notes.pages if notes is not None else {}
     for output in outputs:
         if not output.rel_path.endswith(".html"):
             continue
@@ -179,20 +283,18 @@ def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callabl
         if fingerprint and known is not None and known[0] == fingerprint:
             indexed, digest = known[1], known[2]  # the same fingerprint, the same bytes as last time
         else:
-            data = output.read()
-            indexed = INDEX_MARKER in data
-            digest = hashlib.blake2b(indexed_part(data) if indexed else data, digest_size=16).hexdigest()
+            indexed, digest = noted.get(output.rel_path) or page_record(output.read())
         state.pages[output.rel_path] = (fingerprint, indexed, digest)
         if indexed:
             shards.setdefault(shard_of(output.rel_path), []).append(output)
     if not shards:
-        return PendingIndex(state)
+        return PendingIndex(state, notes=notes)
     binary = pagefind_binary()
     if binary is None:
         diags.warning(None, None, "the search index was not built: the Pagefind binary was not found.",
                       "Install it with: pip install 'pagefind[bin]' (or set PAGEFIND_BINARY_PATH).")
-        return PendingIndex(SearchState(pages=state.pages))
-    pending = PendingIndex(state, binary=binary)
+        return PendingIndex(SearchState(pages=state.pages), notes=notes)
+    pending = PendingIndex(state, binary=binary, notes=notes)
     for name in sorted(shards):
         pages = shards[name]
         fps_key = _digest((o.rel_path, state.pages[o.rel_path][0]) for o in pages)
@@ -242,20 +344,26 @@ def pagefind_binary() -> Path | None:
 class _Run:
     """One Pagefind process indexing one shard's pages, written to a scratch folder for it.
 
-    URLs in the index are relative to the site root; the search page gives
-    Pagefind the base path, so results link correctly under /repo/ too.
+    The pages go in in the order given: Pagefind numbers pages as it finds
+    them, and the order of a folder's entries is the order they were made in
+    (so the worker-written parts in `notes` are linked, not indexed where
+    they are). URLs in the index are relative to the site root; the search
+    page gives Pagefind the base path, so results link correctly under
+    /repo/ too.
     """
 
-    def __init__(self, binary: Path, pages: Sequence[Output]):
-        # Memory-backed when the system has one: thousands of small files are written and removed
-        # (on a disk, even with the pages hard-linked there, indexing a year's shard takes a third longer).
-        scratch = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
-        self._folder = tempfile.TemporaryDirectory(prefix="briefgen-search-", dir=scratch)
+    def __init__(self, binary: Path, pages: Sequence[Output], notes: PageNotes | None):
+        self._folder = tempfile.TemporaryDirectory(prefix=_scratch_prefix(), dir=_scratch_root())
         site, self._bundle = Path(self._folder.name) / "site", Path(self._folder.name) / "bundle"
+        noted = notes.pages if notes is not None else {}
         for page in pages:
-            target = site / page.rel_path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(indexed_part(page.read()))
+            target = f"{site}/{page.rel_path}"
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if page.rel_path in noted:
+                os.link(f"{notes.folder}/{page.rel_path}", target)
+            else:
+                with open(target, "wb") as file:
+                    file.write(indexed_part(page.read()))
         self._log = open(Path(self._folder.name) / "log", "w+", encoding="utf-8")  # a file: a pipe could fill up
         self._command = [str(binary), "--site", str(site), "--output-path", str(self._bundle), "--silent"]
         self._process = subprocess.Popen(self._command, stdout=self._log, stderr=subprocess.STDOUT)

@@ -484,6 +484,63 @@ def test_a_large_render_spills_its_pages_to_disk_and_writes_the_same_site(make_s
     assert tree(tmp_path / "spilled") == tree(tmp_path / "from-memory")
 
 
+def test_the_search_index_of_spilled_pages_comes_from_what_their_workers_noted(make_site, tmp_path, monkeypatch):
+    """A worker notes what Pagefind is to be given of each page it spills: the index is made from those notes,
+    not from the spilled files read back (a page garbled on disk after its worker noted it changes nothing),
+    and the notes' scratch folder is gone once the index is made."""
+    from briefgen import jobs, search
+    from briefgen.build import build, finish_search, begin_search
+    from briefgen.config import load_config
+    from briefgen.output import spill_folder
+
+    site = _body_edit_site(make_site)
+    config = load_config(site)
+    in_memory = build(config)
+    monkeypatch.setattr(jobs, "SPILL_MIN_PAGES", 1)
+    spill = spill_folder(tmp_path / "spilled")
+    spilled = build(config, spill=spill, index_search=False)
+    notes = spilled.search_notes
+    assert notes is not None and notes.pages["briefings/b01/index.html"][0]  # indexed: its part was written
+    assert notes.pages["index.html"][0] is False  # the home page is not searched
+    (spill / "briefings/b01/index.html").write_text("<p>Garbled, and not marked for search</p>")
+    finished, _ = finish_search(begin_search(spilled, None))
+
+    def index(result):
+        return {o.rel_path: o.read() for o in result.outputs if o.origin == search.ORIGIN}
+
+    assert index(finished) == index(in_memory) and len(index(finished)) > 10
+    assert not Path(notes.folder).exists()
+    shutil.rmtree(spill)
+
+
+def test_scratch_folders_of_killed_builds_are_removed_by_the_next_large_build():
+    """What Pagefind is given waits in memory (/dev/shm): a killed build's folder would hold it until a reboot."""
+    import time
+
+    from briefgen import search
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)
+    root = Path(search._scratch_root())
+    orphan = root / f"{search.SCRATCH_PREFIX}{dead_pid}-orphan"
+    recent = root / f"{search.SCRATCH_PREFIX}{dead_pid}-recent"  # perhaps a build of another PID namespace
+    alive = root / f"{search.SCRATCH_PREFIX}{os.getppid()}-alive"
+    try:
+        for folder in (orphan, recent, alive):
+            (folder / "briefings/x").mkdir(parents=True)
+            (folder / "briefings/x/index.html").write_text("<p>x")
+        an_hour_ago = time.time() - 3600
+        for folder in (orphan, alive):
+            os.utime(folder, (an_hour_ago, an_hour_ago))
+        notes = search.PageNotes()
+        assert not orphan.exists() and recent.is_dir() and alive.is_dir()
+        notes.remove()
+        assert not Path(notes.folder).exists()
+    finally:
+        for folder in (orphan, recent, alive):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 SPILLING_CLI = ("import sys\nfrom briefgen import jobs\njobs.SPILL_MIN_PAGES = 1\n"
                 "from briefgen.cli import main\nmain(sys.argv[1:])\n")
 
