@@ -73,8 +73,10 @@ def test_not_inside_links_code_or_headings():
 
 
 def test_whole_words_only():
-    html = render("Putinism is not a name; Bidenomics neither.").html
+    html = render("Putinism is not a name; Bidenomics neither, nor McPutin.").html
     assert entity_links(html) == []
+    html = render("Putinism and McPutin aside, Putin spoke.").html  # the first whole-word mention is linked
+    assert 'aside, <a href="/repo/leaders/vladimir-putin/" class="entity-link">Putin</a> spoke.' in html
 
 
 def test_lower_case_issue_at_sentence_start_but_not_inside_a_proper_name():
