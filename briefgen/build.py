@@ -432,7 +432,7 @@ def _with_new_cards(memo: ModelMemo, key: str, fronts: Mapping[str, str], cache:
     # The sitemap reads no more of a briefing than its shape, but for when it was last updated.
     sitemap_stands = all(memo.site.by_slug[slug].updated == b.updated for slug, b in fresh.items())
     return replace(memo, key=key, fronts=fronts, site=site, resolver=resolver,
-                   link_keys=resolver.keys(), messages=tuple(local.items),
+                   link_keys=resolver.keys(memo.link_keys), messages=tuple(local.items),  # paths and names stand
                    sitemap=memo.sitemap if sitemap_stands else None)
 
 

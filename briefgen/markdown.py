@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import html as html_lib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Mapping, Sequence
 
@@ -71,11 +71,18 @@ class LinkResolver:
     autolink_targets: Mapping[str, tuple[EntityKey, LinkTarget]]  # surface as it may appear in text -> target
     autolink_index: Mapping[str, tuple[str, ...]]  # first word of a surface -> surfaces, longest first
 
-    def keys(self) -> LinkKeys:
-        """Digests of each kind of link target, so a body is re-rendered only when a kind it uses changes."""
+    def keys(self, earlier: LinkKeys | None = None) -> LinkKeys:
+        """Digests of each kind of link target, so a body is re-rendered only when a kind it uses changes.
+
+        `earlier`: the keys of a resolver whose files and names were the same
+        as this one's (a new title, a new summary): only titles are digested.
+        """
+        titles = _digest(self.url_prefix, self.by_title)
+        if earlier is not None:
+            return replace(earlier, titles=titles)
         return LinkKeys(
             files=_digest(self.url_prefix, {path: target.site_path for path, target in self.by_file.items()}),
-            titles=_digest(self.url_prefix, self.by_title),
+            titles=titles,
             entities=_digest(self.url_prefix, self.autolink_targets),
         )
 
@@ -125,7 +132,7 @@ def make_resolver(
     by_title: dict[str, list[LinkTarget]] = {}
     for rel, title, site_path in documents:
         target = LinkTarget(site_path, title, str(rel))
-        by_file[str(PurePosixPath(*rel.parts[1:]))] = target
+        by_file[str(rel).partition("/")[2]] = target  # relative to content/, as links name it
         by_title.setdefault(normalise_name(title), []).append(target)
     autolink_targets: dict[str, tuple[EntityKey, LinkTarget]] = {}
     for key, entity in registry.entities.items():
