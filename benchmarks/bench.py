@@ -92,7 +92,7 @@ def run_timed(command: list[str], cwd: Path | None = None) -> tuple[float, float
 def summary(samples: list[tuple[float, ...]]) -> dict:
     times = [s[0] for s in samples]
     return {"median": statistics.median(times), "min": min(times), "max": max(times),
-            "mb": max(s[1] for s in samples), "cpu": statistics.median(s[2] if len(s) > 2 else 0.0 for s in samples)}
+            "mb": max(s[1] for s in samples), "cpu": statistics.median(s[2] for s in samples)}
 
 
 def time_floor(corpus: Path, runs: int) -> dict:
@@ -236,7 +236,7 @@ def time_search(corpus: Path, runs: int) -> dict | None:
     shutil.rmtree(scratch, ignore_errors=True)
     pages = 0
     for page in site.rglob("*.html"):
-        if not page.relative_to(site).parts[0] == "pagefind" and INDEX_MARKER in page.read_bytes():
+        if page.relative_to(site).parts[0] != "pagefind" and INDEX_MARKER in page.read_bytes():
             target = scratch / "site" / page.relative_to(site)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(page, target)

@@ -246,14 +246,14 @@ class _Stager:
         live = f"{self.out}/{name}"
         if before is not None and before[0] == identity and _same_on_disk(live, before) \
                 or _same_bytes(output, live, self.previous):
-            if _link_or_copy(live, target):  # the same inode as the live file, just checked against the manifest
+            if link_or_copy(live, target):  # the same inode as the live file, just checked against the manifest
                 self.manifest[name] = (identity, *self.previous[name][1:])
                 return
         elif output.data is not None:
             with open(target, "wb") as file:
                 file.write(output.data)
         elif output.spilled:
-            if _link_or_copy(output.copy_from, target):
+            if link_or_copy(output.copy_from, target):
                 stat = os.stat(target)
                 self.manifest[name] = self.spilled[name] = (identity, stat.st_size, stat.st_mtime_ns)
                 return
@@ -367,7 +367,7 @@ def _same_bytes(output: Output, old: str, previous: Manifest) -> bool:
         return file.read() == output.read()
 
 
-def _link_or_copy(source: Path | str, target: Path | str) -> bool:
+def link_or_copy(source: Path | str, target: Path | str) -> bool:
     """True when linked: the target is the source's inode, with its size and modification time."""
     try:
         os.link(source, target)
