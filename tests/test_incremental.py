@@ -534,6 +534,9 @@ def test_scratch_folders_of_killed_builds_are_removed_by_the_next_large_build():
             os.utime(folder, (an_hour_ago, an_hour_ago))
         notes = search.PageNotes()
         assert not orphan.exists() and recent.is_dir() and alive.is_dir()
+        assert notes("briefings/y/index.html", b"<body><main data-pagefind-body>Y</main></body>")[0]
+        assert (Path(notes.folder) / "briefings/y/index.html").is_file()  # its own folder, named by its pid
+        assert Path(notes.folder).name.startswith(f"{search.SCRATCH_PREFIX}{os.getpid()}-")
         notes.remove()
         assert not Path(notes.folder).exists()
     finally:
