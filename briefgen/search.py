@@ -124,8 +124,13 @@ MAX_RUNS = 2
 
 def page_record(page: bytes) -> tuple[bool, str]:
     """(indexed?, digest of what Pagefind is given of it) for a page's bytes."""
-    indexed = INDEX_MARKER in page
-    return indexed, _bytes_digest(indexed_part(page) if indexed else page)
+    indexed, given = _given(page)
+    return indexed, _bytes_digest(given)
+
+
+def _given(page: bytes) -> tuple[bool, bytes]:
+    """(indexed?, what Pagefind is given of the page); a page not indexed stands for itself."""
+    return (True, indexed_part(page)) if INDEX_MARKER in page else (False, page)
 
 
 def _bytes_digest(data: bytes) -> str:
@@ -158,14 +163,13 @@ class PageNotes:
         self._remover = weakref.finalize(self, _remove_folder, self.folder, os.getpid())
 
     def __call__(self, rel_path: str, page: bytes) -> tuple[bool, str]:
-        if INDEX_MARKER not in page:
-            return False, _bytes_digest(page)
-        part = indexed_part(page)
-        target = f"{self.folder}/{rel_path}"
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as file:
-            file.write(part)
-        return True, _bytes_digest(part)
+        indexed, given = _given(page)
+        if indexed:
+            target = f"{self.folder}/{rel_path}"
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as file:
+                file.write(given)
+        return indexed, _bytes_digest(given)
 
     def remove(self) -> None:
         self._remover()
