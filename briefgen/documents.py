@@ -69,6 +69,8 @@ class Profile:
     fields: Mapping[str, Any]  # role, country, signed, parties, … as given
     body: str
     body_line: int
+    name_line: int | None = None  # where 'name:' is, for messages that name this profile
+    slug_line: int | None = None  # where 'slug:' is; None when the slug is the file name's
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +166,8 @@ def parse_profile(fm: FrontMatter, rel: PurePosixPath, taxonomy: str, diags: Dia
                     "Rename the key 'title' to 'name'.")
     if len(diags.errors) > errors_before or name is None:
         return None
-    return Profile(rel, taxonomy, slug, name, aliases, MappingProxyType(fields), fm.body, fm.body_line)
+    return Profile(rel, taxonomy, slug, name, aliases, MappingProxyType(fields), fm.body, fm.body_line,
+                   fm.line_of("name"), fm.line_of("slug") if "slug" in fm.data else None)
 
 
 def names_of(fm: FrontMatter, key: str, rel, diags: Diagnostics) -> tuple[NameRef, ...]:
