@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import html as html_lib
 import re
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Mapping, Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.common.html_re import open_tag as _HTML_OPEN_TAG
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
@@ -17,6 +18,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from briefgen.entities import EntityKey, EntityRegistry, normalise_name
 from briefgen.errors import Diagnostic, Severity, did_you_mean
+from briefgen.rawhtml import RawElementTracker, RemovedUrl, sanitise_html
 
 _WORD = re.compile(r"\w+")
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
@@ -174,7 +176,75 @@ def create_markdown(allow_html: bool = True) -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4)
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    md.inline.ruler.before("html_inline", "raw_text_element", _raw_text_element_rule)
+    # Text inside raw <a>, <code>, <script> … is hidden from every core rule between these two: the
+    # typographer's (replacements, smartquotes, or any other that works on "text" tokens), linkify.
+    md.core.ruler.after("inline", "raw_html_hide", _hide_text_in_raw_elements)
+    md.core.ruler.before("text_join", "raw_html_show", _show_text_in_raw_elements)
     return md
+
+
+# Raw elements whose text is the author's as typed: never autolinked nor typeset.
+RAW_TEXT_ELEMENTS = frozenset({"script", "style", "textarea"})  # text only, to a browser
+UNTOUCHED_ELEMENTS = RAW_TEXT_ELEMENTS | {"a", "code", "pre", "kbd", "samp", "svg", "math"}
+_RAW_OPEN_TAG = re.compile(_HTML_OPEN_TAG)
+_RAW_HIDDEN = "raw_html_text"
+
+
+def _raw_text_element_rule(state: StateInline, silent: bool) -> bool:
+    """An inline <script>, <style> or <textarea> with its end tag, as one raw piece.
+
+    Otherwise markdown-it reads the text between the tags as Markdown:
+    emphasis, escaped quotes, curly quotes. It runs before html_inline, and
+    only where raw HTML is allowed.
+    """
+    if not state.md.options.get("html") or not state.src.startswith("<", state.pos):
+        return False
+    open_tag = _RAW_OPEN_TAG.match(state.src, state.pos)
+    if open_tag is None or open_tag.group().endswith("/>"):
+        return False
+    name = _WORD.match(state.src, state.pos + 1).group().lower()
+    if name not in RAW_TEXT_ELEMENTS:
+        return False
+    # A browser ends the element at "</name" followed by a space, "/" or ">".
+    close = re.compile(rf"</{name}(?=[\t\n\f\r />])[^>]*>", re.IGNORECASE).search(state.src, open_tag.end())
+    if close is None:
+        return False
+    if not silent:
+        state.push("html_inline", "", 0).content = state.src[state.pos:close.end()]
+    state.pos = close.end()
+    return True
+
+
+def _hide_text_in_raw_elements(state: StateCore) -> None:
+    """Text tokens inside raw UNTOUCHED_ELEMENTS get a type of their own until _show_text_in_raw_elements."""
+    if not state.md.options.get("html") or "<" not in state.src:
+        return  # the common case, at the cost of one search
+    tracker: RawElementTracker | None = None
+    for block in state.tokens:
+        if block.type == "html_block":
+            tracker = tracker or RawElementTracker(UNTOUCHED_ELEMENTS)
+            tracker.feed(block.content)
+        elif block.type == "inline" and block.children:
+            for token in block.children:
+                if token.type == "html_inline":
+                    tracker = tracker or RawElementTracker(UNTOUCHED_ELEMENTS)
+                    tracker.feed(token.content)
+                elif tracker is not None and token.type in ("text", "text_special") and tracker.inside:
+                    token.meta = {**(token.meta or {}), "raw_html": token.type}
+                    token.type = _RAW_HIDDEN
+    if tracker is not None:
+        state.env["raw_html"] = True  # render_body sanitises what such a body renders to
+
+
+def _show_text_in_raw_elements(state: StateCore) -> None:
+    if not state.env.get("raw_html"):
+        return
+    for block in state.tokens:
+        if block.type == "inline" and block.children:
+            for token in block.children:
+                if token.type == _RAW_HIDDEN:
+                    token.type = token.meta["raw_html"]  # the meta stays: the autolinker skips the token too
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
@@ -206,14 +276,64 @@ def render_body(
     exclude_entity: EntityKey | None = None,
 ) -> Rendered:
     """HTML for one body; link problems come back as diagnostics with file lines."""
-    tokens = md.parse(body, {})
+    env: dict = {}
+    tokens = md.parse(body, env)
     problems: list[Diagnostic] = []
     _resolve_links(tokens, rel, body_line, resolver, problems)
     if autolink and resolver.autolink_index:
         _autolink_first_mentions(tokens, resolver, exclude_entity)
-    _defuse_raw_html(tokens)
-    html = md.renderer.render(tokens, md.options, {})
+    html = md.renderer.render(tokens, md.options, env)
+    if env.get("raw_html"):
+        # Raw HTML can span tokens (a tag opened in one block, a quote closed in the next): the whole
+        # body as rendered is what a browser reads, so that is what is checked.
+        sanitised = sanitise_html(html)
+        html = sanitised.html
+        problems.extend(_removed_url_warning(removed, rel, _raw_url_line(tokens, body_line, removed))
+                        for removed in sanitised.removed)
     return Rendered(html, first_paragraph_text(tokens), tuple(problems))
+
+
+def _raw_url_line(tokens: list[Token], body_line: int, removed: RemovedUrl) -> int:
+    """The line of the raw HTML that wrote `removed` (called only for a warning, so cost is no matter).
+
+    The first raw piece that, read alone, has it, and in that piece the
+    first line by which it is read; else (a tag that spans pieces) the first
+    piece that names the attribute; else the first raw piece.
+    """
+    pieces = list(_raw_pieces(tokens, body_line))
+    for line, content in pieces:
+        if removed in sanitise_html(content).removed:
+            end = 0
+            while removed not in sanitise_html(content[:end]).removed:
+                end = content.find("\n", end + 1) + 1 or len(content)
+            return line + content.count("\n", 0, max(content.lower().rfind(removed.attribute, 0, end), 0))
+    for line, content in pieces:
+        position = content.lower().find(removed.attribute)
+        if position >= 0:
+            return line + content.count("\n", 0, position)
+    return pieces[0][0] if pieces else body_line
+
+
+def _raw_pieces(tokens: list[Token], body_line: int):
+    for block in tokens:
+        line = body_line + (block.map[0] if block.map else 0)
+        if block.type == "html_block":
+            yield line, block.content
+        elif block.type == "inline" and block.children:
+            offset = 0
+            for token in block.children:
+                if token.type == "html_inline":
+                    found = block.content.find(token.content, offset)
+                    offset = max(found, offset)
+                    yield line + block.content.count("\n", 0, offset), token.content
+
+
+def _removed_url_warning(removed: RemovedUrl, rel, line: int) -> Diagnostic:
+    what = f"{removed.scheme}: URL" if removed.scheme else "document nested too deep"
+    return Diagnostic(
+        rel, line, f"raw HTML: the {removed.attribute} of <{removed.tag}> is a {what}; it is left out of the page.",
+        "A javascript:, vbscript:, file: or non-image data: URL is never published: link to an http(s) "
+        "address or a page of the site, and run a script from a <script> element.", Severity.WARNING)
 
 
 def _resolve_links(tokens: list[Token], rel, body_line: int, resolver: LinkResolver, problems: list) -> None:
@@ -275,7 +395,7 @@ def _resolve_wikilink(target_text: str, rel, line: int, resolver: LinkResolver, 
 def _autolink_first_mentions(tokens: list[Token], resolver: LinkResolver, exclude: EntityKey | None) -> None:
     # The first words of names that the body's text holds, found in one pass: most text tokens hold none.
     words = _WORD.findall("\n".join(child.content for block in tokens if block.type == "inline" and block.children
-                                    for child in block.children if child.type == "text"))
+                                    for child in block.children if child.type == "text" and "raw_html" not in child.meta))
     candidates = resolver.autolink_index.keys() & set(words)
     if not candidates:
         return
@@ -303,7 +423,7 @@ def _link_in_children(children: list[Token], resolver, candidates: set[str], lin
             link_depth += 1
         elif token.type == "link_close":
             link_depth -= 1
-        if token.type != "text" or link_depth > 0:
+        if token.type != "text" or link_depth > 0 or "raw_html" in token.meta:
             result.append(token)
             continue
         result.extend(_split_text(token, resolver, candidates, linked, already_linked_urls))
@@ -387,38 +507,3 @@ def first_paragraph_text(tokens: list[Token]) -> str:
             if text:
                 return text
     return ""
-
-
-# Raw HTML in a body is the author's choice, but a script URL is never emitted as
-# a live link or source: the same rule markdown-it applies to [x](javascript:…),
-# applied to the href/src/… attributes of raw tags (html_inline, html_block).
-_RAW_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*/?>")
-_URL_ATTRIBUTE = re.compile(
-    r"(\s)(href|src|action|formaction|xlink:href|poster|background|cite|data|srcset)(\s*=\s*)"
-    r"(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)",
-    re.IGNORECASE,
-)
-_BAD_SCHEME = re.compile(r"^(?:javascript|vbscript|file|data):", re.IGNORECASE)
-_SAFE_DATA = re.compile(r"^data:image/(?:gif|png|jpeg|webp);", re.IGNORECASE)
-
-
-def _is_script_url(value: str) -> bool:
-    url = re.sub(r"[\x00-\x20]+", "", html_lib.unescape(value))  # browsers ignore these inside a scheme
-    return bool(_BAD_SCHEME.match(url)) and not _SAFE_DATA.match(url)
-
-
-def _defuse_tag(match: re.Match) -> str:
-    def attribute(m: re.Match) -> str:
-        value = m.group(4)
-        if value[:1] in ("'", '"'):
-            value = value[1:-1]
-        return f'{m.group(1)}{m.group(2)}="#"' if _is_script_url(value) else m.group(0)
-    return _URL_ATTRIBUTE.sub(attribute, match.group(0))
-
-
-def _defuse_raw_html(tokens: list[Token]) -> None:
-    for token in tokens:
-        if token.type in ("html_inline", "html_block"):
-            token.content = _RAW_TAG.sub(_defuse_tag, token.content)
-        if token.children:
-            _defuse_raw_html(token.children)
