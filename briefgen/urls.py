@@ -8,6 +8,18 @@ from pathlib import PurePosixPath
 # Site paths are relative to the site root, without a leading slash, and end in
 # "/" for pretty URLs ("briefings/first-call/") or in a file name ("atom.xml").
 
+# Every top-level name briefgen itself writes into a site, whatever its content: the
+# pages and feeds of render.py and indexes.py, search.BUNDLE_DIR, the default theme's
+# static files, and "page/" that a paginated list at the root would use. A taxonomy
+# (a top-level folder) may not take one of them; tests/test_hostile_config.py checks
+# that a built site writes nothing else at its top.
+RESERVED_TOP_LEVEL = frozenset({
+    "index.html", "404.html", "atom.xml", "sitemap.xml", "robots.txt", "CNAME", ".nojekyll",
+    "briefings", "search", "pagefind", "page", "assets", "favicon.svg",
+})
+# The folders of content/ that are not taxonomies.
+CONTENT_SECTIONS = frozenset({"briefings", "pages"})
+
 
 def briefing_path(slug: str) -> str:
     return f"briefings/{slug}/"
