@@ -399,6 +399,8 @@ def _reshaped_model(earlier: ModelMemo, key: str, shape: str, fronts: Mapping[st
             namings.append(document)
     local = Diagnostics()
     registry, resolved = build_registry(earlier.site.registry.profiles(), namings, config, local)
+    if any(m.severity is Severity.ERROR for m in local.items):
+        return None  # e.g. two names of one slug: said of a kept briefing, perhaps, whose lines are not known here
     messages = [m for m in earlier.messages if str(m.path) not in changed]
     messages += [m for m in local.items if str(m.path) in changed]
     local = Diagnostics()

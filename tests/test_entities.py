@@ -78,8 +78,9 @@ def test_two_profiles_with_one_slug_are_an_error_naming_both(make_site):
     })
     result = run_cli("build", cwd=site)
     assert result.returncode == 1
-    assert ("content/leaders/vladimir-putin.md: error: this leaders profile has the slug 'vladimir-putin', "
-            "as does content/leaders/putin.md.") in result.stderr
+    assert ("content/leaders/vladimir-putin.md:2: error: this leaders profile has the slug 'vladimir-putin' "
+            "(from its file name), as does content/leaders/putin.md:3: both would be /leaders/vladimir-putin/."
+            ) in result.stderr
 
 
 def test_an_alias_claimed_by_two_profiles_is_an_error_naming_both(make_site):
@@ -89,8 +90,8 @@ def test_an_alias_claimed_by_two_profiles_is_an_error_naming_both(make_site):
     })
     result = run_cli("check", cwd=site)
     assert result.returncode == 1
-    assert ("content/leaders/joe-biden.md:3: error: the name 'The President' is claimed by this profile and by "
-            "content/leaders/donald-trump.md.") in result.stderr
+    assert ("content/leaders/joe-biden.md:3: error: the alias 'The President' is claimed by this profile and by "
+            "content/leaders/donald-trump.md:5.") in result.stderr
 
 
 def test_near_miss_name_warns_with_line_and_strict_fails(make_site):
