@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Collection, Mapping
 
 from briefgen.errors import Diagnostics
+from briefgen.site_files import NotRegularFile, check_link, check_top, read_regular, real_home, walk_files
 
 # Editor droppings and hidden files are never content.
 _IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".bak")
@@ -75,6 +76,8 @@ def _rescan(root: Path, diags: Diagnostics, known: Mapping[str, Source], changed
         stamp = file_stamp(previous.path)
         if stamp is None:  # deleted or moved away: what else changed is for a full scan to find
             return scan_sources(root, diags, known)
+        if not still_readable(root, previous.path, diags):
+            continue
         source = previous if stamp == previous.stamp else read_source(root, previous.path, diags)
         if source is not None:
             sources.append(source)
@@ -99,9 +102,9 @@ class ContentListing:
 def content_files(root: Path, diags: Diagnostics) -> list[ContentFile]:
     """Every content file that is built, in the order of their paths' parts.
 
-    os.scandir and plain strings rather than Path.rglob: a scan happens on
-    every build, and at 10,000 files pathlib's objects cost more than the
-    stat calls. Symlinked folders are not followed (as with rglob).
+    Walked by site_files.walk_files: a linked file or folder is followed only
+    when it stays inside the site, and a pipe or device named *.md is an
+    error, never read (see site_files).
     """
     content = root / "content"
     if not content.is_dir():
@@ -109,38 +112,26 @@ def content_files(root: Path, diags: Diagnostics) -> list[ContentFile]:
                     "Create content/briefings/ and put your briefings there.")
         return []
     found: list[ContentFile] = []
-
-    def scan(folder: str, rel: str, top: bool) -> None:
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)  # name order within a folder = parts order
-        except FileNotFoundError:  # removed while we looked (a git checkout under serve)
-            return
-        except OSError as exc:
-            diags.warning(PurePosixPath(rel), None, f"the folder cannot be read: {exc.strerror or exc}; "
-                          "its files are not built.", "Check its permissions.")
-            return
-        for entry in entries:
-            name = entry.name
-            if is_ignored(name):
-                continue
-            if entry.is_dir():
-                if not entry.is_symlink():
-                    scan(entry.path, f"{rel}/{name}", False)
-            elif name.endswith(".md"):
-                if top:
-                    diags.warning(PurePosixPath("content") / name, None, "files directly in content/ are not built.",
-                                  "Move it into content/briefings/ or content/pages/.")
-                    continue
-                try:
-                    stat = entry.stat()
-                    stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
-                except OSError:  # a broken link: reading it says so
-                    stamp = None
-                found.append(ContentFile(entry.path, f"{rel}/{name}", stamp))
-
-    scan(str(content), "content", True)
+    for file in walk_files(str(content), "content", real_home(root), diags, skip=is_ignored,
+                           wanted=lambda name: name.endswith(".md")):
+        if file.rel.count("/") == 1:
+            diags.warning(file.rel, None, "files directly in content/ are not built.",
+                          "Move it into content/briefings/ or content/pages/.")
+            continue
+        found.append(ContentFile(file.path, file.rel, file.stamp))
     return found
+
+
+def still_readable(root: Path, path: Path, diags: Diagnostics) -> bool:
+    """Whether a known content file may still be read as it was walked: serve re-reads a saved file without
+    walking content/ again, and the save may have made it a link out of the site or a pipe."""
+    rel = path.relative_to(root).as_posix()
+    home = real_home(root)
+    if os.path.islink(path) and check_link(str(path), rel, home, diags) is None:
+        return False
+    if check_top(str(path.parent), str(PurePosixPath(rel).parent), home, diags) is None:
+        return False
+    return True
 
 
 def file_stamp(path: Path | str) -> tuple[int, int, int] | None:
@@ -156,7 +147,11 @@ def read_source(root: Path, path: Path, diags: Diagnostics) -> Source | None:
     rel = PurePosixPath(path.relative_to(root).as_posix())
     stamp = file_stamp(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
+    except NotRegularFile as exc:
+        diags.error(rel, None, f"{exc}; briefgen reads only regular files.",
+                    "Remove it, or move it out of the site folder.")
+        return None
     except OSError as exc:
         if path.is_symlink() and not path.exists():
             diags.error(rel, None, f"the file is a link to {os.readlink(path)}, which does not exist.",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from briefgen.config import SiteConfig
 from briefgen.errors import Diagnostics
+from briefgen.site_files import NotRegularFile, outside_problem, read_regular, real_home, walk_files
 from briefgen.sources import is_ignored
 
 
@@ -31,9 +36,14 @@ class Theme:
     template_dirs: tuple[Path, ...]  # first hit wins
     static_dirs: tuple[Path, ...]  # later ones win, file by file
     default_templates: Path
+    homes: Mapping[Path, str] = field(default_factory=dict)  # folder -> the real folder its links must stay in
+    static: Mapping[str, Path] = field(default_factory=dict)  # static_files(): output path -> file to copy
 
     def all_dirs(self) -> tuple[Path, ...]:
         return (*self.template_dirs, *self.static_dirs)
+
+    def home_of(self, directory: Path) -> str:
+        return self.homes.get(directory) or real_home(directory)
 
 
 def resolve_theme(config: SiteConfig, diags: Diagnostics) -> Theme:
@@ -52,19 +62,55 @@ def resolve_theme(config: SiteConfig, diags: Diagnostics) -> Theme:
             static_dirs.append(site_theme / "static")
     template_dirs.append(packaged / "templates")
     static_dirs.append(config.static_dir)
-    return Theme(
-        tuple(d for d in template_dirs if d.is_dir()),
-        tuple(d for d in static_dirs if d.is_dir()),
-        packaged / "templates",
-    )
+    template_dirs = [d for d in template_dirs if d.is_dir()]
+    static_dirs = [d for d in static_dirs if d.is_dir()]
+    homes = {d: _home(d, config.root, packaged) for d in {*template_dirs, *static_dirs, packaged / "templates"}}
+    for directory in template_dirs:  # only to report what may not be read: Jinja reads what a page asks for
+        walk_files(str(directory), _shown(directory, config.root), homes[directory], diags, skip=_ignored_template)
+    return Theme(tuple(template_dirs), tuple(static_dirs), packaged / "templates", MappingProxyType(homes),
+                 MappingProxyType(_static_files(static_dirs, homes, config.root, diags)))
+
+
+def _home(directory: Path, root: Path, packaged: Path) -> str:
+    """The folder links in `directory` must stay inside: the packaged theme's own, else the site's."""
+    if directory.is_relative_to(packaged) and not directory.is_relative_to(root):
+        return real_home(packaged)
+    return real_home(root)
+
+
+def _shown(directory: Path, root: Path) -> str:
+    """A theme folder as messages name it: relative to the site when inside it."""
+    try:
+        return directory.relative_to(root).as_posix()
+    except ValueError:
+        return str(directory)
+
+
+def _ignored_template(name: str) -> bool:
+    return name.startswith(".") or name.endswith(("~", ".swp", ".swx"))
+
+
+def _ignored_static(name: str) -> bool:
+    return is_ignored(name) and name not in (".well-known", ".nojekyll")
+
+
+def _static_files(static_dirs, homes, root: Path, diags: Diagnostics) -> dict[str, Path]:
+    """Output path -> file to copy; a site's static/ wins over the theme's, file by file."""
+    files: dict[str, Path] = {}
+    for directory in static_dirs:
+        shown = _shown(directory, root)
+        for file in walk_files(str(directory), shown, homes[directory], diags, skip=_ignored_static):
+            files[file.rel[len(shown) + 1:]] = Path(file.path)
+    return files
 
 
 def create_environment(theme: Theme) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        *(RegularFileLoader(d, theme.home_of(d)) for d in theme.template_dirs),
         # An override may extend the stock template of the same name:
         # {% extends "default/briefing.html" %}
-        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(theme.default_templates))}),
+        jinja2.PrefixLoader({"default": RegularFileLoader(theme.default_templates,
+                                                          theme.home_of(theme.default_templates))}),
     ])
     return jinja2.Environment(
         loader=loader,
@@ -78,12 +124,40 @@ def create_environment(theme: Theme) -> jinja2.Environment:
 
 
 def static_files(theme: Theme) -> dict[str, Path]:
-    """Output path -> file to copy; a site's static/ wins over the theme's, file by file."""
-    files: dict[str, Path] = {}
-    for directory in theme.static_dirs:
-        for path in sorted(directory.rglob("*")):
-            rel = path.relative_to(directory)
-            if path.is_file() and not any(is_ignored(p) and p != ".well-known" and p != ".nojekyll"
-                                          for p in rel.parts):
-                files[rel.as_posix()] = path
-    return files
+    """Output path -> file to copy; a site's static/ wins over the theme's, file by file.
+
+    Found by resolve_theme, which reported every file that may not be copied
+    (a link out of the site, a pipe): those are not in it.
+    """
+    return dict(theme.static)
+
+
+class RegularFileLoader(jinja2.FileSystemLoader):
+    """Jinja's FileSystemLoader, reading only regular files reached through no link that leaves `home`.
+
+    resolve_theme has reported such files already, and the build stops before
+    rendering; this keeps a template swapped for a link or a pipe since then
+    from being read (a pipe would block the render forever).
+    """
+
+    def __init__(self, directory: Path, home: str):
+        super().__init__(str(directory))
+        self.home = home
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        pieces = split_template_path(template)
+        filename = os.path.join(self.searchpath[0], *pieces)
+        if not os.path.lexists(filename):
+            raise jinja2.TemplateNotFound(template)
+        problem = outside_problem(os.path.realpath(filename), self.home)
+        if problem is not None:
+            raise jinja2.TemplateError(f"{filename} is a link to {os.path.realpath(filename)}, {problem}; "
+                                       "it is not read")
+        try:
+            contents = read_regular(filename).decode(self.encoding)
+        except NotRegularFile as exc:
+            raise jinja2.TemplateError(f"{filename}: {exc}") from None
+        except FileNotFoundError:
+            raise jinja2.TemplateNotFound(template) from None
+        mtime = os.path.getmtime(filename)
+        return contents, os.path.normpath(filename), lambda: os.path.getmtime(filename) == mtime

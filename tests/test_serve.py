@@ -249,14 +249,16 @@ def test_nothing_outside_the_site_is_served(serve_site):
     secret.write_text("TOP SECRET\n")
     (site.parent / "outside").mkdir()
     (site.parent / "outside" / "secret.txt").write_text("TOP SECRET\n")
-    # Symlinks in static/ that point out of it: the build lists them, serve refuses them.
+    # Symlinks in static/ that point out of the site: an error, as in build; the last good site stays.
     (site / "static" / "leak.txt").symlink_to(secret)
     (site / "static" / "outside").symlink_to(site.parent / "outside")
     generation = session.state.generation
     (site / "static" / "real.txt").write_text("a real static file, again\n")
     wait_for_build(session, generation)
     assert "leak.txt" not in session.state.view().snapshot.files
-    assert any("static/leak.txt links to" in line for line in session.log.lines)
+    assert any(line.startswith(f"static/leak.txt: error: the link points to {secret}, outside the site folder")
+               for line in session.log.lines), session.log.lines
+    assert "static/outside" in str(session.state.view().errors)
 
     for target in TRAVERSALS:
         status, response = raw_get(session, target)

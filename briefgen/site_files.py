@@ -1,0 +1,194 @@
+"""Which files briefgen may read: regular files, reached through no link that leaves the site.
+
+One rule for every command (build, check, serve, publish), applied where a
+folder is walked (content/, static/, templates/, a theme) and again where a
+file is opened:
+
+- A link, to a file or a folder, must resolve inside its home: the site
+  folder (or, for the packaged default theme, that theme's own folder), and
+  not into a hidden folder there (.git, .briefgen-cache). Anything else is an
+  error naming the link and where it points: `ln -s /etc/passwd static/x`
+  must never publish the runner's file.
+- A linked folder inside the site is followed; a link back to a folder that
+  contains it is an error (following it would never end).
+- Only regular files are read. A named pipe would block `open()` forever, a
+  device may never end: any such entry is an error naming it, and a file is
+  opened with O_NONBLOCK and checked again with fstat, in case it was swapped
+  for something else after the walk.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from typing import Callable
+
+from briefgen.errors import Diagnostics
+
+
+class NotRegularFile(OSError):
+    """The path is a pipe, socket, device or folder, not a file to read."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFile:
+    path: str  # as reached: through the link, if it is one
+    rel: str  # shown and used as its name: "content/briefings/x.md", "static/css/a.css"
+    stamp: tuple[int, int, int]  # (mtime, ctime, size) of the file read
+
+
+def kind_of(mode: int) -> str:
+    """What a non-regular file is, in words a user knows."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def stamp_of(st: os.stat_result) -> tuple[int, int, int]:
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size
+
+
+def read_regular(path: str | os.PathLike) -> bytes:
+    """The bytes of a regular file; NotRegularFile (an OSError) for anything else, never a hang.
+
+    stat first, so a device is never opened; O_NONBLOCK and fstat after, so a
+    file swapped for a pipe in between cannot block the read either.
+    """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise NotRegularFile(f"the file is {kind_of(mode)}, not a regular file")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb", closefd=True) as file:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(f"the file is {kind_of(mode)}, not a regular file")
+        return file.read()
+
+
+def real_home(folder: str | os.PathLike) -> str:
+    return os.path.realpath(folder)
+
+
+def outside_problem(real: str, home: str) -> str | None:
+    """Why a link's real target may not be read (None: it may): outside `home`, or in a hidden folder of it."""
+    if real != home and not real.startswith(home.rstrip(os.sep) + os.sep):
+        return "outside the site folder"
+    hidden = [part for part in os.path.relpath(real, home).split(os.sep)
+              if part.startswith(".") and part not in (".", ".well-known")]
+    if hidden:
+        return f"inside the hidden folder {hidden[0]}"
+    return None
+
+
+def check_link(path: str, shown: str, home: str, diags: Diagnostics) -> str | None:
+    """The real path a link leads to, or None (reported) when it is dangling, loops, or leaves `home`."""
+    try:
+        written = os.readlink(path)
+    except OSError:
+        written = "?"
+    try:
+        real = os.path.realpath(path, strict=True)
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            diags.error(shown, None, f"the link to {written} loops back on itself.",
+                        "Point the link at a real file or folder, or remove it.")
+        else:
+            diags.error(shown, None, f"the file is a link to {written}, which does not exist.",
+                        "Remove the link or point it at an existing file.")
+        return None
+    problem = outside_problem(real, home)
+    if problem is not None:
+        diags.error(shown, None, f"the link points to {real}, {problem}; briefgen reads nothing through it.",
+                    "Copy what you need into the site folder and remove the link.")
+        return None
+    return real
+
+
+def check_top(folder: str, shown: str, home: str, diags: Diagnostics) -> str | None:
+    """The real path of a folder to walk (content/, static/, …), or None (reported) when it leaves `home`."""
+    real = os.path.realpath(folder)
+    problem = outside_problem(real, home)
+    if problem is not None:
+        diags.error(shown, None, f"the folder is reached through a link to {real}, {problem}; it is not read.",
+                    "Move the folder into the site and remove the link.")
+        return None
+    return real
+
+
+def walk_files(folder: str, shown: str, home: str, diags: Diagnostics, *, skip: Callable[[str], bool],
+               wanted: Callable[[str], bool] = lambda name: True) -> list[SiteFile]:
+    """Every regular file under `folder` whose name is `wanted`, in the order of their paths' parts.
+
+    `shown` names the folder in messages and starts each SiteFile.rel.
+    Entries whose name `skip` says are never looked at. os.scandir and plain
+    strings: content/ is walked on every build, and at 10,000 files pathlib
+    costs more than the stat calls.
+    """
+    top = check_top(folder, shown, home, diags)
+    if top is None:
+        return []
+    found: list[SiteFile] = []
+
+    def walk(path: str, rel: str, ancestors: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)  # name order within a folder = parts order
+        except FileNotFoundError:  # removed while we looked (a git checkout under serve)
+            return
+        except OSError as exc:
+            diags.warning(rel, None, f"the folder cannot be read: {exc.strerror or exc}; its files are not built.",
+                          "Check its permissions.")
+            return
+        for entry in entries:
+            name = entry.name
+            if skip(name):
+                continue
+            entry_rel = f"{rel}/{name}"
+            if entry.is_symlink():
+                _linked(entry.path, entry_rel, ancestors)
+            elif entry.is_dir(follow_symlinks=False):
+                walk(entry.path, entry_rel, (*ancestors, f"{ancestors[-1]}/{name}"))
+            elif wanted(name):
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue
+                _file(entry.path, entry_rel, st)
+
+    def _linked(path: str, rel: str, ancestors: tuple[str, ...]) -> None:
+        if not os.path.isdir(path) and not wanted(os.path.basename(rel)):
+            return  # a file link briefgen would not read anyway
+        real = check_link(path, rel, home, diags)
+        if real is None:
+            return
+        try:
+            st = os.stat(path)
+        except OSError:  # removed since
+            return
+        if stat.S_ISDIR(st.st_mode):
+            if real in ancestors:
+                diags.error(rel, None, f"the link points to {real}, a folder that contains it; following it would "
+                            "never end.", "Remove the link.")
+            else:
+                walk(path, rel, (*ancestors, real))
+        else:
+            _file(path, rel, st)
+
+    def _file(path: str, rel: str, st: os.stat_result) -> None:
+        if stat.S_ISREG(st.st_mode):
+            found.append(SiteFile(path, rel, stamp_of(st)))
+        else:
+            diags.error(rel, None, f"the file is {kind_of(st.st_mode)}, not a regular file; briefgen reads only "
+                        "regular files.", "Remove it, or move it out of the site folder.")
+
+    walk(folder, shown, (top,))
+    return found
