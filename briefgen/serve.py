@@ -22,6 +22,7 @@ import gc
 import html
 import json
 import mimetypes
+import os
 import secrets
 import socket
 import socketserver
@@ -45,7 +46,7 @@ from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.output import Output
 from briefgen.store import paused_collector
 from briefgen.theme import resolve_theme
-from briefgen.watch import SITE_FOLDERS, Debouncer, Log, SiteWatcher, watched_folders
+from briefgen.watch import SITE_FOLDERS, Change, Debouncer, Log, SiteWatcher, watched_folders
 
 EVENTS_PATH = "/__briefgen/events"  # outside any site path a theme could produce
 HEARTBEAT_SECONDS = 15.0  # lets an event stream notice a closed tab
@@ -202,8 +203,13 @@ class Rebuilder:
         self.search = SearchRefresher(self.refresh_search)
         self._last_good = False  # whether the last rebuild succeeded: then the watcher's paths are all that changed
 
-    def rebuild(self, changed: Iterable[Path] = ()) -> bool:
-        """Build; the first build indexes search itself, later ones leave it to the SearchRefresher."""
+    def rebuild(self, changed: Iterable[Path] = (), whole: bool = False) -> bool:
+        """Build; the first build indexes search itself, later ones leave it to the SearchRefresher.
+
+        `changed`: the paths the watcher saw; with `whole` (a folder made, moved or deleted, events lost)
+        they are not all that changed, and the build looks at every file.
+        """
+        changed = frozenset(changed)
         with self._lock:
             started = time.perf_counter()
             first = self.state.view().snapshot is None
@@ -213,7 +219,8 @@ class Rebuilder:
                 config = self.settings.load_config()
                 self.config = config
                 # What the watcher saw is all that changed, unless this is the first build or a retry.
-                hint = frozenset(changed) if changed and not first and self._last_good else None
+                hint = changed if changed and not first and self._last_good and not whole \
+                    and not any(_through_link(path) for path in changed) else None
                 # The collector waits until the page is shown (see _settle_memory): run during the
                 # build, it would walk what the build makes again and again while the writer waits.
                 with paused_collector():
@@ -353,6 +360,12 @@ def _describe(changed: Iterable[Path], root: Path) -> str:
         return "Built"
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return f"{shown} changed; rebuilt"
+
+
+def _through_link(path: Path) -> bool:
+    """Whether `path` is a link or lies in a linked folder: the build would find it elsewhere than named
+    (or refuse it), so its change is for a full scan, which applies the rules on links."""
+    return os.path.islink(path) or path.parent.resolve() != path.parent
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -680,9 +693,9 @@ class PreviewSession:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _rebuild(self, changed: frozenset[Path]) -> None:
+    def _rebuild(self, changes: frozenset[Change]) -> None:
         self.watcher.watch(self._folders())  # first: a folder made just now is watched from now on
-        self.rebuilder.rebuild(changed)
+        self.rebuilder.rebuild({change.path for change in changes}, whole=any(change.whole for change in changes))
         self.watcher.watch(self._folders())  # site.yaml may have named another theme
 
     def _folders(self) -> list[Path]:

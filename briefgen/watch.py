@@ -6,6 +6,7 @@ import errno
 import os
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
@@ -29,16 +30,26 @@ class Log(Protocol):
     def diagnostics(self, diagnostics: Iterable[Diagnostic]) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A path the watcher saw change. `whole`: what changed is a folder (made, moved, deleted, or a watched
+    folder itself replaced) or events were lost, so the listed paths are not all that changed: rescan
+    everything rather than re-read them."""
+
+    path: Path
+    whole: bool = False
+
+
 class Debouncer:
     """Calls `action` once per burst of changes, when no change has come for `quiet` seconds."""
 
-    def __init__(self, action: Callable[[frozenset[Path]], object], quiet: float = DEBOUNCE_SECONDS,
+    def __init__(self, action: Callable[[frozenset[Change]], object], quiet: float = DEBOUNCE_SECONDS,
                  longest: float = LONGEST_WAIT_SECONDS):
         self._action = action
         self._quiet = quiet
         self._longest = longest
         self._wake = threading.Condition()
-        self._pending: set[Path] = set()
+        self._pending: set[Change] = set()
         self._first = self._last = 0.0
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="briefgen-rebuild", daemon=True)
@@ -46,12 +57,12 @@ class Debouncer:
     def start(self) -> None:
         self._thread.start()
 
-    def add(self, path: Path) -> None:
+    def add(self, change: Change) -> None:
         with self._wake:
             now = time.monotonic()
             if not self._pending:
                 self._first = now
-            self._pending.add(path)
+            self._pending.add(change)
             self._last = now
             self._wake.notify()
 
@@ -97,12 +108,23 @@ def watched_folders(config: SiteConfig) -> list[Path]:
     return folders
 
 
+_WHOLE = "whole"  # what an accept function answers for an event that needs a full rescan
+_FILE = "file"
+
+
 class _ChangeHandler(FileSystemEventHandler):
-    def __init__(self, accept: Callable[[Path, FileSystemEvent], bool], notify: Callable[[Path], None]):
+    """Turns watchdog's events into Changes; `accept(path, event)` gives (_FILE or _WHOLE, the path as the site
+    names it), or None to ignore the event."""
+
+    def __init__(self, accept: Callable[[Path, FileSystemEvent], tuple[str, Path] | None],
+                 notify: Callable[[Change], None]):
         self._accept = accept
         self._notify = notify
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type == "events_lost":  # the kernel's queue overflowed: anything may have changed
+            self._notify(Change(Path(os.fsdecode(event.src_path)), whole=True))
+            return
         if event.event_type not in _CHANGE_EVENTS:
             return
         if event.is_directory and event.event_type in ("modified", "closed"):
@@ -110,26 +132,32 @@ class _ChangeHandler(FileSystemEventHandler):
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if raw:
                 path = Path(os.fsdecode(raw))
-                if self._accept(path, event):
-                    self._notify(path)
+                answer = self._accept(path, event)
+                if answer is not None:
+                    # A folder made, moved or deleted: the files in it are not all reported one by one.
+                    self._notify(Change(answer[1], whole=answer[0] == _WHOLE or event.is_directory))
 
 
 class SiteWatcher:
-    """watchdog on the site folder (site.yaml only) and, recursively, on each watched folder.
+    """watchdog on the site folder (site.yaml and the top-level folders) and, recursively, on each watched folder.
 
     Watches are added and removed only by the thread that calls watch() (the
     rebuild thread): the observer's own thread just notes a top-level folder
-    that appeared or vanished, because scheduling from inside its callback
-    while another thread schedules could deadlock on the observer's lock.
+    that appeared, vanished or was replaced, because scheduling from inside its
+    callback while another thread schedules could deadlock on the observer's
+    lock. A watch follows the folder it was given, not the name: after
+    `mv content old; mv new content` the old watch would report old/'s edits
+    as content/'s, so such a folder is watched again, and its changes are a
+    full rescan.
     """
 
-    def __init__(self, root: Path, on_change: Callable[[Path], None], log: Log):
+    def __init__(self, root: Path, on_change: Callable[[Change], None], log: Log):
         self.root = root
         self._on_change = on_change
         self._log = log
         self._observer = Observer()
-        self._watched: dict[Path, object] = {}
-        self._stale: set[Path] = set()  # top-level folders made or removed since the last watch()
+        self._watched: dict[Path, tuple[Path, object]] = {}  # folder as named -> (real folder, watch)
+        self._stale: set[Path] = set()  # folders made, removed or replaced since the last watch()
         self._stale_lock = threading.Lock()
 
     def start(self, folders: Iterable[Path]) -> None:
@@ -142,25 +170,32 @@ class SiteWatcher:
             self._cannot_watch(self.root, exc)
 
     def watch(self, folders: Iterable[Path]) -> None:
-        """Add folders not yet watched (a new theme, a static/ made while serving); drop dead watches."""
+        """Watch folders not yet watched (a new theme, a static/ made while serving), again those replaced
+        or now leading elsewhere (a link retargeted); drop dead watches."""
         with self._stale_lock:
             stale, self._stale = self._stale, set()
-        for folder in stale:
-            watch = self._watched.pop(folder, None)
-            if watch is not None:
-                try:
-                    self._observer.unschedule(watch)
-                except (KeyError, OSError):
-                    pass  # its emitter already stopped with the folder
+        folders = [Path(folder) for folder in folders]
+        for folder, (real, _) in list(self._watched.items()):
+            if folder in stale or not folder.is_dir() or folder.resolve() != real:
+                self._unwatch(folder)
         for folder in folders:
-            folder = folder.resolve()
-            if not folder.is_dir() or any(folder.is_relative_to(w) for w in self._watched):
+            if folder in self._watched or not folder.is_dir():
                 continue
-            handler = _ChangeHandler(self._accept_inside(folder), self._on_change)
+            real = folder.resolve()
+            if any(real.is_relative_to(r) for r, _ in self._watched.values()):
+                continue
+            handler = _ChangeHandler(self._accept_inside(folder, real), self._on_change)
             try:
-                self._watched[folder] = self._observer.schedule(handler, str(folder), recursive=True)
+                self._watched[folder] = (real, self._observer.schedule(handler, str(real), recursive=True))
             except OSError as exc:
                 self._cannot_watch(folder, exc)
+
+    def _unwatch(self, folder: Path) -> None:
+        _, watch = self._watched.pop(folder)
+        try:
+            self._observer.unschedule(watch)
+        except (KeyError, OSError):
+            pass  # its emitter already stopped with the folder
 
     def stop(self) -> None:
         self._observer.stop()
@@ -174,21 +209,29 @@ class SiteWatcher:
         self._log.info(f"warning: cannot watch {folder}: {exc.strerror or exc}; changes there need a "
                        f"restart of serve.{hint}")
 
-    def _accept_top_level(self, path: Path, event: FileSystemEvent) -> bool:
-        if path.parent != self.root:
-            return False
-        if path.name in SITE_FOLDERS and event.is_directory:
-            with self._stale_lock:
-                self._stale.add(path)  # the rebuild this event causes re-watches it
-            return True
-        return path.name == CONFIG_NAME
+    def _mark_stale(self, folder: Path) -> None:
+        with self._stale_lock:
+            self._stale.add(folder)  # the rebuild this event causes watches it again
 
-    @staticmethod
-    def _accept_inside(folder: Path) -> Callable[[Path, FileSystemEvent], bool]:
-        def accept(path: Path, event: FileSystemEvent) -> bool:
+    def _accept_top_level(self, path: Path, event: FileSystemEvent) -> tuple[str, Path] | None:
+        if path.parent != self.root:
+            return None
+        if path.name in SITE_FOLDERS:  # made, removed, renamed, replaced; a folder or a link to one
+            self._mark_stale(path)
+            return _WHOLE, path
+        return (_FILE, path) if path.name == CONFIG_NAME else None
+
+    def _accept_inside(self, folder: Path, real: Path) -> Callable[[Path, FileSystemEvent], tuple[str, Path] | None]:
+        """Events under the real folder watched, named as under `folder` (content/…, even when content is a link)."""
+        def accept(path: Path, event: FileSystemEvent) -> tuple[str, Path] | None:
             try:
-                parts = path.relative_to(folder).parts
+                parts = path.relative_to(real).parts
             except ValueError:
-                return False
-            return bool(parts) and not any(is_editor_noise(part) for part in parts)
+                return None
+            if not parts:  # the watched folder itself was deleted or moved: its watch is dead or misleading
+                self._mark_stale(folder)
+                return _WHOLE, folder
+            if any(is_editor_noise(part) for part in parts):
+                return None
+            return _FILE, folder.joinpath(*parts)
         return accept
