@@ -146,7 +146,7 @@ class _Rewriter(HTMLParser):
 
     def _start(self, tag: str, attrs: list[tuple[str, str | None]], self_closing: bool) -> None:
         if not _TAG_NAME.match(tag) or tag == "plaintext":  # <plaintext> would turn the rest of the page into text
-            self.out.append(html_lib.escape(self.get_starttag_text() or ""))
+            self.out.append(html_lib.escape(self.get_starttag_text() or "", quote=False))
             return
         if tag in _FOREIGN:
             self.seen_foreign = True
