@@ -17,6 +17,7 @@ from briefgen.config import SiteConfig, describe_value
 from briefgen.errors import Diagnostics
 from briefgen.frontmatter import FrontMatter, split_front_matter
 from briefgen.sources import Source
+from briefgen.yamlshape import shown_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,8 +218,8 @@ def parse_date_value(value: Any, tz: ZoneInfo) -> tuple[dt.datetime, bool] | str
         except ValueError as exc:
             reason = str(exc)
             if re.match(r"^\d{4}-\d{2}-\d{2}", text) and ("range" in reason or "must be in" in reason):
-                return f"'{text}' is not a real date ({reason})"
-            return f"'{text}' is not a date"
+                return f"'{shown_text(text)}' is not a real date ({reason})"
+            return f"'{shown_text(text)}' is not a date"
         return (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)), True
     return f"{describe_value(value)} is not a date"
 
@@ -298,12 +299,12 @@ def _slug(fm: FrontMatter, rel: PurePosixPath, diags: Diagnostics) -> str:
     raw = fm.raw_text.get("slug")
     text = raw if isinstance(raw, str) else str(given)
     if "/" in text or "\\" in text or ".." in text:
-        diags.error(rel, fm.line_of("slug"), f"slug '{text}' would write outside its folder.",
+        diags.error(rel, fm.line_of("slug"), f"slug '{shown_text(text)}' would write outside its folder.",
                     "A slug is one word-like part, e.g. 'slug: first-call'.")
         return slugify(text) or "invalid"
     slug = slugify(text)
     if not slug:
-        diags.error(rel, fm.line_of("slug"), f"slug '{text}' has no letters or digits.")
+        diags.error(rel, fm.line_of("slug"), f"slug '{shown_text(text)}' has no letters or digits.")
     return slug or "invalid"
 
 
@@ -322,7 +323,7 @@ def _url_aliases(fm: FrontMatter, rel, diags) -> tuple[str, ...]:
         text = str(item).strip().strip("/")
         parts = text.split("/")
         if not text or not _SAFE_ALIAS.match(text) or any(p in ("", ".", "..") for p in parts):
-            diags.error(rel, line, f"alias '{item}' is not a usable URL path inside the site.",
+            diags.error(rel, line, f"alias '{shown_text(str(item))}' is not a usable URL path inside the site.",
                         "Write a path such as '/2021/01/old-address/', without '..'.")
             continue
         paths.append(text + "/")
@@ -342,7 +343,7 @@ def _sources(fm: FrontMatter, rel, diags) -> tuple[SourceRef, ...]:
         line = fm.line_of("sources", index)
         if isinstance(item, str):
             if not _is_web_url(item):
-                diags.error(rel, line, f"source '{item}' is not an http(s) URL.")
+                diags.error(rel, line, f"source '{shown_text(item)}' is not an http(s) URL.")
                 continue
             result.append(SourceRef(item, item))
             continue
@@ -372,5 +373,6 @@ def _warn_misspelt(fm: FrontMatter, extra: Mapping[str, Any], known: frozenset[s
     for key in extra:
         match = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.8)
         if match:
-            diags.warning(rel, fm.line_of(key), f"unknown key '{key}' looks like a misspelling of '{match[0]}'.",
+            diags.warning(rel, fm.line_of(key),
+                          f"unknown key '{shown_text(key)}' looks like a misspelling of '{match[0]}'.",
                           f"Rename it to '{match[0]}' (it is kept as a custom field otherwise).")

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from briefgen import yamlshape
 from briefgen.errors import Diagnostics
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -23,18 +24,7 @@ class StrictTextLoader(_BaseLoader):
 
 
 StrictTextLoader.yaml_implicit_resolvers = {}
-for _tag, _pattern, _first in (
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float", r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$", "-+0123456789."),
-    (
-        "tag:yaml.org,2002:timestamp",
-        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
-        r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$",
-        "0123456789",
-    ),
-):
+for _tag, _pattern, _first in yamlshape.PLAIN_SCALARS:
     StrictTextLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
@@ -116,26 +106,28 @@ def split_front_matter(text: str, rel, diags: Diagnostics) -> FrontMatter | None
 
 def parse_yaml_mapping(yaml_text: str, rel, diags: Diagnostics, first_line: int = 1,
                        what: str = "YAML") -> FrontMatter | None:
-    """YAML text that must be a mapping, with the file line of every key."""
-    loader = StrictTextLoader(yaml_text)
-    try:
-        node = loader.get_single_node()
-        data = {} if node is None else loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
-        col = mark.column + 1 if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        diags.error(rel, line, f"invalid YAML in {what}: {problem}.",
-                    "Check indentation, colons and quotes; quote a value that contains ': ' "
-                    "or starts with a special character.",
-                    col=col)
+    """YAML text that must be a mapping, with the file line of every key.
+
+    The node graph is checked before any Python value is made of it (see
+    yamlshape): an alias bomb or a deep nesting is refused here, with its line,
+    instead of exhausting memory or the stack in whatever walks the data later.
+    """
+    source = yamlshape.YamlSource(yaml_text, first_line, what)
+    problems = yamlshape.unreadable_character(source)
+    if not problems:
+        loader = StrictTextLoader(yaml_text)
+        try:
+            node, problems = _compose(loader, source)
+            if node is not None and not problems:
+                problems = yamlshape.node_graph_problems(node, source, may_share_nodes="*" in yaml_text)
+            if not problems:
+                data, problems = _construct(loader, node, source)
+        finally:
+            loader.dispose()
+    if problems:
+        for problem in problems:
+            diags.error(rel, problem.line, problem.message, problem.hint, col=problem.col)
         return None
-    except yaml.YAMLError as exc:
-        diags.error(rel, first_line, f"invalid YAML in {what}: {exc}.")
-        return None
-    finally:
-        loader.dispose()
 
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
@@ -147,6 +139,29 @@ def parse_yaml_mapping(yaml_text: str, rel, diags: Diagnostics, first_line: int 
     key_lines, item_lines, raw_text = _marks_of(node, first_line)
     data = {str(k): v for k, v in data.items()}
     return FrontMatter(data, key_lines, item_lines, raw_text)
+
+
+def _compose(loader, source: yamlshape.YamlSource):
+    """(the node graph or None, []) or (None, [the syntax problem])."""
+    try:
+        return loader.get_single_node(), []
+    except yaml.YAMLError as exc:
+        return None, [yamlshape.syntax_problem(exc, source)]
+    except RecursionError:
+        # Only the pure-Python composer recurses; libyaml stops at 1000 levels itself.
+        return None, [yamlshape.too_deep_problem(source)]
+
+
+def _construct(loader, node, source: yamlshape.YamlSource):
+    """(the Python value, []) or (None, [problem]); the graph was checked, so this is a last guard."""
+    if node is None:
+        return {}, []
+    try:
+        return loader.construct_document(node), []
+    except yaml.YAMLError as exc:
+        return None, [yamlshape.syntax_problem(exc, source)]
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
+        return None, [yamlshape.unconstructable_problem(exc, source)]
 
 
 def _marks_of(node, offset: int):

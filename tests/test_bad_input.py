@@ -84,17 +84,17 @@ def test_invalid_yaml_is_reported_at_the_files_line_and_column(make_site):
     root = one_file(make_site, "---\ntitle: A\ndate: 2021-01-01\nsummary: ok\nleaders: [Joe Biden, Vladimir Putin\n"
                                "issues: [sanctions]\n---\nBody.\n")
     assert errors_of(root) == [
-        "content/briefings/a.md:6:7: error: invalid YAML in front matter: did not find expected ',' or ']'. "
-        "Check indentation, colons and quotes; quote a value that contains ': ' or starts with a special character."
+        "content/briefings/a.md:5:10: error: invalid YAML in front matter: the list opened here with '[' is not "
+        "closed. Add ']' after its last item; quote an item that holds ',', '[', ']' or ': '."
     ]
 
 
 def test_invalid_yaml_colon_in_a_value(make_site):
     root = one_file(make_site, "---\ntitle: A\ndate: 2021-01-01\nsummary: Biden: a call\n---\nBody.\n")
     assert errors_of(root) == [
-        "content/briefings/a.md:4:15: error: invalid YAML in front matter: mapping values are not allowed in this "
-        "context. Check indentation, colons and quotes; quote a value that contains ': ' or starts with a special "
-        "character."
+        "content/briefings/a.md:4:15: error: invalid YAML in front matter: a ': ' inside a value, or a key indented "
+        "under a value. Put a value that holds ': ' in quotes, e.g. summary: \"Biden: a call\"; otherwise check this "
+        "line's indentation."
     ]
 
 
