@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from briefgen import urls
 from briefgen.errors import BuildError, Diagnostics, did_you_mean
 from briefgen.frontmatter import normalise_text, parse_yaml_mapping
+from briefgen.site_files import read_site_file
 
 CONFIG_NAME = "site.yaml"
 PLACEHOLDER_BASE_URL = "https://example.org/"
@@ -114,14 +115,14 @@ def load_config(root: Path, diags: Diagnostics | None = None) -> SiteConfig:
     """Read `root/site.yaml`; raises BuildError listing every problem in it."""
     diags = diags if diags is not None else Diagnostics()
     path = root / CONFIG_NAME
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():  # a pipe or a link is read below, and refused there
         diags.error(
             CONFIG_NAME, None, f"there is no {CONFIG_NAME} in {root}.",
             "Run briefgen in a site folder, or create one with 'briefgen new site DIR'.",
         )
         diags.raise_if_errors()
     try:
-        text = normalise_text(path.read_bytes().decode("utf-8"))
+        text = normalise_text(read_site_file(path, root).decode("utf-8"))
     except OSError as exc:
         diags.error(CONFIG_NAME, None, f"{CONFIG_NAME} cannot be read: {exc.strerror or exc}.",
                     "Check that you may read it.")

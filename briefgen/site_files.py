@@ -74,6 +74,15 @@ def read_regular(path: str | os.PathLike) -> bytes:
         return file.read()
 
 
+def read_site_file(path: str | os.PathLike, home: str | os.PathLike) -> bytes:
+    """read_regular for one named file of the site (site.yaml), refused when it is a link that leaves `home`."""
+    real = os.path.realpath(path)
+    problem = outside_problem(real, real_home(home))
+    if problem is not None:
+        raise NotRegularFile(f"the file is a link to {real}, {problem}")
+    return read_regular(path)
+
+
 def real_home(folder: str | os.PathLike) -> str:
     return os.path.realpath(folder)
 

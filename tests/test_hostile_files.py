@@ -351,3 +351,40 @@ def test_serve_refuses_a_known_file_replaced_by_a_link_out_or_a_pipe(site, tmp_p
                           if output.rel_path.endswith(".html"))
         assert SECRET.encode() not in served
         assert b"agreed to extend" in served  # the last good site stays
+
+
+# --- site.yaml: read like every other file ------------------------------------------------------------
+
+@pytest.mark.parametrize("shape", ["pipe", "outside link", "hidden link", "dangling link"])
+def test_site_yaml_that_is_not_a_regular_file_of_the_site_is_an_error_not_a_hang(site, tmp_path, shape):
+    config = site / "site.yaml"
+    (tmp_path / "outside.yaml").write_text(config.read_text() + f"title: {SECRET}\n")
+    (site / ".hidden").mkdir()
+    (site / ".hidden" / "site.yaml").write_text(config.read_text())
+    config.unlink()
+    if shape == "pipe":
+        os.mkfifo(config)
+        expected = "the file is a named pipe (FIFO), not a regular file"
+    elif shape == "outside link":
+        config.symlink_to(tmp_path / "outside.yaml")
+        expected = f"the file is a link to {(tmp_path / 'outside.yaml').resolve()}, outside the site folder"
+    elif shape == "hidden link":
+        config.symlink_to(".hidden/site.yaml")
+        expected = f"the file is a link to {(site / '.hidden/site.yaml').resolve()}, inside the hidden folder .hidden"
+    else:
+        config.symlink_to("nowhere.yaml")
+        expected = "No such file or directory"
+    for command in ("build", "check"):
+        result = run(command, cwd=site)
+        assert result.returncode == 1, result.stderr
+        assert error_lines(result) == [f"site.yaml: error: site.yaml cannot be read: {expected}. "
+                                       "Check that you may read it."], result.stderr
+        assert SECRET not in result.stderr
+
+
+def test_site_yaml_linked_inside_the_site_is_read(site):
+    config = site / "site.yaml"
+    (site / "config").mkdir()
+    config.rename(site / "config" / "site.yaml")
+    config.symlink_to("config/site.yaml")
+    assert run("build", cwd=site).returncode == 0
