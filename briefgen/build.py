@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from briefgen import indexes, search, urls
 from briefgen.cache import BuildCache, code_digest, settings_key
+from briefgen.claims import Claim, check_claims
 from briefgen.config import SiteConfig
 from briefgen.documents import Briefing, NameRef, Page, Profile, parse_document
 from briefgen.entities import Naming, build_registry, check_names
@@ -104,7 +105,9 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
         to_render = [cache.documents[briefing.source_rel][1] for briefing in model.site.briefings
                      if not _body_is_current(cache, briefing.source_rel)]
         profiles, pages = [], []
-    elif model is not None:  # only what briefings show of themselves changed (a title, a summary, …)
+    elif model is not None and not any(m.severity is Severity.ERROR for m in model.messages):
+        # Only what briefings show of themselves changed (a title, a summary, …). Not after errors (serve
+        # keeps a failed build's model): one may name another briefing's line (two names of one slug).
         model = _with_new_cards(model, model_key, front_digests, cache, config)
     else:  # a new shape: a date, a name, a briefing more or less, …
         earlier = cache.earlier_model()
@@ -133,6 +136,14 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     bodies = StoredBodies(cache.bodies)
     clock.lap("markdown")
     diags.raise_if_errors()
+    env, body_reads = _environment(theme, template_digest, cache)
+    statics = static_files(theme)
+    claims_key = fingerprint(cache.settings_key, model.shape, list(statics.items()))
+    if claims_key != cache.checked_claims:  # the paths are those the last good build checked: nothing to do
+        check_claims(_claims(PageRenderer(site, bodies, env, "", None, body_reads), statics, config), config.root,
+                     diags)
+        diags.raise_if_errors()
+        cache.checked_claims = claims_key
     if not write_pages:
         return BuildResult(site, (), diags.sorted(), MappingProxyType(clock.timings))
 
@@ -154,7 +165,6 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
         changed.update(_views_changed(earlier.site, site))
     # Views of unchanged briefings are as they were when nothing but bodies changed.
     views = {slug: view for slug, view in cache.views.items() if slug not in changed} if previous else {}
-    env, body_reads = _environment(theme, template_digest, cache)
     renderer = PageRenderer(site, bodies, env, render_digest, views, body_reads)
     # A briefing's body is in its view, never a fact: only pages' and profiles' bodies can make one stale.
     fact_bodies = {d.source_rel for d in (*site.pages, *site.registry.profiles())}
@@ -179,7 +189,6 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     if index_search:
         cache.search = _start_index(outputs, results.fingerprints, site, diags, cache.search, notes).finish(diags)
     outputs += search.state_outputs(cache.search) if cache.search else []
-    statics = static_files(theme)
     outputs += [Output(rel, copy_from=path, origin=_static_origin(path, config)) for rel, path in statics.items()]
     outputs += [o for o in indexes.github_pages_files(config) if o.rel_path not in statics]
     if model.sitemap is None:
@@ -749,6 +758,15 @@ def _unparsed_stubs(sources, documents) -> list[tuple[PurePosixPath, str, str]]:
             path = urls.briefing_path(slug) if source.section == "briefings" else urls.page_path(slug)
             stubs.append((source.rel, slug, path))
     return stubs
+
+
+def _claims(renderer: PageRenderer, statics: Mapping[str, Path], config: SiteConfig) -> list[Claim]:
+    """Every path the build will write but the search index's files, and what asks for each."""
+    claims = renderer.claims()
+    claims += [Claim(rel, _static_origin(path, config)) for rel, path in statics.items()]
+    claims += [Claim(o.rel_path, o.origin) for o in indexes.github_pages_files(config) if o.rel_path not in statics]
+    claims += [Claim(rel, f"the site's {rel}") for rel in (indexes.SITEMAP, indexes.ROBOTS)]
+    return claims
 
 
 def _static_origin(path, config: SiteConfig) -> str:

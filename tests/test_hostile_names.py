@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.build import build
+from briefgen.cache import BuildCache
+from briefgen.config import load_config
 from briefgen.entities import normalise_name, written_forms
+from briefgen.errors import BuildError
 from conftest import parse_html, run_cli
 
 UNITED_STATES = "---\nname: United States\naliases: [US, USA]\n---\nA country.\n"
@@ -399,3 +403,29 @@ def test_an_incremental_build_after_a_title_edit_keeps_the_collision(make_site):
     assert again.returncode == 1
     assert errors_of(again) == errors_of(run_cli("build", "--no-cache", cwd=site))
     assert errors_of(again)[0].startswith("content/briefings/b.md:5: error: 'Li Qiang' and '李强'")
+
+
+@pytest.mark.parametrize("edited, text", [
+    ("b.md", "---\ntitle: Bravo again\nsummary: A line more.\ndate: 2021-01-02\nleaders: [Li Qiang]\n---\nB.\n"),
+    ("a.md", "---\ntitle: Alpha again\nsummary: A line more.\ndate: 2021-01-01\nleaders: [李强]\n---\nA.\n"),
+])
+def test_a_cache_kept_in_memory_after_a_failed_build_says_what_a_clean_build_says(make_site, edited, text):
+    # serve keeps the model of a build that failed; an edit that moves a name to another line (a card
+    # edit: the same names, dates and slugs) is then checked against it, and must give today's lines.
+    site = make_site({
+        "content/briefings/a.md": briefing("Alpha", "2021-01-01", leaders="[李强]"),
+        "content/briefings/b.md": briefing("Bravo", "2021-01-02", leaders="[Li Qiang]"),
+    })
+    config, cache = load_config(site), BuildCache()
+    with pytest.raises(BuildError):
+        build(config, cache=cache)
+    (site / "content/briefings" / edited).write_text(text, encoding="utf-8")
+    with pytest.raises(BuildError) as kept:
+        build(config, cache=cache)
+    with pytest.raises(BuildError) as clean:
+        build(config, cache=BuildCache())
+    assert [str(d) for d in kept.value.diagnostics] == [str(d) for d in clean.value.diagnostics]
+    [error] = [str(d) for d in clean.value.diagnostics]
+    assert error.startswith({"a.md": "content/briefings/b.md:4: error: 'Li Qiang' and '李强' (content/briefings/a.md:5)",
+                             "b.md": "content/briefings/b.md:5: error: 'Li Qiang' and '李强' (content/briefings/a.md:4)",
+                             }[edited])
