@@ -7,7 +7,7 @@ from pathlib import Path
 
 from slugify import slugify
 
-from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig
+from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig, first_control_character, shown
 from briefgen.errors import BuildError, Diagnostic
 
 _SITE_YAML = """\
@@ -98,27 +98,59 @@ def create_site(directory: Path, title: str) -> list[Path]:
     return created
 
 
+# A briefing's file name (and URL) is its title's slug, cut at a word boundary: file systems
+# refuse names over 255 bytes, and a URL of 80 characters is long enough to say what it is.
+SLUG_LENGTH = 80
+
+
 def create_briefing(config: SiteConfig, title: str, date_text: str | None) -> Path:
+    """content/briefings/<slug>.md with the full title in front matter; never overwrites a file."""
     if date_text:
         try:
             day = dt.date.fromisoformat(date_text)
         except ValueError:
-            raise BuildError([Diagnostic(None, None, f"'{date_text}' is not a date.", "Write it as YYYY-MM-DD.")])
+            raise BuildError([Diagnostic(None, None, f"'{shown(date_text)}' is not a date.",
+                                         "Write it as YYYY-MM-DD.")])
     else:
         day = dt.datetime.now(config.tz).date()
-    slug = slugify(title)
-    if not slug:
-        raise BuildError([Diagnostic(None, None, f"the title '{title}' has no letters or digits to make a file name.")])
-    path = config.content_dir / "briefings" / f"{slug}.md"
-    if path.exists():
-        raise BuildError([Diagnostic(None, None, f"{path.relative_to(config.root)} already exists.",
-                                     "Choose another title, or edit that file.")])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_BRIEFING.format(
+    path = config.content_dir / "briefings" / f"{briefing_slug(title)}.md"
+    text = _BRIEFING.format(
         title=_yaml_text(title), date=day.isoformat(), summary="''", point="''", leader="",
         body="## What happened\n\n\n## Why it matters\n\n",
-    ).replace("key_points:\n  - ''\n", "key_points: []\n"), encoding="utf-8")
+    ).replace("key_points:\n  - ''\n", "key_points: []\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # "x": created here or not at all, so neither a file written meanwhile nor a symlink
+        # (even one pointing nowhere) is ever written through.
+        with path.open("x", encoding="utf-8") as file:
+            file.write(text)
+    except FileExistsError:
+        raise BuildError([Diagnostic(None, None, f"{path.relative_to(config.root)} already exists; it was left as "
+                                                 "it is.", "Choose another title, or edit that file.")])
     return path
+
+
+def briefing_slug(title: str) -> str:
+    """The file name for a title; refuses a title that cannot make one."""
+    bad = first_control_character(title)
+    if bad is not None:
+        raise BuildError([Diagnostic(None, None, f"the title '{shown(title)}' has the control character "
+                                                 f"U+{ord(bad):04X} in it.", "Write the title on one line, as text.")])
+    slug = _cut_at_word(slugify(title), SLUG_LENGTH)
+    if not slug:
+        raise BuildError([Diagnostic(None, None, f"the title '{shown(title)}' has no letters or digits to make a "
+                                                 "file name.", 'Give the briefing a title with words, e.g. '
+                                                               'briefgen new briefing "Geneva summit".')])
+    return slug
+
+
+def _cut_at_word(slug: str, length: int) -> str:
+    """The slug's first words that fit in `length` (slugify's own word_boundary skips a long word and
+    goes on with later ones); one word longer than that is cut."""
+    if len(slug) <= length:
+        return slug
+    head = slug[:length + 1]  # a '-' just after the cut ends a whole word
+    return (head[:head.rfind("-")] if "-" in head else head[:length]).strip("-")
 
 
 def _yaml_text(text: str) -> str:
