@@ -220,6 +220,7 @@ def test_two_bare_names_of_one_slug_across_briefings_are_an_error_naming_both(ma
     ("黎强", "Li Qiang"),
     ("Æro", "Aero"),  # æ is written ae (as python-slugify writes it): one name
     ("Þór", "Thor"),  # but þ is a letter of its own: th only once transliterated
+    ("Armenia", "\u0410rmenia"),  # a Cyrillic А that looks Latin: another name, told, not merged
     ("C.I.A.", "CIA!"),  # same letters: must merge, no error (see below)
 ])
 def test_bare_names_of_one_slug_in_one_briefing(make_site, first, second):
