@@ -179,7 +179,8 @@ def create_markdown(allow_html: bool = True) -> MarkdownIt:
     md.inline.ruler.before("html_inline", "raw_text_element", _raw_text_element_rule)
     # Text inside raw <a>, <code>, <script> … is hidden from every core rule between these two: the
     # typographer's (replacements, smartquotes, or any other that works on "text" tokens), linkify.
-    md.core.ruler.after("inline", "raw_html_hide", _hide_text_in_raw_elements)
+    # Before linkify, so after the footnote plugin has moved footnotes' text into the token stream.
+    md.core.ruler.before("linkify", "raw_html_hide", _hide_text_in_raw_elements)
     md.core.ruler.before("text_join", "raw_html_show", _show_text_in_raw_elements)
     return md
 
@@ -283,7 +284,7 @@ def render_body(
     if autolink and resolver.autolink_index:
         _autolink_first_mentions(tokens, resolver, exclude_entity)
     html = md.renderer.render(tokens, md.options, env)
-    if env.get("raw_html"):
+    if _holds_raw_html(tokens):
         # Raw HTML can span tokens (a tag opened in one block, a quote closed in the next): the whole
         # body as rendered is what a browser reads, so that is what is checked.
         sanitised = sanitise_html(html)
@@ -291,6 +292,12 @@ def render_body(
         problems.extend(_removed_url_warning(removed, rel, _raw_url_line(tokens, body_line, removed))
                         for removed in sanitised.removed)
     return Rendered(html, first_paragraph_text(tokens), tuple(problems))
+
+
+def _holds_raw_html(tokens: list[Token]) -> bool:
+    """Whether any token, at any depth (footnotes, image captions), is raw HTML."""
+    return any(token.type in ("html_block", "html_inline") or (token.children and _holds_raw_html(token.children))
+               for token in tokens)
 
 
 def _raw_url_line(tokens: list[Token], body_line: int, removed: RemovedUrl) -> int:

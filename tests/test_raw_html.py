@@ -141,6 +141,14 @@ SHAPES = {
     "math-href": '<p><math href="javascript:alert(39)"><mi>LINK</mi></math></p>',
     "input-image": '<form><input type="image" alt="LINK" src="javascript:alert(40)"></form>',
     "duplicate-attribute": '<p><a href="javascript:alert(41)" href="/ok">LINK</a></p>',
+    # Raw HTML elsewhere in Markdown.
+    "inline-footnote": 'Text^[Note <a href="javascript:alert(51)">LINK</a>.] end.',
+    "footnote-definition": 'Text[^n].\n\n[^n]: See <a href="javascript:alert(52)">LINK</a>.',
+    "table-cell": '| a | b |\n|---|---|\n| <a href="javascript:alert(53)">LINK</a> | x |',
+    "link-text": '[before <img src="javascript:alert(54)" alt="LINK"> after](https://example.org/)',
+    "heading": '## Title <a href="javascript:alert(55)">LINK</a>',
+    "list-item": '- item <a href="javascript:alert(56)">LINK</a>\n- two',
+    "blockquote": '> quoted <a href="javascript:alert(57)">LINK</a>',
     # Places where a tokenizer may read differently from a browser.
     "cdata-section": '<div><![CDATA[ > <a href="javascript:alert(42)">LINK</a> ]]></div>',
     "abrupt-comment": '<div><!--> <a href="javascript:alert(43)">LINK</a> --></div>',
