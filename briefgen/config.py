@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from briefgen import urls
-from briefgen.errors import BuildError, Diagnostics, did_you_mean
+from briefgen.errors import BuildError, Diagnostic, Diagnostics, did_you_mean
 from briefgen.frontmatter import normalise_text, parse_yaml_mapping
 from briefgen.site_files import read_site_file
 
@@ -81,6 +81,12 @@ class SiteConfig:
         return next((t for t in self.taxonomies if t.name == name), None)
 
     def with_base_url(self, base_url: str) -> SiteConfig:
+        """The config with --base-url's value, held to site.yaml's rule: it lands in every link."""
+        problem = base_url_problem(base_url)
+        if problem is not None:
+            raise BuildError([Diagnostic(None, None, f"--base-url must be an absolute http(s) URL; got "
+                                                     f"{describe_value(base_url)}: {problem}.",
+                                      "Pass e.g. --base-url https://user.github.io/repo/.")])
         return replace(self, base_url=normalise_base_url(base_url))
 
     def with_output_dir(self, output_dir: str) -> SiteConfig:

@@ -184,6 +184,18 @@ def test_several_bad_values_are_all_reported_each_at_its_own_line(make_site):
         f"site.yaml:{n}:" for n in range(2, 8)]
 
 
+@pytest.mark.parametrize("command", ["build", "serve", "publish"])
+@pytest.mark.parametrize("url", ['https://example.org/x"onmouseover="alert(1)/', "https://example.org/a b/",
+                                 "https://u:p@example.org/", "https://example.org/../up/"])
+def test_a_base_url_on_the_command_line_is_held_to_the_same_rule(make_site, command, url):
+    root = site_with(make_site, "language: en")
+    before = files_under(root.parent)
+    result = run_cli(command, "--base-url", url, cwd=root)
+    assert result.returncode in (1, 2), result.stderr  # 2 where the command line itself is refused
+    assert "absolute http(s) URL" in result.stderr and "Traceback" not in result.stderr
+    assert files_under(root.parent) == before
+
+
 @pytest.mark.parametrize("setting, attribute, value", [
     ("base_url: https://localhost:8000/repo", "base_url", "https://localhost:8000/repo/"),
     ("base_url: https://example.org/a%20b/", "base_url", "https://example.org/a%20b/"),
