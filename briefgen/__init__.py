@@ -2,8 +2,16 @@
 
 __version__ = "0.1.0"
 
-from briefgen.build import BuildResult, build  # noqa: E402
-from briefgen.config import SiteConfig, load_config  # noqa: E402
-from briefgen.errors import BuildError, Diagnostic  # noqa: E402
-
 __all__ = ["__version__", "build", "BuildResult", "load_config", "SiteConfig", "BuildError", "Diagnostic"]
+
+_EXPORTS = {"build": "briefgen.build", "BuildResult": "briefgen.build", "load_config": "briefgen.config",
+            "SiteConfig": "briefgen.config", "BuildError": "briefgen.errors", "Diagnostic": "briefgen.errors"}
+
+
+def __getattr__(name: str):
+    # Imported when first asked for, not with the package: the command line starts by importing
+    # briefgen.__main__ alone, so that a Ctrl-C while the rest loads still ends cleanly (see run()).
+    if name in _EXPORTS:
+        import importlib
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'briefgen' has no attribute {name!r}")

@@ -37,12 +37,12 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import __version__
-from briefgen.output import MARKER, Output
+from briefgen.output import Manifest, Output, is_as_written
 from briefgen import search
 from briefgen.search import SearchState, pagefind_binary
+from briefgen.workspace import CACHE_DIR, MARKER
 from briefgen.store import DATABASE, CacheDamaged, CacheDatabase, RowStore, dump, load, save_database
 
-CACHE_DIR = ".briefgen-cache"
 _STATE_FILE = "state.pickle"  # what the last build read and wrote: small
 _SEARCH_FILE = "search.pickle"  # the search index's shards and pages
 _MAGIC = b"briefgen-cache-2\n"
@@ -63,7 +63,7 @@ class BuildCache:
     # path -> (key, rendered, links used, diagnostics, words_as_written, summary)
     bodies: RowStore = field(default_factory=RowStore)
     outputs: dict[str, tuple[str, Output]] = field(default_factory=dict)  # serve: in memory
-    written: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # CLI: path -> key, size, mtime
+    written: Manifest = field(default_factory=dict)  # CLI: path -> key and Stamp, as written
     output_dir: Path | None = None
     spare: Any = None  # output.Spare: the site before the last, kept as the next staging folder
     search: SearchState | None = None  # the last build's search shards
@@ -73,6 +73,7 @@ class BuildCache:
     environment: tuple | None = None  # (what the templates are, the Jinja environment that compiled them)
     views: dict = field(default_factory=dict)  # the last build's briefing views, by slug
     checked_paths: list | None = None  # the output paths the last good build checked for collisions
+    checked_claims: str = ""  # the digest of the claims the last good build checked (see claims.py)
     sources: dict = field(default_factory=dict)  # the last build's sources, by path (serve: in memory)
     stamps: dict = field(default_factory=dict)  # path -> ((mtime_ns, size), digest) of the last build's content
     last_inputs: str = ""  # digest of every input of the last successful build
@@ -140,16 +141,8 @@ class BuildCache:
         if written is None or written[0] != key or self.output_dir is None:
             return None
         path = f"{self.output_dir}/{name}"  # strings: this runs for every page of the site
-        if self.survey is not None:
-            if name not in self.survey.intact():
-                return None
-        else:
-            try:
-                stat = os.stat(path)
-            except OSError:
-                return None
-            if (stat.st_size, stat.st_mtime_ns) != written[1:]:
-                return None
+        if not (name in self.survey.intact() if self.survey is not None else is_as_written(path, written)):
+            return None
         return Output(name, copy_from=path, origin=origin)
 
     def remember_outputs(self, outputs, keys) -> None:
@@ -273,14 +266,7 @@ def outputs_intact(output_dir: Path, written: dict) -> bool:
     """Every file of the last write is still there, as it was written."""
     if not written or not (output_dir / MARKER).is_file():
         return False
-    for rel, (_, size, mtime_ns) in written.items():
-        try:
-            stat = os.stat(f"{output_dir}/{rel}")
-        except OSError:
-            return False
-        if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
-            return False
-    return True
+    return all(is_as_written(f"{output_dir}/{rel}", entry) for rel, entry in written.items())
 
 
 def _read_blob(path: Path) -> dict | None:

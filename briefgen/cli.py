@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import os
 import shutil
 import sqlite3
 import sys
 import gc
+import signal
+import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import click
 
@@ -24,7 +27,9 @@ from briefgen.store import CacheDamaged
 from briefgen.survey import DiskSurvey
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
-from briefgen.output import check_output_folder, remove_leftovers, spill_folder, write_site
+from briefgen.output import write_site
+from briefgen.workspace import (LOCK_FILE, Workspace, check_output_folder, exclusive_lock, finish_interrupted,
+                                open_workspace)
 
 BUG_URL = "https://github.com/briefgen/briefgen/issues"
 
@@ -164,6 +169,69 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     diags = Diagnostics()
     check_output_folder(config, config.output_path, diags, force=force)
     diags.raise_if_errors()
+    with CommitPoint() as commit, _output_session(config, reporter, no_cache) as workspace:
+        _build_into(ctx, reporter, config, workspace, commit, drafts, strict, no_cache, started)
+    if commit.interrupted_late:
+        reporter.info("Ctrl-C came after the new site was in place, so the build was finished.")
+
+
+class CommitPoint:
+    """Ctrl-C before the new site is swapped in abandons the build (exit 130, the previous site in place).
+    After that point the new site is what readers get, so the build finishes and succeeds."""
+
+    def __init__(self):
+        self.committed = self.interrupted_late = False
+        self._previous = None
+
+    def __enter__(self) -> CommitPoint:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._interrupted)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def commit(self) -> None:
+        self.committed = True
+
+    def _interrupted(self, signum, frame) -> None:
+        if not self.committed:
+            raise KeyboardInterrupt
+        self.interrupted_late = True
+
+
+@contextlib.contextmanager
+def _output_session(config: SiteConfig, reporter: Reporter, no_cache: bool) -> Iterator[Workspace]:
+    """The locks a writing build holds (the site's cache, then its output folder) and the output's workspace,
+    with what a killed build left in it finished."""
+    holder = f"briefgen build (process {os.getpid()}) writing {config.output_path}"
+
+    def waiting(other: str) -> None:
+        reporter.info(f"Waiting for {other} to finish …")
+
+    with contextlib.ExitStack() as stack:
+        cache_folder = config.root / CACHE_DIR
+        if not no_cache and _can_hold(cache_folder):  # else the cache cannot be saved either: the build says so
+            stack.enter_context(exclusive_lock(cache_folder / LOCK_FILE, holder, waiting))
+        workspace = open_workspace(config.output_path)
+        stack.enter_context(exclusive_lock(workspace.folder / LOCK_FILE, holder, waiting))
+        finish_interrupted(workspace)
+        yield workspace
+
+
+def _can_hold(folder: Path) -> bool:
+    """The cache folder can hold its lock file."""
+    try:
+        folder.mkdir(exist_ok=True)
+        (folder / LOCK_FILE).touch(exist_ok=True)
+        return True
+    except OSError:  # a file of that name, a read-only site folder, …
+        return False
+
+
+def _build_into(ctx, reporter: Reporter, config: SiteConfig, workspace: Workspace, commit: CommitPoint,
+                drafts: bool, strict: bool, no_cache: bool, started: float) -> None:
     cache = BuildCache(output_dir=config.output_path)
     phases: dict[str, float] = {}  # for -v: where the time went, besides the build's own phases
     inputs, survey, listing = "", None, None
@@ -171,7 +239,6 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
         cache = load_state(config.root, config.output_path)
         inputs, stamps, listing = inputs_key(config, drafts, cache.stamps)
         if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written):
-            remove_leftovers(config.output_path)
             report_warnings(cache.last_diagnostics, reporter, strict)
             reporter.info(f"Nothing changed since the last build; {_shown(config.output_path)} is up to date "
                           f"({time.perf_counter() - started:.2f} s).")
@@ -181,7 +248,7 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     spill = None
     collecting = gc.isenabled()
     try:
-        spill = spill_folder(config.output_path)  # a large render's pages wait there, not in memory
+        spill = workspace.new_folder("pages")  # a large render's pages wait there, not in memory
         if survey is not None:
             lap = time.perf_counter()
             cache = load_cache(config.root, config.output_path, cache)
@@ -201,7 +268,7 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
             cache = forget_cache(config.root, cache)
             result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, index_search=False,
                            spill=spill)
-        result = _index_and_write(config, result, cache, inputs if survey else None,
+        result = _index_and_write(config, workspace, commit, result, cache, inputs if survey else None,
                                   survey.spare_listing() if survey else None, spill, reporter, strict, phases)
     finally:
         if survey is not None:
@@ -221,8 +288,9 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     ctx.obj.get("kept", []).append((cache, result))  # let go with the process (see main)
 
 
-def _index_and_write(config: SiteConfig, result: BuildResult, cache: BuildCache, inputs: str | None, listing,
-                     spill: Path, reporter: Reporter, strict: bool, phases: dict[str, float]) -> BuildResult:
+def _index_and_write(config: SiteConfig, workspace: Workspace, commit: CommitPoint, result: BuildResult,
+                     cache: BuildCache, inputs: str | None, listing, spill: Path, reporter: Reporter, strict: bool,
+                     phases: dict[str, float]) -> BuildResult:
     """Search index, cache and site: Pagefind indexes in processes of its own while the cache is saved
     and the pages are staged. Without `inputs` (--no-cache) the cache is neither saved nor kept."""
     lap = time.perf_counter()
@@ -251,10 +319,10 @@ def _index_and_write(config: SiteConfig, result: BuildResult, cache: BuildCache,
             cache_saved = _saving(reporter, lambda: save_build(config.root, cache))
             phases["cache save"] = time.perf_counter() - lap
         lap = time.perf_counter()
-        cache.written, cache.spare = write_site(pending.pages, config.output_path, result.keys, cache.written,
-                                                cache.spare, None if inputs is None else config.root / CACHE_DIR,
-                                                late=search_index, late_folder=search.BUNDLE_DIR, listing=listing,
-                                                spill=spill)
+        cache.written, cache.spare = write_site(pending.pages, workspace, result.keys, cache.written, cache.spare,
+                                                keep_spare=inputs is not None, late=search_index,
+                                                late_folder=search.BUNDLE_DIR, listing=listing, spill=spill,
+                                                on_swap=commit.commit)
         phases["write"] = time.perf_counter() - lap - phases["pagefind"]
     finally:
         pending.index.abandon()  # nothing left once finished; after a failure, no Pagefind outlives the build

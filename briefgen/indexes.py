@@ -16,6 +16,8 @@ from briefgen.urls import UrlBuilder
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
+SITEMAP, ROBOTS = "sitemap.xml", "robots.txt"
+
 def sitemap(site: Site, links: UrlBuilder) -> Output:
     return sitemap_of(sitemap_entries(site), links)
 
@@ -29,7 +31,7 @@ def sitemap_of(entries: Iterable[tuple[str, dt.datetime | None]], links: UrlBuil
         if lastmod is not None:
             ET.SubElement(url, "lastmod").text = lastmod.isoformat(timespec="seconds")
     data = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8") + b"\n"
-    return Output("sitemap.xml", data, origin="the sitemap")
+    return Output(SITEMAP, data, origin="the sitemap")
 
 
 def sitemap_entries(site: Site) -> Iterator[tuple[str, dt.datetime | None]]:
@@ -64,8 +66,8 @@ def _newest(briefings: list[Briefing]) -> dt.datetime | None:
 
 
 def robots(links: UrlBuilder) -> Output:
-    text = f"User-agent: *\nAllow: /\n\nSitemap: {links.absolute('sitemap.xml')}\n"
-    return Output("robots.txt", text.encode(), origin="robots.txt")
+    text = f"User-agent: *\nAllow: /\n\nSitemap: {links.absolute(SITEMAP)}\n"
+    return Output(ROBOTS, text.encode(), origin="robots.txt")
 
 
 def github_pages_files(config: SiteConfig) -> list[Output]:

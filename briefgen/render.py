@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping, Protocol, Sequence
 import jinja2
 
 from briefgen import metadata, search, urls
+from briefgen.claims import Claim
 from briefgen.config import TaxonomySpec
 from briefgen.documents import Briefing
 from briefgen.entities import Entity, EntityKey
@@ -27,6 +28,17 @@ from briefgen.template_reads import BodyReads
 JobKey = tuple
 # The method that makes each kind of job (by name: bound methods kept on the renderer would make it
 # a reference cycle, which only the cycle collector frees).
+# (site path, origin) of the pages that no content file asks for, by job kind (see PageRenderer.claims).
+_BUILT_IN_PAGES = {
+    "home": lambda: ("", "the home page"),
+    "list": lambda number: (urls.paginated_path("briefings/", number), "the briefing list"),
+    "year": lambda year: (urls.year_path(year), f"the {year} archive"),
+    "taxonomy": lambda name: (urls.taxonomy_path(name), f"the {name} index"),
+    "404": lambda: ("404.html", "the 404 page"),
+    "search": lambda: ("search/", "the search page"),
+    "feed": lambda: ("atom.xml", "the site feed"),
+}
+
 _MAKERS = {
     "home": "render_home", "briefing": "render_briefing", "list": "render_briefing_list", "year": "render_year",
     "taxonomy": "render_taxonomy", "entity": "render_entity", "entity-feed": "render_entity_feed",
@@ -280,6 +292,31 @@ class PageRenderer:
         keys += [("alias", index) for index in range(len(self.facts.alias_targets()))]
         return keys
 
+    def claims(self) -> list[Claim]:
+        """Every page's output path and what asks for it, in job_keys' order, without making a job: what
+        `check` checks for collisions. tests/test_collisions.py keeps it equal to what the jobs write."""
+        claims = []
+        for key in self.job_keys():
+            kind = key[0]
+            if kind == "briefing":
+                source = str(self.site.briefing(key[1]).source_rel)
+                claims.append(Claim(urls.output_file(urls.briefing_path(key[1])), source, source, "slug"))
+            elif kind == "entity" or kind == "entity-feed":
+                entity, path = self.facts.value(("entity", key[1])), urls.entity_path(*key[1])
+                path = urls.paginated_path(path, key[2]) if kind == "entity" else path + "atom.xml"
+                source = str(entity.profile.source_rel) if entity.profile else None
+                claims.append(Claim(urls.output_file(path), self._origin(key[1]), source, "slug" if source else None))
+            elif kind == "page":
+                source = str(self.facts.value(("page", key[1])).source_rel)
+                claims.append(Claim(urls.output_file(urls.page_path(key[1])), source, source, "slug"))
+            elif kind == "alias":
+                alias, _, source = self.facts.value(("alias", key[1]))
+                claims.append(Claim(urls.output_file(alias), f"{source} (alias '/{alias}')", source, "aliases", alias))
+            else:
+                site_path, origin = _BUILT_IN_PAGES[kind](*key[1:])
+                claims.append(Claim(urls.output_file(site_path), origin))
+        return claims
+
     def make_job(self, key: JobKey) -> tuple[PageJob, tuple[str, ...], bool, tuple[Fact, ...]]:
         """The job for `key`, the briefings whose views it shows, whether its output may show their
         bodies (if not, it depends on their cards alone), and the facts of the model it read (each
@@ -307,7 +344,7 @@ class PageRenderer:
             for spec in self.config.taxonomies
         ]
         website = metadata.website(self.config, self.links.absolute(""), self.links.absolute("search/"))
-        return self.render("home.html", "", "the home page", title=self.config.title,
+        return self.render("home.html", *_BUILT_IN_PAGES["home"](), title=self.config.title,
                            latest=latest, in_the_news=in_the_news, years=self._years_linked(),
                            briefing_count=self.fact("briefing-count"), json_ld=metadata.json_ld_script(website))
 
@@ -336,18 +373,18 @@ class PageRenderer:
     def render_briefing_list(self, number: int) -> PageJob:
         pager = self._pager(self.fact("briefing-count"), self.fact("slice", *self._page_range(number)), "briefings/",
                             number)
-        return self.render("briefings.html", urls.paginated_path("briefings/", number), "the briefing list",
+        return self.render("briefings.html", *_BUILT_IN_PAGES["list"](number),
                            title="All briefings", pager=pager, briefings=[self.briefing_view(s) for s in pager.items])
 
     def render_year(self, year: int) -> PageJob:
-        return self.render("year.html", urls.year_path(year), f"the {year} archive", title=f"Briefings of {year}",
+        return self.render("year.html", *_BUILT_IN_PAGES["year"](year), title=f"Briefings of {year}",
                            year=year, years=self._years_linked(),
                            briefings=[self.briefing_view(s) for s in self.fact("year", year)])
 
     def render_taxonomy(self, name: str) -> PageJob:
         spec = self._spec(name)
         entities = [self.entity_link(k) for k in self.fact("entity-keys", spec.name)]
-        return self.render("taxonomy.html", urls.taxonomy_path(spec.name), f"the {spec.name} index",
+        return self.render("taxonomy.html", *_BUILT_IN_PAGES["taxonomy"](spec.name),
                            title=spec.title, taxonomy=spec, entities=entities)
 
     def render_entity(self, key: EntityKey, number: int) -> PageJob:
@@ -401,15 +438,16 @@ class PageRenderer:
                            target_url=self.links.url(target), target_abs=self.links.absolute(target))
 
     def render_404(self) -> PageJob:
-        return self.render("404.html", "404.html", "the 404 page", title="Page not found")
+        return self.render("404.html", *_BUILT_IN_PAGES["404"](), title="Page not found")
 
     def render_search(self) -> PageJob:
-        return self.render("search.html", "search/", "the search page", title="Search",
+        return self.render("search.html", *_BUILT_IN_PAGES["search"](), title="Search",
                            search_bundle=self.links.url(search.BUNDLE_DIR + "/"), search_base=self.links.url(""))
 
     def site_feed(self) -> PageJob:
         slugs = self.fact("published", 20)
-        return self.feed(self.config.title, self.config.description, "atom.xml", "", slugs, "the site feed")
+        feed_path, origin = _BUILT_IN_PAGES["feed"]()
+        return self.feed(self.config.title, self.config.description, feed_path, "", slugs, origin)
 
     def feed(self, title: str, subtitle: str, feed_path: str, page_path: str, slugs: Sequence[str],
              origin: str) -> PageJob:

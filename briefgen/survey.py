@@ -11,17 +11,15 @@ process when its answer is first needed.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from pathlib import Path
-from typing import Mapping
 
-from briefgen.output import Listing, list_files
+from briefgen.output import Listing, Manifest, is_as_written, list_files
 
 
 class DiskSurvey:
     """Which outputs of the last write are intact, and what the spare folder holds."""
 
-    def __init__(self, output_dir: Path, written: Mapping[str, tuple[str, int, int]], spare: Path | None):
+    def __init__(self, output_dir: Path, written: Manifest, spare: Path | None):
         self._output_dir, self._written, self._spare = output_dir, written, spare
         self._answer: tuple[set[str], Listing | None] | None = None
         self._process = self._receiver = None
@@ -33,7 +31,7 @@ class DiskSurvey:
             sender.close()
 
     def intact(self) -> set[str]:
-        """The outputs (by path) whose files still have the size and modification time they were written with."""
+        """The outputs (by path) whose files are still as they were written (see output.Stamp)."""
         return self._result()[0]
 
     def spare_listing(self) -> tuple[Path, Listing] | None:
@@ -68,14 +66,8 @@ class DiskSurvey:
             sender.close()
 
     def _look(self) -> tuple[set[str], Listing | None]:
-        intact = set()
-        for name, (_, size, mtime_ns) in self._written.items():
-            try:
-                stat = os.stat(f"{self._output_dir}/{name}")
-            except OSError:
-                continue
-            if stat.st_size == size and stat.st_mtime_ns == mtime_ns:
-                intact.add(name)
+        intact = {name for name, entry in self._written.items()
+                  if is_as_written(f"{self._output_dir}/{name}", entry)}
         listing = None
         if self._spare is not None:
             try:

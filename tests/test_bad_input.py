@@ -393,8 +393,8 @@ def errors_of_config(root: Path) -> list[str]:
 def test_a_static_file_colliding_with_a_generated_page_names_both(make_site):
     root = make_site({"content/briefings/x.md": GOOD, "static/briefings/x/index.html": "<p>mine</p>"})
     assert cli_errors(root) == [
-        "static/briefings/x/index.html: error: 'briefings/x/index.html' is written by both content/briefings/x.md "
-        "and static/briefings/x/index.html. Rename or move one of them."
+        "content/briefings/x.md:1: error: this file's page and static/briefings/x/index.html both write "
+        "'briefings/x/index.html'. Change one of the two paths (a slug, an alias, or a file in static/)."
     ]
 
 

@@ -214,8 +214,9 @@ def test_a_new_sites_gitignore_keeps_the_build_and_what_a_killed_build_leaves_ou
     site = tmp_path / "desk"
     run_cli("new", "site", str(site), cwd=tmp_path, check=True)
     subprocess.run(["git", "init", "-q", str(site)], check=True)
-    leftovers = ["_site/index.html", "_site.tmp-0123abcd/index.html", "_site.old-0123abcd/index.html",
-                 "_site.pages-0123abcd/7.html", ".briefgen-cache/cache.sqlite"]
+    run_cli("build", cwd=site, check=True)
+    leftovers = ["_site/index.html", "._site.briefgen/staging-0123abcd/index.html", "._site.briefgen/old-0123abcd/x",
+                 "._site.briefgen/pages-0123abcd/7.html", "._site.briefgen/lock", ".briefgen-cache/cache.sqlite"]
     for rel in leftovers:
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_text("x")

@@ -410,7 +410,7 @@ def test_serve_session_body_edits_equal_clean_builds(make_site):
 
 
 def test_the_kept_spare_site_never_brings_back_stray_or_stale_files(make_site, tmp_path):
-    """Each build brings the site before last (kept in the cache folder) up to date instead of starting empty."""
+    """Each build brings the site before last (kept in the work folder) up to date instead of starting empty."""
     site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text."),
                       "content/briefings/b.md": briefing("B", "2021-02-01", "Text.", "[Someone Else]")})
     run_cli("build", cwd=site, check=True)
@@ -420,7 +420,7 @@ def test_the_kept_spare_site_never_brings_back_stray_or_stale_files(make_site, t
         (site / "content/briefings/b.md").write_text(briefing("B", "2021-02-01", f"Step {step}.", "[Someone Else]"))
         assert_same_as_clean_build(site, tmp_path, f"step {step}")
         assert [p.name for p in site.iterdir() if p.name.startswith("_site")] == ["_site"]
-        assert len([p for p in (site / ".briefgen-cache").iterdir() if p.name.startswith("spare-")]) == 1
+        assert len([p for p in (site / "._site.briefgen").iterdir() if p.name.startswith("spare-")]) == 1
     (site / "content/briefings/b.md").unlink()
     assert_same_as_clean_build(site, tmp_path, "a deleted briefing")
     assert not (site / "_site/briefings/b").exists()
@@ -467,18 +467,19 @@ def test_a_large_render_spills_its_pages_to_disk_and_writes_the_same_site(make_s
     from briefgen import jobs
     from briefgen.build import build
     from briefgen.config import load_config
-    from briefgen.output import spill_folder, write_site
+    from briefgen.output import write_site
+    from briefgen.workspace import open_workspace
 
     site = _body_edit_site(make_site)
     config = load_config(site)
     in_memory = build(config)
     monkeypatch.setattr(jobs, "SPILL_MIN_PAGES", 1)
-    spill = spill_folder(tmp_path / "spilled")
+    spill = open_workspace(tmp_path / "spilled").new_folder("pages")
     spilled = build(config, spill=spill)
     pages = [o for o in spilled.outputs if o.rel_path.endswith(".html")]
     assert pages and all(o.spilled and o.data is None and o.copy_from == spill / o.rel_path for o in pages)
-    write_site(in_memory.outputs, tmp_path / "from-memory", in_memory.keys)
-    write_site(spilled.outputs, tmp_path / "spilled", spilled.keys, spill=spill)
+    write_site(in_memory.outputs, open_workspace(tmp_path / "from-memory"), in_memory.keys)
+    write_site(spilled.outputs, open_workspace(tmp_path / "spilled"), spilled.keys, spill=spill)
     assert spill.is_dir()  # this build's spill folder is not taken for a leftover
     shutil.rmtree(spill)
     assert tree(tmp_path / "spilled") == tree(tmp_path / "from-memory")
@@ -491,13 +492,13 @@ def test_the_search_index_of_spilled_pages_comes_from_what_their_workers_noted(m
     from briefgen import jobs, search
     from briefgen.build import build, finish_search, begin_search
     from briefgen.config import load_config
-    from briefgen.output import spill_folder
+    from briefgen.workspace import open_workspace
 
     site = _body_edit_site(make_site)
     config = load_config(site)
     in_memory = build(config)
     monkeypatch.setattr(jobs, "SPILL_MIN_PAGES", 1)
-    spill = spill_folder(tmp_path / "spilled")
+    spill = open_workspace(tmp_path / "spilled").new_folder("pages")
     spilled = build(config, spill=spill, index_search=False)
     notes = spilled.search_notes
     assert notes is not None and notes.pages["briefings/b01/index.html"][0]  # indexed: its part was written
@@ -554,8 +555,8 @@ def test_a_first_build_keeps_its_spilled_pages_as_the_spare_of_the_next(make_sit
     spilling = subprocess.run([sys.executable, "-c", SPILLING_CLI, "build"], cwd=site, capture_output=True,
                               text=True, timeout=120)
     assert spilling.returncode == 0, spilling.stderr
-    spares = [p for p in (site / ".briefgen-cache").iterdir() if p.name.startswith("spare-")]
-    assert len(spares) == 1 and not [p for p in site.iterdir() if ".pages-" in p.name]
+    spares = [p for p in (site / "._site.briefgen").iterdir() if p.name.startswith("spare-")]
+    assert len(spares) == 1 and not [p for p in (site / "._site.briefgen").iterdir() if p.name.startswith("pages-")]
     kept = tree(spares[0])
     assert "briefings/b01/index.html" in kept and "leaders/joe-biden/atom.xml" in kept  # what was rendered,
     assert not [n for n in kept if n.startswith(("pagefind/", "assets/"))]  # not the theme's files or the index
@@ -575,27 +576,33 @@ def test_a_build_without_its_cache_over_an_old_site_keeps_its_spilled_pages_not_
     spilling = subprocess.run([sys.executable, "-c", SPILLING_CLI, "build"], cwd=site, capture_output=True,
                               text=True, timeout=120)
     assert spilling.returncode == 0, spilling.stderr
-    spares = [p for p in (site / ".briefgen-cache").iterdir() if p.name.startswith("spare-")]
+    spares = [p for p in (site / "._site.briefgen").iterdir() if p.name.startswith("spare-")]
     assert len(spares) == 1
     kept = tree(spares[0])
     assert "briefings/b01/index.html" in kept and not [n for n in kept if n.startswith(("pagefind/", "assets/"))]
     assert (spares[0] / "briefings/b01/index.html").stat().st_ino != old_inode  # not the old site's file
-    assert not [p for p in site.iterdir() if p.name.startswith("_site.")]  # the old site is gone
+    assert not [p for p in (site / "._site.briefgen").iterdir() if p.name.startswith("old-")]  # the old site is gone
     (site / "content/briefings/b02.md").write_text((site / "content/briefings/b02.md").read_text() + "\nMore.\n")
     assert_same_as_clean_build(site, tmp_path, "the spilled pages as a spare")
 
 
 def test_the_cli_leaves_no_spill_folder_and_removes_those_of_killed_builds(make_site):
     site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text.")})
-    stale = site / "_site.pages-0123abcd"  # as a killed build leaves it: marked as briefgen's
+    run_cli("build", cwd=site, check=True)
+    work = site / "._site.briefgen"
+    stale = work / "pages-0123abcd"  # as a killed build leaves it: marked as briefgen's, in its work folder
     stale.mkdir()
     (stale / ".briefgen-output").write_text("This folder is written by briefgen; it replaces it on every build.\n")
     (stale / "7.html").write_text("<p>a page of a killed build</p>")
-    foreign = site / "_site.pages-89abcdef"  # not marked: not briefgen's
-    foreign.mkdir()
+    unmarked = work / "pages-89abcdef"  # not marked: not briefgen's
+    unmarked.mkdir()
+    beside = site / "_site.pages-01234567"  # beside the output, marked or not, is never briefgen's to remove
+    beside.mkdir()
+    (beside / ".briefgen-output").write_text("This folder is written by briefgen; it replaces it on every build.\n")
+    (site / "content/briefings/a.md").write_text(briefing("A", "2021-01-01", "Text, again."))
     run_cli("build", cwd=site, check=True)
-    assert not stale.exists() and foreign.is_dir()
-    assert sorted(p.name for p in site.iterdir() if p.name.startswith("_site")) == ["_site", "_site.pages-89abcdef"]
+    assert not stale.exists() and unmarked.is_dir() and beside.is_dir()
+    assert not [p for p in work.iterdir() if p.name.startswith("pages-") and p != unmarked]
 
 
 def test_a_cache_database_that_refuses_writes_costs_a_warning_not_the_build(make_site):
