@@ -235,7 +235,7 @@ def _hide_text_in_raw_elements(state: StateCore) -> None:
                     token.meta = {**(token.meta or {}), "raw_html": token.type}
                     token.type = _RAW_HIDDEN
     if tracker is not None:
-        state.env["raw_html"] = True  # render_body sanitises what such a body renders to
+        state.env["raw_html"] = True  # something for _show_text_in_raw_elements to do
 
 
 def _show_text_in_raw_elements(state: StateCore) -> None:
@@ -295,7 +295,7 @@ def render_body(
 
 
 def _holds_raw_html(tokens: list[Token]) -> bool:
-    """Whether any token, at any depth (footnotes, image captions), is raw HTML."""
+    """Whether any token, at any depth (footnotes, an image's alt text), is raw HTML."""
     return any(token.type in ("html_block", "html_inline") or (token.children and _holds_raw_html(token.children))
                for token in tokens)
 
@@ -401,8 +401,9 @@ def _resolve_wikilink(target_text: str, rel, line: int, resolver: LinkResolver, 
 
 def _autolink_first_mentions(tokens: list[Token], resolver: LinkResolver, exclude: EntityKey | None) -> None:
     # The first words of names that the body's text holds, found in one pass: most text tokens hold none.
-    words = _WORD.findall("\n".join(child.content for block in tokens if block.type == "inline" and block.children
-                                    for child in block.children if child.type == "text" and "raw_html" not in child.meta))
+    words = _WORD.findall("\n".join(
+        child.content for block in tokens if block.type == "inline" and block.children
+        for child in block.children if child.type == "text" and "raw_html" not in child.meta))
     candidates = resolver.autolink_index.keys() & set(words)
     if not candidates:
         return
