@@ -210,6 +210,12 @@ class _Stager:
         self.relinked: dict[str, Stamp] = {}  # live files linked into the staging folder, as they are now
 
     def stage(self, output: Output, identity: str) -> None:
+        try:
+            self._stage(output, identity)
+        except OSError as exc:  # a full disk, a quota: named by the output file, which the user knows
+            raise OSError(exc.errno, exc.strerror, f"{self.out}/{output.rel_path}") from exc
+
+    def _stage(self, output: Output, identity: str) -> None:
         name = output.rel_path
         recycled = self.recycled.get(name) if self.recycled else None
         if recycled is not None and recycled[0] == identity and self.kept.get(name) == recycled[1:]:

@@ -545,3 +545,29 @@ def test_an_output_edited_in_place_with_its_size_and_time_restored_is_rewritten(
     assert page.read_bytes() == good
     run_cli("build", cwd=root, check=True)  # and the build after it keeps it right
     assert page.read_bytes() == good
+
+
+# -- issue 18 item 19: a write that the system refuses names the file -----------------------------------------
+
+
+def test_a_full_disk_names_the_file_and_leaves_the_old_site(built_site):
+    """A file-size limit stands in for a full disk: the write fails half-way with no file name from the
+    system (EFBIG as ENOSPC); the message must still say which file, and the old site stays."""
+    import resource
+
+    root = built_site
+    before = tree_state(root / "_site")
+    (root / "static/big.bin").write_bytes(os.urandom(400_000))
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    result = subprocess.run([sys.executable, "-m", "briefgen", "build", "--no-cache"], cwd=root,
+                            capture_output=True, text=True, timeout=120, preexec_fn=limit)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{root / '_site/big.bin'}: error: File too large." in result.stderr
+    assert "free disk space" in result.stderr
+    assert tree_state(root / "_site") == before
+    assert not [p for p in work_folder(root).iterdir() if p.name.startswith("staging-")]
