@@ -160,11 +160,15 @@ class PageNotes:
         # Made by the first page noted: a build that spills nothing (most do not) leaves nothing to remove.
         self.folder = os.path.join(root, _scratch_prefix() + secrets.token_hex(4))
         self.pages: dict[str, tuple[bool, str]] = {}
+        self._marked = False
         self._remover = weakref.finalize(self, _remove_folder, self.folder, os.getpid())
 
     def __call__(self, rel_path: str, page: bytes) -> tuple[bool, str]:
         indexed, given = _given(page)
         if indexed:
+            if not self._marked:  # in each worker once: which of them is first is not known
+                _mark_scratch(self.folder)
+                self._marked = True
             target = f"{self.folder}/{rel_path}"
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "wb") as file:
@@ -173,6 +177,18 @@ class PageNotes:
 
     def remove(self) -> None:
         self._remover()
+
+
+SCRATCH_MARKER = ".briefgen-scratch"  # a scratch folder is removed as an orphan only when it carries this
+
+
+def _mark_scratch(folder: str) -> None:
+    os.makedirs(folder, exist_ok=True)
+    try:
+        with open(os.path.join(folder, SCRATCH_MARKER), "x", encoding="utf-8") as marker:
+            marker.write("briefgen's search scratch folder; removed when its build ends\n")
+    except FileExistsError:
+        pass
 
 
 def _remove_folder(folder: str, owner: int) -> None:
@@ -198,7 +214,8 @@ ORPHANED_AFTER = 600  # seconds: a process of another PID namespace sharing /dev
 
 
 def remove_orphaned_scratch(root: str) -> None:
-    """Remove the scratch folders of builds whose process is gone (killed while indexing)."""
+    """Remove the scratch folders of builds whose process is gone (killed while indexing): only those that
+    carry briefgen's marker, never a folder for its name alone."""
     try:
         entries = list(os.scandir(root))
     except OSError:
@@ -206,6 +223,7 @@ def remove_orphaned_scratch(root: str) -> None:
     for entry in entries:
         match = _ORPHAN.match(entry.name)
         if match and not _running(int(match.group(1))) and entry.is_dir(follow_symlinks=False) \
+                and os.path.isfile(os.path.join(entry.path, SCRATCH_MARKER)) \
                 and entry.stat(follow_symlinks=False).st_mtime < time.time() - ORPHANED_AFTER:
             shutil.rmtree(entry.path, ignore_errors=True)
 

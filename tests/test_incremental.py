@@ -526,22 +526,26 @@ def test_scratch_folders_of_killed_builds_are_removed_by_the_next_large_build():
     orphan = root / f"{search.SCRATCH_PREFIX}{dead_pid}-orphan"
     recent = root / f"{search.SCRATCH_PREFIX}{dead_pid}-recent"  # perhaps a build of another PID namespace
     alive = root / f"{search.SCRATCH_PREFIX}{os.getppid()}-alive"
+    unmarked = root / f"{search.SCRATCH_PREFIX}{dead_pid}-unmarked"  # named like one, but not briefgen's
     try:
-        for folder in (orphan, recent, alive):
+        for folder in (orphan, recent, alive, unmarked):
             (folder / "briefings/x").mkdir(parents=True)
             (folder / "briefings/x/index.html").write_text("<p>x")
+            if folder != unmarked:
+                (folder / search.SCRATCH_MARKER).write_text("")
         an_hour_ago = time.time() - 3600
-        for folder in (orphan, alive):
+        for folder in (orphan, alive, unmarked):
             os.utime(folder, (an_hour_ago, an_hour_ago))
         notes = search.PageNotes()
-        assert not orphan.exists() and recent.is_dir() and alive.is_dir()
+        assert not orphan.exists() and recent.is_dir() and alive.is_dir() and unmarked.is_dir()
         assert notes("briefings/y/index.html", b"<body><main data-pagefind-body>Y</main></body>")[0]
         assert (Path(notes.folder) / "briefings/y/index.html").is_file()  # its own folder, named by its pid
+        assert (Path(notes.folder) / search.SCRATCH_MARKER).is_file()
         assert Path(notes.folder).name.startswith(f"{search.SCRATCH_PREFIX}{os.getpid()}-")
         notes.remove()
         assert not Path(notes.folder).exists()
     finally:
-        for folder in (orphan, recent, alive):
+        for folder in (orphan, recent, alive, unmarked):
             shutil.rmtree(folder, ignore_errors=True)
 
 
