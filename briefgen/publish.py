@@ -8,6 +8,11 @@ then `update-ref`. The user's working tree, index, HEAD and current branch are
 never written, and a refused or failed publish leaves both the local
 branch and the remote as they were.
 
+Every publish commit ends with the trailer `Published-by: briefgen <version>`: a
+branch whose tip has neither it nor the shape of a built site (`.nojekyll`; no
+`site.yaml`, `content/`, `static/` or `templates/`) holds something else, the
+sources most often, and is refused (unless --force).
+
 The Actions route is a workflow file that `briefgen new site` writes; the
 repository's own copy is `workflow_text('.')`.
 """
@@ -19,15 +24,18 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Mapping
 
 from briefgen import __version__
 from briefgen.build import BuildResult, build
-from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig
+from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig, shown
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
-from briefgen.output import MARKER, write_site
+from briefgen.output import write_site
+from briefgen.workspace import MARKER, open_workspace
 
 FILE_MODE = "100644"  # every published file is a plain, non-executable file
+TRAILER = "Published-by: briefgen"  # ends every publish commit's message, followed by the version
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +44,8 @@ class PublishOptions:
     branch: str = "gh-pages"
     message: str | None = None  # None: name the source commit
     push: bool = True
-    force: bool = False  # push with --force-with-lease when the branches have diverged
+    force: bool = False  # push with --force-with-lease when the branches have diverged; publish onto a
+    # branch that does not look like a published site
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +84,18 @@ def publish(config: SiteConfig, options: PublishOptions) -> Publication:
     """Build for production, commit the site onto the branch, push it. Raises BuildError."""
     git = open_repository(config.root)
     check_ready(config, git, options)
-    result = build(config, drafts=False)
     tips = branch_tips(git, options)
+    if not options.force:
+        check_tips_are_sites(git, tips, options)
+    result = build(config, drafts=False)
     parent = choose_parent(git, tips, options)
     with tempfile.TemporaryDirectory(prefix="briefgen-publish-") as temp:
         site = Path(temp) / "site"
-        write_site(result.outputs, site)
-        tree = write_tree(git, site, Path(temp) / "index")
+        write_site(result.outputs, open_workspace(site))
+        tree = write_tree(git, site, Path(temp) / "index", {o.rel_path: o.origin for o in result.outputs})
     changed = parent is None or git.run("rev-parse", f"{parent}^{{tree}}") != tree
-    commit = commit_tree(git, tree, parent, options.message or default_message(git)) if changed else parent
+    message = with_trailer(options.message or default_message(git))
+    commit = commit_tree(git, tree, parent, message) if changed else parent
     pushed = False
     if options.push and commit != tips.remote:
         push(git, commit, tips.remote, options)
@@ -103,19 +115,28 @@ class Git:
     executable: str
     toplevel: Path
 
-    def run(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
-            hint: str | None = None) -> str:
+    def run(self, *args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None,
+            hint: str | None = None, strip: bool = True) -> str:
+        """git's output; `strip=False` for NUL-separated names, whose spaces are theirs."""
         completed = self.attempt(*args, stdin=stdin, env=env)
         if completed.returncode != 0:
             detail = completed.stderr.strip() or completed.stdout.strip() or f"exit status {completed.returncode}"
             raise BuildError([Diagnostic(None, None, f"'git {' '.join(args)}' failed: {detail}", hint)])
-        return completed.stdout.strip()
+        return completed.stdout.strip() if strip else completed.stdout
 
-    def attempt(self, *args: str, stdin: str | None = None,
+    def attempt(self, *args: str, stdin: str | bytes | None = None,
                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """Paths go in as bytes (a file name need not be UTF-8); what git prints comes back as text,
+        with any byte that is not UTF-8 kept as a surrogate (os.fsencode gives it back)."""
+        data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
         # GIT_OPTIONAL_LOCKS=0: 'git status' must not rewrite the user's index to refresh it.
-        return subprocess.run([self.executable, *args], cwd=self.toplevel, input=stdin, capture_output=True,
-                              text=True, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", **(env or {})})
+        done = subprocess.run([self.executable, *args], cwd=self.toplevel, input=data, capture_output=True,
+                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", **(env or {})})
+        return subprocess.CompletedProcess(done.args, done.returncode, _text(done.stdout), _text(done.stderr))
+
+
+def _text(output: bytes) -> str:
+    return output.decode("utf-8", "surrogateescape")
 
 
 def open_repository(root: Path) -> Git:
@@ -155,20 +176,38 @@ def check_base_url(config: SiteConfig, diags: Diagnostics) -> None:
 
 
 def check_branch_name(git: Git, branch: str, diags: Diagnostics) -> None:
-    if git.attempt("check-ref-format", f"refs/heads/{branch}").returncode != 0:
-        diags.error(None, None, f"'{branch}' is not a valid git branch name.", "Pass another name with --branch.")
+    shown_name = shown(branch)
+    if branch.startswith("refs/"):
+        diags.error(None, None, f"'{shown_name}' is a full ref name; --branch takes a branch's name.",
+                    f"Write it without 'refs/heads/', e.g. --branch {shown(branch.removeprefix('refs/heads/'))}.")
+    elif (branch == "HEAD" or branch.startswith("-")
+          or git.attempt("check-ref-format", f"refs/heads/{branch}").returncode != 0):
+        diags.error(None, None, f"'{shown_name}' is not a valid git branch name.", "Pass another name with --branch.")
+    elif git.attempt("symbolic-ref", "--quiet", f"refs/heads/{branch}").returncode == 0:
+        # update-ref would move the branch it points at (the current one, perhaps) instead.
+        target = git.run("symbolic-ref", f"refs/heads/{branch}").removeprefix("refs/heads/")
+        diags.error(None, None, f"the branch '{shown_name}' is a symbolic ref to '{shown(target)}'; publishing "
+                                f"would move '{shown(target)}'.",
+                    "Publish to a branch of its own with --branch (the default is gh-pages).")
 
 
 def check_branch_not_checked_out(git: Git, branch: str, diags: Diagnostics) -> None:
-    """Moving a checked-out branch under a working tree would leave that tree out of step."""
+    """Never the current branch (the sources), nor one checked out elsewhere: moving a checked-out
+    branch under a working tree would leave that tree out of step. --force does not change this."""
+    current = git.attempt("symbolic-ref", "--quiet", "HEAD").stdout.strip()
+    if current == f"refs/heads/{branch}":
+        diags.error(None, None, f"'{shown(branch)}' is your current branch (checked out in {git.toplevel}), and "
+                                "publishing would commit the built site on top of your sources.",
+                    "Publish to the site's own branch: leave out --branch (gh-pages), or name another one.")
+        return
     listing = git.run("worktree", "list", "--porcelain")
     folder = None
     for line in listing.splitlines():
         if line.startswith("worktree "):
             folder = line[len("worktree "):]
         elif line == f"branch refs/heads/{branch}":
-            diags.error(None, None, f"the branch '{branch}' is checked out in {folder}, and publishing would "
-                                    "move it under that working tree.",
+            diags.error(None, None, f"the branch '{shown(branch)}' is checked out in {folder}, and publishing "
+                                    "would move it under that working tree.",
                         "Switch that working tree to your source branch (git switch main), or publish to "
                         "another branch with --branch.")
 
@@ -226,6 +265,44 @@ def choose_parent(git: Git, tips: BranchTips, options: PublishOptions) -> str | 
         f"To replace it with the local one: publish with --force.")
 
 
+def check_tips_are_sites(git: Git, tips: BranchTips, options: PublishOptions) -> None:
+    """Refuse to commit the site on top of a branch that holds something else (the sources, say)."""
+    diags = Diagnostics()
+    branch = shown(options.branch)
+    places = [(f"the local branch '{branch}'", tips.local)]
+    if tips.remote is not None and tips.remote != tips.local:
+        places.append((f"{options.remote}'s branch '{branch}'", tips.remote))
+    for where, tip in places:
+        seems = not_a_published_site(git, tip) if tip is not None else None
+        if seems is not None:
+            diags.error(None, None, f"{where} does not look like a site briefgen published: its last commit "
+                                    f"{tip[:7]} {seems}. Publishing would commit the built site on top of that "
+                                    "history.",
+                        f"Publish to the site's own branch (leave out --branch for gh-pages) or to a new one. "
+                        f"If '{branch}' really is where the site goes, publish again with --force.")
+    diags.raise_if_errors()
+
+
+def not_a_published_site(git: Git, commit: str) -> str | None:
+    """What a commit looks like when it is not a published site (None when it is one).
+
+    A site briefgen published has the trailer; one published before the trailer existed (or by
+    another tool) has .nojekyll at its top and none of a site's sources.
+    """
+    lines = git.run("show", "-s", "--format=%B", commit).splitlines()
+    if lines and lines[-1].startswith(TRAILER + " "):  # a trailer is the message's last line
+        return None
+    subject = shown(lines[0] if lines else "")
+    top = set(git.run("ls-tree", "-z", "--name-only", commit, strip=False).split("\0"))
+    sources = [name for name in ("site.yaml", "content", "static", "templates") if name in top]
+    if sources:
+        listed = ", ".join(f"{name}/" if name != "site.yaml" else name for name in sources)
+        return f"(\"{subject}\") has {listed}: it looks like a site's sources"
+    if ".nojekyll" not in top:
+        return f"(\"{subject}\") has no .nojekyll, which every site briefgen publishes has"
+    return None
+
+
 def _resolve(git: Git, ref: str) -> str | None:
     found = git.attempt("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     return found.stdout.strip() if found.returncode == 0 else None
@@ -238,17 +315,49 @@ def _is_ancestor(git: Git, older: str, newer: str) -> bool:
 # --- the commit --------------------------------------------------------------------------------
 
 
-def write_tree(git: Git, site: Path, index: Path) -> str:
-    """Store the folder's files as blobs and a tree; the user's index is never used."""
+def write_tree(git: Git, site: Path, index: Path, origins: Mapping[str, str] | None = None) -> str:
+    """Store the folder's files as blobs and a tree; the user's index is never used.
+
+    Any file name works, a newline, a tab, a quote or a byte that is not UTF-8 in it included:
+    hash-object reads C-quoted paths a line each, update-index NUL-terminated ones. A name that
+    git will not store in a tree (under .git, or GIT~1) is an error naming where it came from.
+    """
     files = sorted(p for p in site.rglob("*") if p.is_file() and p.relative_to(site).as_posix() != MARKER)
     # --no-filters: store the bytes as built, whatever .gitattributes or autocrlf say.
     blobs = git.run("hash-object", "-w", "--no-filters", "--stdin-paths",
-                    stdin="".join(f"{path}\n" for path in files)).split()
-    entries = "".join(f"{FILE_MODE} {blob}\t{path.relative_to(site).as_posix()}\0"
-                      for blob, path in zip(blobs, files, strict=True))
+                    stdin=b"".join(c_quoted(os.fsencode(path)) + b"\n" for path in files)).split()
+    rels = [path.relative_to(site).as_posix() for path in files]
+    entries = b"".join(f"{FILE_MODE} {blob}\t".encode() + os.fsencode(rel) + b"\0"
+                       for blob, rel in zip(blobs, rels, strict=True))
     env = {"GIT_INDEX_FILE": str(index)}
     git.run("update-index", "-z", "--add", "--index-info", stdin=entries, env=env)
+    # update-index skips a path it will not store ("Ignoring path …") and still succeeds.
+    stored = set(git.run("ls-files", "-z", env=env, strip=False).split("\0"))
+    skipped = [rel for rel in rels if rel not in stored]
+    if skipped:
+        origins = origins or {}
+        raise BuildError([Diagnostic(PurePosixPath(origins[rel]) if origins.get(rel) else None, None,
+                                     f"git will not store the file name '{shown(rel)}' in a commit, so it "
+                                     "cannot be published.", "Rename the file.") for rel in skipped])
     return git.run("write-tree", env=env)
+
+
+def c_quoted(path: bytes) -> bytes:
+    """A path as git's C-style quoting writes it: every line of --stdin-paths input may be one."""
+    out = bytearray(b'"')
+    for byte in path:
+        if byte in b'"\\':
+            out += b"\\" + bytes([byte])
+        elif byte < 0x20 or byte >= 0x7F:
+            out += b"\\%03o" % byte
+        else:
+            out.append(byte)
+    return bytes(out + b'"')
+
+
+def with_trailer(message: str) -> str:
+    """The message, ending with the trailer that marks the commit as a published site."""
+    return f"{message.rstrip()}\n\n{TRAILER} {__version__}"
 
 
 def default_message(git: Git) -> str:
@@ -279,7 +388,9 @@ def push(git: Git, commit: str, remote_tip: str | None, options: PublishOptions)
 
 def move_branch(git: Git, branch: str, commit: str, old: str | None) -> None:
     """update-ref with the old value: fails rather than overwrite a commit made meanwhile."""
-    git.run("update-ref", "-m", "briefgen publish", f"refs/heads/{branch}", commit, old or "0" * len(commit))
+    # --no-deref: a symbolic ref is never followed to the branch it names (check_branch_name refuses it too).
+    git.run("update-ref", "--no-deref", "-m", "briefgen publish", f"refs/heads/{branch}", commit,
+            old or "0" * len(commit))
 
 
 # --- the GitHub Actions route -------------------------------------------------------------------

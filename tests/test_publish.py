@@ -321,7 +321,7 @@ def test_refuses_to_move_the_checked_out_branch(make_project):
     git("switch", "-q", "-c", "gh-pages", cwd=project.site)
     result = project.publish()
     assert result.returncode == 1
-    assert "the branch 'gh-pages' is checked out in" in result.stderr
+    assert "'gh-pages' is your current branch (checked out in" in result.stderr
     assert project.remote_refs() == ""
     assert git("rev-parse", "gh-pages", cwd=project.site) == git("rev-parse", "main", cwd=project.site)
 
