@@ -446,6 +446,8 @@ def main(argv: list[str] | None = None) -> None:
         code = 0
     except SystemExit as exc:
         code = exc.code
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command is over: what it said is what it did
     if not kept or not isinstance(code, int | None):
         raise SystemExit(code)
     sys.stdout.flush()

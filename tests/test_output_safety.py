@@ -491,19 +491,35 @@ def test_two_builds_racing_leave_a_whole_site_every_round(built_site, tmp_path):
 # -- issue 18 item 5: Ctrl-C -------------------------------------------------------------------------------
 
 
+def _start_build_and_wait_for_its_lock(root: Path) -> subprocess.Popen:
+    """A build, once it holds the output's lock: from then on Ctrl-C is briefgen's to handle, not the
+    interpreter's (a signal while Python itself starts up is outside what briefgen can answer for)."""
+    process = subprocess.Popen([sys.executable, "-m", "briefgen", "build"], cwd=root, start_new_session=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while f"(process {process.pid})" not in (work_folder(root) / "lock").read_text():
+        assert time.monotonic() < deadline and process.poll() is None, process.communicate()
+        time.sleep(0.005)
+    return process
+
+
 @pytest.mark.slow
 def test_ctrl_c_at_any_moment_leaves_the_old_site_or_finishes_the_new_one(make_site, tmp_path):
     """Exit 130 means the previous site is untouched; exit 0 means the new site is whole. Either way
     nothing but briefgen's marked spare is left in the work folder."""
     root = make_site({f"content/briefings/b{n:03}.md": GOOD.replace("0{n}", "01").format(n=n) for n in range(120)})
     run_cli("build", cwd=root, check=True)
+    (root / "content/briefings/b000.md").write_text(GOOD.format(n=9), encoding="utf-8")
+    process = _start_build_and_wait_for_its_lock(root)
+    started = time.monotonic()
+    process.communicate(timeout=120)
+    took = time.monotonic() - started  # an edit's build from its lock on: the signals fall across it
     outcomes = set()
-    for round_, delay in enumerate((0.7, 1.0, 1.3, 1.6, 2.0, 2.6, 3.2)):
+    for round_, share in enumerate((0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0)):
         before = _site_files(root / "_site")
         (root / f"content/briefings/new{round_}.md").write_text(GOOD.format(n=5), encoding="utf-8")
-        process = subprocess.Popen([sys.executable, "-m", "briefgen", "build"], cwd=root, start_new_session=True,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(delay)
+        process = _start_build_and_wait_for_its_lock(root)
+        time.sleep(share * took)
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
         _, stderr = process.communicate(timeout=120)
