@@ -63,7 +63,7 @@ and issues it is about.
 """
 
 # The built site, what a build keeps beside it while it runs (staging, spilled pages), and the cache.
-_GITIGNORE = "_site/\n_site.*/\n.briefgen-cache/\n"
+_GITIGNORE = "_site/\n.briefgen-cache/\n"  # the work folder (._site.briefgen/) ignores itself
 
 
 def create_site(directory: Path, title: str) -> list[Path]:
