@@ -21,6 +21,7 @@ import pytest
 from briefgen.build import build
 from briefgen.config import load_config
 from briefgen.serve import PreviewSession, PreviewSettings
+from test_serve import RecordingLog
 from conftest import run_cli
 
 BRIEFING = """\
@@ -313,16 +314,6 @@ def test_publish_refuses_a_link_out_of_the_site_and_commits_nothing(site, tmp_pa
 
 # --- serve: a file saved as a link or a pipe after the first build -----------------------------------
 
-class Log:
-    def __init__(self):
-        self.lines: list[str] = []
-
-    def info(self, message: str) -> None:
-        self.lines.append(message)
-
-    def diagnostics(self, diagnostics) -> None:
-        self.lines.extend(str(d) for d in diagnostics)
-
 
 def wait_for_errors(session: PreviewSession, timeout: float = 10.0) -> tuple:
     import time
@@ -337,7 +328,7 @@ def wait_for_errors(session: PreviewSession, timeout: float = 10.0) -> tuple:
 
 @pytest.mark.parametrize("replace", ["outside link", "pipe"])
 def test_serve_refuses_a_known_file_replaced_by_a_link_out_or_a_pipe(site, tmp_path, replace):
-    with PreviewSession(PreviewSettings(site, port=0), Log()) as session:
+    with PreviewSession(PreviewSettings(site, port=0), RecordingLog()) as session:
         briefing = site / "content/briefings/first-call.md"
         swapped = briefing.with_name(".swap")  # made beside it, then renamed over it: one event
         if replace == "pipe":
