@@ -178,7 +178,8 @@ def load_state(root: Path, output_dir: Path) -> BuildCache:
     if state is None or state.get("output_dir") != output_dir:
         return BuildCache(output_dir=output_dir)
     return BuildCache(output_dir=output_dir, written=state["written"], last_inputs=state["last_inputs"],
-                      last_diagnostics=state["last_diagnostics"], stamps=state["stamps"], spare=state["spare"])
+                      last_diagnostics=state["last_diagnostics"], stamps=state["stamps"], spare=state["spare"],
+                      checked_claims=state["checked_claims"])
 
 
 def load_cache(root: Path, output_dir: Path, state: BuildCache | None = None) -> BuildCache:
@@ -246,6 +247,7 @@ def save_state(root: Path, cache: BuildCache) -> None:
     _write_blob(folder / _STATE_FILE, {
         "output_dir": cache.output_dir, "written": cache.written, "last_inputs": cache.last_inputs,
         "last_diagnostics": cache.last_diagnostics, "stamps": cache.stamps, "spare": cache.spare,
+        "checked_claims": cache.checked_claims,
     })
 
 
@@ -266,7 +268,10 @@ def outputs_intact(output_dir: Path, written: dict) -> bool:
     """Every file of the last write is still there, as it was written."""
     if not written or not (output_dir / MARKER).is_file():
         return False
-    return all(is_as_written(f"{output_dir}/{rel}", entry) for rel, entry in written.items())
+    for rel, entry in written.items():
+        if not is_as_written(f"{output_dir}/{rel}", entry):
+            return False
+    return True
 
 
 def _read_blob(path: Path) -> dict | None:
