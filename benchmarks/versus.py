@@ -44,7 +44,7 @@ def one_round(checkout: Path, corpus: Path, work: Path, round_: int) -> dict[str
     briefing.write_text(text + f"\nOne more paragraph, round {round_}.\n", encoding="utf-8")
     times["body edit"] = run_build(checkout, site)
     text = briefing.read_text(encoding="utf-8")
-    briefing.write_text(text.replace("title: ", f"title: Round {round_}: ", 1), encoding="utf-8")
+    briefing.write_text(text.replace('title: "', f'title: "Round {round_}, ', 1), encoding="utf-8")  # quoted
     times["title edit"] = run_build(checkout, site)
     shutil.rmtree(site)
     return times
