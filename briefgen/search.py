@@ -144,8 +144,8 @@ class PageNotes:
     for an indexed page, writes its indexed part to <folder>/<page path>, for
     its shard's Pagefind run to link (see _Run). Without notes, a first build
     of 10,000 briefings reads every page back, cuts its indexed part twice
-    (for the digest, then for Pagefind) and writes it, all in one process:
-    1.5 s before Pagefind can start, and more while each shard is launched.
+    (for the digest, then for Pagefind) and writes it, all in one process,
+    before Pagefind can start, and again while each shard is launched.
     The worker has the page in hand and two cores to share.
 
     `pages` is filled in by the caller from what the workers returned. The

@@ -259,7 +259,7 @@ class Rebuilder:
         return (model.shape if model else None, environment[0] if environment else None)
 
     def _settle_memory(self, before: tuple) -> None:
-        """Keep the collector from walking the whole site (a second at 10,000 briefings) in the next build.
+        """Keep the collector from walking the whole site (which grows with the site) in the next build.
 
         What this build made and still holds is frozen (never walked again); its garbage cycles are
         collected first. When the model's shape or the templates changed, what is frozen is let go
