@@ -8,6 +8,7 @@ the content file and line that asked for the path.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
@@ -54,11 +55,18 @@ def check_claims(claims: Iterable[Claim], root: Path, diags: Diagnostics) -> Non
             _report(diags, root, claim, f"{_asker(claim)} would write '{claim.rel_path}', inside "
                     f"{SEARCH_FOLDER}/, where the search index lives.", "Use another path.")
             continue
+        unusable = _WINDOWS_RESERVED.search(claim.rel_path)
+        if unusable is not None:
+            _report(diags, root, claim, f"{_asker(claim)} would write '{claim.rel_path}', a name with "
+                    f"'{unusable.group()}', which Windows does not allow in a file name.",
+                    "Rename it: the site could not be checked out or copied on Windows.")
+            continue
         first = by_path.get(claim.rel_path)
         if first is not None:
             _report_pair(diags, root, first, claim, f"'{claim.rel_path}'")
             continue
         by_path[claim.rel_path] = claim
+    _check_case(by_path, root, diags)
     folders: dict[str, Claim] = {}
     for claim in by_path.values():
         parts = claim.rel_path.split("/")
@@ -68,6 +76,21 @@ def check_claims(claims: Iterable[Claim], root: Path, diags: Diagnostics) -> Non
         file_claim = by_path.get(folder)
         if file_claim is not None:
             _report_pair(diags, root, file_claim, inner, f"'{folder}' (a file of one, a folder of the other)")
+
+
+# Characters Windows refuses in a file name (a URL would carry them, but the output folder could not).
+_WINDOWS_RESERVED = re.compile(r'[<>:"|?*\\\x00-\x1f]')
+
+
+def _check_case(by_path: dict[str, Claim], root: Path, diags: Diagnostics) -> None:
+    """Paths that differ only in case are one file on macOS's and Windows' usual file systems: one would
+    overwrite the other when the site is copied or checked out there."""
+    by_folded: dict[str, Claim] = {}
+    for path, claim in by_path.items():
+        first = by_folded.setdefault(path.casefold(), claim)
+        if first is not claim:
+            _report_pair(diags, root, first, claim, f"'{first.rel_path}' and '{path}', names that differ only "
+                         f"in case (one file on macOS and Windows)", verb="write")
 
 
 def _hidden_part(claim: Claim) -> str | None:
@@ -90,7 +113,8 @@ def _asker(claim: Claim) -> str:
     return claim.origin
 
 
-def _report_pair(diags: Diagnostics, root: Path, first: Claim, second: Claim, what: str) -> None:
+def _report_pair(diags: Diagnostics, root: Path, first: Claim, second: Claim, what: str, verb: str = "both write"
+                 ) -> None:
     """One message for two claims, at the content file's line where there is one (the later one's if both)."""
     at, other = (second, first) if second.from_content or not first.from_content else (first, second)
     where = other.origin
@@ -98,7 +122,7 @@ def _report_pair(diags: Diagnostics, root: Path, first: Claim, second: Claim, wh
         line = claim_line(root, other)
         where = f"{other.source}:{line}" if line else other.source
         where = f"alias '/{other.value}' in {where}" if other.key == "aliases" else f"the page of {where}"
-    _report(diags, root, at, f"{_asker(at)} and {where} both write {what}.",
+    _report(diags, root, at, f"{_asker(at)} and {where} {verb} {what}.",
             "Change one of the two paths (a slug, an alias, or a file in static/).")
 
 

@@ -105,23 +105,25 @@ def command(func):
                            f"and report it at {BUG_URL}.", err=True)
             ctx.exit(70)
 
-    wrapper = click.pass_context(wrapper)
-    for option in reversed(VERBOSITY_OPTIONS):
-        wrapper = option(wrapper)
-    return wrapper
+    return verbosity_options(click.pass_context(wrapper))
 
 
-VERBOSITY_OPTIONS = (
-    click.option("-q", "--quiet", is_flag=True, help="Print errors only."),
-    click.option("-v", "--verbose", is_flag=True, help="Print more: warnings' details and timings."),
-    click.option("--debug", is_flag=True, help="Show a Python traceback for internal errors."),
-)
+def verbosity_options(func):
+    """-q/-v/--debug, declared here once: the group has them (`briefgen -q build`) and so has each command."""
+    func = click.option("--debug", is_flag=True, help="Show a Python traceback for internal errors.")(func)
+    func = click.option("-v", "--verbose", is_flag=True, help="Print more: warnings' details and timings.")(func)
+    return click.option("-q", "--quiet", is_flag=True, help="Print errors only.")(func)
+
+
+def jobs_option(func):
+    """--jobs N for the commands that build a site."""
+    return click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+                        help="Build with N processes (default: one per CPU). 1 starts no worker process, "
+                             "as on a system without fork (Windows).")(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-@click.option("-v", "--verbose", is_flag=True, help="Print more: warnings' details and timings.")
-@click.option("--debug", is_flag=True, help="Show a Python traceback for internal errors.")
+@verbosity_options
 @click.option("-C", "--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
               help="The site folder (default: the current folder).")
 @click.version_option(__version__, prog_name="briefgen")
@@ -161,8 +163,9 @@ def report_warnings(diagnostics, reporter: Reporter, strict: bool) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder that briefgen did not make.")
 @click.option("--no-cache", is_flag=True, help="Build from scratch, without reading or writing .briefgen-cache/.")
+@jobs_option
 @command
-def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force, no_cache):
+def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force, no_cache, jobs):
     """Build the site into _site/."""
     started = time.perf_counter()
     config = site_config(ctx, base_url, out)
@@ -170,7 +173,7 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     check_output_folder(config, config.output_path, diags, force=force)
     diags.raise_if_errors()
     with CommitPoint() as commit, _output_session(config, reporter, no_cache) as workspace:
-        _build_into(ctx, reporter, config, workspace, commit, drafts, strict, no_cache, started)
+        _build_into(ctx, reporter, config, workspace, commit, drafts, strict, no_cache, jobs, started)
     if commit.interrupted_late:
         reporter.info("Ctrl-C came after the new site was in place, so the build was finished.")
 
@@ -231,7 +234,7 @@ def _can_hold(folder: Path) -> bool:
 
 
 def _build_into(ctx, reporter: Reporter, config: SiteConfig, workspace: Workspace, commit: CommitPoint,
-                drafts: bool, strict: bool, no_cache: bool, started: float) -> None:
+                drafts: bool, strict: bool, no_cache: bool, jobs: int | None, started: float) -> None:
     cache = BuildCache(output_dir=config.output_path)
     phases: dict[str, float] = {}  # for -v: where the time went, besides the build's own phases
     inputs, survey, listing = "", None, None
@@ -244,7 +247,8 @@ def _build_into(ctx, reporter: Reporter, config: SiteConfig, workspace: Workspac
                           f"({time.perf_counter() - started:.2f} s).")
             return
         # Forked before the cache database is opened: the second core looks at the disk meanwhile.
-        survey = DiskSurvey(config.output_path, cache.written, cache.spare.path if cache.spare else None)
+        survey = DiskSurvey(config.output_path, cache.written, cache.spare.path if cache.spare else None,
+                            fork=jobs != 1)
     spill = None
     collecting = gc.isenabled()
     try:
@@ -261,13 +265,13 @@ def _build_into(ctx, reporter: Reporter, config: SiteConfig, workspace: Workspac
             gc.freeze()
             gc.disable()
         try:
-            result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, index_search=False,
-                           listing=listing, spill=spill)
+            result = build(config, drafts=drafts, cache=cache, workers=jobs, progress=reporter.progress,
+                           index_search=False, listing=listing, spill=spill)
         except CacheDamaged as exc:
             reporter.info(f"warning: the build cache in {CACHE_DIR}/ is damaged ({exc}); building from scratch.")
             cache = forget_cache(config.root, cache)
-            result = build(config, drafts=drafts, cache=cache, progress=reporter.progress, index_search=False,
-                           spill=spill)
+            result = build(config, drafts=drafts, cache=cache, workers=jobs, progress=reporter.progress,
+                           index_search=False, spill=spill)
         result = _index_and_write(config, workspace, commit, result, cache, inputs if survey else None,
                                   survey.spare_listing() if survey else None, spill, reporter, strict, phases)
     finally:
@@ -352,13 +356,14 @@ def _saving(reporter: Reporter, save: Callable[[], None]) -> bool:
 @click.option("--drafts", is_flag=True, help="Include briefings marked draft: true.")
 @click.option("--base-url", help="Preview under this URL's path instead of site.yaml's base_url.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a web browser.")
+@jobs_option
 @command
-def serve_command(ctx, reporter: Reporter, host, port, drafts, base_url, open_browser):
+def serve_command(ctx, reporter: Reporter, host, port, drafts, base_url, open_browser, jobs):
     """Preview the site, rebuilding and reloading the browser as you edit."""
     from briefgen.serve import ListenError, PreviewSettings, run_preview
     config = site_config(ctx, base_url)  # a site folder and a valid --base-url, before anything listens
     settings = PreviewSettings(root=config.root, host=host, port=port, drafts=drafts, base_url=base_url,
-                               debug=ctx.obj["debug"])
+                               debug=ctx.obj["debug"], workers=jobs)
     try:
         run_preview(settings, reporter, open_browser=open_browser)
     except ListenError as exc:
@@ -387,12 +392,14 @@ def check_command(ctx, reporter: Reporter, drafts, strict):
 @click.option("--no-push", is_flag=True, help="Commit to the local branch only; push it later with git push.")
 @click.option("--force", is_flag=True, help="Replace the remote branch's history when it has diverged from the local one.")
 @click.option("--base-url", help="The URL the site is served at, instead of site.yaml's base_url.")
+@jobs_option
 @command
-def publish_command(ctx, reporter: Reporter, remote, branch, message, no_push, force, base_url):
+def publish_command(ctx, reporter: Reporter, remote, branch, message, no_push, force, base_url, jobs):
     """Build for production and commit the site to the gh-pages branch, then push it."""
     from briefgen.publish import PublishOptions, publish
     config = site_config(ctx, base_url)
-    options = PublishOptions(remote=remote, branch=branch, message=message, push=not no_push, force=force)
+    options = PublishOptions(remote=remote, branch=branch, message=message, push=not no_push, force=force,
+                             workers=jobs)
     publication = publish(config, options)
     reporter.diagnostics(publication.build.diagnostics)
     reporter.info(publication.summary())

@@ -1,9 +1,11 @@
-"""Spread independent work (bodies, pages) over all cores with forked workers.
+"""Work done in forked processes: independent items spread over the cores, or one task beside this process.
 
-Fork, not spawn: a worker starts with the parent's memory (the site model,
+Fork, not spawn: a child starts with the parent's memory (the site model,
 the Jinja environment, the closures to call), so nothing but the results
-travels between processes. Where fork is missing (Windows) or the batch is
-small, the work runs in this process.
+travels between processes, through a pipe. Where fork is missing (Windows),
+when the caller asks for one worker (`--jobs 1`) or when a batch is small,
+the work runs in this process instead; the answer is the same either way
+(tests/test_serial.py builds sites both ways and compares every file).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import traceback
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Generic, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -21,10 +23,87 @@ MIN_ITEMS_PER_WORKER = 48
 
 
 def worker_count() -> int:
+    """How many processes may work at once: the cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class Forked(Generic[R]):
+    """`task()` computed in a forked child while this process goes on; result() waits for its answer.
+
+    The no-fork fallback of every helper that forks is here: with fork=False,
+    or where fork is missing, or when the child dies without answering (killed,
+    out of memory), the task runs in this process when result() is first asked.
+    An exception in the child is raised here as a RuntimeError with its traceback.
+    """
+
+    def __init__(self, task: Callable[[], R], *, fork: bool = True):
+        self._task = task
+        self._answered = False
+        self._answer: R | None = None
+        self._process = self._receiver = None
+        if fork and can_fork():
+            context = multiprocessing.get_context("fork")
+            self._receiver, sender = context.Pipe(duplex=False)
+            self._process = context.Process(target=_answer_through, args=(task, sender), daemon=True)
+            self._process.start()
+            sender.close()
+
+    @property
+    def forked(self) -> bool:
+        """Whether a child process is (or was) computing the answer."""
+        return self._receiver is not None
+
+    def result(self) -> R:
+        if not self._answered:
+            answer = _NO_ANSWER
+            if self._process is not None:
+                try:
+                    answer = self._receiver.recv()
+                except (EOFError, OSError):  # the child died: the task is done here instead
+                    pass
+                self.close()
+            if isinstance(answer, _Failure):
+                raise RuntimeError(f"a forked process failed:\n{answer.text}")
+            self._answer = self._task() if answer is _NO_ANSWER else answer
+            self._answered = True
+        return self._answer
+
+    def close(self) -> None:
+        """Stop the child if it still runs (its answer is no longer wanted) and let go of it."""
+        if self._process is None:
+            return
+        if not self._answered:
+            self._process.kill()
+        self._process.join(timeout=5)  # it answered: it is exiting
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._receiver.close()
+        self._process = None
+
+
+class _Failure:
+    def __init__(self, text: str):
+        self.text = text
+
+
+_NO_ANSWER = object()
+
+
+def _answer_through(task: Callable[[], object], sender) -> None:
+    try:
+        sender.send(task())
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+        sender.send(_Failure(traceback.format_exc()))
+    finally:
+        sender.close()
 
 
 Progress = Callable[[int, int], None]  # (items done, items in all)
@@ -32,37 +111,35 @@ Progress = Callable[[int, int], None]  # (items done, items in all)
 
 def parallel_map(func: Callable[[T], R], items: Sequence[T], workers: int | None = None,
                  progress: Progress | None = None) -> list[R]:
-    """[func(item) for item in items], computed by up to `workers` processes, in order.
+    """[func(item) for item in items], computed by up to `workers` processes (default: worker_count()), in order.
 
-    `progress` hears about this process's share, scaled to the whole: the
-    workers run at the same pace, so that is a fair estimate.
+    Each child computes every workers-th item; this process does its own share
+    meanwhile. `progress` hears about this process's share, scaled to the
+    whole: the workers run at the same pace, so that is a fair estimate.
     """
     workers = min(workers or worker_count(), max(1, len(items) // MIN_ITEMS_PER_WORKER))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or not can_fork():
         return _map_reporting(func, items, 1, progress, len(items))
-    context = multiprocessing.get_context("fork")
-    children = []
-    for index in range(1, workers):
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(func, items, index, workers, sender), daemon=True)
-        process.start()
-        sender.close()
-        children.append((index, process, receiver))
+    shares = [Forked(_Share(func, items, start, workers)) for start in range(1, workers)]
     results: list = [None] * len(items)
-    results[0::workers] = _map_reporting(func, items[0::workers], workers, progress, len(items))
     try:
-        for index, process, receiver in children:
-            outcome = receiver.recv()
-            if isinstance(outcome, _Failure):
-                raise RuntimeError(f"a build worker failed:\n{outcome.text}")
-            results[index::workers] = outcome
+        results[0::workers] = _map_reporting(func, items[0::workers], workers, progress, len(items))
+        for start, share in enumerate(shares, 1):
+            results[start::workers] = share.result()
     finally:
-        for _, process, receiver in children:
-            receiver.close()
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
+        for share in shares:
+            share.close()
     return results
+
+
+class _Share:
+    """One child's part of a parallel_map: every `step`-th item from `start`."""
+
+    def __init__(self, func: Callable, items: Sequence, start: int, step: int):
+        self.func, self.items, self.start, self.step = func, items, start, step
+
+    def __call__(self) -> list:
+        return [self.func(item) for item in self.items[self.start::self.step]]
 
 
 def _map_reporting(func, items, scale: int, progress: Progress | None, total: int) -> list:
@@ -76,17 +153,3 @@ def _map_reporting(func, items, scale: int, progress: Progress | None, total: in
             progress(min(total, done * scale), total)
     progress(total, total)
     return results
-
-
-class _Failure:
-    def __init__(self, text: str):
-        self.text = text
-
-
-def _work(func, items, start, step, sender) -> None:
-    try:
-        sender.send([func(item) for item in items[start::step]])
-    except BaseException:  # noqa: BLE001 - reported to the parent, which raises
-        sender.send(_Failure(traceback.format_exc()))
-    finally:
-        sender.close()

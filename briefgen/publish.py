@@ -46,6 +46,7 @@ class PublishOptions:
     push: bool = True
     force: bool = False  # push with --force-with-lease when the branches have diverged; publish onto a
     # branch that does not look like a published site
+    workers: int | None = None  # --jobs: processes the build may use (None: one per CPU; 1: no fork)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ def publish(config: SiteConfig, options: PublishOptions) -> Publication:
     tips = branch_tips(git, options)
     if not options.force:
         check_tips_are_sites(git, tips, options)
-    result = build(config, drafts=False)
+    result = build(config, drafts=False, workers=options.workers)
     parent = choose_parent(git, tips, options)
     with tempfile.TemporaryDirectory(prefix="briefgen-publish-") as temp:
         site = Path(temp) / "site"

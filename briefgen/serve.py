@@ -60,6 +60,7 @@ class PreviewSettings:
     drafts: bool = False
     base_url: str | None = None  # --base-url, else site.yaml's
     debug: bool = False  # print the traceback of an internal error
+    workers: int | None = None  # --jobs: processes a rebuild may use (None: one per CPU; 1: no fork)
 
     def load_config(self) -> SiteConfig:
         config = load_config(self.root)
@@ -225,7 +226,7 @@ class Rebuilder:
                 # build, it would walk what the build makes again and again while the writer waits.
                 with paused_collector():
                     result = build(config, drafts=self.settings.drafts, cache=self.cache, index_search=first,
-                                   changed_files=hint)
+                                   changed_files=hint, workers=self.settings.workers)
                     snapshot = SiteSnapshot.from_build(config, result, self.state.view().snapshot)
             except BuildError as exc:
                 self._last_good = False
