@@ -13,7 +13,8 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from briefgen import urls
-from briefgen.errors import BuildError, Diagnostic, Diagnostics, did_you_mean
+from briefgen.errors import BuildError, Diagnostic, Diagnostics
+from briefgen.names import did_you_mean
 from briefgen.frontmatter import normalise_text, parse_yaml_mapping
 from briefgen.site_files import read_site_file
 
@@ -342,7 +343,7 @@ def _check_timezone(key: str, value: str) -> Checked:
             return Checked(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
             pass
-        hint = did_you_mean(value, zoneinfo.available_timezones(), cutoff=0.6) or hint
+        hint = did_you_mean(value, zoneinfo.available_timezones(), similarity=0.6) or hint
     return Checked(None, f"unknown time zone {describe_value(value)}.", hint)
 
 

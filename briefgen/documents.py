@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -16,6 +15,7 @@ from slugify import slugify
 from briefgen.config import SiteConfig, describe_value
 from briefgen.errors import Diagnostics
 from briefgen.frontmatter import FrontMatter, split_front_matter
+from briefgen.names import closest
 from briefgen.sources import Source
 from briefgen.yamlshape import shown_text
 
@@ -371,8 +371,8 @@ def _is_web_url(text: str) -> bool:
 
 def _warn_misspelt(fm: FrontMatter, extra: Mapping[str, Any], known: frozenset[str] | set[str], rel, diags) -> None:
     for key in extra:
-        match = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.8)
+        match = closest(key, known, similarity=0.8)
         if match:
             diags.warning(rel, fm.line_of(key),
-                          f"unknown key '{shown_text(key)}' looks like a misspelling of '{match[0]}'.",
-                          f"Rename it to '{match[0]}' (it is kept as a custom field otherwise).")
+                          f"unknown key '{shown_text(key)}' looks like a misspelling of '{match}'.",
+                          f"Rename it to '{match}' (it is kept as a custom field otherwise).")

@@ -9,14 +9,13 @@ from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
-from rapidfuzz import process as fuzzy
-from rapidfuzz.distance import Levenshtein
 from slugify import slugify
 
 from briefgen import urls
 from briefgen.config import SiteConfig
 from briefgen.documents import Briefing, NameRef, Profile
 from briefgen.errors import Diagnostics
+from briefgen.names import closest
 
 EntityKey = tuple[str, str]  # (taxonomy, slug)
 
@@ -362,7 +361,4 @@ def near_miss(norm: str, known: list[str]) -> str | None:
     "vladimir putin", but "corruption" is not of "corruption 33".
     """
     allowed = min(2, len(norm) // 8)
-    if allowed == 0 or not known:
-        return None
-    match = fuzzy.extractOne(norm, known, scorer=Levenshtein.distance, score_cutoff=allowed)
-    return match[0] if match and match[0] != norm else None
+    return closest(norm, known, max_edits=allowed) if allowed else None

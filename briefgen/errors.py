@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import enum
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -65,10 +64,6 @@ class Diagnostics:
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity is Severity.ERROR]
 
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.items if d.severity is Severity.WARNING]
-
     def raise_if_errors(self) -> None:
         """The barrier between phases: stop here when anything must be fixed."""
         if self.errors:
@@ -85,12 +80,6 @@ class BuildError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]):
         self.diagnostics = tuple(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
-
-
-def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.75) -> str | None:
-    """A hint naming the closest known spelling, or None when nothing is close."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
-    return f"Did you mean '{matches[0]}'?" if matches else None
 
 
 def _posix(path) -> PurePosixPath | None:

@@ -27,6 +27,33 @@ from typing import Callable
 from briefgen.errors import Diagnostics
 
 
+# Hidden names a site publishes from static/: GitHub Pages' switch and the folder of security.txt & co.
+PUBLISHED_HIDDEN = frozenset({".nojekyll", ".well-known"})
+# What editors and tools write beside a file while they work on it: backups, swap files, partial downloads.
+_DROPPING_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part", ".crdownload", "___jb_tmp___",
+                      "___jb_old___")
+
+
+def is_ignored(name: str) -> bool:
+    """Whether a file or folder of this name is left out of every walk of the site (content/, static/,
+    templates/, a theme) and of what serve watches: the one rule for both, so that serve rebuilds on a
+    change exactly when a build would see it.
+
+    Hidden names (.git, .DS_Store), but those in PUBLISHED_HIDDEN, and editor
+    droppings: .#x (Emacs' lock), #x# (its autosave), x~, .x.swp (Vim's swap),
+    4913 (the file Vim writes to probe a folder), x.part, x.crdownload, ….
+    """
+    if name.startswith("."):
+        return name not in PUBLISHED_HIDDEN
+    return name.startswith("#") or name.endswith(_DROPPING_SUFFIXES) or name == "4913"
+
+
+def is_set_aside(name: str) -> bool:
+    """content/ and static/ also leave out names that start with '_' (notes, a folder of drafts). Templates
+    may have such names (_macros.html), so serve watches them all: a change there may be one to a template."""
+    return name.startswith("_") or is_ignored(name)
+
+
 class NotRegularFile(OSError):
     """The path is a pipe, socket, device or folder, not a file to read."""
 

@@ -9,11 +9,8 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Collection, Mapping
 
 from briefgen.errors import Diagnostics
-from briefgen.site_files import NotRegularFile, check_link, check_top, read_regular, real_home, walk_files
-
-# Editor droppings and hidden files are never content.
-_IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".bak")
-
+from briefgen.site_files import (NotRegularFile, check_link, check_top, is_set_aside, read_regular, real_home,
+                                 walk_files)
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -23,10 +20,6 @@ class Source:
     text: str | None  # None: not read, its digest known from the last build and its parse cached
     digest: str
     stamp: tuple[int, ...] = ()  # file_stamp() when read: unchanged stamp, unchanged file
-
-
-def is_ignored(name: str) -> bool:
-    return name.startswith((".", "#", "_")) or name.endswith(_IGNORED_SUFFIXES)
 
 
 def scan_sources(root: Path, diags: Diagnostics, known: Mapping[str, Source] | None = None,
@@ -112,7 +105,7 @@ def content_files(root: Path, diags: Diagnostics) -> list[ContentFile]:
                     "Create content/briefings/ and put your briefings there.")
         return []
     found: list[ContentFile] = []
-    for file in walk_files(str(content), "content", real_home(root), diags, skip=is_ignored,
+    for file in walk_files(str(content), "content", real_home(root), diags, skip=is_set_aside,
                            wanted=lambda name: name.endswith(".md")):
         if file.rel.count("/") == 1:
             diags.warning(file.rel, None, "files directly in content/ are not built.",

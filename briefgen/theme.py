@@ -13,8 +13,8 @@ from jinja2.loaders import split_template_path
 
 from briefgen.config import SiteConfig
 from briefgen.errors import Diagnostics
-from briefgen.site_files import NotRegularFile, outside_problem, read_regular, real_home, walk_files
-from briefgen.sources import is_ignored
+from briefgen.site_files import (NotRegularFile, is_ignored, is_set_aside, outside_problem, read_regular, real_home,
+                                 walk_files)
 
 
 def packaged_theme_dir() -> Path:
@@ -66,7 +66,7 @@ def resolve_theme(config: SiteConfig, diags: Diagnostics) -> Theme:
     static_dirs = [d for d in static_dirs if d.is_dir()]
     homes = {d: _home(d, config.root, packaged) for d in {*template_dirs, *static_dirs, packaged / "templates"}}
     for directory in template_dirs:  # only to report what may not be read: Jinja reads what a page asks for
-        walk_files(str(directory), _shown(directory, config.root), homes[directory], diags, skip=_ignored_template)
+        walk_files(str(directory), _shown(directory, config.root), homes[directory], diags, skip=is_ignored)
     return Theme(tuple(template_dirs), tuple(static_dirs), packaged / "templates", MappingProxyType(homes),
                  MappingProxyType(_static_files(static_dirs, homes, config.root, diags)))
 
@@ -86,20 +86,12 @@ def _shown(directory: Path, root: Path) -> str:
         return str(directory)
 
 
-def _ignored_template(name: str) -> bool:
-    return name.startswith(".") or name.endswith(("~", ".swp", ".swx"))
-
-
-def _ignored_static(name: str) -> bool:
-    return is_ignored(name) and name not in (".well-known", ".nojekyll")
-
-
 def _static_files(static_dirs, homes, root: Path, diags: Diagnostics) -> dict[str, Path]:
     """Output path -> file to copy; a site's static/ wins over the theme's, file by file."""
     files: dict[str, Path] = {}
     for directory in static_dirs:
         shown = _shown(directory, root)
-        for file in walk_files(str(directory), shown, homes[directory], diags, skip=_ignored_static):
+        for file in walk_files(str(directory), shown, homes[directory], diags, skip=is_set_aside):
             files[file.rel[len(shown) + 1:]] = Path(file.path)
     return files
 

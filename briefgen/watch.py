@@ -15,6 +15,7 @@ from watchdog.observers import Observer
 
 from briefgen.config import CONFIG_NAME, SiteConfig
 from briefgen.errors import Diagnostic, Diagnostics
+from briefgen.site_files import is_ignored
 from briefgen.theme import resolve_theme
 
 SITE_FOLDERS = ("content", "static", "templates", "themes")
@@ -92,13 +93,6 @@ class Debouncer:
 # --- watching -----------------------------------------------------------------------------------
 
 _CHANGE_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})  # not "opened": build reads
-_NOISE_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part", ".crdownload", "___jb_tmp___",
-                   "___jb_old___")
-
-
-def is_editor_noise(name: str) -> bool:
-    """Files editors and tools write beside the real one: .#x (Emacs lock), x~, .x.swp, 4913 (Vim probe)."""
-    return name.startswith((".", "#")) or name.endswith(_NOISE_SUFFIXES) or name == "4913"
 
 
 def watched_folders(config: SiteConfig) -> list[Path]:
@@ -231,7 +225,7 @@ class SiteWatcher:
             if not parts:  # the watched folder itself was deleted or moved: its watch is dead or misleading
                 self._mark_stale(folder)
                 return _WHOLE, folder
-            if any(is_editor_noise(part) for part in parts):
+            if any(is_ignored(part) for part in parts):  # the rule the build walks by
                 return None
             return _FILE, folder.joinpath(*parts)
         return accept
