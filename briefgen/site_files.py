@@ -43,9 +43,9 @@ def is_ignored(name: str) -> bool:
     droppings: .#x (Emacs' lock), #x# (its autosave), x~, .x.swp (Vim's swap),
     4913 (the file Vim writes to probe a folder), x.part, x.crdownload, ….
     """
-    if name.startswith("."):
-        return name not in PUBLISHED_HIDDEN
-    return name.startswith("#") or name.endswith(_DROPPING_SUFFIXES) or name == "4913"
+    if name.startswith((".", "#")):
+        return name[0] == "#" or name not in PUBLISHED_HIDDEN
+    return name.endswith(_DROPPING_SUFFIXES) or name == "4913"
 
 
 def is_set_aside(name: str) -> bool:
