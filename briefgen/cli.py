@@ -209,18 +209,28 @@ def _output_session(config: SiteConfig, reporter: Reporter, no_cache: bool) -> I
     """The locks a writing build holds (the site's cache, then its output folder) and the output's workspace,
     with what a killed build left in it finished."""
     holder = f"briefgen build (process {os.getpid()}) writing {config.output_path}"
-
-    def waiting(other: str) -> None:
-        reporter.info(f"Waiting for {other} to finish …")
-
     with contextlib.ExitStack() as stack:
-        cache_folder = config.root / CACHE_DIR
-        if not no_cache and _can_hold(cache_folder):  # else the cache cannot be saved either: the build says so
-            stack.enter_context(exclusive_lock(cache_folder / LOCK_FILE, holder, waiting))
+        if not no_cache:
+            stack.enter_context(_site_lock(config, reporter, holder))
         workspace = open_workspace(config.output_path)
-        stack.enter_context(exclusive_lock(workspace.folder / LOCK_FILE, holder, waiting))
+        stack.enter_context(exclusive_lock(workspace.folder / LOCK_FILE, holder, _waiting(reporter)))
         finish_interrupted(workspace)
         yield workspace
+
+
+@contextlib.contextmanager
+def _site_lock(config: SiteConfig, reporter: Reporter, holder: str) -> Iterator[None]:
+    """One build of a site at a time, whatever its output folder: they share the site's cache."""
+    cache_folder = config.root / CACHE_DIR
+    if not _can_hold(cache_folder):  # then the cache cannot be saved either, and the build says so
+        yield
+        return
+    with exclusive_lock(cache_folder / LOCK_FILE, holder, _waiting(reporter)):
+        yield
+
+
+def _waiting(reporter: Reporter) -> Callable[[str], None]:
+    return lambda other: reporter.info(f"Waiting for {other} to finish …")
 
 
 def _can_hold(folder: Path) -> bool:
