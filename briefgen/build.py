@@ -19,14 +19,13 @@ from briefgen.documents import Briefing, NameRef, Page, Profile, parse_document
 from briefgen.entities import Naming, build_registry, check_names
 from briefgen.errors import Diagnostic, Diagnostics, Severity
 from briefgen.facts import ModelFacts, StaleFacts
-from briefgen.jobs import ReusedJob, fingerprint, run_jobs
+from briefgen.jobs import JobResults, PageJob, ReusedJob, fingerprint, output_key, run_jobs
 from briefgen.markdown import (LinkKeys, LinkResolver, Rendered, changed_autolink_words, create_markdown,
                                make_resolver, may_autolink, render_body, words_as_written)
 from briefgen.model import Site, build_site
 from briefgen.output import Output, check_collisions
 from briefgen.parallel import parallel_map
-from briefgen.render import PageRenderer
-from briefgen.template_reads import BodyReads
+from briefgen.render import JobKey, PageRenderer
 from briefgen.sources import ContentListing, content_files, file_stamp, read_source, scan_sources
 from briefgen.theme import create_environment, resolve_theme, static_files
 
@@ -136,12 +135,11 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     bodies = StoredBodies(cache.bodies)
     clock.lap("markdown")
     diags.raise_if_errors()
-    env, body_reads = _environment(theme, template_digest, cache)
+    env = _environment(theme, template_digest, cache)
     statics = static_files(theme)
     claims_key = fingerprint(cache.settings_key, model.shape, list(statics.items()))
     if claims_key != cache.checked_claims:  # the paths are those the last good build checked: nothing to do
-        check_claims(_claims(PageRenderer(site, bodies, env, "", None, body_reads), statics, config), config.root,
-                     diags)
+        check_claims(_claims(PageRenderer(site, bodies, env, ""), statics, config), config.root, diags)
         diags.raise_if_errors()
         cache.checked_claims = claims_key
     if not write_pages:
@@ -165,13 +163,13 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
         changed.update(_views_changed(earlier.site, site))
     # Views of unchanged briefings are as they were when nothing but bodies changed.
     views = {slug: view for slug, view in cache.views.items() if slug not in changed} if previous else {}
-    renderer = PageRenderer(site, bodies, env, render_digest, views, body_reads)
+    renderer = PageRenderer(site, bodies, env, render_digest, views)
     # A briefing's body is in its view, never a fact: only pages' and profiles' bodies can make one stale.
     fact_bodies = {d.source_rel for d in (*site.pages, *site.registry.profiles())}
     stale = StaleFacts(earlier_facts, renderer.facts, {rel for rel in rendered_again if rel in fact_bodies})
-    jobs, records = _plan_jobs(renderer, cache, previous, changed, stale, same_jobs=earlier_facts is None)
+    plan = _plan_jobs(renderer, cache, previous, changed, stale, same_jobs=earlier_facts is None)
     notes = search.PageNotes() if spill is not None else None  # only spilled pages are noted
-    results = run_jobs(jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
+    results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
                        _reporter(progress, "Rendering pages"), spill, notes)
     if notes is not None:
         notes.pages = results.notes
@@ -182,7 +180,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     diags.raise_if_errors()
     cards = {**(previous.cards if previous is not None else {}),
              **{slug: view.card for slug, view in renderer.views.items()}}
-    cache.jobs, cache.views = JobMemo(jobs_key, records, digests, cards), renderer.views
+    cache.jobs, cache.views = JobMemo(jobs_key, plan.recorded(results), digests, cards), renderer.views
     outputs = results.outputs
     clock.lap("render")
     cache.restore_search()
@@ -461,14 +459,19 @@ def _lean(briefing: Briefing) -> Briefing:
     return replace(briefing, body="", refs=_NO_REFS)
 
 
+_NO_BODIES: Mapping[str, str] = MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class JobRecord:
-    shown: tuple[str, ...]  # the briefings whose views the page shows
-    reads_bodies: bool  # whether it may show their bodies; if not, it changes only with their cards
+    """What one page of a good build was made from: enough to tell, in the next, whether it is as it was."""
+
+    shown: tuple[str, ...]  # the briefings whose views the page was given
     read: tuple  # the facts of the model it read (see facts.py)
+    bodies_read: Mapping[str, str]  # the briefings whose bodies it read while rendering -> their digests then
     rel_path: str
     origin: str
-    fingerprint: str
+    fingerprint: str  # its output key (see jobs.output_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,25 +479,47 @@ class JobMemo:
     """The last good build's jobs, for the same site model and templates (`key`)."""
 
     key: tuple[str, str]
-    records: dict
+    records: dict[JobKey, JobRecord]
     digests: Mapping[str, str]  # briefing slug -> its source's digest in that build
     cards: Mapping[str, str]  # briefing slug -> the digest of its card (all of its view but the body)
 
 
+@dataclass(frozen=True, slots=True)
+class JobPlan:
+    """Every output's job, reused or to render, and the records of this build's jobs but what rendering tells."""
+
+    jobs: list[PageJob | ReusedJob]
+    records: dict[JobKey, JobRecord]
+    to_render: dict[str, JobKey]  # output path -> the key of the job made for it (it may yet be reused)
+
+    def recorded(self, results: JobResults) -> dict[JobKey, JobRecord]:
+        """The records, with the bodies each rendered page read and its output key."""
+        records = self.records
+        digests: dict[str, str] = {}  # one string per digest: the memo pickles each once
+        for rel_path, bodies_read in results.bodies_read.items():
+            if bodies_read:
+                key = self.to_render[rel_path]
+                read = {slug: digests.setdefault(digest, digest) for slug, digest in bodies_read.items()}
+                records[key] = replace(records[key], bodies_read=read, fingerprint=results.fingerprints[rel_path])
+        return records
+
+
 def _plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | None, changed: set[str],
-               stale: StaleFacts, same_jobs: bool) -> tuple[list, dict]:
+               stale: StaleFacts, same_jobs: bool) -> JobPlan:
     """Every output's job, made and fingerprinted only where it may have changed.
 
     A page of the last good build (`previous`) can only differ through the
-    facts of the model it read and through the briefings it shows: a page
-    none of whose facts is `stale` and that shows none of the `changed`
-    briefings keeps its last output without being made again, and so does a
-    page that shows cards only (titles, dates, summaries) when the cards of
-    the changed ones are as they were. Without a last build every job is made.
+    facts of the model it read, the cards of the briefings it was given and
+    the bodies it read: a page none of whose facts is `stale`, none of whose
+    briefings has a new card and none of the bodies it read has a new digest
+    keeps its last output without being made again. A page made again whose
+    fingerprint is as it was keeps its output if the bodies it read are as
+    they were. Without a last build every job is made. `changed`: the
+    briefings whose view (card or body) may differ from the last build's;
     `same_jobs`: `previous` was made for a model of the same shape, whose list
     of jobs is this one's.
     """
-    jobs, records = [], {}
+    jobs, records, to_render = [], {}, {}
     reusable = cache.reusable_output
     if previous is None:
         planned = ((key, None) for key in renderer.job_keys())
@@ -504,20 +529,34 @@ def _plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | No
         planned = ((key, previous.records.get(key)) for key in renderer.job_keys())
     new_cards = set() if previous is None else \
         {slug for slug in changed if previous.cards.get(slug) != renderer.briefing_view(slug).card}
+
+    def same_bodies(bodies_read: Mapping[str, str]) -> bool:
+        # Emptiness first: a set's isdisjoint walks its argument even when the set is empty.
+        return not bodies_read or not changed or changed.isdisjoint(bodies_read) or all(
+            renderer.body_digest(slug) == digest for slug, digest in bodies_read.items() if slug in changed)
+
     for job_key, record in planned:
-        # Emptiness first: a set's isdisjoint walks a tuple even when the set is empty.
         if record is not None and (not new_cards or new_cards.isdisjoint(record.shown)) and \
-                (not record.reads_bodies or not changed or changed.isdisjoint(record.shown)) and \
-                not stale.among(record.read):
+                not stale.among(record.read) and same_bodies(record.bodies_read):
             output = reusable(record.rel_path, record.fingerprint, record.origin)
             if output is not None:
                 jobs.append(ReusedJob(record.rel_path, record.fingerprint, output))
                 records[job_key] = record
                 continue
-        job, shown, reads_bodies, read = renderer.make_job(job_key)
+        made = renderer.make_job(job_key)
+        job = made.job
+        if record is not None and record.bodies_read and same_bodies(record.bodies_read):
+            # Made again for another reason (a fact, a card): given the same, it reads the same bodies.
+            key = output_key(job.fingerprint, record.bodies_read)
+            output = reusable(job.rel_path, key, job.origin)
+            if output is not None:
+                jobs.append(ReusedJob(job.rel_path, key, output))
+                records[job_key] = JobRecord(made.shown, made.read, record.bodies_read, job.rel_path, job.origin, key)
+                continue
         jobs.append(job)
-        records[job_key] = JobRecord(shown, reads_bodies, read, job.rel_path, job.origin, job.fingerprint)
-    return jobs, records
+        to_render[job.rel_path] = job_key
+        records[job_key] = JobRecord(made.shown, made.read, _NO_BODIES, job.rel_path, job.origin, job.fingerprint)
+    return JobPlan(jobs, records, to_render)
 
 
 def _views_changed(earlier: Site, site: Site) -> set[str]:
@@ -536,13 +575,12 @@ def _views_changed(earlier: Site, site: Site) -> set[str]:
     return changed
 
 
-def _environment(theme, template_digest: str, cache: BuildCache) -> tuple:
-    """The Jinja environment and what its templates read, kept while no template changes (compiling costs ~0.1 s)."""
+def _environment(theme, template_digest: str, cache: BuildCache):
+    """The Jinja environment, kept while no template changes: it compiles each template once."""
     key = (template_digest, tuple(theme.template_dirs), theme.default_templates)
     if cache.environment is None or cache.environment[0] != key:
-        env = create_environment(theme)
-        cache.environment = (key, env, BodyReads(env))
-    return cache.environment[1], cache.environment[2]
+        cache.environment = (key, create_environment(theme))
+    return cache.environment[1]
 
 
 def _render_bodies(briefings, profiles, pages, resolver, link_keys: LinkKeys, config: SiteConfig,

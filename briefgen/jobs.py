@@ -1,9 +1,11 @@
 """Output jobs: what a page needs, its fingerprint, and running only the jobs that changed.
 
-A job's fingerprint covers everything its bytes depend on (the page's own
-data and, through the build's render digest, the templates and settings), so
-a job whose fingerprint matches the last build's reuses that build's output
-instead of rendering again.
+A job's fingerprint covers what the page is given (its context, with each
+briefing as its card, and, through the build's render digest, the templates
+and settings). What it read of briefings' bodies is learnt while it renders:
+the views record it (render.BodyReadLog) and the worker hands it back with
+the page. A page's output is stored under its output key, which covers both,
+so an output is reused only for the same context and the same bodies read.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 import jinja2
 
@@ -21,11 +23,28 @@ from briefgen.parallel import parallel_map
 
 
 @dataclass(frozen=True, slots=True)
+class ProducedPage:
+    """A page's bytes and the bodies it read to make them: briefing slug -> the digest of the body read."""
+
+    content: bytes
+    bodies_read: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class SpilledPage:
+    """A page a worker wrote to the spill folder (see run_jobs), with what it noted and the bodies it read."""
+
+    path: Path
+    note: object
+    bodies_read: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class PageJob:
     rel_path: str  # see Output.rel_path
     origin: str
-    fingerprint: str
-    produce: Callable[[], bytes]
+    fingerprint: str  # of what the page is given, the bodies it may read aside (see output_key)
+    produce: Callable[[], ProducedPage]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +52,7 @@ class ReusedJob:
     """A job known to be unchanged since the last build, with that build's output."""
 
     rel_path: str
-    fingerprint: str
+    fingerprint: str  # its output key (see output_key)
     output: Output
 
 
@@ -46,15 +65,29 @@ class TemplateProblem:
 
 
 def fingerprint(*parts: object) -> str:
-    """A digest of the parts' reprs; views carry their own digest as repr, so this stays cheap."""
+    """A digest of the parts' reprs; a briefing's view shows its card's digest as its repr, so this stays cheap."""
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def output_key(job_fingerprint: str, bodies_read: Mapping[str, str]) -> str:
+    """What a page's output is stored under: its job's fingerprint and the bodies it read, with their digests.
+
+    A page that read no body is stored under its job's fingerprint itself: an
+    output found under that key was rendered from the same context without
+    reading a body, so rendering it again would read none and give the same
+    bytes. Its key can therefore be checked before the page is rendered.
+    """
+    if not bodies_read:
+        return job_fingerprint
+    return fingerprint(job_fingerprint, sorted(bodies_read.items()))
 
 
 @dataclass(frozen=True, slots=True)
 class JobResults:
     outputs: list[Output]
     problems: list[TemplateProblem]
-    fingerprints: dict[str, str]
+    fingerprints: dict[str, str]  # output path -> its output key
+    bodies_read: dict[str, Mapping[str, str]]  # output path -> the bodies its page read, of the pages rendered
     rendered: int
     reused: int
     notes: dict[str, object] = field(default_factory=dict)  # what `note` said of each spilled page (run_jobs)
@@ -68,6 +101,11 @@ def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], 
              workers: int | None = None, progress=None, spill: Path | None = None,
              note: Callable[[str, bytes], object] | None = None) -> JobResults:
     """Reuse what `reusable` offers for unchanged jobs; render the rest on all cores.
+
+    `reusable(job)` is asked for an output stored under the job's own
+    fingerprint: one rendered from the same context without reading a body
+    (see output_key). Each rendered page's output key, and the bodies it read,
+    are in the results.
 
     With a `spill` folder and many pages to render, the workers write each
     page there and only its path comes back: a large site's pages are never
@@ -87,6 +125,7 @@ def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], 
         fingerprints[job.rel_path] = job.fingerprint
     problems: list[TemplateProblem] = []
     notes: dict[str, object] = {}
+    bodies_read: dict[str, Mapping[str, str]] = {}
     if spill is not None and len(todo) >= SPILL_MIN_PAGES:
         spill.mkdir(parents=True, exist_ok=True)
         work = [(job, spill / job.rel_path, note) for _, job in todo]  # laid out as in the site: it may be kept as one
@@ -97,29 +136,31 @@ def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], 
         if isinstance(result, TemplateProblem):
             problems.append(result)
             fingerprints.pop(job.rel_path, None)
-        elif isinstance(result, tuple):
-            path, noted = result
+            continue
+        bodies_read[job.rel_path] = result.bodies_read
+        fingerprints[job.rel_path] = output_key(job.fingerprint, result.bodies_read)
+        if isinstance(result, SpilledPage):
             if note is not None:
-                notes[job.rel_path] = noted
-            outputs[index] = Output(job.rel_path, copy_from=path, origin=job.origin, spilled=True)
+                notes[job.rel_path] = result.note
+            outputs[index] = Output(job.rel_path, copy_from=result.path, origin=job.origin, spilled=True)
         else:
-            outputs[index] = Output(job.rel_path, result, origin=job.origin)
-    return JobResults([o for o in outputs if o is not None], problems, fingerprints,
+            outputs[index] = Output(job.rel_path, result.content, origin=job.origin)
+    return JobResults([o for o in outputs if o is not None], problems, fingerprints, bodies_read,
                       rendered=len(todo), reused=len(outputs) - len(todo), notes=notes)
 
 
 def _execute_to_file(work: tuple[PageJob, Path, Callable[[str, bytes], object] | None]
-                     ) -> tuple[Path, object] | TemplateProblem:
+                     ) -> SpilledPage | TemplateProblem:
     job, path, note = work
     result = _execute(job)
     if isinstance(result, TemplateProblem):
         return result
     os.makedirs(path.parent, exist_ok=True)
-    path.write_bytes(result)
-    return path, note(job.rel_path, result) if note is not None else None
+    path.write_bytes(result.content)
+    return SpilledPage(path, note(job.rel_path, result.content) if note is not None else None, result.bodies_read)
 
 
-def _execute(job: PageJob) -> bytes | TemplateProblem:
+def _execute(job: PageJob) -> ProducedPage | TemplateProblem:
     try:
         return job.produce()
     except jinja2.TemplateSyntaxError as exc:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Protocol, Sequence
 
 import jinja2
 
@@ -20,8 +19,7 @@ from briefgen.facts import Fact, ModelFacts
 from briefgen.feeds import FeedEntry, atom_feed
 from briefgen.markdown import Rendered
 from briefgen.model import Site
-from briefgen.jobs import PageJob, fingerprint
-from briefgen.template_reads import BodyReads
+from briefgen.jobs import PageJob, ProducedPage, fingerprint
 
 
 # What names one output: ("briefing", slug), ("entity", entity key, page number), ("feed",), …
@@ -69,6 +67,17 @@ class EntityRef:
     url: str
 
 
+class MadeJob(NamedTuple):
+    """A page's job as PageRenderer.make_job made it, with what it read of the model while it was made.
+
+    Tuples, not sets: the cache stores and reads them back much faster.
+    """
+
+    job: PageJob
+    shown: tuple[str, ...]  # the briefings whose views the page is given
+    read: tuple[Fact, ...]  # the facts of the model it read (see facts.py), each once
+
+
 class RenderedBodies(Protocol):
     """Rendered bodies by content path; a body's summary is at hand without reading the body."""
 
@@ -77,17 +86,69 @@ class RenderedBodies(Protocol):
     def summary(self, rel: PurePosixPath) -> str: ...
 
 
+class BodyReadLog:
+    """The bodies of briefings read while one page renders: briefing slug -> the digest of the body read.
+
+    A renderer's views report every read of a body here, at the moment it is
+    read, whatever the template asked for (an attribute, a method, a filter):
+    a page's record then says which bodies its output depends on, and no list
+    of "attributes that read a body" can be forgotten. A body read while no
+    page is rendering could be charged to no page, and raises.
+    """
+
+    __slots__ = ("_reads",)
+
+    def __init__(self) -> None:
+        self._reads: dict[str, str] | None = None
+
+    def record(self, slug: str, digest: str) -> None:
+        if self._reads is None:
+            raise RuntimeError(f"the body of briefing '{slug}' was read while no page was rendering: read bodies "
+                               "in a page job's produce(), where the read is recorded as the page's")
+        self._reads[slug] = digest
+
+    def recorded(self, render: Callable[[], bytes]) -> ProducedPage:
+        """`render()`'s bytes and the bodies read while it ran (pages render one at a time in a process)."""
+        reads = self._reads = {}
+        try:
+            content = render()
+        finally:
+            self._reads = None
+        return ProducedPage(content, reads)
+
+
+class _Body:
+    """A briefing's rendered body, read from the cache when first asked for, and its digest.
+
+    Private to BriefingView, whose every public road to it records the read.
+    """
+
+    __slots__ = ("_bodies", "_rel", "_html", "_digest")
+
+    def __init__(self, bodies: RenderedBodies, rel: PurePosixPath):
+        self._bodies, self._rel = bodies, rel
+        self._html: str | None = None
+        self._digest = ""
+
+    def read(self) -> tuple[str, str]:
+        """(html, digest): read without being recorded, so only for the renderer's own checks."""
+        if self._html is None:
+            self._html = self._bodies[self._rel].html
+            self._digest = fingerprint(self._html)
+        return self._html, self._digest
+
+
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
 class BriefingView:
     """What templates see of a briefing.
 
-    Its repr is its digest: page fingerprints include the views they show,
-    and hashing a digest is far cheaper than hashing every body again. The
-    body (html) is read from the cache when first asked for: a list page
-    shows cards, and a year's archive of 1,000 briefings would otherwise
-    read 1,000 bodies to show their titles. Pages whose templates may read
-    a body (see template_reads) ask for it while their job is fingerprinted,
-    in the build's own process, before any worker renders them.
+    Its repr and str are its card's digest (all of it but the body): page
+    fingerprints include the views they are given, and a list page does not
+    change with the bodies of the briefings it lists. The body is read from
+    the cache only when a template asks for it (a year's archive of 1,000
+    briefings does not read 1,000 bodies to show their titles), and only
+    through _read_body, which records the read in the page's BodyReadLog:
+    the page is then rendered again when that body changes.
     """
 
     slug: str
@@ -104,28 +165,37 @@ class BriefingView:
     extra: Mapping[str, Any]
     source_path: str
     card: str  # a digest of all but the body: what list pages depend on
-    read_html: Callable[[], str]  # the body's HTML, from the cache
-    _body: list = field(default_factory=list)  # [html, digest] once read
+    _body: _Body
+    _log: BodyReadLog  # the renderer's, which charges each read to the page rendering
 
     @property
     def html(self) -> str:
+        """The body's HTML."""
+        return self._read_body()[0]
+
+    def read_html(self) -> str:
+        """The body's HTML (as `html`)."""
         return self._read_body()[0]
 
     @property
     def digest(self) -> str:
         """Of all of it, the body included."""
-        return self._read_body()[1]
+        return fingerprint(self.card, self._read_body()[1])
 
-    def _read_body(self) -> list:
-        if not self._body:
-            html = self.read_html()
-            self._body.extend((html, fingerprint(self.card, html)))
-        return self._body
+    def _read_body(self) -> tuple[str, str]:
+        """The one road to the body for what templates see: (html, digest), the read recorded."""
+        html, digest = self._body.read()
+        self._log.record(self.slug, digest)
+        return html, digest
+
+    def _reporting_to(self, log: BodyReadLog) -> BriefingView:
+        """This view with its body reads recorded in `log` (a view kept from the last build's renderer)."""
+        return replace(self, _log=log)
 
     def __repr__(self) -> str:
-        return f"BriefingView<{self.digest}>"
+        return f"BriefingView<{self.card}>"
 
-    def __str__(self) -> str:  # what {{ view }} prints: it must not depend on the body (see template_reads)
+    def __str__(self) -> str:  # what {{ view }} prints: the card, never the body
         return f"BriefingView<{self.card}>"
 
 
@@ -159,20 +229,18 @@ class PageRenderer:
     """Turns the site model into outputs; all template calls go through `render`."""
 
     def __init__(self, site: Site, bodies: RenderedBodies, env: jinja2.Environment,
-                 render_digest: str, views: Mapping[str, BriefingView] | None = None,
-                 body_reads: BodyReads | None = None):
-        """`views` are known-current views of some briefings, from the last build; `body_reads`, of env's templates."""
+                 render_digest: str, views: Mapping[str, BriefingView] | None = None):
+        """`views` are known-current views of some briefings, from the last build."""
         self.site = site
         self.config = site.config
         self.bodies = bodies
         self.env = env
         self.render_digest = render_digest  # templates, settings and briefgen's version
-        self.body_reads = body_reads or BodyReads(env)
+        self.body_log = BodyReadLog()  # what each page rendered by this renderer read of bodies
         self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
         self.views: dict[str, BriefingView] = dict(views or {})
         self.facts = ModelFacts(site)
         self._shown: set[str] | None = None  # while a job is made: the briefings it shows
-        self._reads_bodies: bool | None = None  # … and whether it may show their bodies
         self._read: set[Fact] | None = None  # … and the facts of the model it read (see facts.py)
         self._page_urls: dict[str, tuple[str, ...]] = {}
         self.common = {
@@ -217,7 +285,9 @@ class PageRenderer:
         if self._shown is not None:
             self._shown.add(slug)
         view = self.views.get(slug)
-        if view is None:
+        if view is not None and view._log is not self.body_log:  # kept from the last build (serve)
+            view = self.views[slug] = view._reporting_to(self.body_log)
+        elif view is None:
             # Read from the model directly: a view depends on its briefing's file, its body and the names of
             # the entities it names (build.py compares those), not on the job that happens to make it first.
             briefing = self.site.briefing(slug)
@@ -233,27 +303,29 @@ class PageRenderer:
                 entities=tuple((spec, links) for spec, links in groups if links), sources=briefing.sources,
                 draft=briefing.draft, extra=briefing.extra, source_path=str(briefing.source_rel),
             )
-            view = BriefingView(**fields, card=fingerprint(fields),
-                                read_html=functools.partial(_html_of, self.bodies, briefing.source_rel))
+            view = BriefingView(**fields, card=fingerprint(fields), _body=_Body(self.bodies, briefing.source_rel),
+                                _log=self.body_log)
             self.views[slug] = view
         return view
+
+    def body_digest(self, slug: str) -> str:
+        """The digest of a briefing's body as it is now (a BodyReadLog's), for checking what pages read before;
+        not a read by any page."""
+        return self.briefing_view(slug)._body.read()[1]
 
     # -- rendering -----------------------------------------------------------
 
     def render(self, template: str, site_path: str, origin: str, **context) -> PageJob:
-        """The job that renders `template` for `site_path`; its fingerprint is the page's own context."""
+        """The job that renders `template` for `site_path`; its fingerprint is the page's own context, each
+        briefing in it as its card: the bodies it reads are recorded as it renders (see BodyReadLog)."""
         context.setdefault("page_path", site_path)
         context["canonical_url"] = self.links.absolute(site_path)
-        # A template that never reads a briefing's body gets a fingerprint without the bodies it lists.
-        reads = self.body_reads.may_read(template)
-        self._reads_bodies = reads or bool(self._reads_bodies)
-        shown = context if reads else {k: _cards(v) for k, v in context.items()}
-        key = fingerprint(self.render_digest, template, site_path, shown)
+        key = fingerprint(self.render_digest, template, site_path, context)
         context.update(self.common)
-        env = self.env
+        env, log = self.env, self.body_log
 
-        def produce() -> bytes:
-            return env.get_template(template).render(context).encode("utf-8")
+        def produce() -> ProducedPage:
+            return log.recorded(lambda: env.get_template(template).render(context).encode("utf-8"))
 
         return PageJob(urls.output_file(site_path), origin, key, produce)
 
@@ -317,19 +389,14 @@ class PageRenderer:
                 claims.append(Claim(urls.output_file(site_path), origin))
         return claims
 
-    def make_job(self, key: JobKey) -> tuple[PageJob, tuple[str, ...], bool, tuple[Fact, ...]]:
-        """The job for `key`, the briefings whose views it shows, whether its output may show their
-        bodies (if not, it depends on their cards alone), and the facts of the model it read (each
-        once, in no particular order: tuples, which the cache stores and reads back much faster than sets)."""
-        self._shown, self._reads_bodies, self._read = set(), None, set()
+    def make_job(self, key: JobKey) -> MadeJob:
+        """The job for `key`, with the briefings whose views it is given and the facts of the model it read."""
+        self._shown, self._read = set(), set()
         try:
             job = getattr(self, _MAKERS[key[0]])(*key[1:])
-            return job, tuple(self._shown), self._reads_bodies is not False, tuple(self._read)  # unknown: it may
+            return MadeJob(job, tuple(self._shown), tuple(self._read))
         finally:
-            self._shown = self._reads_bodies = self._read = None
-
-    def all_jobs(self) -> list[PageJob]:
-        return [self.make_job(key)[0] for key in self.job_keys()]
+            self._shown = self._read = None
 
     def _page_count(self, items: int) -> int:
         return max(1, math.ceil(items / self.config.per_page))
@@ -453,11 +520,10 @@ class PageRenderer:
              origin: str) -> PageJob:
         """Feeds list published briefings only, even in a --drafts preview: a reader may subscribe to it."""
         views = [self.briefing_view(slug) for slug in slugs]
-        self._reads_bodies = True
         key = fingerprint(self.render_digest, "atom", title, subtitle, feed_path, page_path, views)
-        links, config = self.links, self.config
+        links, config, log = self.links, self.config, self.body_log
 
-        def produce() -> bytes:
+        def render() -> bytes:
             entries = [
                 FeedEntry(view.title, urls.briefing_path(view.slug), view.date, view.updated or view.date,
                           view.summary, view.html, tuple(link.name for _, ls in view.entities for link in ls))
@@ -466,20 +532,10 @@ class PageRenderer:
             return atom_feed(title=title, subtitle=subtitle, author=config.author, feed_path=feed_path,
                              page_path=page_path, entries=entries, urls=links, language=config.language)
 
+        def produce() -> ProducedPage:
+            return log.recorded(render)
+
         return PageJob(urls.output_file(feed_path), origin, key, produce)
-
-
-def _html_of(bodies: RenderedBodies, rel: PurePosixPath) -> str:
-    return bodies[rel].html
-
-
-def _cards(value: Any) -> Any:
-    """`value` with every BriefingView in it (alone, or in lists and tuples) as the digest of its card."""
-    if isinstance(value, BriefingView):
-        return f"BriefingCard<{value.card}>"
-    if isinstance(value, (list, tuple)):
-        return [_cards(item) for item in value]
-    return value
 
 
 def _profile_fields(entity: Entity) -> list[tuple[str, Any]]:
