@@ -148,7 +148,7 @@ def site_yaml(title: str, per_page: int, taxonomies: list[str]) -> str:
 
 # Template overrides that between them use every name the README documents ("What every template
 # sees" and "Per page"): bodies on year archives, summaries and key points on entity pages, related
-# briefings' dates. No `read_html()` here: see the xfail test at the end of this file.
+# briefings' dates. The read_html() case has a test of its own at the end of this file.
 CONTEXT_PARTIAL = """\
 <div class="oracle-context">{{ title }} | {{ page_path }} | {{ canonical_url }} | {{ site.title }} |
 {{ site.description }} | {{ site.language }} | {{ site.base_url }} | {{ site.extra.motto }} | {{ url('x/') }} |
@@ -693,7 +693,6 @@ def built_files(site: Path, *args: str) -> dict[str, bytes]:
     return {path: data for path, data in folder_files(out).items() if path != MARKER}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19 item 3: read_html is not recorded as a body read")
 def test_a_year_archive_that_calls_read_html_follows_a_body_edit(make_site, tmp_path):
     site = make_site({
         "content/briefings/a.md": "---\ntitle: A\ndate: 2021-01-26\nsummary: Fixed.\n---\nThe first body.\n",
