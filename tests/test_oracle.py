@@ -42,6 +42,7 @@ from briefgen.errors import Severity
 from briefgen.serve import PreviewSession, PreviewSettings
 from briefgen.workspace import MARKER
 from conftest import run_cli
+from test_serve import RecordingLog
 
 EXAMPLES = int(os.environ.get("BRIEFGEN_ORACLE_EXAMPLES", "12"))
 STEPS = int(os.environ.get("BRIEFGEN_ORACLE_STEPS", "12"))
@@ -288,19 +289,6 @@ def _excerpt(got: bytes, clean: bytes) -> str:
     start = max(0, at - 200)
     return (f"{got[start:at + 200].decode('utf-8', 'replace')}\n--- clean\n"
             f"{clean[start:at + 200].decode('utf-8', 'replace')}")
-
-
-class RecordingLog:
-    """What serve would print to the terminal."""
-
-    def __init__(self):
-        self.lines: list[str] = []
-
-    def info(self, message: str) -> None:
-        self.lines.append(message)
-
-    def diagnostics(self, diagnostics) -> None:
-        self.lines.extend(str(d) for d in diagnostics)
 
 
 def served_files(session: PreviewSession) -> dict[str, bytes]:
