@@ -4,7 +4,7 @@ __version__ = "0.1.0"
 
 __all__ = ["__version__", "build", "BuildResult", "load_config", "SiteConfig", "BuildError", "Diagnostic"]
 
-_EXPORTS = {"build": "briefgen.build", "BuildResult": "briefgen.build", "load_config": "briefgen.config",
+_EXPORTS = {"build": "briefgen.pipeline", "BuildResult": "briefgen.pipeline", "load_config": "briefgen.config",
             "SiteConfig": "briefgen.config", "BuildError": "briefgen.errors", "Diagnostic": "briefgen.errors"}
 
 

@@ -19,16 +19,17 @@ from typing import Callable, Iterator
 
 import click
 
-from briefgen import __version__, search
-from briefgen.build import BuildResult, begin_search, build, finish_search, inputs_key
-from briefgen.cache import (CACHE_DIR, BuildCache, forget_cache, load_cache, load_state, outputs_intact, save_build,
+from briefgen import __version__
+from briefgen.search import pagefind
+from briefgen.pipeline import BuildResult, begin_search, build, finish_search, inputs_key
+from briefgen.incremental.cache import (CACHE_DIR, BuildCache, forget_cache, load_cache, load_state, outputs_intact, save_build,
                             save_state)
-from briefgen.store import CacheDamaged
-from briefgen.survey import DiskSurvey
+from briefgen.incremental.database import CacheDamaged
+from briefgen.output.folder_stat import DiskSurvey
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
-from briefgen.output import write_site
-from briefgen.workspace import (LOCK_FILE, Workspace, check_output_folder, exclusive_lock, finish_interrupted,
+from briefgen.output.writer import write_site
+from briefgen.output.workspace import (LOCK_FILE, Workspace, check_output_folder, exclusive_lock, finish_interrupted,
                                 open_workspace)
 
 BUG_URL = "https://github.com/briefgen/briefgen/issues"
@@ -323,7 +324,7 @@ def _index_and_write(config: SiteConfig, workspace: Workspace, commit: CommitPoi
             raise BuildError(finished.diagnostics)
         report_warnings(finished.diagnostics, reporter, strict)
         searched.append(finished)
-        return [o for o in finished.outputs if o.origin == search.ORIGIN], finished.keys
+        return [o for o in finished.outputs if o.origin == pagefind.ORIGIN], finished.keys
 
     try:
         cache_saved = False
@@ -335,7 +336,7 @@ def _index_and_write(config: SiteConfig, workspace: Workspace, commit: CommitPoi
         lap = time.perf_counter()
         cache.written, cache.spare = write_site(pending.pages, workspace, result.keys, cache.written, cache.spare,
                                                 keep_spare=inputs is not None, late=search_index,
-                                                late_folder=search.BUNDLE_DIR, listing=listing, spill=spill,
+                                                late_folder=pagefind.BUNDLE_DIR, listing=listing, spill=spill,
                                                 on_swap=commit.commit)
         phases["write"] = time.perf_counter() - lap - phases["pagefind"]
     finally:
@@ -370,7 +371,7 @@ def _saving(reporter: Reporter, save: Callable[[], None]) -> bool:
 @command
 def serve_command(ctx, reporter: Reporter, host, port, drafts, base_url, open_browser, jobs):
     """Preview the site, rebuilding and reloading the browser as you edit."""
-    from briefgen.serve import ListenError, PreviewSettings, run_preview
+    from briefgen.serve.session import ListenError, PreviewSettings, run_preview
     config = site_config(ctx, base_url)  # a site folder and a valid --base-url, before anything listens
     settings = PreviewSettings(root=config.root, host=host, port=port, drafts=drafts, base_url=base_url,
                                debug=ctx.obj["debug"], workers=jobs)

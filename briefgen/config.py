@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from briefgen import urls
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
 from briefgen.names import did_you_mean
-from briefgen.frontmatter import normalise_text, parse_yaml_mapping
+from briefgen.content.frontmatter import normalise_text, parse_yaml_mapping
 from briefgen.site_files import read_site_file
 
 CONFIG_NAME = "site.yaml"
@@ -418,7 +418,7 @@ TAXONOMY_KEYS = ("name", "singular", "title")
 
 def reserved_taxonomy_names() -> frozenset[str]:
     """What briefgen writes at the top of the site, its content sections, and a briefing's own keys."""
-    from briefgen.documents import BRIEFING_KEYS  # documents imports this module
+    from briefgen.content.documents import BRIEFING_KEYS  # documents imports this module
     return urls.RESERVED_TOP_LEVEL | urls.CONTENT_SECTIONS | BRIEFING_KEYS
 
 

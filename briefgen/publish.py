@@ -28,11 +28,11 @@ from pathlib import Path, PurePosixPath
 from typing import Mapping
 
 from briefgen import __version__
-from briefgen.build import BuildResult, build
+from briefgen.pipeline import BuildResult, build
 from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig, shown
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
-from briefgen.output import write_site
-from briefgen.workspace import MARKER, open_workspace
+from briefgen.output.writer import write_site
+from briefgen.output.workspace import MARKER, open_workspace
 
 FILE_MODE = "100644"  # every published file is a plain, non-executable file
 TRAILER = "Published-by: briefgen"  # ends every publish commit's message, followed by the version

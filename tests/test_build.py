@@ -202,7 +202,7 @@ def test_installed_wheel_builds_a_site_outside_the_repository(tmp_path):
         result = subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=site.parent if args[0] == "new"
                                 else site, env=env, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
-    check = subprocess.run([sys.executable, "-c", "import briefgen.theme as t; print(t.packaged_theme_dir())"],
+    check = subprocess.run([sys.executable, "-c", "import briefgen.render.theme as t; print(t.packaged_theme_dir())"],
                            env=env, capture_output=True, text=True, cwd=tmp_path)
     assert check.stdout.strip().startswith(str(installed))
     assert "Welcome to your briefing desk" in (site / "_site" / "index.html").read_text()

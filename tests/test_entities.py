@@ -6,7 +6,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from briefgen.build import build
+from briefgen.pipeline import build
 from briefgen.config import load_config
 from briefgen.errors import BuildError
 from conftest import parse_html, run_cli
@@ -256,7 +256,7 @@ def _related_after_edits(edits, seed_sets):
     """Related lists of a model made from scratch and of one made from the model before `edits`."""
     import datetime as dt
 
-    from briefgen import relations
+    from briefgen.model import relations
 
     def entities_and_dates(sets):
         return {f"b{i:03}": (dt.datetime(2020, 1, 1) + dt.timedelta(days=day), frozenset(names))

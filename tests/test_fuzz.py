@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen.build import build
+from briefgen.pipeline import build
 from briefgen.config import load_config
 from briefgen.errors import BuildError, Severity
 from conftest import MINIMAL_CONFIG
@@ -207,7 +207,7 @@ def test_builds_after_random_front_matter_edits_equal_clean_builds(steps):
     """Edits of what a briefing shows of itself take the in-place model update; others make a new model,
     whose pages are made again only where the facts they read changed. Either way, each build (kept cache,
     as in serve) gives what a clean build gives, failures included."""
-    from briefgen.cache import BuildCache
+    from briefgen.incremental.cache import BuildCache
 
     # Enough briefings, two to a list page, that most pages do not show the one edited.
     fronts = {name: {"title": f"Briefing {name}", "date": f"2021-01-0{n}", "leaders": ["Vladimir Putin"]}

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import search, urls
+from briefgen import urls
+from briefgen.search import pagefind
 from briefgen.config import load_config, reserved_taxonomy_names
 from briefgen.errors import BuildError
-from briefgen.theme import packaged_theme_dir
+from briefgen.render.theme import packaged_theme_dir
 from conftest import run_cli
 
 BRIEFING = {
@@ -106,7 +107,7 @@ def test_a_region_and_script_tag_builds_and_its_search_index_stays_in_the_output
     result = run_cli("build", cwd=root)
     assert result.returncode == 0, result.stderr
     assert '<html lang="zh-Hant-TW">' in (root / "_site" / "index.html").read_text(encoding="utf-8")
-    bundle = root / "_site" / search.BUNDLE_DIR
+    bundle = root / "_site" / pagefind.BUNDLE_DIR
     assert any(p.name.startswith("pagefind.zh-hant-tw") for p in bundle.rglob("*.pf_meta"))
     stray = [p for p in root.parent.rglob("*pagefind*") if (root / "_site") not in p.parents and p != bundle]
     assert stray == []
@@ -276,7 +277,7 @@ def test_the_reserved_set_covers_everything_a_build_writes_at_the_top(make_site)
     assert result.returncode == 0, result.stderr
     top = {p.name for p in (root / "_site").iterdir()} - {".briefgen-output"}
     assert top - {"leaders", "countries", "about", "mine.txt"} <= urls.RESERVED_TOP_LEVEL
-    assert search.BUNDLE_DIR in urls.RESERVED_TOP_LEVEL
+    assert pagefind.BUNDLE_DIR in urls.RESERVED_TOP_LEVEL
     assert {p.name for p in (packaged_theme_dir() / "static").iterdir()} <= urls.RESERVED_TOP_LEVEL
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.build import build
+from briefgen.pipeline import build
 from briefgen.config import load_config
-from briefgen.serve import PreviewSession, PreviewSettings
+from briefgen.serve.session import PreviewSession, PreviewSettings
 from test_serve import RecordingLog
 from conftest import run_cli
 

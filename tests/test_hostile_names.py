@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.build import build
-from briefgen.cache import BuildCache
+from briefgen.pipeline import build
+from briefgen.incremental.cache import BuildCache
 from briefgen.config import load_config
-from briefgen.entities import normalise_name, written_forms
+from briefgen.model.entities import normalise_name, written_forms
 from briefgen.errors import BuildError
 from conftest import parse_html, run_cli
 

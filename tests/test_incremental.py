@@ -149,10 +149,10 @@ def test_no_cache_neither_reads_nor_writes_the_cache(make_site):
 
 
 def test_an_edit_reindexes_only_the_search_shards_it_touches(make_site):
-    from briefgen.build import build
-    from briefgen.cache import BuildCache
+    from briefgen.pipeline import build
+    from briefgen.incremental.cache import BuildCache
     from briefgen.config import load_config
-    from briefgen.search import pagefind_binary
+    from briefgen.search.pagefind import pagefind_binary
 
     if pagefind_binary() is None:
         import pytest
@@ -175,8 +175,8 @@ def test_an_edit_reindexes_only_the_search_shards_it_touches(make_site):
 
 
 def test_one_more_briefing_naming_a_leader_does_not_rerender_every_page_naming_them(make_site):
-    from briefgen.build import build
-    from briefgen.cache import BuildCache
+    from briefgen.pipeline import build
+    from briefgen.incremental.cache import BuildCache
     from briefgen.config import load_config
 
     files = {f"content/briefings/b{i}.md": briefing(f"B{i}", f"2021-01-0{i}", f"Day {i}.") for i in range(1, 7)}
@@ -279,7 +279,7 @@ class InMemoryBuilds:
     """Builds of one site sharing an in-memory cache, as in `serve`; each is checked against a clean build."""
 
     def __init__(self, site: Path):
-        from briefgen.cache import BuildCache
+        from briefgen.incremental.cache import BuildCache
         from briefgen.config import load_config
 
         self.config, self.cache = load_config(site), BuildCache()
@@ -287,8 +287,8 @@ class InMemoryBuilds:
 
     def rebuild(self):
         """(the result, the keys of the jobs made again rather than kept from the last build)."""
-        from briefgen.build import build
-        from briefgen.cache import BuildCache
+        from briefgen.pipeline import build
+        from briefgen.incremental.cache import BuildCache
 
         before = self.cache.jobs.records if self.cache.jobs else {}
         result = build(self.config, cache=self.cache)
@@ -427,8 +427,8 @@ def test_the_kept_spare_site_never_brings_back_stray_or_stale_files(make_site, t
 
 
 def test_a_title_or_slug_change_re_renders_only_the_bodies_that_link_by_title_or_file(make_site):
-    from briefgen.build import build
-    from briefgen.cache import BuildCache
+    from briefgen.pipeline import build
+    from briefgen.incremental.cache import BuildCache
     from briefgen.config import load_config
 
     site = make_site({
@@ -464,11 +464,11 @@ def test_a_title_or_slug_change_re_renders_only_the_bodies_that_link_by_title_or
 
 def test_a_large_render_spills_its_pages_to_disk_and_writes_the_same_site(make_site, tmp_path, monkeypatch):
     """Pages rendered in great numbers wait in a spill folder, not in memory; the site written is the same."""
-    from briefgen import jobs
-    from briefgen.build import build
+    from briefgen.render import jobs
+    from briefgen.pipeline import build
     from briefgen.config import load_config
-    from briefgen.output import write_site
-    from briefgen.workspace import open_workspace
+    from briefgen.output.writer import write_site
+    from briefgen.output.workspace import open_workspace
 
     site = _body_edit_site(make_site)
     config = load_config(site)
@@ -489,10 +489,11 @@ def test_the_search_index_of_spilled_pages_comes_from_what_their_workers_noted(m
     """A worker notes what Pagefind is to be given of each page it spills: the index is made from those notes,
     not from the spilled files read back (a page garbled on disk after its worker noted it changes nothing),
     and the notes' scratch folder is gone once the index is made."""
-    from briefgen import jobs, search
-    from briefgen.build import build, finish_search, begin_search
+    from briefgen.render import jobs
+    from briefgen.search import pagefind
+    from briefgen.pipeline import build, finish_search, begin_search
     from briefgen.config import load_config
-    from briefgen.workspace import open_workspace
+    from briefgen.output.workspace import open_workspace
 
     site = _body_edit_site(make_site)
     config = load_config(site)
@@ -507,7 +508,7 @@ def test_the_search_index_of_spilled_pages_comes_from_what_their_workers_noted(m
     finished, _ = finish_search(begin_search(spilled, None))
 
     def index(result):
-        return {o.rel_path: o.read() for o in result.outputs if o.origin == search.ORIGIN}
+        return {o.rel_path: o.read() for o in result.outputs if o.origin == pagefind.ORIGIN}
 
     assert index(finished) == index(in_memory) and len(index(finished)) > 10
     assert not Path(notes.folder).exists()
@@ -518,30 +519,30 @@ def test_scratch_folders_of_killed_builds_are_removed_by_the_next_large_build():
     """What Pagefind is given waits in memory (/dev/shm): a killed build's folder would hold it until a reboot."""
     import time
 
-    from briefgen import search
+    from briefgen.search import pagefind
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(gone.stdout)
-    root = Path(search._scratch_root())
-    orphan = root / f"{search.SCRATCH_PREFIX}{dead_pid}-orphan"
-    recent = root / f"{search.SCRATCH_PREFIX}{dead_pid}-recent"  # perhaps a build of another PID namespace
-    alive = root / f"{search.SCRATCH_PREFIX}{os.getppid()}-alive"
-    unmarked = root / f"{search.SCRATCH_PREFIX}{dead_pid}-unmarked"  # named like one, but not briefgen's
+    root = Path(pagefind._scratch_root())
+    orphan = root / f"{pagefind.SCRATCH_PREFIX}{dead_pid}-orphan"
+    recent = root / f"{pagefind.SCRATCH_PREFIX}{dead_pid}-recent"  # perhaps a build of another PID namespace
+    alive = root / f"{pagefind.SCRATCH_PREFIX}{os.getppid()}-alive"
+    unmarked = root / f"{pagefind.SCRATCH_PREFIX}{dead_pid}-unmarked"  # named like one, but not briefgen's
     try:
         for folder in (orphan, recent, alive, unmarked):
             (folder / "briefings/x").mkdir(parents=True)
             (folder / "briefings/x/index.html").write_text("<p>x")
             if folder != unmarked:
-                (folder / search.SCRATCH_MARKER).write_text("")
+                (folder / pagefind.SCRATCH_MARKER).write_text("")
         an_hour_ago = time.time() - 3600
         for folder in (orphan, alive, unmarked):
             os.utime(folder, (an_hour_ago, an_hour_ago))
-        notes = search.PageNotes()
+        notes = pagefind.PageNotes()
         assert not orphan.exists() and recent.is_dir() and alive.is_dir() and unmarked.is_dir()
         assert notes("briefings/y/index.html", b"<body><main data-pagefind-body>Y</main></body>")[0]
         assert (Path(notes.folder) / "briefings/y/index.html").is_file()  # its own folder, named by its pid
-        assert (Path(notes.folder) / search.SCRATCH_MARKER).is_file()
-        assert Path(notes.folder).name.startswith(f"{search.SCRATCH_PREFIX}{os.getpid()}-")
+        assert (Path(notes.folder) / pagefind.SCRATCH_MARKER).is_file()
+        assert Path(notes.folder).name.startswith(f"{pagefind.SCRATCH_PREFIX}{os.getpid()}-")
         notes.remove()
         assert not Path(notes.folder).exists()
     finally:
@@ -549,7 +550,7 @@ def test_scratch_folders_of_killed_builds_are_removed_by_the_next_large_build():
             shutil.rmtree(folder, ignore_errors=True)
 
 
-SPILLING_CLI = ("import sys\nfrom briefgen import jobs\njobs.SPILL_MIN_PAGES = 1\n"
+SPILLING_CLI = ("import sys\nfrom briefgen.render import jobs\njobs.SPILL_MIN_PAGES = 1\n"
                 "from briefgen.cli import main\nmain(sys.argv[1:])\n")
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from briefgen.config import SiteConfig
-from briefgen.documents import Profile
-from briefgen.entities import build_registry
+from briefgen.content.documents import Profile
+from briefgen.model.entities import build_registry
 from briefgen.errors import Diagnostics
-from briefgen.markdown import create_markdown, make_resolver, render_body
+from briefgen.render.markdown import create_markdown, make_resolver, render_body
 from briefgen import urls
 from conftest import parse_html, run_cli
 
@@ -16,7 +16,7 @@ REL = PurePosixPath("content/briefings/x.md")
 
 
 def profile(taxonomy, slug, name, *aliases):
-    from briefgen.documents import NameRef
+    from briefgen.content.documents import NameRef
     return Profile(PurePosixPath(f"content/{taxonomy}/{slug}.md"), taxonomy, slug, name,
                    tuple(NameRef(a, None) for a in aliases), {}, "", 1)
 

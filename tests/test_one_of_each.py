@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from briefgen.watch import Change, SiteWatcher
+from briefgen.serve.watch import Change, SiteWatcher
 
 PUTIN = "---\nname: Vladimir Putin\naliases: [Putin]\n---\nProfile.\n"
 

@@ -39,8 +39,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from briefgen.errors import Severity
-from briefgen.serve import PreviewSession, PreviewSettings
-from briefgen.workspace import MARKER
+from briefgen.serve.session import PreviewSession, PreviewSettings
+from briefgen.output.workspace import MARKER
 from conftest import run_cli
 from test_serve import RecordingLog
 

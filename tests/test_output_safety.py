@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.workspace import MARKER
+from briefgen.output.workspace import MARKER
 from conftest import run_cli
 
 GOOD = "---\ntitle: Good {n}\ndate: 2021-01-0{n}\nleaders: [Joe Biden]\n---\nBody {n}.\n"
@@ -384,8 +384,8 @@ def test_a_live_file_changed_during_the_build_is_not_recorded_under_its_page_fin
     """A reused page is copied from the live site; if someone changed that file meanwhile, the next build remakes it."""
     import os
 
-    from briefgen.output import CHANGED_WHILE_BUILDING, Output, write_site
-    from briefgen.workspace import open_workspace
+    from briefgen.output.writer import CHANGED_WHILE_BUILDING, Output, write_site
+    from briefgen.output.workspace import open_workspace
 
     out = tmp_path / "_site"
     first = [Output("a/index.html", b"<p>A</p>"), Output("b/index.html", b"<p>B</p>")]

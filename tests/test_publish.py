@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from briefgen import __version__
-from briefgen.output import MARKER
+from briefgen.output.writer import MARKER
 from briefgen.publish import WORKFLOW_PATH, workflow_text
 from conftest import REPO, LinkCollector, run_cli
 

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen.rawhtml import sanitise_html
+from briefgen.render.rawhtml import sanitise_html
 from conftest import run_cli, write_site
 
 # -- what a banned URL is, written independently of briefgen/rawhtml.py ------------------------------------

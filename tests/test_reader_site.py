@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from briefgen.build import build
+from briefgen.pipeline import build
 from briefgen.config import load_config
 from conftest import REPO, run_cli
 from reader_support import chromium, served_sample
@@ -349,7 +349,7 @@ def test_search_index_is_chunked_and_covers_briefings_and_entities(sample):
     assert "data-pagefind-body" not in (sample / "briefings" / "index.html").read_text()
 
 
-HALVING_CLI = ("import sys\nimport briefgen.build\nsys.modules[\"briefgen.build\"].HALF_YEAR_SHARDS_ABOVE = 2\n"
+HALVING_CLI = ("import sys\nimport briefgen.pipeline\nsys.modules[\"briefgen.pipeline\"].HALF_YEAR_SHARDS_ABOVE = 2\n"
                "from briefgen.cli import main\nmain(sys.argv[1:])\n")
 
 
@@ -375,7 +375,7 @@ def test_a_year_of_many_briefings_is_indexed_in_two_half_year_shards(make_site):
 
 
 def test_pagefind_is_given_a_pages_head_and_marked_elements_only():
-    from briefgen.search import indexed_part
+    from briefgen.search.pagefind import indexed_part
 
     page = (b'<!DOCTYPE html><html lang="en"><head><title>T</title></head><BODY class="x"><nav>Menu</nav>'
             b'<article class="a" data-pagefind-body><h1>Title</h1><article>nested</article><p>Text</p>'

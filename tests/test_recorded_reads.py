@@ -67,8 +67,8 @@ def test_a_body_edit_re_renders_only_the_pages_that_read_that_body(make_site):
 
 
 def test_a_body_edit_leaves_the_pages_showing_cards_alone(make_site, tmp_path):
-    from briefgen.build import build
-    from briefgen.cache import BuildCache
+    from briefgen.pipeline import build
+    from briefgen.incremental.cache import BuildCache
     from briefgen.config import load_config
 
     files = {f"content/briefings/b{i}.md": briefing(f"B{i}", f"2021-01-0{i}", f"First paragraph {i}.\n\nMore.")
@@ -110,12 +110,12 @@ class CountingBodies:
 
 def _renderer_of(site, env=None):
     """A renderer of `site` (built once, into an in-memory cache) whose bodies note each read."""
-    from briefgen.build import StoredBodies, build
-    from briefgen.cache import BuildCache
+    from briefgen.pipeline import StoredBodies, build
+    from briefgen.incremental.cache import BuildCache
     from briefgen.config import load_config
     from briefgen.errors import Diagnostics
-    from briefgen.render import PageRenderer
-    from briefgen.theme import create_environment, resolve_theme
+    from briefgen.render.pages import PageRenderer
+    from briefgen.render.theme import create_environment, resolve_theme
 
     config = load_config(site)
     cache = BuildCache()

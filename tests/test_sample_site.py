@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from briefgen.config import load_config
-from briefgen.documents import Briefing, parse_document
+from briefgen.content.documents import Briefing, parse_document
 from briefgen.errors import Diagnostics
-from briefgen.sources import scan_sources
-from briefgen.build import build
+from briefgen.content.scan import scan_sources
+from briefgen.pipeline import build
 from briefgen import urls
 from conftest import REPO, parse_html, resolve_link, run_cli
 

@@ -21,7 +21,8 @@ needs_fork = pytest.mark.skipif(not can_fork(), reason="this system has no fork:
 # in a log: a child appends a line to it as it starts.
 COUNTING_CLI = """\
 import os, sys
-from briefgen import jobs, parallel
+from briefgen import parallel
+from briefgen.render import jobs
 assert hasattr(jobs, "SPILL_MIN_PAGES") and hasattr(parallel, "MIN_ITEMS_PER_WORKER"), "thresholds renamed"
 jobs.SPILL_MIN_PAGES = 1
 parallel.MIN_ITEMS_PER_WORKER = 1

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.build import build
+from briefgen.pipeline import build
 from briefgen.config import load_config
-from briefgen.serve import EVENTS_PATH, PreviewSession, PreviewSettings
+from briefgen.serve.session import EVENTS_PATH, PreviewSession, PreviewSettings
 
 BRIEFING = """\
 ---
@@ -492,7 +492,7 @@ def test_ctrl_c_stops_cleanly(make_site, stop_signal):
 @pytest.fixture
 def rebuilder_site(make_site):
     """(site folder, PreviewState, Rebuilder) of two briefings, first built; no server, no watcher."""
-    from briefgen.serve import PreviewState, Rebuilder
+    from briefgen.serve.session import PreviewState, Rebuilder
 
     site = make_site({"content/briefings/first-call.md": BRIEFING, "content/briefings/treaty-extended.md": SECOND})
     state = PreviewState()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.serve import PreviewSession, PreviewSettings
+from briefgen.serve.session import PreviewSession, PreviewSettings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

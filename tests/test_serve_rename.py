@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.serve import PreviewSession, PreviewSettings
+from briefgen.serve.session import PreviewSession, PreviewSettings
 from conftest import run_cli
 from test_serve import BRIEFING, SECOND, RecordingLog, fetch
 

@@ -8,9 +8,9 @@ from xml.etree import ElementTree as ET
 
 from briefgen import urls
 from briefgen.config import SiteConfig
-from briefgen.documents import Briefing
-from briefgen.model import Site
-from briefgen.output import Output
+from briefgen.content.documents import Briefing
+from briefgen.model.site import Site
+from briefgen.output.writer import Output
 from briefgen.urls import UrlBuilder
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from briefgen import urls
-from briefgen.model import Site
-from briefgen.relations import Timeline
+from briefgen.model.site import Site
+from briefgen.model.relations import Timeline
 
 Fact = tuple
 

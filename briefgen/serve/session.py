@@ -39,14 +39,14 @@ from types import MappingProxyType
 from typing import Callable, Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
-from briefgen.build import BuildResult, build, refresh_search
-from briefgen.cache import BuildCache
+from briefgen.pipeline import BuildResult, build, refresh_search
+from briefgen.incremental.cache import BuildCache
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
-from briefgen.output import Output
-from briefgen.store import paused_collector
-from briefgen.theme import resolve_theme
-from briefgen.watch import SITE_FOLDERS, Change, Debouncer, Log, SiteWatcher, watched_folders
+from briefgen.output.writer import Output
+from briefgen.incremental.database import paused_collector
+from briefgen.render.theme import resolve_theme
+from briefgen.serve.watch import SITE_FOLDERS, Change, Debouncer, Log, SiteWatcher, watched_folders
 
 EVENTS_PATH = "/__briefgen/events"  # outside any site path a theme could produce
 HEARTBEAT_SECONDS = 15.0  # lets an event stream notice a closed tab

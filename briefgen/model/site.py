@@ -7,12 +7,13 @@ from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
-from briefgen import relations, urls
+from briefgen import urls
+from briefgen.model import relations
 from briefgen.config import SiteConfig
-from briefgen.documents import Briefing, Page, Profile
-from briefgen.entities import Entity, EntityKey, EntityRegistry
+from briefgen.content.documents import Briefing, Page, Profile
+from briefgen.model.entities import Entity, EntityKey, EntityRegistry
 from briefgen.errors import Diagnostics
-from briefgen.relations import Timeline
+from briefgen.model.relations import Timeline
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from briefgen.errors import Diagnostics
-from briefgen.frontmatter import split_front_matter
+from briefgen.content.frontmatter import split_front_matter
 
 SEARCH_FOLDER = "pagefind"  # search.BUNDLE_DIR: the search index owns everything under it
 

@@ -16,7 +16,7 @@ from watchdog.observers import Observer
 from briefgen.config import CONFIG_NAME, SiteConfig
 from briefgen.errors import Diagnostic, Diagnostics
 from briefgen.site_files import is_ignored
-from briefgen.theme import resolve_theme
+from briefgen.render.theme import resolve_theme
 
 SITE_FOLDERS = ("content", "static", "templates", "themes")
 DEBOUNCE_SECONDS = 0.03  # an editor's write+rename arrive within a few ms; a save should show at once

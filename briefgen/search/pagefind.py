@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
 from briefgen.errors import Diagnostics
-from briefgen.output import Output, link_or_copy
+from briefgen.output.writer import Output, link_or_copy
 
 BUNDLE_DIR = "pagefind"  # where the index and pagefind.js live in the built site
 # Templates put this attribute on the main content of what should be found

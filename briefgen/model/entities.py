@@ -13,7 +13,7 @@ from slugify import slugify
 
 from briefgen import urls
 from briefgen.config import SiteConfig
-from briefgen.documents import Briefing, NameRef, Profile
+from briefgen.content.documents import Briefing, NameRef, Profile
 from briefgen.errors import Diagnostics
 from briefgen.names import closest
 

@@ -11,23 +11,25 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from collections.abc import Callable, Iterable, Mapping
 
-from briefgen import indexes, search, urls
-from briefgen.cache import BuildCache, code_digest, settings_key
-from briefgen.claims import Claim, check_claims
+from briefgen import urls
+from briefgen.render import sitefiles
+from briefgen.search import pagefind
+from briefgen.incremental.cache import BuildCache, code_digest, settings_key
+from briefgen.output.claims import Claim, check_claims
 from briefgen.config import SiteConfig
-from briefgen.documents import Briefing, NameRef, Page, Profile, parse_document
-from briefgen.entities import Naming, build_registry, check_names
+from briefgen.content.documents import Briefing, NameRef, Page, Profile, parse_document
+from briefgen.model.entities import Naming, build_registry, check_names
 from briefgen.errors import Diagnostic, Diagnostics, Severity
-from briefgen.facts import ModelFacts, StaleFacts
-from briefgen.jobs import JobResults, PageJob, ReusedJob, fingerprint, output_key, run_jobs
-from briefgen.markdown import (LinkKeys, LinkResolver, Rendered, changed_autolink_words, create_markdown,
+from briefgen.incremental.dependencies import ModelFacts, StaleFacts
+from briefgen.render.jobs import JobResults, PageJob, ReusedJob, fingerprint, output_key, run_jobs
+from briefgen.render.markdown import (LinkKeys, LinkResolver, Rendered, changed_autolink_words, create_markdown,
                                make_resolver, may_autolink, render_body, words_as_written)
-from briefgen.model import Site, build_site
-from briefgen.output import Output, check_collisions
+from briefgen.model.site import Site, build_site
+from briefgen.output.writer import Output, check_collisions
 from briefgen.parallel import parallel_map
-from briefgen.render import JobKey, PageRenderer
-from briefgen.sources import ContentListing, content_files, file_stamp, read_source, scan_sources
-from briefgen.theme import create_environment, resolve_theme, static_files
+from briefgen.render.pages import JobKey, PageRenderer
+from briefgen.content.scan import ContentListing, content_files, file_stamp, read_source, scan_sources
+from briefgen.render.theme import create_environment, resolve_theme, static_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +41,7 @@ class BuildResult:
     keys: Mapping[str, str] = field(default_factory=dict)  # output -> fingerprint of its inputs
     rendered: int = 0  # pages and feeds rendered by this build
     reused: int = 0  # … and reused unchanged from the last one
-    search_notes: search.PageNotes | None = None  # for begin_search: what the workers noted of spilled pages
+    search_notes: pagefind.PageNotes | None = None  # for begin_search: what the workers noted of spilled pages
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
@@ -168,7 +170,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     fact_bodies = {d.source_rel for d in (*site.pages, *site.registry.profiles())}
     stale = StaleFacts(earlier_facts, renderer.facts, {rel for rel in rendered_again if rel in fact_bodies})
     plan = _plan_jobs(renderer, cache, previous, changed, stale, same_jobs=earlier_facts is None)
-    notes = search.PageNotes() if spill is not None else None  # only spilled pages are noted
+    notes = pagefind.PageNotes() if spill is not None else None  # only spilled pages are noted
     results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
                        _reporter(progress, "Rendering pages"), spill, notes)
     if notes is not None:
@@ -186,25 +188,25 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     cache.restore_search()
     if index_search:
         cache.search = _start_index(outputs, results.fingerprints, site, diags, cache.search, notes).finish(diags)
-    outputs += search.state_outputs(cache.search) if cache.search else []
+    outputs += pagefind.state_outputs(cache.search) if cache.search else []
     outputs += [Output(rel, copy_from=path, origin=_static_origin(path, config)) for rel, path in statics.items()]
-    outputs += [o for o in indexes.github_pages_files(config) if o.rel_path not in statics]
+    outputs += [o for o in sitefiles.github_pages_files(config) if o.rel_path not in statics]
     if model.sitemap is None:
-        model = cache.model = replace(model, sitemap=indexes.sitemap(site, renderer.links))
+        model = cache.model = replace(model, sitemap=sitefiles.sitemap(site, renderer.links))
     outputs.append(model.sitemap)
-    outputs.append(indexes.robots(renderer.links))
+    outputs.append(sitefiles.robots(renderer.links))
     clock.lap("search" if index_search else "other files")
     # The search index's file names change with its content; every other path is usually the last build's.
-    others = [o for o in outputs if o.origin != search.ORIGIN]
+    others = [o for o in outputs if o.origin != pagefind.ORIGIN]
     paths = [o.rel_path for o in others]
     if paths == cache.checked_paths:  # checked by the last good build: only the search files are new
-        unique = others + check_collisions([o for o in outputs if o.origin == search.ORIGIN], diags, others)
+        unique = others + check_collisions([o for o in outputs if o.origin == pagefind.ORIGIN], diags, others)
     else:
         unique = check_collisions(outputs, diags)
     diags.raise_if_errors()
     cache.checked_paths = paths
     return BuildResult(site, tuple(unique), diags.sorted(), MappingProxyType(clock.timings),
-                       MappingProxyType({**results.fingerprints, **search.state_keys(cache.search)}),
+                       MappingProxyType({**results.fingerprints, **pagefind.state_keys(cache.search)}),
                        results.rendered, results.reused, None if index_search else notes)
 
 
@@ -214,30 +216,30 @@ class PendingSearch:
 
     result: BuildResult
     pages: tuple[Output, ...]  # its outputs but the search index
-    index: search.PendingIndex
+    index: pagefind.PendingIndex
     diagnostics: Diagnostics
 
 
-def begin_search(result: BuildResult, previous: search.SearchState | None) -> PendingSearch:
+def begin_search(result: BuildResult, previous: pagefind.SearchState | None) -> PendingSearch:
     """Start indexing `result` (built with index_search=False) for search; Pagefind runs meanwhile."""
-    pages = tuple(o for o in result.outputs if o.origin != search.ORIGIN)
+    pages = tuple(o for o in result.outputs if o.origin != pagefind.ORIGIN)
     diags = Diagnostics()
     return PendingSearch(result, pages, _start_index(pages, result.keys, result.site, diags, previous,
                                                      result.search_notes), diags)
 
 
-def finish_search(pending: PendingSearch) -> tuple[BuildResult, search.SearchState]:
+def finish_search(pending: PendingSearch) -> tuple[BuildResult, pagefind.SearchState]:
     """The result with its search index up to date, and the new search state; errors are in its diagnostics."""
     state = pending.index.finish(pending.diagnostics)
     keys = {rel: key for rel, key in pending.result.keys.items() if not key.startswith("search:")}
-    result = replace(pending.result, outputs=(*pending.pages, *search.state_outputs(state)),
+    result = replace(pending.result, outputs=(*pending.pages, *pagefind.state_outputs(state)),
                      diagnostics=pending.diagnostics.sorted() + pending.result.diagnostics,
-                     keys=MappingProxyType({**keys, **search.state_keys(state)}))
+                     keys=MappingProxyType({**keys, **pagefind.state_keys(state)}))
     return result, state
 
 
-def refresh_search(result: BuildResult, previous: search.SearchState | None
-                   ) -> tuple[BuildResult, search.SearchState]:
+def refresh_search(result: BuildResult, previous: pagefind.SearchState | None
+                   ) -> tuple[BuildResult, pagefind.SearchState]:
     """`result` (built with index_search=False) with its search index brought up to date, and the new state."""
     return finish_search(begin_search(result, previous))
 
@@ -694,8 +696,8 @@ class StoredBodies(Mapping):
         return len(self._store)
 
 
-def _start_index(outputs, fingerprints, site: Site, diags, previous: search.SearchState | None,
-                 notes: search.PageNotes | None = None) -> search.PendingIndex:
+def _start_index(outputs, fingerprints, site: Site, diags, previous: pagefind.SearchState | None,
+                 notes: pagefind.PageNotes | None = None) -> pagefind.PendingIndex:
     """The search index, a shard per year of briefings (or half-year) and per taxonomy; unchanged shards are reused."""
     shards = briefing_shards(site.briefings)
 
@@ -703,7 +705,7 @@ def _start_index(outputs, fingerprints, site: Site, diags, previous: search.Sear
         folder, _, _ = rel.rpartition("/")
         return shards.get(folder + "/") or rel.split("/", 1)[0]
 
-    return search.start_index(outputs, diags, shard_of, fingerprints, previous or search.SearchState(), notes)
+    return pagefind.start_index(outputs, diags, shard_of, fingerprints, previous or pagefind.SearchState(), notes)
 
 
 # An edit waits for Pagefind to index its briefing's shard again, ~1.3 ms a page on two cores:
@@ -802,8 +804,8 @@ def _claims(renderer: PageRenderer, statics: Mapping[str, Path], config: SiteCon
     """Every path the build will write but the search index's files, and what asks for each."""
     claims = renderer.claims()
     claims += [Claim(rel, _static_origin(path, config)) for rel, path in statics.items()]
-    claims += [Claim(o.rel_path, o.origin) for o in indexes.github_pages_files(config) if o.rel_path not in statics]
-    claims += [Claim(rel, f"the site's {rel}") for rel in (indexes.SITEMAP, indexes.ROBOTS)]
+    claims += [Claim(o.rel_path, o.origin) for o in sitefiles.github_pages_files(config) if o.rel_path not in statics]
+    claims += [Claim(rel, f"the site's {rel}") for rel in (sitefiles.SITEMAP, sitefiles.ROBOTS)]
     return claims
 
 

@@ -24,7 +24,7 @@ def packaged_theme_dir() -> Path:
     briefgen/themes/default/; an editable install runs from the checkout, where
     the one copy lives beside the package.
     """
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     installed = package / "themes" / "default"
     if installed.is_dir():
         return installed

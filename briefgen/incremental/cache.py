@@ -20,7 +20,7 @@ briefgen is never read. `serve` keeps one in memory; the CLI keeps one in
 `.briefgen-cache/` so a new process starts warm: documents, bodies, model and
 jobs in a database read row by row (store.py), the search state and what the
 last build read and wrote in two pickles (state.pickle, written last, vouches
-for search.pickle). A pickle that fails its checksum is ignored, a damaged
+for pagefind.pickle). A pickle that fails its checksum is ignored, a damaged
 database makes the build start again from nothing.
 """
 
@@ -37,11 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import __version__
-from briefgen.output import Manifest, Output, is_as_written
-from briefgen import search
-from briefgen.search import SearchState, pagefind_binary
-from briefgen.workspace import CACHE_DIR, MARKER
-from briefgen.store import DATABASE, CacheDamaged, CacheDatabase, RowStore, dump, load, save_database
+from briefgen.output.writer import Manifest, Output, is_as_written
+from briefgen.search import pagefind
+from briefgen.search.pagefind import SearchState, pagefind_binary
+from briefgen.output.workspace import CACHE_DIR, MARKER
+from briefgen.incremental.database import DATABASE, CacheDamaged, CacheDatabase, RowStore, dump, load, save_database
 
 _STATE_FILE = "state.pickle"  # what the last build read and wrote: small
 _SEARCH_FILE = "search.pickle"  # the search index's shards and pages
@@ -160,8 +160,9 @@ def settings_key(config, drafts: bool, template_digest: str) -> str:
 def code_digest() -> str:
     """briefgen's version and source: a changed briefgen never reuses an older one's pages."""
     digest = hashlib.blake2b(__version__.encode(), digest_size=16)
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.read_bytes())
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     # The libraries that shape the output, and whether Pagefind is there to index it.
     for package in ("markdown-it-py", "mdit-py-plugins", "Jinja2", "PyYAML", "python-slugify", "pagefind"):
         try:
@@ -258,7 +259,7 @@ def _search_from_output(saved, cache: BuildCache):
     shards_saved, pages = saved
     state = SearchState(pages=pages)
     for name, (fps, key, paths, keys) in shards_saved.items():
-        files = [cache.reusable_output(rel, file_key, search.ORIGIN) for rel, file_key in zip(paths, keys)]
+        files = [cache.reusable_output(rel, file_key, pagefind.ORIGIN) for rel, file_key in zip(paths, keys)]
         if all(files):
             state.shards[name] = (fps, key, tuple(files), keys)
     return state

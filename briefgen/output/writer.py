@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from briefgen.errors import Diagnostics
-from briefgen.workspace import MARKER, Workspace, carry_dot_entries, marker_text
+from briefgen.output.workspace import MARKER, Workspace, carry_dot_entries, marker_text
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,10 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from briefgen.entities import EntityKey, EntityRegistry, normalise_name
+from briefgen.model.entities import EntityKey, EntityRegistry, normalise_name
 from briefgen.errors import Diagnostic, Severity
 from briefgen.names import did_you_mean
-from briefgen.rawhtml import RawElementTracker, RemovedUrl, sanitise_html
+from briefgen.render.rawhtml import RawElementTracker, RemovedUrl, sanitise_html
 
 _WORD = re.compile(r"\w+")
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")

@@ -14,9 +14,9 @@ from slugify import slugify
 
 from briefgen.config import SiteConfig, describe_value
 from briefgen.errors import Diagnostics
-from briefgen.frontmatter import FrontMatter, split_front_matter
+from briefgen.content.frontmatter import FrontMatter, split_front_matter
 from briefgen.names import closest
-from briefgen.sources import Source
+from briefgen.content.scan import Source
 from briefgen.yamlshape import shown_text
 
 

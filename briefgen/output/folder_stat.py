@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from briefgen.output import Listing, Manifest, is_as_written, list_files
+from briefgen.output.writer import Listing, Manifest, is_as_written, list_files
 from briefgen.parallel import Forked
 
 

@@ -10,16 +10,18 @@ from typing import Any, Callable, Mapping, NamedTuple, Protocol, Sequence
 
 import jinja2
 
-from briefgen import metadata, search, urls
-from briefgen.claims import Claim
+from briefgen import urls
+from briefgen.render import metadata
+from briefgen.search import pagefind
+from briefgen.output.claims import Claim
 from briefgen.config import TaxonomySpec
-from briefgen.documents import Briefing
-from briefgen.entities import Entity, EntityKey
-from briefgen.facts import Fact, ModelFacts
-from briefgen.feeds import FeedEntry, atom_feed
-from briefgen.markdown import Rendered
-from briefgen.model import Site
-from briefgen.jobs import PageJob, ProducedPage, fingerprint
+from briefgen.content.documents import Briefing
+from briefgen.model.entities import Entity, EntityKey
+from briefgen.incremental.dependencies import Fact, ModelFacts
+from briefgen.render.feeds import FeedEntry, atom_feed
+from briefgen.render.markdown import Rendered
+from briefgen.model.site import Site
+from briefgen.render.jobs import PageJob, ProducedPage, fingerprint
 
 
 # What names one output: ("briefing", slug), ("entity", entity key, page number), ("feed",), …
@@ -509,7 +511,7 @@ class PageRenderer:
 
     def render_search(self) -> PageJob:
         return self.render("search.html", *_BUILT_IN_PAGES["search"](), title="Search",
-                           search_bundle=self.links.url(search.BUNDLE_DIR + "/"), search_base=self.links.url(""))
+                           search_bundle=self.links.url(pagefind.BUNDLE_DIR + "/"), search_base=self.links.url(""))
 
     def site_feed(self) -> PageJob:
         slugs = self.fact("published", 20)

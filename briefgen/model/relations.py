@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from briefgen.entities import EntityKey
+from briefgen.model.entities import EntityKey
 
 # An entity named in more briefings than this is so common that it says little
 # about relatedness; for such an entity only the briefings nearest in date are

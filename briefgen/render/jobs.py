@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Mapping
 
 import jinja2
 
-from briefgen.output import Output
+from briefgen.output.writer import Output
 from briefgen.parallel import parallel_map
 
 

@@ -1,0 +1,1 @@
+"""Reading the site's sources: scanning content/, splitting front matter, parsing documents."""

@@ -1,0 +1,1 @@
+"""The site model made from documents: entities and their names, relations, the Site record."""

@@ -1,0 +1,1 @@
+"""Writing the site to disk: the paths a build claims, the work folder, staging and the swap."""

@@ -1,0 +1,1 @@
+"""From the model to bytes: Markdown bodies, the theme, pages, feeds, sitemap and robots."""

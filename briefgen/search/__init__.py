@@ -1,0 +1,1 @@
+"""The full-text search index (Pagefind), made as one step after the pages."""
