@@ -21,7 +21,9 @@ import click
 
 from briefgen import __version__
 from briefgen.search import pagefind
-from briefgen.pipeline import BuildResult, begin_search, build, finish_search, inputs_key
+from briefgen.incremental import inputs_key
+from briefgen.pipeline import BuildResult, build
+from briefgen.search.step import start_search
 from briefgen.incremental.cache import (CACHE_DIR, BuildCache, forget_cache, load_cache, load_state, outputs_intact, save_build,
                             save_state)
 from briefgen.incremental.database import CacheDamaged
@@ -277,12 +279,12 @@ def _build_into(ctx, reporter: Reporter, config: SiteConfig, workspace: Workspac
             gc.disable()
         try:
             result = build(config, drafts=drafts, cache=cache, workers=jobs, progress=reporter.progress,
-                           index_search=False, listing=listing, spill=spill)
+                           listing=listing, spill=spill)
         except CacheDamaged as exc:
             reporter.info(f"warning: the build cache in {CACHE_DIR}/ is damaged ({exc}); building from scratch.")
             cache = forget_cache(config.root, cache)
             result = build(config, drafts=drafts, cache=cache, workers=jobs, progress=reporter.progress,
-                           index_search=False, spill=spill)
+                           spill=spill)
         result = _index_and_write(config, workspace, commit, result, cache, inputs if survey else None,
                                   survey.spare_listing() if survey else None, spill, reporter, strict, phases)
     finally:
@@ -309,16 +311,16 @@ def _index_and_write(config: SiteConfig, workspace: Workspace, commit: CommitPoi
     """Search index, cache and site: Pagefind indexes in processes of its own while the cache is saved
     and the pages are staged. Without `inputs` (--no-cache) the cache is neither saved nor kept."""
     lap = time.perf_counter()
-    pending = begin_search(result, cache.search)
+    pending = start_search(result, cache.search)
     phases["search start"] = time.perf_counter() - lap
-    indexing = pending.index.indexing()
-    reporter.detail(f"  search: {len(indexing)} of {len(indexing) + len(pending.index.state.shards)} shards "
+    indexing = pending.indexing()
+    reporter.detail(f"  search: {len(indexing)} of {pending.shard_count()} shards "
                     f"indexed again{': ' + ', '.join(indexing) if indexing else ''}")
     searched: list[BuildResult] = []
 
     def search_index():  # called by write_site once the pages are staged
         lap = time.perf_counter()
-        finished, cache.search = finish_search(pending)
+        finished, cache.search = pending.finish()
         phases["pagefind"] = time.perf_counter() - lap  # what was left of it by then
         if any(d.severity is Severity.ERROR for d in finished.diagnostics):
             raise BuildError(finished.diagnostics)
@@ -340,7 +342,7 @@ def _index_and_write(config: SiteConfig, workspace: Workspace, commit: CommitPoi
                                                 on_swap=commit.commit)
         phases["write"] = time.perf_counter() - lap - phases["pagefind"]
     finally:
-        pending.index.abandon()  # nothing left once finished; after a failure, no Pagefind outlives the build
+        pending.abandon()  # nothing left once finished; after a failure, no Pagefind outlives the build
     if cache_saved:
         cache.last_diagnostics = searched[0].diagnostics
         lap = time.perf_counter()
@@ -389,7 +391,7 @@ def serve_command(ctx, reporter: Reporter, host, port, drafts, base_url, open_br
 def check_command(ctx, reporter: Reporter, drafts, strict):
     """Check content, entities and links without writing a site."""
     config = site_config(ctx)
-    result = build(config, drafts=drafts, write_pages=False)
+    result = build(config, drafts=drafts, render_pages=False)
     report_warnings(result.diagnostics, reporter, strict)
     warnings = len(result.warnings)
     reporter.info(f"Checked {len(result.site.briefings)} briefings and {len(result.site.registry.entities)} entities: "

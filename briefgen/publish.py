@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Mapping
 
 from briefgen import __version__
-from briefgen.pipeline import BuildResult, build
+from briefgen.pipeline import BuildResult, build_and_index
 from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig, shown
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
 from briefgen.output.writer import write_site
@@ -88,7 +88,7 @@ def publish(config: SiteConfig, options: PublishOptions) -> Publication:
     tips = branch_tips(git, options)
     if not options.force:
         check_tips_are_sites(git, tips, options)
-    result = build(config, drafts=False, workers=options.workers)
+    result = build_and_index(config, drafts=False, workers=options.workers)
     parent = choose_parent(git, tips, options)
     with tempfile.TemporaryDirectory(prefix="briefgen-publish-") as temp:
         site = Path(temp) / "site"

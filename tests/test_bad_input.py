@@ -255,7 +255,7 @@ def test_no_yes_and_1_0_as_entity_names_stay_text(make_site):
 
 def test_a_time_stays_the_text_it_was(make_site):
     root = one_file(make_site, "---\ntitle: A\ndate: 2021-01-01\ntime: 12:30\nceasefire: NO\n---\nBody.\n")
-    briefing = build(load_config(root), write_pages=False).site.briefings[0]
+    briefing = build(load_config(root), render_pages=False).site.briefings[0]
     assert dict(briefing.extra) == {"time": "12:30", "ceasefire": "NO"}
 
 

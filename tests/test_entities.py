@@ -249,7 +249,7 @@ def test_check_reports_without_writing(make_site):
     assert "content/briefings/a.md:6: error: [[Nobody Known]] matches no entity or page." in result.stderr
     assert not (site / "_site").exists()
     with pytest.raises(BuildError):
-        build(load_config(site), write_pages=False)
+        build(load_config(site), render_pages=False)
 
 
 def _related_after_edits(edits, seed_sets):

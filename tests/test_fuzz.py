@@ -193,7 +193,7 @@ def _outcome(config, cache):
     """What a build gives: its files and diagnostics, or its errors. Its pages are kept in the cache for the
     next build to reuse, as serve keeps them."""
     try:
-        result = build(config, cache=cache, index_search=False)
+        result = build(config, cache=cache, )
     except BuildError as exc:
         return "failed", exc.diagnostics
     cache.remember_outputs(result.outputs, result.keys)

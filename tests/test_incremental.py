@@ -449,17 +449,17 @@ def test_a_title_or_slug_change_re_renders_only_the_bodies_that_link_by_title_or
         assert sorted(got) == sorted(want) and [n for n in want if got[n] != want[n]] == [], label
         return got
 
-    unlinked = cache.bodies[PurePosixPath("content/briefings/b4.md")][1]
+    unlinked = cache.bodies.tail(PurePosixPath("content/briefings/b4.md"))
     (site / "content/briefings/b2.md").write_text(briefing("Second", "2021-01-02", "Two."))
     (site / "content/briefings/b1.md").write_text(briefing("B1", "2021-01-01", "See [[Second]]."))
     same_as_clean("a new title")
-    assert cache.bodies[PurePosixPath("content/briefings/b4.md")][1] is unlinked  # not rendered again
+    assert cache.bodies.tail(PurePosixPath("content/briefings/b4.md")) is unlinked  # not rendered again
 
     (site / "content/briefings/b2.md").write_text(
         briefing("Second", "2021-01-02", "Two.").replace("---\n", "---\nslug: second\n", 1))
     got = same_as_clean("a new slug")
     assert 'href="/briefings/second/"' in got["briefings/b3/index.html"].decode()
-    assert cache.bodies[PurePosixPath("content/briefings/b4.md")][1] is unlinked
+    assert cache.bodies.tail(PurePosixPath("content/briefings/b4.md")) is unlinked
 
 
 def test_a_large_render_spills_its_pages_to_disk_and_writes_the_same_site(make_site, tmp_path, monkeypatch):
@@ -491,7 +491,8 @@ def test_the_search_index_of_spilled_pages_comes_from_what_their_workers_noted(m
     and the notes' scratch folder is gone once the index is made."""
     from briefgen.render import jobs
     from briefgen.search import pagefind
-    from briefgen.pipeline import build, finish_search, begin_search
+    from briefgen.pipeline import build
+    from briefgen.search.step import start_search
     from briefgen.config import load_config
     from briefgen.output.workspace import open_workspace
 
@@ -500,12 +501,12 @@ def test_the_search_index_of_spilled_pages_comes_from_what_their_workers_noted(m
     in_memory = build(config)
     monkeypatch.setattr(jobs, "SPILL_MIN_PAGES", 1)
     spill = open_workspace(tmp_path / "spilled").new_folder("pages")
-    spilled = build(config, spill=spill, index_search=False)
+    spilled = build(config, spill=spill)
     notes = spilled.search_notes
     assert notes is not None and notes.pages["briefings/b01/index.html"][0]  # indexed: its part was written
     assert notes.pages["index.html"][0] is False  # the home page is not searched
     (spill / "briefings/b01/index.html").write_text("<p>Garbled, and not marked for search</p>")
-    finished, _ = finish_search(begin_search(spilled, None))
+    finished, _ = start_search(spilled, None).finish()
 
     def index(result):
         return {o.rel_path: o.read() for o in result.outputs if o.origin == pagefind.ORIGIN}
@@ -656,18 +657,18 @@ def test_a_new_name_renders_again_only_the_bodies_in_which_it_may_be_autolinked(
     })
     builds = InMemoryBuilds(site)
     bodies = builds.cache.bodies
-    before = {name: bodies[PurePosixPath(f"content/briefings/{name}.md")][1] for name in ("b1", "b2", "b3", "b4")}
+    before = {name: bodies.tail(PurePosixPath(f"content/briefings/{name}.md")) for name in ("b1", "b2", "b3", "b4")}
     assert 'href="/leaders/angela-merkel/"' not in before["b2"].html
     (site / "content/briefings/b1.md").write_text(briefing("B1", "2021-01-01", "Putin spoke.", "[Putin, Angela Merkel]"))
     builds.rebuild()  # equal to a clean build, checked by the helper
-    after = {name: bodies[PurePosixPath(f"content/briefings/{name}.md")][1] for name in ("b1", "b2", "b3", "b4")}
+    after = {name: bodies.tail(PurePosixPath(f"content/briefings/{name}.md")) for name in ("b1", "b2", "b3", "b4")}
     assert 'href="/leaders/angela-merkel/"' in after["b2"].html and after["b2"] is not before["b2"]
     assert after["b3"] is before["b3"]  # no "Angela" in it: kept
     assert after["b4"] is not before["b4"]  # an entity in its source: rendered again
     (site / "content/briefings/b1.md").write_text(briefing("B1", "2021-01-01", "Putin spoke."))
     builds.rebuild()  # the name gone again
-    assert 'href="/leaders/angela-merkel/"' not in bodies[PurePosixPath("content/briefings/b2.md")][1].html
-    assert bodies[PurePosixPath("content/briefings/b3.md")][1] is before["b3"]
+    assert 'href="/leaders/angela-merkel/"' not in bodies.tail(PurePosixPath("content/briefings/b2.md")).html
+    assert bodies.tail(PurePosixPath("content/briefings/b3.md")) is before["b3"]
 
     # From the command line, where the kept bodies' model is read from the cache database.
     import sqlite3

@@ -193,7 +193,7 @@ def test_sitemap_lists_built_pages_with_lastmod(sample, base_url):
     entries = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in urlset.iter(f"{SITEMAP}url")}
     for loc in entries:
         assert file_for(sample, base_url, loc).is_file(), f"sitemap lists {loc}, which was not built"
-    model = build(load_config(REPO), write_pages=False).site
+    model = build(load_config(REPO), render_pages=False).site
     for briefing in model.briefings:
         lastmod = entries[base_url + f"briefings/{briefing.slug}/"]
         assert lastmod == (briefing.updated or briefing.date).isoformat(timespec="seconds")
@@ -330,7 +330,7 @@ def test_json_ld_cannot_close_its_script_element(make_site):
 
 def test_search_index_is_chunked_and_covers_briefings_and_entities(sample):
     bundle = sample / "pagefind"
-    model = build(load_config(REPO), write_pages=False).site
+    model = build(load_config(REPO), render_pages=False).site
     # One shard per year of briefings and per taxonomy, each a Pagefind bundle.
     shards = json.loads((bundle / "shards.json").read_text())
     years = sorted({f"briefings-{b.date.year}" for b in model.briefings})
@@ -349,7 +349,7 @@ def test_search_index_is_chunked_and_covers_briefings_and_entities(sample):
     assert "data-pagefind-body" not in (sample / "briefings" / "index.html").read_text()
 
 
-HALVING_CLI = ("import sys\nimport briefgen.pipeline\nsys.modules[\"briefgen.pipeline\"].HALF_YEAR_SHARDS_ABOVE = 2\n"
+HALVING_CLI = ("import sys\nimport briefgen.search.step\nsys.modules[\"briefgen.search.step\"].HALF_YEAR_SHARDS_ABOVE = 2\n"
                "from briefgen.cli import main\nmain(sys.argv[1:])\n")
 
 

@@ -24,7 +24,7 @@ def sample(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def sample_model():
-    return build(load_config(REPO), write_pages=False).site
+    return build(load_config(REPO), render_pages=False).site
 
 
 def test_sample_site_has_enough_real_content(sample_model):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Collection, Mapping
 
+from briefgen.fingerprint import digest_bytes
 from briefgen.errors import Diagnostics
 from briefgen.site_files import (NotRegularFile, check_link, check_top, is_set_aside, read_regular, real_home,
                                  walk_files)
@@ -161,4 +161,4 @@ def read_source(root: Path, path: Path, diags: Diagnostics) -> Source | None:
         diags.error(rel, line, f"the file is not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be decoded.",
                     "Save the file as UTF-8 in your editor.", col=col)
         return None
-    return Source(path, rel, rel.parts[1], text, hashlib.blake2b(data, digest_size=16).hexdigest(), stamp or ())
+    return Source(path, rel, rel.parts[1], text, digest_bytes(data), stamp or ())

@@ -1,1 +1,92 @@
-"""The incremental engine."""
+"""The incremental engine: what each step of a build may reuse from the last build.
+
+The pipeline (briefgen/pipeline.py) asks this package one question per step,
+"what of this step can be reused?", and gets a typed answer. With an empty
+BuildCache every answer is "nothing": the cold path runs the same code and
+reads the same without it. Every speed-up keeps a build with a cache
+byte-identical to a clean one (tests/test_oracle.py checks that on random
+edit sequences). What briefgen keeps between builds lives in the BuildCache
+(cache.py): in memory for serve, in .briefgen-cache/ for the CLI (the cache
+database, database.py), and nowhere else.
+
+The steps, in the pipeline's order:
+  documents.py    parsed documents, kept by their source file's digest
+  model.py        the site model, kept or updated while only briefings change
+  bodies.py       rendered bodies, kept by a key of all their HTML depends on
+  dependencies.py what each page read of the model (its page dependencies)
+  page_plan.py    which pages are as they were, and jobs for the others
+  inputs.py       one digest of every input, for "nothing changed" at once
+
+Glossary of the words that remain:
+  digest       a hash of bytes (a file, a page); fingerprint: a hash of values
+  front digest all of a briefing's front matter: what the model is made from
+  shape        what places briefings in the site (slugs, dates, names given,
+               drafts, aliases): a model of the same shape lists the same
+               briefings on the same pages, whatever their titles say
+  card         all of a briefing's view but its body: what list pages show
+  view         the object a template is given for a briefing (render/views)
+  fact         one thing of the model a page read (an entity's name, a year's
+               briefings): pages are checked fact by fact after a new shape
+  memo         the model or the page jobs of the last build, kept under a key
+  head, large part  a cache row's small, always-read part (a typed record of
+               digests) and its large part (a document, a rendered body),
+               read only when used
+  spare        the site before last, kept in the work folder (._site.briefgen/)
+               to be recycled as the next staging folder
+  spill        pages of a large render written to a work folder by the
+               workers instead of being held in memory
+  late files   the search index, written into the staged site once Pagefind
+               is done, while the pages were being staged
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+from briefgen.config import SiteConfig
+from briefgen.errors import Diagnostics
+from briefgen.fingerprint import fingerprint
+from briefgen.incremental import bodies as _bodies
+from briefgen.incremental.bodies import StoredBodies
+from briefgen.incremental.cache import BuildCache
+from briefgen.incremental.documents import parse_documents, read_sources
+from briefgen.incremental.inputs import inputs_key, theme_digest
+from briefgen.incremental.model import ModelStep, site_model
+from briefgen.incremental.page_plan import PageReuse, page_reuse, plan_pages, remember_pages
+from briefgen.render.theme import Theme, create_environment
+
+__all__ = ["BuildCache", "ModelStep", "PageReuse", "StoredBodies", "claims_unchecked", "inputs_key",
+           "jinja_environment", "page_reuse", "parse_documents", "plan_pages", "read_sources", "remember_pages",
+           "render_bodies", "site_model", "theme_digest"]
+
+
+def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, workers: int | None,
+                  progress: Callable[[int, int], None] | None, diags: Diagnostics
+                  ) -> tuple[StoredBodies, set[PurePosixPath]]:
+    """Every body of the step's model, rendered or kept, with what rendering said in `diags`; and the paths
+    of the bodies rendered again."""
+    rendered_again = _bodies.render_bodies(step, config, cache, workers, progress)
+    # A build that fails after this (serve keeps its cache) shows these bodies on no page: the next good
+    # build must still make again the pages that show them.
+    cache.bodies_since_good_build |= rendered_again
+    cache.model = step.memo  # only now: every kept body is rendered with its link targets (see body_is_current)
+    if not step.same_front_matter:
+        cache.bodies.keep_only(d.source_rel for d in step.documents())
+    for rel in cache.bodies:
+        diags.extend(cache.bodies.head(rel).diagnostics)
+    return StoredBodies(cache.bodies), rendered_again
+
+
+def jinja_environment(theme: Theme, template_digest: str, cache: BuildCache):
+    """The Jinja environment, kept while no template changes: it compiles each template once."""
+    key = (template_digest, tuple(theme.template_dirs), theme.default_templates)
+    if cache.environment is None or cache.environment[0] != key:
+        cache.environment = (key, create_environment(theme))
+    return cache.environment[1]
+
+
+def claims_unchecked(cache: BuildCache, step: ModelStep, statics: dict) -> str | None:
+    """The key of the paths this build will claim, when the last good build did not check those same paths."""
+    key = fingerprint(cache.settings_key, step.memo.shape, list(statics.items()))
+    return None if key == cache.checked_claims else key

@@ -29,13 +29,14 @@ from __future__ import annotations
 import copyreg
 import functools
 from importlib import metadata
-import hashlib
 import os
+import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefgen.fingerprint import fingerprint, new_digest
 from briefgen import __version__
 from briefgen.output.writer import Manifest, Output, is_as_written
 from briefgen.search import pagefind
@@ -72,6 +73,7 @@ class BuildCache:
     # In memory only (serve): cheap to make once, costly to make on every save.
     environment: tuple | None = None  # (what the templates are, the Jinja environment that compiled them)
     views: dict = field(default_factory=dict)  # the last build's briefing views, by slug
+    bodies_since_good_build: set = field(default_factory=set)  # bodies rendered again, not yet on a written page
     checked_paths: list | None = None  # the output paths the last good build checked for collisions
     checked_claims: str = ""  # the digest of the claims the last good build checked (see claims.py)
     sources: dict = field(default_factory=dict)  # the last build's sources, by path (serve: in memory)
@@ -152,14 +154,14 @@ class BuildCache:
 
 def settings_key(config, drafts: bool, template_digest: str) -> str:
     """Changes with the settings, the templates, and briefgen's own code."""
-    return hashlib.blake2b(repr((code_digest(), config, drafts, template_digest)).encode(),
-                           digest_size=16).hexdigest()
+    return fingerprint(code_digest(), config, drafts, template_digest)
 
 
 @functools.cache
 def code_digest() -> str:
     """briefgen's version and source: a changed briefgen never reuses an older one's pages."""
-    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    digest = new_digest()
+    digest.update(__version__.encode() + sys.version.encode())  # a str's or a float's repr is the interpreter's
     package = Path(__file__).resolve().parents[1]
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
@@ -286,7 +288,7 @@ def _read_blob(path: Path) -> dict | None:
             if file.read(len(_MAGIC)) != _MAGIC:
                 return None
             checksum = file.read(32)
-            digest = hashlib.blake2b(digest_size=16)
+            digest = new_digest()
             while chunk := file.read(1 << 20):
                 digest.update(chunk)
             if digest.hexdigest().encode() != checksum:
@@ -305,7 +307,7 @@ class _Checksummed:
 
     def __init__(self, file):
         self.file = file
-        self.digest = hashlib.blake2b(digest_size=16)
+        self.digest = new_digest()
 
     def write(self, data) -> int:
         self.digest.update(data)

@@ -20,7 +20,6 @@ import copyreg
 import dataclasses
 import functools
 import gc
-import hashlib
 import io
 import operator
 import os
@@ -29,6 +28,8 @@ import sqlite3
 import sys
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
+
+from briefgen.fingerprint import digest_bytes
 
 DATABASE = "cache.sqlite"
 
@@ -47,15 +48,16 @@ class CacheDamaged(Exception):
 
 
 class RowStore:
-    """Entries by content path: in memory, or left in the cache database until asked for.
+    """Entries by content path, each a small head and a large part: in memory, or left in the cache database
+    until asked for.
 
-    An entry is a tuple whose item 1 is large (a parsed document, a rendered
-    body) and whose other items are small (digests, keys): its "head". The
-    heads of every row are at hand; a large part is read the first time its
-    entry is asked for. Paths may be given as PurePosixPath or str.
+    The head (a typed record of digests and keys: DocumentHead, BodyHead) is
+    what a build compares; the large part (a parsed document, a rendered body)
+    is what it uses. The heads of every row are at hand; a large part is read
+    the first time it is asked for. Paths may be given as PurePosixPath or str.
     """
 
-    def __init__(self, heads: dict[str, tuple] | None = None, read_tail: Callable[[str], Any] | None = None,
+    def __init__(self, heads: dict[str, Any] | None = None, read_tail: Callable[[str], Any] | None = None,
                  search: Callable[[list[str]], set[str]] | None = None):
         self._heads = heads or {}  # every row's
         self._tails: dict[str, Any] = {}  # those made or read by this process
@@ -66,36 +68,31 @@ class RowStore:
         self.removed: set[str] = set()  # rows to delete
         self.cleared = False  # every row is to go
 
-    def head(self, rel) -> tuple | None:
+    def head(self, rel) -> Any:
+        """The entry's head, or None when there is no entry."""
         return self._heads.get(str(rel))
 
-    def parts(self, rel) -> tuple[tuple, Any]:
+    def tail(self, rel) -> Any:
+        """The entry's large part (KeyError when there is no entry)."""
+        rel = str(rel)
+        if rel not in self._heads:
+            raise KeyError(rel)
+        if rel not in self._tails:
+            self._tails[rel] = self._read_tail(rel)
+        return self._tails[rel]
+
+    def parts(self, rel) -> tuple[Any, Any]:
         """(head, large part) of an entry made by this process."""
         rel = str(rel)
         return self._heads[rel], self._tails[rel]
 
-    def get(self, rel) -> tuple | None:
+    def put(self, rel, head, tail) -> None:
         rel = str(rel)
-        head = self._heads.get(rel)
-        if head is None:
-            return None
-        if rel not in self._tails:
-            self._tails[rel] = self._read_tail(rel)
-        return _join(head, self._tails[rel])
-
-    def __getitem__(self, rel) -> tuple:
-        entry = self.get(rel)
-        if entry is None:
-            raise KeyError(rel)
-        return entry
-
-    def __setitem__(self, rel, entry: tuple) -> None:
-        rel = str(rel)
-        self._heads[rel], self._tails[rel] = _head(entry), entry[1]
+        self._heads[rel], self._tails[rel] = head, tail
         self.dirty.add(rel)
         self.removed.discard(rel)
 
-    def replace_head(self, rel, head: tuple) -> None:
+    def replace_head(self, rel, head) -> None:
         """A new head for an entry whose large part stays as it is: only the head is written."""
         rel = str(rel)
         self._heads[rel] = head
@@ -140,13 +137,6 @@ class RowStore:
         """What was to be written has been."""
         self.dirty, self.reheaded, self.removed, self.cleared = set(), set(), set(), False
 
-
-def _head(entry: tuple) -> tuple:
-    return entry[:1] + entry[2:]
-
-
-def _join(head: tuple, tail: Any) -> tuple:
-    return head[:1] + (tail,) + head[1:]
 
 
 class CacheDatabase:
@@ -306,7 +296,7 @@ def _head_row(kind: str, rel: str, head: Any, table: dict) -> tuple:
 
 
 def _sum(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return digest_bytes(data)
 
 
 def _checked_load(data: bytes, checksum: str, what: str) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import shutil
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
+from briefgen.fingerprint import digest_bytes
 from briefgen.errors import Diagnostics
 from briefgen.output.workspace import MARKER, Workspace, carry_dot_entries, marker_text
 
@@ -336,7 +336,7 @@ def _identity(output: Output, keys: Mapping[str, str]) -> str:
     if key is not None:
         return key
     if output.data is not None:
-        return "bytes:" + hashlib.blake2b(output.data, digest_size=16).hexdigest()
+        return "bytes:" + digest_bytes(output.data)
     return f"file:{output.copy_from}:{stamp_of_stat(os.stat(output.copy_from))}"
 
 

@@ -10,7 +10,6 @@ so an output is reused only for the same context and the same bodies read.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Callable, Iterable, Mapping
 
 import jinja2
 
+from briefgen.fingerprint import fingerprint
 from briefgen.output.writer import Output
 from briefgen.parallel import parallel_map
 
@@ -62,11 +62,6 @@ class TemplateProblem:
     line: int | None
     message: str
     hint: str | None = None
-
-
-def fingerprint(*parts: object) -> str:
-    """A digest of the parts' reprs; a briefing's view shows its card's digest as its repr, so this stays cheap."""
-    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def output_key(job_fingerprint: str, bodies_read: Mapping[str, str]) -> str:

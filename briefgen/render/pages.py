@@ -194,8 +194,8 @@ class BriefingView:
         """This view with its body reads recorded in `log` (a view kept from the last build's renderer)."""
         return replace(self, _log=log)
 
-    def __repr__(self) -> str:
-        return f"BriefingView<{self.card}>"
+    def fingerprint_parts(self) -> str:  # its card: the body is recorded when read (see BodyReadLog)
+        return self.card
 
     def __str__(self) -> str:  # what {{ view }} prints: the card, never the body
         return f"BriefingView<{self.card}>"
@@ -211,11 +211,11 @@ class Pager:
     next_url: str | None
     page_urls: tuple[str, ...] = field(default=())
 
-    def __repr__(self) -> str:
+    def fingerprint_parts(self) -> tuple:
         # The other URLs follow from the first page's and the total; listing them
         # all in every page's fingerprint would grow with the square of the pages.
         first = self.page_urls[0] if self.page_urls else self.url
-        return f"Pager({self.number}, {self.total}, {self.items!r}, {self.url!r}, {first!r})"
+        return self.number, self.total, self.items, self.url, first
 
 
 def format_date(moment: dt.datetime | dt.date | None, with_time: bool = False) -> str:

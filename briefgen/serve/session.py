@@ -39,7 +39,8 @@ from types import MappingProxyType
 from typing import Callable, Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
-from briefgen.pipeline import BuildResult, build, refresh_search
+from briefgen.pipeline import BuildResult, build
+from briefgen.search.step import index_site
 from briefgen.incremental.cache import BuildCache
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
@@ -225,8 +226,10 @@ class Rebuilder:
                 # The collector waits until the page is shown (see _settle_memory): run during the
                 # build, it would walk what the build makes again and again while the writer waits.
                 with paused_collector():
-                    result = build(config, drafts=self.settings.drafts, cache=self.cache, index_search=first,
-                                   changed_files=hint, workers=self.settings.workers)
+                    result = build(config, drafts=self.settings.drafts, cache=self.cache, changed_files=hint,
+                                   workers=self.settings.workers)
+                    if first:  # the first preview comes with its search index; the SearchRefresher brings the later
+                        result, self.cache.search = index_site(result, self.cache.search)
                     snapshot = SiteSnapshot.from_build(config, result, self.state.view().snapshot)
             except BuildError as exc:
                 self._last_good = False
@@ -284,7 +287,7 @@ class Rebuilder:
                 if self.state.view().snapshot is not indexed:
                     return
                 previous = self.cache.search
-            refreshed, search_state = refresh_search(result, previous)
+            refreshed, search_state = index_site(result, previous)
             with self._lock:
                 self.cache.search = search_state
                 if self.state.view().snapshot is not indexed:

@@ -1,0 +1,163 @@
+"""Rendered bodies, kept by a key of everything their HTML depends on: only what changed is rendered again."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Callable, NamedTuple
+
+from briefgen.config import SiteConfig
+from briefgen.content.documents import Briefing, Page, Profile
+from briefgen.errors import Diagnostic
+from briefgen.incremental.cache import BuildCache
+from briefgen.incremental.model import ModelStep
+from briefgen.parallel import parallel_map
+from briefgen.render.markdown import (LinkKeys, LinkResolver, Rendered, changed_autolink_words, create_markdown,
+                                      may_autolink, render_body, words_as_written)
+
+
+class LinkTargets(NamedTuple):
+    """The digests of the link targets a body may use ("" for a kind it cannot use)."""
+
+    files: str  # @/ links
+    titles: str  # [[title]] links
+    entities: str  # autolinks and [[name]] links
+
+
+class BodyKey(NamedTuple):
+    """Everything a body's HTML depends on: equal keys, equal HTML."""
+
+    source_digest: str
+    link_targets: LinkTargets
+    autolink: bool
+    exclude: tuple[str, str] | None  # a profile's own entity (taxonomy, slug), never linked in its own body
+    escape_html: bool
+
+
+class BodyHead(NamedTuple):
+    """The small part of a rendered body's cache entry (its large part is the Rendered body)."""
+
+    key: BodyKey
+    links_used: tuple[bool, bool]  # whether the text may have @/ links, [[ links (see LinkKeys.used_by)
+    diagnostics: tuple[Diagnostic, ...]
+    words_as_written: bool  # the source's words are the body's own (see markdown.words_as_written)
+    summary: str  # the first paragraph as plain text, for cards without a summary
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    rel: PurePosixPath
+    key: BodyKey
+    autolink: bool
+    exclude: tuple[str, str] | None
+    links_used: tuple[bool, bool]
+
+
+def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, workers: int | None,
+                  progress: Callable[[int, int], None] | None) -> set[PurePosixPath]:
+    """Markdown -> HTML for the step's documents' bodies into cache.bodies, reusing those whose key is
+    unchanged; the paths of those rendered again.
+
+    A body's key is its file's digest and the digests of the kinds of link
+    target its text may use: one without @/ or [[ links does not wait on titles
+    and files. When only the names autolinks find changed (a new leader), a
+    body in which none of the changed names' first words occurs is kept, with
+    its new key, instead of being rendered again. Briefings may be given as
+    the model holds them, without their bodies: a body is read from its
+    document only when it must be rendered or checked.
+    """
+    todo, rekeyed = [], []
+    for task in _tasks(step, config, cache):
+        head = cache.bodies.head(task.rel)
+        if head is not None and head.key != task.key and _only_autolinks_differ(head.key, task.key):
+            rekeyed.append(task)
+        elif head is None or head.key != task.key:
+            todo.append(task)
+    alike = _autolinked_alike([task.rel for task in rekeyed], step.memo.resolver, cache)
+    for task in rekeyed:
+        if str(task.rel) in alike:  # the body as rendered, under its new key
+            cache.bodies.replace_head(task.rel, cache.bodies.head(task.rel)._replace(key=task.key))
+        else:
+            todo.append(task)
+    md = create_markdown(allow_html=not config.escape_html)
+    resolver = step.memo.resolver
+
+    def render_one(task: _Task) -> tuple[Rendered, bool]:
+        document = cache.documents.tail(task.rel)
+        rendered = render_body(md, document.body, task.rel, document.body_line, resolver, autolink=task.autolink,
+                               exclude_entity=task.exclude)
+        return rendered, words_as_written(document.body)
+
+    for task, (rendered, as_written) in zip(todo, parallel_map(render_one, todo, workers, progress)):
+        head = BodyHead(task.key, task.links_used, tuple(rendered.diagnostics), as_written, rendered.summary)
+        cache.bodies.put(task.rel, head, rendered)
+    return {task.rel for task in todo}
+
+
+def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache) -> list[_Task]:
+    """A task per body to check, with the key it must be kept under. Keys are compared, not hashed: cheap."""
+    digests = {source.rel: source.digest for source in cache.sources.values()}
+    link_keys = step.memo.link_keys
+    wanted: list[tuple[Briefing | Profile | Page, bool, tuple[str, str] | None]] = [
+        (b, config.autolink if b.autolink is None else b.autolink, None) for b in step.briefings]
+    wanted += [(profile, config.autolink, (profile.taxonomy, profile.slug)) for profile in step.profiles]
+    wanted += [(page, False, None) for page in step.pages]
+    tasks = []
+    for document, autolink, exclude in wanted:
+        rel = document.source_rel
+        digest = digests.get(rel)
+        head = cache.bodies.head(rel)
+        if head is not None and head.key.source_digest == digest:
+            used = head.links_used
+        else:
+            used = LinkKeys.used_by(cache.documents.tail(rel).body)
+        targets = LinkTargets(*link_keys.select(used, autolink))
+        tasks.append(_Task(rel, BodyKey(digest, targets, autolink, exclude, config.escape_html), autolink, exclude,
+                           used))
+    return tasks
+
+
+def _autolinked_alike(rels, resolver: LinkResolver, cache: BuildCache) -> set[str]:
+    """Of these bodies, whose keys differ from those they were kept under in the autolink targets alone,
+    those in which the targets that changed cannot be autolinked: their HTML is as it was.
+
+    Compared with the model the kept bodies were made with. A body's source is
+    read only when its stored document has one of the changed words, or when
+    its words cannot be told from the source (see may_autolink): with a new
+    leader, a handful of the 10,000 documents rather than all.
+    """
+    earlier = cache.earlier_model()
+    if earlier is None or not rels:
+        return set()
+    words = changed_autolink_words(earlier.resolver, resolver)
+    heads = {str(rel): cache.bodies.head(rel) for rel in rels}  # by str, as the store answers
+    comparable = {rel for rel, head in heads.items() if head.key.link_targets.entities == earlier.link_keys.entities}
+    plain = [rel for rel in comparable if heads[rel].words_as_written]
+    unsure = comparable.difference(plain) | cache.documents.may_contain(plain, words)
+    return (comparable - unsure) | {rel for rel in unsure if not may_autolink(cache.documents.tail(rel).body, words)}
+
+
+def _only_autolinks_differ(kept: BodyKey, key: BodyKey) -> bool:
+    was, now = kept.link_targets, key.link_targets
+    return was.entities != now.entities and kept == key._replace(link_targets=now._replace(entities=was.entities))
+
+
+class StoredBodies(Mapping):
+    """Rendered bodies by path, read from the cache as pages ask for them (a render.RenderedBodies)."""
+
+    def __init__(self, store):
+        self._store = store
+
+    def __getitem__(self, rel) -> Rendered:
+        return self._store.tail(rel)
+
+    def summary(self, rel) -> str:
+        """The body's first paragraph as plain text, kept in the entry's head: its body need not be read."""
+        return self._store.head(rel).summary
+
+    def __iter__(self):
+        return iter(self._store)
+
+    def __len__(self) -> int:
+        return len(self._store)

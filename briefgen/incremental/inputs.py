@@ -1,0 +1,50 @@
+"""TODO"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from collections.abc import Mapping
+
+from briefgen.incremental.cache import settings_key
+from briefgen.config import SiteConfig
+from briefgen.errors import Diagnostics
+from briefgen.fingerprint import fingerprint, new_digest
+from briefgen.content.scan import ContentListing, content_files, file_stamp, read_source
+from briefgen.render.theme import resolve_theme, static_files
+
+
+
+def inputs_key(config: SiteConfig, drafts: bool, known: Mapping[str, tuple[tuple[int, ...], str]]
+               ) -> tuple[str, dict, ContentListing]:
+    """A digest of everything a build reads (equal keys mean byte-identical output), the files' stamps,
+    and the listing of content/ it was made from (for the build that may follow: build(listing=)).
+
+    A content file whose (mtime, size) stamp is in `known` is not read: its
+    digest is the known one. The stamps returned are for the next call.
+    """
+    theme = resolve_theme(config, Diagnostics())
+    stamps: dict[str, tuple[tuple[int, ...], str]] = {}  # content file -> (stamp, digest)
+    found = Diagnostics()  # a stray file in content/ is a warning: it changes what a build says
+    files = content_files(config.root, found)
+    for file in files:
+        previous = known.get(file.rel)
+        if previous is not None and previous[0] == file.stamp:
+            stamps[file.rel] = previous
+        else:
+            source = read_source(config.root, Path(file.path), Diagnostics())
+            stamps[file.rel] = (file.stamp, source.digest if source else "unreadable")
+    statics = sorted((str(rel), file_stamp(path)) for rel, path in static_files(theme).items())
+    key = fingerprint(settings_key(config, drafts, theme_digest(theme)),
+                      [(rel, digest) for rel, (_, digest) in stamps.items()], statics,
+                      [str(d) for d in found.items])
+    return key, stamps, ContentListing(files, tuple(found.items))
+
+
+def theme_digest(theme) -> str:
+    """Changes when any template file does: every page depends on the templates."""
+    digest = new_digest()
+    for directory in theme.template_dirs:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

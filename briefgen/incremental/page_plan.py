@@ -1,0 +1,178 @@
+"""Which pages of the last good build are as they were, and the jobs of those that may not be.
+
+A page is made again only when something it was made from changed: the
+facts of the model it read (dependencies.py), the cards of the briefings it
+was given, or the bodies it read while rendering. page_reuse says what
+changed since the last good build; plan_jobs gives every output its job,
+reused or to render; remember_pages keeps this build's records for the next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+from types import MappingProxyType
+from collections.abc import Mapping
+
+from briefgen.incremental.cache import BuildCache
+from briefgen.incremental.dependencies import ModelFacts, StaleFacts
+from briefgen.incremental.model import ModelStep, views_changed
+from briefgen.render.jobs import JobResults, PageJob, ReusedJob, output_key
+from briefgen.render.pages import JobKey, PageRenderer
+
+
+
+_NO_BODIES: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """What one page of a good build was made from: enough to tell, in the next, whether it is as it was."""
+
+    shown: tuple[str, ...]  # the briefings whose views the page was given
+    read: tuple  # the facts of the model it read (see facts.py)
+    bodies_read: Mapping[str, str]  # the briefings whose bodies it read while rendering -> their digests then
+    rel_path: str
+    origin: str
+    fingerprint: str  # its output key (see jobs.output_key)
+
+
+@dataclass(frozen=True, slots=True)
+class JobMemo:
+    """The last good build's jobs, for the same site model and templates (`key`)."""
+
+    key: tuple[str, str]
+    records: dict[JobKey, JobRecord]
+    digests: Mapping[str, str]  # briefing slug -> its source's digest in that build
+    cards: Mapping[str, str]  # briefing slug -> the digest of its card (all of its view but the body)
+
+
+@dataclass(frozen=True, slots=True)
+class JobPlan:
+    """Every output's job, reused or to render, and the records of this build's jobs but what rendering tells."""
+
+    jobs: list[PageJob | ReusedJob]
+    records: dict[JobKey, JobRecord]
+    to_render: dict[str, JobKey]  # output path -> the key of the job made for it (it may yet be reused)
+
+    def recorded(self, results: JobResults) -> dict[JobKey, JobRecord]:
+        """The records, with the bodies each rendered page read and its output key."""
+        records = self.records
+        digests: dict[str, str] = {}  # one string per digest: the memo pickles each once
+        for rel_path, bodies_read in results.bodies_read.items():
+            if bodies_read:
+                key = self.to_render[rel_path]
+                read = {slug: digests.setdefault(digest, digest) for slug, digest in bodies_read.items()}
+                records[key] = replace(records[key], bodies_read=read, fingerprint=results.fingerprints[rel_path])
+        return records
+
+
+def plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | None, changed: set[str],
+               stale: StaleFacts, same_jobs: bool) -> JobPlan:
+    """Every output's job, made and fingerprinted only where it may have changed.
+
+    A page of the last good build (`previous`) can only differ through the
+    facts of the model it read, the cards of the briefings it was given and
+    the bodies it read: a page none of whose facts is `stale`, none of whose
+    briefings has a new card and none of the bodies it read has a new digest
+    keeps its last output without being made again. A page made again whose
+    fingerprint is as it was keeps its output if the bodies it read are as
+    they were. Without a last build every job is made. `changed`: the
+    briefings whose view (card or body) may differ from the last build's;
+    `same_jobs`: `previous` was made for a model of the same shape, whose list
+    of jobs is this one's.
+    """
+    jobs, records, to_render = [], {}, {}
+    reusable = cache.reusable_output
+    if previous is None:
+        planned = ((key, None) for key in renderer.job_keys())
+    elif same_jobs:  # the last build's list, in its order
+        planned = previous.records.items()
+    else:  # another shape: its own list of jobs, some of them the last build's
+        planned = ((key, previous.records.get(key)) for key in renderer.job_keys())
+    new_cards = set() if previous is None else \
+        {slug for slug in changed if previous.cards.get(slug) != renderer.briefing_view(slug).card}
+
+    def same_bodies(bodies_read: Mapping[str, str]) -> bool:
+        # Emptiness first: a set's isdisjoint walks its argument even when the set is empty.
+        return not bodies_read or not changed or changed.isdisjoint(bodies_read) or all(
+            renderer.body_digest(slug) == digest for slug, digest in bodies_read.items() if slug in changed)
+
+    for job_key, record in planned:
+        if record is not None and (not new_cards or new_cards.isdisjoint(record.shown)) and \
+                not stale.among(record.read) and same_bodies(record.bodies_read):
+            output = reusable(record.rel_path, record.fingerprint, record.origin)
+            if output is not None:
+                jobs.append(ReusedJob(record.rel_path, record.fingerprint, output))
+                records[job_key] = record
+                continue
+        made = renderer.make_job(job_key)
+        job = made.job
+        if record is not None and record.bodies_read and same_bodies(record.bodies_read):
+            # Made again for another reason (a fact, a card): given the same, it reads the same bodies.
+            key = output_key(job.fingerprint, record.bodies_read)
+            output = reusable(job.rel_path, key, job.origin)
+            if output is not None:
+                jobs.append(ReusedJob(job.rel_path, key, output))
+                records[job_key] = JobRecord(made.shown, made.read, record.bodies_read, job.rel_path, job.origin, key)
+                continue
+        jobs.append(job)
+        to_render[job.rel_path] = job_key
+        records[job_key] = JobRecord(made.shown, made.read, _NO_BODIES, job.rel_path, job.origin, job.fingerprint)
+    return JobPlan(jobs, records, to_render)
+
+
+@dataclass(frozen=True, slots=True)
+class PageReuse:
+    """What this build may reuse of the last good build's pages, and what changed since."""
+
+    key: tuple[str, str]  # (model shape, render digest): the same key has the same list of jobs
+    previous: JobMemo | None  # the last good build's jobs, if they can be checked
+    earlier_facts: ModelFacts | None  # the last model's facts, when it was of another shape
+    digests: Mapping[str, str]  # briefing slug -> its source's digest now
+    changed: set[str]  # the briefings whose view (card or body) may differ from the last good build's
+    bodies_rendered: set[PurePosixPath]  # bodies rendered again since the last good build
+    views: dict  # the last build's views of briefings that did not change, reusable as they are
+
+
+def page_reuse(step: ModelStep, render_digest: str, rendered_again: set[PurePosixPath],
+               cache: BuildCache) -> PageReuse:
+    """What changed since the last good build, for `plan_pages`; `rendered_again`: this build's bodies."""
+    site = step.site
+    rendered = rendered_again | cache.bodies_since_good_build  # see bodies_rendered
+    digests = {b.slug: cache.sources[str(b.source_rel)].digest for b in site.briefings}
+    key = (step.memo.shape, render_digest)  # the same shape has the same jobs, whatever the briefings show
+    previous, earlier_facts = cache.jobs_memo(key), None
+    if previous is None and step.earlier is not None:  # of another shape: its jobs are checked by their facts
+        previous = cache.earlier_jobs()
+        if previous is not None and previous.key == (step.earlier.shape, render_digest):
+            earlier_facts = ModelFacts(step.earlier.site)
+        else:
+            previous = None
+    changed = {slug for slug, digest in digests.items() if previous is None or previous.digests.get(slug) != digest}
+    # A body is also made again when a title or file it links to changes: its pages change with it.
+    changed.update(b.slug for b in site.briefings if b.source_rel in rendered)
+    if earlier_facts is not None:
+        changed.update(views_changed(step.earlier.site, site))
+    # Views of unchanged briefings are as they were when nothing but bodies changed.
+    views = {slug: view for slug, view in cache.views.items() if slug not in changed} if previous else {}
+    return PageReuse(key, previous, earlier_facts, digests, changed, set(rendered), views)
+
+
+def plan_pages(renderer: PageRenderer, reuse: PageReuse, cache: BuildCache) -> JobPlan:
+    """Every output's job: reused where nothing it was made from changed, else made to render."""
+    site = renderer.site
+    # A briefing's body is in its view, never a fact: only pages' and profiles' bodies can make one stale.
+    fact_bodies = {d.source_rel for d in (*site.pages, *site.registry.profiles())}
+    stale = StaleFacts(reuse.earlier_facts, renderer.facts, {rel for rel in reuse.bodies_rendered if rel in fact_bodies})
+    return plan_jobs(renderer, cache, reuse.previous, reuse.changed, stale, same_jobs=reuse.earlier_facts is None)
+
+
+def remember_pages(cache: BuildCache, reuse: PageReuse, plan: JobPlan, results: JobResults,
+                   renderer: PageRenderer) -> None:
+    """This good build's jobs and views, for the next build to check its pages against."""
+    cards = {**(reuse.previous.cards if reuse.previous is not None else {}),
+             **{slug: view.card for slug, view in renderer.views.items()}}
+    cache.jobs = JobMemo(reuse.key, plan.recorded(results), reuse.digests, cards)
+    cache.views = renderer.views
+    cache.bodies_since_good_build = set()
