@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import atexit
-import contextlib
 import functools
 import os
-import shutil
-import sqlite3
-import sys
-import gc
 import signal
+import sys
 import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Callable, Iterator
 
 import click
 
 from briefgen import __version__
-from briefgen.search import pagefind
-from briefgen.incremental import inputs_key
-from briefgen.pipeline import BuildResult, build
-from briefgen.search.step import start_search
-from briefgen.incremental.cache import (CACHE_DIR, BuildCache, forget_cache, load_cache, load_state, outputs_intact, save_build,
-                            save_state)
-from briefgen.incremental.database import CacheDamaged
-from briefgen.output.folder_stat import DiskSurvey
 from briefgen.config import SiteConfig, load_config
-from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
-from briefgen.output.writer import write_site
-from briefgen.output.workspace import (LOCK_FILE, Workspace, check_output_folder, exclusive_lock, finish_interrupted,
-                                open_workspace)
+from briefgen.errors import BuildError, Severity, raise_if_strict
+from briefgen.folder_build import FolderBuildOptions, build_into_folder
+from briefgen.pipeline import build
 
 BUG_URL = "https://github.com/briefgen/briefgen/issues"
 
@@ -151,14 +137,6 @@ def site_config(ctx: click.Context, base_url: str | None = None, out: Path | Non
     return config
 
 
-def report_warnings(diagnostics, reporter: Reporter, strict: bool) -> None:
-    """Print a build's warnings; with --strict they are errors and the build fails."""
-    warnings = [d for d in diagnostics if d.severity is Severity.WARNING]
-    if strict and warnings:
-        raise BuildError([Diagnostic(d.path, d.line, d.message, d.hint, Severity.ERROR, d.col) for d in warnings])
-    reporter.diagnostics(diagnostics)
-
-
 @cli.command("build")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: _site).")
 @click.option("--base-url", help="The URL the site is served at, e.g. https://user.github.io/repo/.")
@@ -172,194 +150,23 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
     """Build the site into _site/."""
     started = time.perf_counter()
     config = site_config(ctx, base_url, out)
-    diags = Diagnostics()
-    check_output_folder(config, config.output_path, diags, force=force)
-    diags.raise_if_errors()
-    with CommitPoint() as commit, _output_session(config, reporter, no_cache) as workspace:
-        _build_into(ctx, reporter, config, workspace, commit, drafts, strict, no_cache, jobs, started)
-    if commit.interrupted_late:
-        reporter.info("Ctrl-C came after the new site was in place, so the build was finished.")
-
-
-class CommitPoint:
-    """Ctrl-C before the new site is swapped in abandons the build (exit 130, the previous site in place).
-    After that point the new site is what readers get, so the build finishes and succeeds."""
-
-    def __init__(self):
-        self.committed = self.interrupted_late = False
-        self._previous = None
-
-    def __enter__(self) -> CommitPoint:
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._interrupted)
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-
-    def commit(self) -> None:
-        self.committed = True
-
-    def _interrupted(self, signum, frame) -> None:
-        if not self.committed:
-            raise KeyboardInterrupt
-        self.interrupted_late = True
-
-
-@contextlib.contextmanager
-def _output_session(config: SiteConfig, reporter: Reporter, no_cache: bool) -> Iterator[Workspace]:
-    """The locks a writing build holds (the site's cache, then its output folder) and the output's workspace,
-    with what a killed build left in it finished."""
-    holder = f"briefgen build (process {os.getpid()}) writing {config.output_path}"
-    with contextlib.ExitStack() as stack:
-        if not no_cache:
-            stack.enter_context(_site_lock(config, reporter, holder))
-        workspace = open_workspace(config.output_path)
-        stack.enter_context(exclusive_lock(workspace.folder / LOCK_FILE, holder, _waiting(reporter)))
-        finish_interrupted(workspace)
-        yield workspace
-
-
-@contextlib.contextmanager
-def _site_lock(config: SiteConfig, reporter: Reporter, holder: str) -> Iterator[None]:
-    """One build of a site at a time, whatever its output folder: they share the site's cache."""
-    cache_folder = config.root / CACHE_DIR
-    if not _can_hold(cache_folder):  # then the cache cannot be saved either, and the build says so
-        yield
+    options = FolderBuildOptions(drafts=drafts, strict=strict, force=force, use_cache=not no_cache, workers=jobs)
+    built = build_into_folder(config, options, reporter)
+    ctx.obj["kept"].append(built)  # let go with the process (see main)
+    reporter.diagnostics(built.diagnostics)
+    seconds = time.perf_counter() - started
+    if built.result is None:
+        reporter.info(f"Nothing changed since the last build; {_shown(config.output_path)} is up to date "
+                      f"({seconds:.2f} s).")
         return
-    with exclusive_lock(cache_folder / LOCK_FILE, holder, _waiting(reporter)):
-        yield
-
-
-def _waiting(reporter: Reporter) -> Callable[[str], None]:
-    return lambda other: reporter.info(f"Waiting for {other} to finish …")
-
-
-def _can_hold(folder: Path) -> bool:
-    """The cache folder can hold its lock file."""
-    try:
-        folder.mkdir(exist_ok=True)
-        (folder / LOCK_FILE).touch(exist_ok=True)
-        return True
-    except OSError:  # a file of that name, a read-only site folder, …
-        return False
-
-
-def _build_into(ctx, reporter: Reporter, config: SiteConfig, workspace: Workspace, commit: CommitPoint,
-                drafts: bool, strict: bool, no_cache: bool, jobs: int | None, started: float) -> None:
-    cache = BuildCache(output_dir=config.output_path)
-    phases: dict[str, float] = {}  # for -v: where the time went, besides the build's own phases
-    inputs, survey, listing = "", None, None
-    if not no_cache:
-        cache = load_state(config.root, config.output_path)
-        inputs, stamps, listing = inputs_key(config, drafts, cache.stamps)
-        if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written):
-            report_warnings(cache.last_diagnostics, reporter, strict)
-            reporter.info(f"Nothing changed since the last build; {_shown(config.output_path)} is up to date "
-                          f"({time.perf_counter() - started:.2f} s).")
-            return
-        # Forked before the cache database is opened: the second core looks at the disk meanwhile.
-        survey = DiskSurvey(config.output_path, cache.written, cache.spare.path if cache.spare else None,
-                            fork=jobs != 1)
-    spill = None
-    collecting = gc.isenabled()
-    try:
-        spill = workspace.new_folder("pages")  # a large render's pages wait there, not in memory
-        if survey is not None:
-            lap = time.perf_counter()
-            cache = load_cache(config.root, config.output_path, cache)
-            cache.stamps, cache.survey = stamps, survey  # stamps just taken: unchanged files need not be read
-            phases["cache load"] = time.perf_counter() - lap
-            # The cache lives until the end: the collector need not walk it again and again. Nor does it
-            # walk what the build makes: this process ends with it, and the cycles it makes are few
-            # (pages render in forked workers); at 10,000 briefings collecting costs more than a third
-            # of a build after one edit, and skipping it adds ~20 MB to a cold build's peak.
-            gc.freeze()
-            gc.disable()
-        try:
-            result = build(config, drafts=drafts, cache=cache, workers=jobs, progress=reporter.progress,
-                           listing=listing, spill=spill)
-        except CacheDamaged as exc:
-            reporter.info(f"warning: the build cache in {CACHE_DIR}/ is damaged ({exc}); building from scratch.")
-            cache = forget_cache(config.root, cache)
-            result = build(config, drafts=drafts, cache=cache, workers=jobs, progress=reporter.progress,
-                           spill=spill)
-        result = _index_and_write(config, workspace, commit, result, cache, inputs if survey else None,
-                                  survey.spare_listing() if survey else None, spill, reporter, strict, phases)
-    finally:
-        if survey is not None:
-            survey.close()
-        if spill is not None:
-            shutil.rmtree(spill, ignore_errors=True)
-        if cache.database is not None:
-            cache.database.close()
-        if collecting:  # for callers in the same process (tests); what was frozen stays frozen (its cycles, if
-            gc.enable()  # any, are let go): walking it again would cost more than the build's last second
+    result = built.result
     pages = sum(1 for o in result.outputs if o.rel_path.endswith(".html"))
     reporter.info(f"Built {pages} pages ({len(result.outputs)} files; {result.rendered} rendered, "
-                  f"{result.reused} unchanged) into {_shown(config.output_path)} "
-                  f"in {time.perf_counter() - started:.2f} s.")
-    for phase, seconds in {**result.timings, **phases}.items():
-        reporter.detail(f"  {phase:<10} {seconds:.3f} s")
-    ctx.obj.get("kept", []).append((cache, result))  # let go with the process (see main)
-
-
-def _index_and_write(config: SiteConfig, workspace: Workspace, commit: CommitPoint, result: BuildResult,
-                     cache: BuildCache, inputs: str | None, listing, spill: Path, reporter: Reporter, strict: bool,
-                     phases: dict[str, float]) -> BuildResult:
-    """Search index, cache and site: Pagefind indexes in processes of its own while the cache is saved
-    and the pages are staged. Without `inputs` (--no-cache) the cache is neither saved nor kept."""
-    lap = time.perf_counter()
-    pending = start_search(result, cache.search)
-    phases["search start"] = time.perf_counter() - lap
-    indexing = pending.indexing()
-    reporter.detail(f"  search: {len(indexing)} of {pending.shard_count()} shards "
-                    f"indexed again{': ' + ', '.join(indexing) if indexing else ''}")
-    searched: list[BuildResult] = []
-
-    def search_index():  # called by write_site once the pages are staged
-        lap = time.perf_counter()
-        finished, cache.search = pending.finish()
-        phases["pagefind"] = time.perf_counter() - lap  # what was left of it by then
-        if any(d.severity is Severity.ERROR for d in finished.diagnostics):
-            raise BuildError(finished.diagnostics)
-        report_warnings(finished.diagnostics, reporter, strict)
-        searched.append(finished)
-        return [o for o in finished.outputs if o.origin == pagefind.ORIGIN], finished.keys
-
-    try:
-        cache_saved = False
-        if inputs is not None:
-            cache.last_inputs, cache.last_diagnostics = inputs, result.diagnostics
-            lap = time.perf_counter()
-            cache_saved = _saving(reporter, lambda: save_build(config.root, cache))
-            phases["cache save"] = time.perf_counter() - lap
-        lap = time.perf_counter()
-        cache.written, cache.spare = write_site(pending.pages, workspace, result.keys, cache.written, cache.spare,
-                                                keep_spare=inputs is not None, late=search_index,
-                                                late_folder=pagefind.BUNDLE_DIR, listing=listing, spill=spill,
-                                                on_swap=commit.commit)
-        phases["write"] = time.perf_counter() - lap - phases["pagefind"]
-    finally:
-        pending.abandon()  # nothing left once finished; after a failure, no Pagefind outlives the build
-    if cache_saved:
-        cache.last_diagnostics = searched[0].diagnostics
-        lap = time.perf_counter()
-        _saving(reporter, lambda: save_state(config.root, cache))
-        phases["cache save"] += time.perf_counter() - lap
-    return searched[0]
-
-
-def _saving(reporter: Reporter, save: Callable[[], None]) -> bool:
-    """Save (part of) the cache; a cache that cannot be saved costs the next build its head start, no more."""
-    try:
-        save()
-        return True
-    except (OSError, sqlite3.Error) as exc:  # a full disk, a database another build holds locked, …
-        reporter.info(f"warning: could not save the build cache in {CACHE_DIR}/: "
-                      f"{getattr(exc, 'strerror', None) or exc}; the next build starts from scratch.")
-        return False
+                  f"{result.reused} unchanged) into {_shown(config.output_path)} in {seconds:.2f} s.")
+    for phase, phase_seconds in built.timings.items():
+        reporter.detail(f"  {phase:<10} {phase_seconds:.3f} s")
+    if built.interrupted_late:
+        reporter.info("Ctrl-C came after the new site was in place, so the build was finished.")
 
 
 @cli.command("serve")
@@ -392,7 +199,8 @@ def check_command(ctx, reporter: Reporter, drafts, strict):
     """Check content, entities and links without writing a site."""
     config = site_config(ctx)
     result = build(config, drafts=drafts, render_pages=False)
-    report_warnings(result.diagnostics, reporter, strict)
+    raise_if_strict(result.diagnostics, strict)
+    reporter.diagnostics(result.diagnostics)
     warnings = len(result.warnings)
     reporter.info(f"Checked {len(result.site.briefings)} briefings and {len(result.site.registry.entities)} entities: "
                   f"no errors{f', {warnings} warning' + ('s' if warnings != 1 else '') if warnings else ''}.")
@@ -456,10 +264,10 @@ def _shown(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The command line. What a command puts in ctx.obj["kept"] (a build: its cache and result, 500 MB
-    of objects at 10,000 briefings) is not freed object by object before the process ends, which would
-    take a tenth of the build after one edit: once the output is flushed and the exit handlers have
-    run, the process ends with it held."""
+    """The command line. What a command puts in ctx.obj["kept"] (a build: its cache and result, the
+    largest objects of the process on a large site) is not freed object by object before the process
+    ends, which costs a visible part of a build after one edit (the benchmark's warm builds show it):
+    once the output is flushed and the exit handlers have run, the process ends with it held."""
     kept: list = []
     try:
         cli.main(args=argv, prog_name="briefgen", obj={"kept": kept})

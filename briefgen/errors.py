@@ -86,3 +86,10 @@ def _posix(path) -> PurePosixPath | None:
     if path is None:
         return None
     return PurePosixPath(str(path).replace("\\", "/"))
+
+
+def raise_if_strict(diagnostics: Iterable[Diagnostic], strict: bool) -> None:
+    """With --strict, warnings are errors: raise them as such."""
+    warnings = [d for d in diagnostics if d.severity is Severity.WARNING]
+    if strict and warnings:
+        raise BuildError([Diagnostic(d.path, d.line, d.message, d.hint, Severity.ERROR, d.col) for d in warnings])

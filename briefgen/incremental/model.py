@@ -10,6 +10,7 @@ renamed (reshaped_model); else it is made from every document.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import NamedTuple
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from collections.abc import Mapping
@@ -52,8 +53,8 @@ class ModelStep:
 def site_model(digests: list[DocumentDigests], sources: list[Source], drafts: bool, config: SiteConfig,
                cache: BuildCache) -> ModelStep:
     """The site model of these documents, from the cache's where it can be."""
-    fronts = {d.rel: d.front for d in digests}
-    key = fingerprint(drafts, list(fronts.items()))
+    front_digests = {d.rel: d.front for d in digests}
+    key = fingerprint(drafts, list(front_digests.items()))
     shape = fingerprint(drafts, [(d.rel, d.shape) for d in digests])
     memo = cache.model_memo(shape)
     if memo is not None and memo.key == key:  # only briefings whose body is not the last build's need rendering
@@ -64,16 +65,16 @@ def site_model(digests: list[DocumentDigests], sources: list[Source], drafts: bo
     if memo is not None and not any(m.severity is Severity.ERROR for m in memo.messages):
         # Only what briefings show of themselves changed (a title, a summary, …). Not after errors (serve
         # keeps a failed build's model): one may name another briefing's line (two names of one slug).
-        memo = with_new_cards(memo, key, fronts, cache, config)
+        memo = with_new_cards(memo, key, front_digests, cache, config)
     else:  # a new shape: a date, a name, a briefing more or less, …
         earlier = cache.earlier_model()
-        memo = None if earlier is None else reshaped_model(earlier, key, shape, fronts, sources, drafts, cache, config)
+        memo = None if earlier is None else reshaped_model(earlier, key, shape, front_digests, sources, drafts, cache, config)
         if memo is None:  # not only briefings changed: from every document
             documents = [cache.documents.tail(source.rel) for source in sources]
             briefings = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
             pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
             profiles = [d for d in documents if isinstance(d, Profile)]
-            memo = model_from_documents(key, shape, fronts, briefings, pages, profiles, sources, documents, config)
+            memo = model_from_documents(key, shape, front_digests, briefings, pages, profiles, sources, documents, config)
             return ModelStep(memo, earlier, False, briefings, profiles, pages)
     # Any body may link to a new title: each is checked by its key.
     site = memo.site
@@ -91,17 +92,26 @@ def body_is_current(cache: BuildCache, rel: PurePosixPath) -> bool:
     return head is not None and head.key.source_digest == cache.sources[str(rel)].digest
 
 
+class UnparsedTarget(NamedTuple):
+    """A briefing or page that failed to parse still answers @/ links (by its file) and [[slug]] links, so
+    that its own error is the only one."""
+
+    rel: PurePosixPath
+    title: str  # its slug: the title is not known
+    path: str  # its site path
+
+
 @dataclass(frozen=True, slots=True)
 class ModelMemo:
     """The site model and link resolver made from documents whose front digests give `key`."""
 
     key: str
     shape: str  # of the documents' shape digests: a model of the same shape differs only in what briefings show
-    fronts: Mapping[str, str]  # path -> front digest, of the documents it was made from
+    front_digests: Mapping[str, str]  # path -> front digest, of the documents it was made from
     site: Site
     resolver: LinkResolver
     link_keys: LinkKeys  # digests of the link targets, which bodies' cache keys include
-    link_stubs: tuple  # link targets of documents that did not parse (see unparsed_link_targets)
+    unparsed_targets: tuple[UnparsedTarget, ...]  # of documents that did not parse
     names: Mapping[str, tuple]  # path -> the names each briefing gives (see names_given), which its refs held
     messages: tuple[Diagnostic, ...]  # what making the model said (unknown names, near misses, …)
     sitemap: Output | None = None  # made from the model alone
@@ -115,7 +125,7 @@ class ModelMemo:
             return None
         changed = tuple((index, briefing) for index, (briefing, was) in enumerate(zip(site.briefings, old.briefings))
                         if briefing is not was)
-        return ModelDelta(base.key, self.key, self.fronts, changed, self.resolver, self.link_keys, self.messages,
+        return ModelDelta(base.key, self.key, self.front_digests, changed, self.resolver, self.link_keys, self.messages,
                           self.sitemap)
 
 
@@ -135,7 +145,7 @@ class ModelDelta:
 
     base_key: str
     key: str
-    fronts: Mapping[str, str]
+    front_digests: Mapping[str, str]
     briefings: tuple[tuple[int, Briefing], ...]  # (place in the site's briefings, the briefing as it is now)
     resolver: LinkResolver
     link_keys: LinkKeys
@@ -147,11 +157,11 @@ class ModelDelta:
         for index, briefing in self.briefings:
             briefings[index] = briefing
         site = replace(base.site, briefings=tuple(briefings), by_slug=MappingProxyType({b.slug: b for b in briefings}))
-        return replace(base, key=self.key, fronts=self.fronts, site=site, resolver=self.resolver,
+        return replace(base, key=self.key, front_digests=self.front_digests, site=site, resolver=self.resolver,
                        link_keys=self.link_keys, messages=self.messages, sitemap=self.sitemap)
 
 
-def model_from_documents(key: str, shape: str, fronts: Mapping[str, str], briefings, pages, profiles, sources, documents,
+def model_from_documents(key: str, shape: str, front_digests: Mapping[str, str], briefings, pages, profiles, sources, documents,
                 config: SiteConfig) -> ModelMemo:
     """The registry, relations and link targets.
 
@@ -164,15 +174,15 @@ def model_from_documents(key: str, shape: str, fronts: Mapping[str, str], briefi
     local = Diagnostics()
     registry, resolved = build_registry(profiles, briefings, config, local)
     site = build_site(config, [lean_briefing(b) for b in briefings], pages, registry, resolved, local)
-    stubs = tuple(unparsed_link_targets(sources, documents))
-    resolver = link_resolver(site, stubs, config)
+    unparsed = tuple(unparsed_link_targets(sources, documents))
+    resolver = link_resolver(site, unparsed, config)
     names = {str(b.source_rel): names_given(b) for b in briefings}
-    return ModelMemo(key, shape, fronts, site, resolver, resolver.keys(), stubs, names, tuple(local.items))
+    return ModelMemo(key, shape, front_digests, site, resolver, resolver.keys(), unparsed, names, tuple(local.items))
 
 
-def reshaped_model(earlier: ModelMemo, key: str, shape: str, fronts: Mapping[str, str], sources, drafts: bool,
+def reshaped_model(earlier: ModelMemo, key: str, shape: str, front_digests: Mapping[str, str], sources, drafts: bool,
                     cache: BuildCache, config: SiteConfig) -> ModelMemo | None:
-    """The model of the documents whose front digests are `fronts`, from `earlier`'s when only briefings
+    """The model of the documents whose front digests are `front_digests`, from `earlier`'s when only briefings
     changed (their dates, names, slugs; briefings added or deleted); None when something else did.
 
     Only the changed briefings are read from the cache: the others are the
@@ -184,27 +194,27 @@ def reshaped_model(earlier: ModelMemo, key: str, shape: str, fronts: Mapping[str
     """
     if any(m.severity is Severity.ERROR for m in earlier.messages):
         return None  # e.g. two briefings of one slug: what is said of them does not belong to one file
-    changed = {rel for rel, front in fronts.items() if earlier.fronts.get(rel) != front}
-    changed |= earlier.fronts.keys() - fronts.keys()
+    changed = {rel for rel, front in front_digests.items() if earlier.front_digests.get(rel) != front}
+    changed |= earlier.front_digests.keys() - front_digests.keys()
     if any(PurePosixPath(rel).parts[1] != "briefings" for rel in changed):
         return None  # a profile or a page: entities or link targets of their own
     kept = {str(b.source_rel): b for b in earlier.site.briefings}
-    kept_stubs = {str(stub[0]): stub for stub in earlier.link_stubs}
-    briefings, namings, stubs = [], [], []
+    kept_unparsed = {str(target.rel): target for target in earlier.unparsed_targets}
+    briefings, namings, unparsed = [], [], []
     for source in sources:
         rel = str(source.rel)
-        if rel not in changed:  # as it was: in the model, a stub, or a draft left out
+        if rel not in changed:  # as it was: in the model, a target, or a draft left out
             if rel in kept:
                 briefing = kept[rel]
                 briefings.append(briefing)
                 namings.append(Naming(briefing.source_rel, MappingProxyType(
                     {taxonomy: tuple(NameRef(name, None) for name in names) for taxonomy, names in earlier.names[rel]})))
-            elif rel in kept_stubs:
-                stubs.append(kept_stubs[rel])
+            elif rel in kept_unparsed:
+                unparsed.append(kept_unparsed[rel])
             continue
         document = cache.documents.tail(source.rel)
         if document is None:
-            stubs += unparsed_link_targets([source], [None])
+            unparsed += unparsed_link_targets([source], [None])
         elif drafts or not document.draft:
             briefings.append(lean_briefing(document))
             namings.append(document)
@@ -216,14 +226,14 @@ def reshaped_model(earlier: ModelMemo, key: str, shape: str, fronts: Mapping[str
     messages += [m for m in local.items if str(m.path) in changed]
     local = Diagnostics()
     site = build_site(config, briefings, earlier.site.pages, registry, resolved, local, earlier=earlier.site)
-    resolver = link_resolver(site, stubs, config)
+    resolver = link_resolver(site, unparsed, config)
     names = {rel: earlier.names[rel] for rel in kept if rel not in changed}
     names.update((str(n.source_rel), names_given(n)) for n in namings if str(n.source_rel) in changed)
-    return ModelMemo(key, shape, fronts, site, resolver, resolver.keys(), tuple(stubs), names,
+    return ModelMemo(key, shape, front_digests, site, resolver, resolver.keys(), tuple(unparsed), names,
                      (*messages, *local.items))
 
 
-def with_new_cards(memo: ModelMemo, key: str, fronts: Mapping[str, str], cache: BuildCache,
+def with_new_cards(memo: ModelMemo, key: str, front_digests: Mapping[str, str], cache: BuildCache,
                     config: SiteConfig) -> ModelMemo:
     """`memo`'s model, of the same shape, with the briefings whose front matter changed as they now are.
 
@@ -231,7 +241,7 @@ def with_new_cards(memo: ModelMemo, key: str, fronts: Mapping[str, str], cache: 
     The names of an edited briefing are checked again (they may be on other
     lines now), and link targets made again (titles are targets of [[…]] links).
     """
-    changed = {rel for rel, front in fronts.items() if memo.fronts.get(rel) != front}
+    changed = {rel for rel, front in front_digests.items() if memo.front_digests.get(rel) != front}
     site = memo.site
     edited = [cache.documents.tail(b.source_rel) for b in site.briefings if str(b.source_rel) in changed]
     local = Diagnostics()
@@ -241,18 +251,18 @@ def with_new_cards(memo: ModelMemo, key: str, fronts: Mapping[str, str], cache: 
     fresh = {b.slug: lean_briefing(b) for b in edited}
     briefings = tuple(fresh.get(b.slug, b) for b in site.briefings)
     site = replace(site, briefings=briefings, by_slug=MappingProxyType({b.slug: b for b in briefings}))
-    resolver = link_resolver(site, memo.link_stubs, config)
+    resolver = link_resolver(site, memo.unparsed_targets, config)
     # The sitemap reads no more of a briefing than its shape, but for when it was last updated.
     sitemap_stands = all(memo.site.by_slug[slug].updated == b.updated for slug, b in fresh.items())
-    return replace(memo, key=key, fronts=fronts, site=site, resolver=resolver,
+    return replace(memo, key=key, front_digests=front_digests, site=site, resolver=resolver,
                    link_keys=resolver.keys(memo.link_keys), messages=tuple(local.items),  # paths and names stand
                    sitemap=memo.sitemap if sitemap_stands else None)
 
 
-def link_resolver(site: Site, stubs, config: SiteConfig) -> LinkResolver:
+def link_resolver(site: Site, unparsed, config: SiteConfig) -> LinkResolver:
     link_documents = [(b.source_rel, b.title, urls.briefing_path(b.slug)) for b in site.briefings]
     link_documents += [(p.source_rel, p.title, urls.page_path(p.slug)) for p in site.pages]
-    return make_resolver(site.registry, site.entity_paths, [*link_documents, *stubs], config.base_path)
+    return make_resolver(site.registry, site.entity_paths, [*link_documents, *unparsed], config.base_path)
 
 
 _NO_REFS = MappingProxyType({})
@@ -263,15 +273,15 @@ def lean_briefing(briefing: Briefing) -> Briefing:
     return replace(briefing, body="", refs=_NO_REFS)
 
 
-def unparsed_link_targets(sources, documents) -> list[tuple[PurePosixPath, str, str]]:
-    """A briefing that failed to parse still answers @/ links, so its error is the only one."""
-    stubs = []
+def unparsed_link_targets(sources, documents) -> list[UnparsedTarget]:
+    """The link targets of the briefings and pages that failed to parse."""
+    unparsed = []
     for source, document in zip(sources, documents):
         if document is None and source.section in ("briefings", "pages"):
             slug = PurePosixPath(source.rel).stem
             path = urls.briefing_path(slug) if source.section == "briefings" else urls.page_path(slug)
-            stubs.append((source.rel, slug, path))
-    return stubs
+            unparsed.append(UnparsedTarget(source.rel, slug, path))
+    return unparsed
 
 
 def views_changed(earlier: Site, site: Site) -> set[str]:

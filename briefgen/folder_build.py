@@ -1,0 +1,281 @@
+"""`briefgen build`: the pipeline, the search step and the write, warm from the cache and safe to interrupt.
+
+The CLI parses flags, calls build_into_folder() and prints what it hears.
+Here, in order: the locks (one build of a site at a time; one writer of an
+output folder), "nothing changed" from one digest of every input, the cache
+(loaded, and saved while Pagefind indexes), the build, the search step
+overlapped with staging the pages, and the swap. Ctrl-C before the swap
+abandons the build with the previous site in place; after it, the build
+finishes (CommitPoint).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import shutil
+import signal
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from briefgen.config import SiteConfig
+from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity, raise_if_strict
+from briefgen.incremental import inputs_key
+from briefgen.incremental.cache import (BuildCache, forget_cache, load_cache, load_state, outputs_intact, save_build,
+                                        save_state)
+from briefgen.incremental.database import CacheDamaged
+from briefgen.output.folder_stat import DiskSurvey
+from briefgen.output.workspace import (CACHE_DIR, LOCK_FILE, Workspace, check_output_folder, exclusive_lock,
+                                       finish_interrupted, open_workspace)
+from briefgen.output.writer import write_site
+from briefgen.pipeline import BuildResult, build
+from briefgen.search import pagefind
+from briefgen.search.step import PendingSearch, start_search
+
+
+class Listener(Protocol):
+    """Who hears how a build goes: the CLI's Reporter."""
+
+    def info(self, message: str) -> None: ...
+
+    def detail(self, message: str) -> None: ...
+
+    def progress(self, what: str, done: int, total: int) -> None: ...
+
+    def diagnostics(self, diagnostics: tuple[Diagnostic, ...]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FolderBuildOptions:
+    drafts: bool = False
+    strict: bool = False  # warnings are errors
+    force: bool = False  # replace a non-empty output folder briefgen did not make
+    use_cache: bool = True  # read and write .briefgen-cache/ (--no-cache: neither)
+    workers: int | None = None  # processes (None: one per CPU; 1: no worker process)
+
+
+@dataclass(slots=True)
+class FolderBuild:
+    """What a build into the output folder did."""
+
+    result: BuildResult | None  # None when nothing changed since the last build
+    diagnostics: tuple[Diagnostic, ...] = ()  # its warnings (when nothing changed: the last build's)
+    phases: dict[str, float] = field(default_factory=dict)  # where the time went besides the build's phases
+    cache: BuildCache | None = None  # for the caller to hold until the process ends (see cli.main)
+    interrupted_late: bool = False  # Ctrl-C came after the new site was in place; the build finished
+
+    @property
+    def timings(self) -> Mapping[str, float]:
+        return {**(self.result.timings if self.result else {}), **self.phases}
+
+
+def build_into_folder(config: SiteConfig, options: FolderBuildOptions, listener: Listener) -> FolderBuild:
+    """Build the site into config.output_path. Raises BuildError with every problem found."""
+    diags = Diagnostics()
+    check_output_folder(config, config.output_path, diags, force=options.force)
+    diags.raise_if_errors()
+    with CommitPoint() as commit, _output_session(config, listener, options.use_cache) as workspace:
+        built = _build(config, options, listener, workspace, commit)
+    built.interrupted_late = commit.interrupted_late
+    return built
+
+
+def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, workspace: Workspace,
+           commit: CommitPoint) -> FolderBuild:
+    built = FolderBuild(None)
+    inputs, survey, listing, cache = "", None, None, BuildCache(output_dir=config.output_path)
+    if options.use_cache:
+        cache = load_state(config.root, config.output_path)
+        inputs, stamps, listing = inputs_key(config, options.drafts, cache.stamps)
+        if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written):
+            raise_if_strict(cache.last_diagnostics, options.strict)
+            return FolderBuild(None, cache.last_diagnostics)
+        # Forked before the cache database is opened: the second core looks at the disk meanwhile.
+        survey = DiskSurvey(config.output_path, cache.written, cache.spare.path if cache.spare else None,
+                            fork=options.workers != 1)
+    spill = None
+    try:
+        spill = workspace.new_folder("pages")  # a large render's pages wait there, not in memory
+        with _collector_paused(enabled=survey is not None):
+            if survey is not None:
+                lap = time.perf_counter()
+                cache = load_cache(config.root, config.output_path, cache)
+                cache.stamps, cache.survey = stamps, survey  # stamps just taken: unchanged files need not be read
+                built.phases["cache load"] = time.perf_counter() - lap
+            try:
+                result = build(config, drafts=options.drafts, cache=cache, workers=options.workers,
+                               progress=listener.progress, listing=listing, spill=spill)
+            except CacheDamaged as exc:
+                listener.info(f"warning: the build cache in {CACHE_DIR}/ is damaged ({exc}); building from scratch.")
+                cache = forget_cache(config.root, cache)
+                result = build(config, drafts=options.drafts, cache=cache, workers=options.workers,
+                               progress=listener.progress, spill=spill)
+            built.result = _index_and_write(config, workspace, commit, result, cache, inputs if survey else None,
+                                            survey.spare_listing() if survey else None, spill, listener, options,
+                                            built.phases)
+    finally:
+        if survey is not None:
+            survey.close()
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)
+        if cache.database is not None:
+            cache.database.close()
+    built.diagnostics, built.cache = built.result.diagnostics, cache
+    return built
+
+
+@contextlib.contextmanager
+def _collector_paused(enabled: bool) -> Iterator[None]:
+    """The garbage collector neither walks the loaded cache nor what the build makes, while it runs.
+
+    The cache lives until the process ends, so walking it again and again
+    finds nothing to free; the cycles a build makes are few (pages render in
+    forked workers). Measured by the benchmark's warm builds at 10,000
+    briefings, where collecting was a large part of a build after one edit.
+    What is frozen stays frozen for callers in the same process (tests):
+    walking it again would cost more than it frees.
+    """
+    collecting = gc.isenabled()
+    if enabled:
+        gc.freeze()
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled and collecting:
+            gc.enable()
+
+
+def _index_and_write(config: SiteConfig, workspace: Workspace, commit: CommitPoint, result: BuildResult,
+                     cache: BuildCache, inputs: str | None, listing, spill: Path, listener: Listener,
+                     options: FolderBuildOptions, phases: dict[str, float]) -> BuildResult:
+    """Search index, cache and site: Pagefind indexes in processes of its own while the cache is saved
+    and the pages are staged. Without `inputs` (--no-cache) the cache is neither saved nor kept."""
+    lap = time.perf_counter()
+    pending = start_search(result, cache.search)
+    phases["search start"] = time.perf_counter() - lap
+    indexing = pending.indexing()
+    listener.detail(f"  search: {len(indexing)} of {pending.shard_count()} shards "
+                    f"indexed again{': ' + ', '.join(indexing) if indexing else ''}")
+    searched: list[BuildResult] = []
+    try:
+        cache_saved = False
+        if inputs is not None:
+            cache.last_inputs, cache.last_diagnostics = inputs, result.diagnostics
+            lap = time.perf_counter()
+            cache_saved = _saving(listener, lambda: save_build(config.root, cache))
+            phases["cache save"] = time.perf_counter() - lap
+        lap = time.perf_counter()
+        cache.written, cache.spare = write_site(pending.pages, workspace, result.keys, cache.written, cache.spare,
+                                                keep_spare=inputs is not None,
+                                                late=_search_files(pending, cache, listener, options, phases, searched),
+                                                late_folder=pagefind.BUNDLE_DIR, listing=listing, spill=spill,
+                                                on_swap=commit.commit)
+        phases["write"] = time.perf_counter() - lap - phases["pagefind"]
+    finally:
+        pending.abandon()  # nothing left once finished; after a failure, no Pagefind outlives the build
+    if cache_saved:
+        cache.last_diagnostics = searched[0].diagnostics
+        lap = time.perf_counter()
+        _saving(listener, lambda: save_state(config.root, cache))
+        phases["cache save"] += time.perf_counter() - lap
+    return searched[0]
+
+
+def _search_files(pending: PendingSearch, cache: BuildCache, listener: Listener, options: FolderBuildOptions,
+                  phases: dict[str, float], searched: list[BuildResult]):
+    """What write_site calls once the pages are staged: the search index's files and their keys."""
+
+    def search_files():
+        lap = time.perf_counter()
+        finished, cache.search = pending.finish()
+        phases["pagefind"] = time.perf_counter() - lap  # what was left of it by then
+        if any(d.severity is Severity.ERROR for d in finished.diagnostics):
+            raise BuildError(finished.diagnostics)
+        raise_if_strict(finished.diagnostics, options.strict)
+        searched.append(finished)
+        return [o for o in finished.outputs if o.origin == pagefind.ORIGIN], finished.keys
+
+    return search_files
+
+
+def _saving(listener: Listener, save: Callable[[], None]) -> bool:
+    """Save (part of) the cache; a cache that cannot be saved costs the next build its head start, no more."""
+    try:
+        save()
+        return True
+    except (OSError, sqlite3.Error) as exc:  # a full disk, a database another build holds locked, …
+        listener.info(f"warning: could not save the build cache in {CACHE_DIR}/: "
+                      f"{getattr(exc, 'strerror', None) or exc}; the next build starts from scratch.")
+        return False
+
+
+class CommitPoint:
+    """Ctrl-C before the new site is swapped in abandons the build (exit 130, the previous site in place).
+    After that point the new site is what readers get, so the build finishes and succeeds."""
+
+    def __init__(self):
+        self.committed = self.interrupted_late = False
+        self._previous = None
+
+    def __enter__(self) -> CommitPoint:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._interrupted)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def commit(self) -> None:
+        self.committed = True
+
+    def _interrupted(self, signum, frame) -> None:
+        if not self.committed:
+            raise KeyboardInterrupt
+        self.interrupted_late = True
+
+
+@contextlib.contextmanager
+def _output_session(config: SiteConfig, listener: Listener, use_cache: bool) -> Iterator[Workspace]:
+    """The locks a writing build holds (the site's cache, then its output folder) and the output's workspace,
+    with what a killed build left in it finished."""
+    holder = f"briefgen build (process {os.getpid()}) writing {config.output_path}"
+    with contextlib.ExitStack() as stack:
+        if use_cache:
+            stack.enter_context(_site_lock(config, listener, holder))
+        workspace = open_workspace(config.output_path)
+        stack.enter_context(exclusive_lock(workspace.folder / LOCK_FILE, holder, _waiting(listener)))
+        finish_interrupted(workspace)
+        yield workspace
+
+
+@contextlib.contextmanager
+def _site_lock(config: SiteConfig, listener: Listener, holder: str) -> Iterator[None]:
+    """One build of a site at a time, whatever its output folder: they share the site's cache."""
+    cache_folder = config.root / CACHE_DIR
+    if not _can_hold(cache_folder):  # then the cache cannot be saved either, and the build says so
+        yield
+        return
+    with exclusive_lock(cache_folder / LOCK_FILE, holder, _waiting(listener)):
+        yield
+
+
+def _waiting(listener: Listener) -> Callable[[str], None]:
+    return lambda other: listener.info(f"Waiting for {other} to finish …")
+
+
+def _can_hold(folder: Path) -> bool:
+    """The cache folder can hold its lock file."""
+    try:
+        folder.mkdir(exist_ok=True)
+        (folder / LOCK_FILE).touch(exist_ok=True)
+        return True
+    except OSError:  # a file of that name, a read-only site folder, …
+        return False
