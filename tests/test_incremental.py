@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path, PurePosixPath
 
+import pytest
+
 from conftest import run_cli
 
 PUTIN = "---\nname: Vladimir Putin\naliases: [Putin]\nrole: President of Russia\n---\nProfile.\n"
@@ -827,3 +829,33 @@ def test_card_edits_save_how_the_model_differs_not_the_whole_model(make_site, tm
     b01.write_text(b01.read_text().replace("date: 2021-03-01", "date: 2021-03-01 08:00"))
     assert_same_as_clean_build(site, tmp_path, "a new date: a new shape")
     assert memos()["model"] != full and "model-delta" not in memos()
+
+
+def test_a_body_rendered_by_a_build_that_failed_later_is_shown_by_the_next_good_build(make_site):
+    """serve keeps its cache through a failed build: the bodies that build rendered again (b1's, whose
+    [[Briefing 7]] now means b8) have not been shown on any page yet when the error is fixed."""
+    from briefgen.config import load_config
+    from briefgen.errors import BuildError
+    from briefgen.incremental.cache import BuildCache
+    from briefgen.pipeline import build
+
+    site = make_site({
+        "content/briefings/b1.md": briefing("Briefing 1", "2021-01-01", "See [[Briefing 7]]."),
+        "content/briefings/b3.md": briefing("Briefing 3", "2021-01-03", "Plain."),
+        "content/briefings/b7.md": briefing("Briefing 7", "2021-01-07", "Seven."),
+        "content/briefings/b8.md": briefing("Briefing 8", "2021-01-08", "Eight."),
+    })
+    config, cache = load_config(site), BuildCache()
+    build(config, cache=cache)
+    # Two titles swapped (the site's shape stays) while another briefing has a broken link.
+    (site / "content/briefings/b7.md").write_text(briefing("Briefing 8", "2021-01-07", "Seven."))
+    (site / "content/briefings/b8.md").write_text(briefing("Briefing 7", "2021-01-08", "Eight."))
+    (site / "content/briefings/b3.md").write_text(briefing("Briefing 3", "2021-01-03", "See [[No such thing]]."))
+    with pytest.raises(BuildError, match=r"\[\[No such thing\]\] matches no entity or page"):
+        build(config, cache=cache)
+    (site / "content/briefings/b3.md").write_text(briefing("Briefing 3", "2021-01-03", "Plain again."))
+    result = build(config, cache=cache)
+    clean = build(config, cache=BuildCache())
+    got, want = ({o.rel_path: o.read() for o in r.outputs} for r in (result, clean))
+    assert b'<a href="/briefings/b8/">Briefing 7</a>' in got["briefings/b1/index.html"]
+    assert [name for name in want if got.get(name) != want[name]] == []
