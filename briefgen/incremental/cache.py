@@ -9,8 +9,9 @@
 - the page jobs of the last good build with the briefings each showed, while
   the site's shape (which pages list which briefings) is the same;
 - outputs, keyed by each job's fingerprint: in `serve` the last build's bytes
-  in memory; from the CLI the files of the last write, checked by size and
-  modification time before they are reused (hard-linked) in the next write;
+  in memory; from the CLI the files of the last write, checked by size,
+  modification and change time before they are reused (hard-linked) in the
+  next write;
 - the search index's shards, and the site before last (a Spare), to be
   recycled as the next staging folder.
 
@@ -18,9 +19,9 @@ What depends on the settings is dropped when they change (the search state
 checks its own reuse page by page), and a cache written by another version of
 briefgen is never read. `serve` keeps one in memory; the CLI keeps one in
 `.briefgen-cache/` so a new process starts warm: documents, bodies, model and
-jobs in a database read row by row (store.py), the search state and what the
+jobs in a database read row by row (database.py), the search state and what the
 last build read and wrote in two pickles (state.pickle, written last, vouches
-for pagefind.pickle). A pickle that fails its checksum is ignored, a damaged
+for search.pickle). A pickle that fails its checksum is ignored, a damaged
 database makes the build start again from nothing.
 """
 
@@ -33,16 +34,25 @@ import os
 import sys
 import types
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from briefgen.fingerprint import fingerprint, new_digest
 from briefgen import __version__
+from briefgen.content.scan import Source
+from briefgen.errors import Diagnostic
 from briefgen.output.writer import Manifest, Output, is_as_written
 from briefgen.search import pagefind
 from briefgen.search.pagefind import SearchState, pagefind_binary
 from briefgen.output.workspace import CACHE_DIR, MARKER
 from briefgen.incremental.database import DATABASE, CacheDamaged, CacheDatabase, RowStore, dump, load, save_database
+
+if TYPE_CHECKING:  # the steps that keep these import this module
+    from briefgen.incremental.model import ModelMemo
+    from briefgen.incremental.page_plan import JobMemo
+    from briefgen.output.folder_stat import DiskSurvey
+    from briefgen.output.writer import Spare
+    from briefgen.render.pages import BriefingView
 
 _STATE_FILE = "state.pickle"  # what the last build read and wrote: small
 _SEARCH_FILE = "search.pickle"  # the search index's shards and pages
@@ -59,31 +69,32 @@ copyreg.pickle(types.MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)
 
 @dataclass
 class BuildCache:
+    """What one build may reuse from the last (see the module's description); one object, owned by the caller."""
+
     settings_key: str = ""
-    documents: RowStore = field(default_factory=RowStore)  # path -> (digest, document, messages, front digest)
-    # path -> (key, rendered, links used, diagnostics, words_as_written, summary)
-    bodies: RowStore = field(default_factory=RowStore)
-    outputs: dict[str, tuple[str, Output]] = field(default_factory=dict)  # serve: in memory
+    documents: RowStore = field(default_factory=RowStore)  # path -> DocumentHead, and the Document (or None)
+    bodies: RowStore = field(default_factory=RowStore)  # path -> BodyHead, and the Rendered body
+    outputs: dict[str, tuple[str, Output]] = field(default_factory=dict)  # serve: path -> (output key, output)
     written: Manifest = field(default_factory=dict)  # CLI: path -> key and Stamp, as written
     output_dir: Path | None = None
-    spare: Any = None  # output.Spare: the site before the last, kept as the next staging folder
+    spare: Spare | None = None  # the site before the last, kept as the next staging folder
     search: SearchState | None = None  # the last build's search shards
-    model: Any = None  # build.ModelMemo: the site model, reused while every document's front matter is unchanged
-    jobs: Any = None  # build.JobMemo: the last build's page jobs, what each showed, and their fingerprints
+    model: ModelMemo | None = None  # the site model, reused while every document's front matter is unchanged
+    jobs: JobMemo | None = None  # the last good build's page jobs, what each showed, and their fingerprints
     # In memory only (serve): cheap to make once, costly to make on every save.
     environment: tuple | None = None  # (what the templates are, the Jinja environment that compiled them)
-    views: dict = field(default_factory=dict)  # the last build's briefing views, by slug
-    bodies_since_good_build: set = field(default_factory=set)  # bodies rendered again, not yet on a written page
-    checked_paths: list | None = None  # the output paths the last good build checked for collisions
-    checked_claims: str = ""  # the digest of the claims the last good build checked (see claims.py)
-    sources: dict = field(default_factory=dict)  # the last build's sources, by path (serve: in memory)
+    views: dict[str, BriefingView] = field(default_factory=dict)  # the last build's briefing views, by slug
+    bodies_since_good_build: set[PurePosixPath] = field(default_factory=set)  # rendered, not yet on a page
+    checked_paths: list[str] | None = None  # the output paths the last good build checked for collisions
+    checked_claims: str = ""  # the digest of the claims the last good build checked (see output/claims.py)
+    sources: dict[str, Source] = field(default_factory=dict)  # the last build's sources (serve: in memory)
     stamps: dict = field(default_factory=dict)  # path -> ((mtime_ns, size), digest) of the last build's content
     last_inputs: str = ""  # digest of every input of the last successful build
-    last_diagnostics: tuple = ()  # its warnings, repeated when nothing has changed
+    last_diagnostics: tuple[Diagnostic, ...] = ()  # its warnings, repeated when nothing has changed
     database: CacheDatabase | None = None  # CLI: where documents, bodies and the memos not in memory yet are
-    survey: Any = None  # CLI: a survey.DiskSurvey, which knows the written outputs still intact
-    saved_search: Any = None  # CLI: the search state as saved, until restore_search turns it into `search`
-    _saved_model: Any = None  # CLI: the last model as the database holds it (see earlier_model)
+    survey: DiskSurvey | None = None  # CLI: knows which written outputs are still intact
+    saved_search: tuple | None = None  # CLI: the search state as saved, until restore_search makes it `search`
+    _saved_model: ModelMemo | None = None  # CLI: the last model as the database holds it (see earlier_model)
 
     def restore_search(self) -> None:
         """The saved search shards whose files are still as written (asked late: it waits for the survey)."""

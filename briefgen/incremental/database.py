@@ -8,7 +8,7 @@ opened, its large part (the document, the HTML) only when asked for.
 
 Every row and memo carries a checksum, checked when it is read. A database
 that does not open or a row that fails its checksum raises CacheDamaged: the
-build then starts again without the cache (see cli.build_command). Rows are
+build then starts again without the cache (see folder_build). Rows are
 only ever used when their keys (content digests) match, so a row from an
 older build is never wrong, only unused.
 """

@@ -30,7 +30,7 @@ class JobRecord:
     """What one page of a good build was made from: enough to tell, in the next, whether it is as it was."""
 
     shown: tuple[str, ...]  # the briefings whose views the page was given
-    read: tuple  # the facts of the model it read (see facts.py)
+    read: tuple  # the facts of the model it read (see incremental/dependencies.py)
     bodies_read: Mapping[str, str]  # the briefings whose bodies it read while rendering -> their digests then
     rel_path: str
     origin: str
