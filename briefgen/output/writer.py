@@ -138,45 +138,19 @@ def write_site(outputs: Iterable[Output], workspace: Workspace, keys: Mapping[st
     out = workspace.out
     spare_path = spare.path if spare is not None and keep_spare and workspace.holds(spare.path, "spare") else None
     outputs = list(outputs)
-    keys = keys or {}
     previous = previous or {}
-    identity = {o.rel_path: _identity(o, keys) for o in outputs}
-    if late is None and len(identity) == len(previous) and (out / MARKER).is_file() and all(
-            name in previous and previous[name][0] == key and is_as_written(f"{out}/{name}", previous[name])
-            for name, key in identity.items()):
+    identity = {o.rel_path: _identity(o, keys or {}) for o in outputs}
+    if late is None and _as_last_written(out, identity, previous):
         return previous, spare if spare_path is not None and spare_path.is_dir() else None
     token = secrets.token_hex(4)
     staging = workspace.folder / f"staging-{token}"
-    recycled: Manifest | None = None
-    if spare_path is not None and spare_path.is_dir() and not spare_path.is_symlink() and (spare_path / MARKER).is_file():
-        try:
-            os.replace(spare_path, staging)  # from now on a staging folder: a kill leaves it to be removed
-            recycled = spare.manifest
-        except OSError:
-            pass
+    recycled = _recycle(spare_path, staging, spare)
     if recycled is None:
         staging.mkdir()
-    manifest: Manifest = {}
+    if recycled is not None and (listing is None or listing[0] != spare_path):
+        listing = (spare_path, list_files(staging))
     try:
-        expected = set(identity) | {MARKER}
-        if recycled is not None and (listing is None or listing[0] != spare_path):
-            listing = (spare_path, list_files(staging))
-        late_prefix = f"{late_folder}/" if late is not None else None
-        kept = {} if recycled is None else _remove_unexpected(
-            staging, expected, listing[1], lambda rel: late_prefix is None or not rel.startswith(late_prefix))
-        (staging / MARKER).write_text(marker_text(o.rel_path for o in outputs), encoding="utf-8")
-        stager = _Stager(staging, out, previous, recycled, kept, manifest)
-        for output in outputs:
-            stager.stage(output, identity[output.rel_path])
-        if late is not None:
-            late_outputs, late_keys = late()
-            late_outputs = list(late_outputs)
-            late_identity = {o.rel_path: _identity(o, late_keys) for o in late_outputs}
-            if recycled is not None:
-                stager.kept.update(_remove_unexpected(staging, expected | set(late_identity), listing[1],
-                                                      lambda rel: rel.startswith(late_prefix)))
-            for output in late_outputs:
-                stager.stage(output, late_identity[output.rel_path])
+        stager = _stage_all(staging, out, outputs, identity, previous, recycled, listing, late, late_folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -185,21 +159,64 @@ def write_site(outputs: Iterable[Output], workspace: Workspace, keys: Mapping[st
     # An old site of unknown files (no manifest: the cache was lost) is no spare: recycling it would
     # mean deleting each of its files while the next build waits. It is deleted now, with this build.
     replaced = _swap(staging, workspace, token, keep_spare and bool(previous))
-    if keep_spare:
-        for stale in workspace.folders("spare"):  # spares of builds whose cache was lost, or of --no-cache builds
-            if stale != replaced:
-                shutil.rmtree(stale, ignore_errors=True)
-    if replaced is None and spill is not None and keep_spare and stager.spilled:
+    if not keep_spare:
+        return stager.manifest, None
+    for stale in workspace.folders("spare"):  # spares of builds whose cache was lost, or of --no-cache builds
+        if stale != replaced:
+            shutil.rmtree(stale, ignore_errors=True)
+    if replaced is None and spill is not None and stager.spilled:
         # No site was replaced (a first build): its spilled pages, laid out as in the site and linked
         # into it, are kept instead. The next build then links the few thousand other files, not all.
         kept_spill = workspace.folder / f"spare-{token}"
         os.replace(spill, kept_spill)
-        return manifest, Spare(kept_spill, stager.spilled)
+        return stager.manifest, Spare(kept_spill, stager.spilled)
     if replaced is None:
-        return manifest, None
+        return stager.manifest, None
     # The old site's files that were linked into the new one are the same inodes, whose ctime the link changed.
-    return manifest, Spare(replaced, {**previous, **{name: (previous[name][0], *stamp)
-                                                      for name, stamp in stager.relinked.items()}})
+    return stager.manifest, Spare(replaced, {**previous, **{name: (previous[name][0], *stamp)
+                                                             for name, stamp in stager.relinked.items()}})
+
+
+def _as_last_written(out: Path, identity: Mapping[str, str], previous: Manifest) -> bool:
+    """The output folder holds exactly these outputs, each as the last build wrote it: nothing to write."""
+    return len(identity) == len(previous) and (out / MARKER).is_file() and all(
+        name in previous and previous[name][0] == key and is_as_written(f"{out}/{name}", previous[name])
+        for name, key in identity.items())
+
+
+def _recycle(spare_path: Path | None, staging: Path, spare: Spare | None) -> Manifest | None:
+    """Make the spare site this build's staging folder; the manifest of its files, or None if there is none."""
+    if spare_path is None or not spare_path.is_dir() or spare_path.is_symlink() or not (spare_path / MARKER).is_file():
+        return None
+    try:
+        os.replace(spare_path, staging)  # from now on a staging folder: a kill leaves it to be removed
+    except OSError:
+        return None
+    return spare.manifest
+
+
+def _stage_all(staging: Path, out: Path, outputs: list[Output], identity: dict[str, str], previous: Manifest,
+               recycled: Manifest | None, listing: tuple[Path, Listing] | None, late: Late | None,
+               late_folder: str) -> _Stager:
+    """Stage every output, then the late ones (see write_site); in a recycled spare, remove what is not."""
+    expected = set(identity) | {MARKER}
+    late_prefix = f"{late_folder}/" if late is not None else None
+    kept = {} if recycled is None else _remove_unexpected(
+        staging, expected, listing[1], lambda rel: late_prefix is None or not rel.startswith(late_prefix))
+    (staging / MARKER).write_text(marker_text(o.rel_path for o in outputs), encoding="utf-8")
+    stager = _Stager(staging, out, previous, recycled, kept, {})
+    for output in outputs:
+        stager.stage(output, identity[output.rel_path])
+    if late is not None:
+        late_outputs, late_keys = late()
+        late_outputs = list(late_outputs)
+        late_identity = {o.rel_path: _identity(o, late_keys) for o in late_outputs}
+        if recycled is not None:
+            stager.kept.update(_remove_unexpected(staging, expected | set(late_identity), listing[1],
+                                                  lambda rel: rel.startswith(late_prefix)))
+        for output in late_outputs:
+            stager.stage(output, late_identity[output.rel_path])
+    return stager
 
 
 class _Stager:
