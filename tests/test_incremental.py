@@ -151,7 +151,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache(make_site):
 
 
 def test_an_edit_reindexes_only_the_search_shards_it_touches(make_site):
-    from briefgen.pipeline import build
+    from briefgen.pipeline import build_and_index
     from briefgen.incremental.cache import BuildCache
     from briefgen.config import load_config
     from briefgen.search.pagefind import pagefind_binary
@@ -165,11 +165,11 @@ def test_an_edit_reindexes_only_the_search_shards_it_touches(make_site):
     })
     config = load_config(site)
     cache = BuildCache()
-    build(config, cache=cache)
+    build_and_index(config, cache=cache)
     before = {name: files for name, (_, _, files, _) in cache.search.shards.items()}
     assert set(before) == {"briefings-2020", "briefings-2021", "leaders", "issues"}
     (site / "content/briefings/old.md").write_text(briefing("Old", "2020-05-01", "Rewritten.", "[Someone Else]"))
-    result = build(config, cache=cache)
+    result = build_and_index(config, cache=cache)
     assert cache.search.shards["briefings-2021"][2] is before["briefings-2021"]  # reused as it was
     assert cache.search.shards["briefings-2020"][2] is not before["briefings-2020"]  # indexed again
     fragments = [o for o in result.outputs if o.rel_path.startswith("pagefind/briefings-2020/fragment/")]

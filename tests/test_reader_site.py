@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from briefgen.pipeline import build
+from briefgen.pipeline import build, build_and_index
 from briefgen.config import load_config
 from conftest import REPO, run_cli
 from reader_support import chromium, served_sample
@@ -225,7 +225,7 @@ def test_drafts_stay_out_of_sitemap_feeds_and_search_even_in_a_preview(make_site
             Unpublished words about okapis.
             """,
     })
-    result = build(load_config(root), drafts=True)
+    result = build_and_index(load_config(root), drafts=True)
     files = {o.rel_path: o for o in result.outputs}
     assert "briefings/secret/index.html" in files, "the preview shows the draft"
     sitemap = files["sitemap.xml"].read().decode()

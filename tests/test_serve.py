@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.pipeline import build
+from briefgen.pipeline import build, build_and_index
 from briefgen.config import load_config
 from briefgen.serve.session import EVENTS_PATH, PreviewSession, PreviewSettings
 
@@ -515,7 +515,8 @@ def test_the_search_index_catches_up_after_the_reload_even_when_a_failed_build_c
     assert rebuilder.search.wait_idle(30)
     served = {path: out.read() for path, out in state.view().snapshot.files.items() if path.startswith("pagefind/")}
     broken.write_text(BRIEFING)
-    clean = {o.rel_path: o.read() for o in build(load_config(site)).outputs if o.rel_path.startswith("pagefind/")}
+    clean = {o.rel_path: o.read() for o in build_and_index(load_config(site)).outputs
+             if o.rel_path.startswith("pagefind/")}
     assert served.keys() == clean.keys() and [p for p in clean if served[p] != clean[p]] == []
 
 
