@@ -397,8 +397,8 @@ def test_a_live_file_changed_during_the_build_is_not_recorded_under_its_page_fin
     (out / "a/index.html").write_bytes(b"<p>edited by hand</p>")
     os.utime(out / "a/index.html", ns=(1, 1))
     manifest, _ = write_site([reused, page_b], open_workspace(out), {**keys, page_b.rel_path: "fingerprint-b2"}, written)
-    assert manifest["a/index.html"][0] == CHANGED_WHILE_BUILDING
-    assert manifest["b/index.html"][0] == "fingerprint-b2"
+    assert manifest["a/index.html"].identity == CHANGED_WHILE_BUILDING
+    assert manifest["b/index.html"].identity == "fingerprint-b2"
 
 
 # -- issue 18 item 3: folders refused even with --force -------------------------------------------------

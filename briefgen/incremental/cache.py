@@ -35,7 +35,7 @@ import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from briefgen.fingerprint import fingerprint, new_digest
 from briefgen import __version__
@@ -67,6 +67,13 @@ def _read_only(mapping: dict) -> types.MappingProxyType:
 copyreg.pickle(types.MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
 
 
+class KeptOutput(NamedTuple):
+    """An output of the last good build kept in memory (serve), with the key it was made under."""
+
+    key: str
+    output: Output
+
+
 @dataclass
 class BuildCache:
     """What one build may reuse from the last (see the module's description); one object, owned by the caller."""
@@ -74,7 +81,7 @@ class BuildCache:
     settings_key: str = ""
     documents: RowStore = field(default_factory=RowStore)  # path -> DocumentHead, and the Document (or None)
     bodies: RowStore = field(default_factory=RowStore)  # path -> BodyHead, and the Rendered body
-    outputs: dict[str, tuple[str, Output]] = field(default_factory=dict)  # serve: path -> (output key, output)
+    outputs: dict[str, KeptOutput] = field(default_factory=dict)  # serve: the last good build's, by path
     written: Manifest = field(default_factory=dict)  # CLI: path -> key and Stamp, as written
     output_dir: Path | None = None
     spare: Spare | None = None  # the site before the last, kept as the next staging folder
@@ -147,11 +154,11 @@ class BuildCache:
             self.views = {}
 
     def reusable_output(self, name: str, key: str, origin: str) -> Output | None:
-        entry = self.outputs.get(name)
-        if entry is not None and entry[0] == key:
-            return entry[1]
+        kept = self.outputs.get(name)
+        if kept is not None and kept.key == key:
+            return kept.output
         written = self.written.get(name)
-        if written is None or written[0] != key or self.output_dir is None:
+        if written is None or written.identity != key or self.output_dir is None:
             return None
         path = f"{self.output_dir}/{name}"  # strings: this runs for every page of the site
         if not (name in self.survey.intact() if self.survey is not None else is_as_written(path, written)):
@@ -160,7 +167,7 @@ class BuildCache:
 
     def remember_outputs(self, outputs, keys) -> None:
         """Keep the last good build's outputs in memory (serve)."""
-        self.outputs = {o.rel_path: (keys[o.rel_path], o) for o in outputs if o.rel_path in keys}
+        self.outputs = {o.rel_path: KeptOutput(keys[o.rel_path], o) for o in outputs if o.rel_path in keys}
 
 
 def settings_key(config, drafts: bool, template_digest: str) -> str:

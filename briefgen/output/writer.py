@@ -7,7 +7,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 from briefgen.fingerprint import digest_bytes
 from briefgen.errors import Diagnostics
@@ -78,19 +78,27 @@ def file_stamp(path: Path | str) -> Stamp | None:
         return None
 
 
-def is_as_written(path: Path | str, entry: tuple) -> bool:
-    """The file at `path` is the one a manifest entry (identity, *stamp) was written as."""
+class Written(NamedTuple):
+    """How an output file was last written: what its content is made from (see _identity), and its Stamp."""
+
+    identity: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+
+def is_as_written(path: Path | str, entry: Written) -> bool:
+    """The file at `path` is the one a manifest entry was written as."""
     try:
         stat = os.stat(path)
     except OSError:
         return False
     # Field by field, no tuple made: this runs for every file of the site on every build.
-    return stat.st_size == entry[1] and stat.st_mtime_ns == entry[2] and stat.st_ctime_ns == entry[3]
+    return stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns and stat.st_ctime_ns == entry.ctime_ns
 
 
-# output path (a str: a large site's manifest is loaded on every build, and strings load fast)
-# -> (what its content is made from, *its Stamp) as last written
-Manifest = dict[str, tuple[str, int, int, int]]
+# output path (a str: a large site's manifest is loaded on every build, and strings load fast) -> Written
+Manifest = dict[str, Written]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,14 +181,14 @@ def write_site(outputs: Iterable[Output], workspace: Workspace, keys: Mapping[st
     if replaced is None:
         return stager.manifest, None
     # The old site's files that were linked into the new one are the same inodes, whose ctime the link changed.
-    return stager.manifest, Spare(replaced, {**previous, **{name: (previous[name][0], *stamp)
+    return stager.manifest, Spare(replaced, {**previous, **{name: Written(previous[name].identity, *stamp)
                                                              for name, stamp in stager.relinked.items()}})
 
 
 def _as_last_written(out: Path, identity: Mapping[str, str], previous: Manifest) -> bool:
     """The output folder holds exactly these outputs, each as the last build wrote it: nothing to write."""
     return len(identity) == len(previous) and (out / MARKER).is_file() and all(
-        name in previous and previous[name][0] == key and is_as_written(f"{out}/{name}", previous[name])
+        name in previous and previous[name].identity == key and is_as_written(f"{out}/{name}", previous[name])
         for name, key in identity.items())
 
 
@@ -240,7 +248,7 @@ class _Stager:
     def _stage(self, output: Output, identity: str) -> None:
         name = output.rel_path
         recycled = self.recycled.get(name) if self.recycled else None
-        if recycled is not None and recycled[0] == identity and self.kept.get(name) == recycled[1:]:
+        if recycled is not None and recycled.identity == identity and self.kept.get(name) == recycled[1:]:
             self.manifest[name] = recycled
             return
         # Strings and as few system calls as can be: on a first write this runs for every file of the site.
@@ -253,14 +261,14 @@ class _Stager:
         live = f"{self.out}/{name}"
         # Asked before the target is cleared: the target may be another name of the live file's inode,
         # and removing it changes that inode's ctime.
-        reuse_live = before is not None and before[0] == identity and is_as_written(live, before) \
+        reuse_live = before is not None and before.identity == identity and is_as_written(live, before) \
             or _same_bytes(output, live, self.previous)
         if self.recycled is not None:  # a new staging folder holds nothing to clear
             _clear(target)
         if reuse_live:
             if link_or_copy(live, target):  # the same inode as the live file, just checked against the manifest
                 stamp = file_stamp(target)
-                self.manifest[name] = (identity, *stamp)
+                self.manifest[name] = Written(identity, *stamp)
                 self.relinked[name] = stamp
                 return
         elif output.data is not None:
@@ -269,13 +277,13 @@ class _Stager:
         elif output.spilled:
             if link_or_copy(output.copy_from, target):
                 stamp = file_stamp(target)
-                self.manifest[name] = self.spilled[name] = (identity, *stamp)
+                self.manifest[name] = self.spilled[name] = Written(identity, *stamp)
                 return
         else:
             shutil.copyfile(output.copy_from, target)
             if str(output.copy_from) == live:  # reused from the live site, whose file changed since it was checked:
                 identity = CHANGED_WHILE_BUILDING  # written as found, and made again by the next build
-        self.manifest[name] = (identity, *file_stamp(target))
+        self.manifest[name] = Written(identity, *file_stamp(target))
 
 
 # (regular files: path -> Stamp, other entries that are not folders: links, sockets, …)
@@ -363,7 +371,7 @@ def _same_bytes(output: Output, old: str, previous: Manifest) -> bool:
     if entry is None or not (output.data is not None or output.spilled):
         return False
     size = len(output.data) if output.data is not None else os.stat(output.copy_from).st_size
-    if entry[1] != size or not is_as_written(old, entry):
+    if entry.size != size or not is_as_written(old, entry):
         return False
     with open(old, "rb") as file:
         return file.read() == output.read()
