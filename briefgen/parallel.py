@@ -10,10 +10,12 @@ the work runs in this process instead; the answer is the same either way
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import traceback
-from typing import Callable, Generic, Sequence, TypeVar
+from typing import Callable, Generic, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -52,7 +54,8 @@ class Forked(Generic[R]):
             context = multiprocessing.get_context("fork")
             self._receiver, sender = context.Pipe(duplex=False)
             self._process = context.Process(target=_answer_through, args=(task, sender), daemon=True)
-            self._process.start()
+            with _interrupts_held():
+                self._process.start()
             sender.close()
 
     @property
@@ -87,6 +90,26 @@ class Forked(Generic[R]):
             self._process.join()
         self._receiver.close()
         self._process = None
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C is held back while a child is forked, and comes once the fork is done.
+
+    A SIGINT that lands while os.fork() runs the at-fork handlers (logging's
+    lock release, in the parent) is raised inside one of them, where Python
+    prints it as "Exception ignored" and drops it: the build would go on as
+    if no Ctrl-C had come. The child starts with SIGINT held: it never
+    answers a Ctrl-C itself (the parent, which gets it too, stops it).
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 class _Failure:

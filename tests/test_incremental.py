@@ -493,14 +493,14 @@ def test_the_search_index_of_spilled_pages_comes_from_what_their_workers_noted(m
     and the notes' scratch folder is gone once the index is made."""
     from briefgen.render import jobs
     from briefgen.search import pagefind
-    from briefgen.pipeline import build
+    from briefgen.pipeline import build, build_and_index
     from briefgen.search.step import start_search
     from briefgen.config import load_config
     from briefgen.output.workspace import open_workspace
 
     site = _body_edit_site(make_site)
     config = load_config(site)
-    in_memory = build(config)
+    in_memory = build_and_index(config)
     monkeypatch.setattr(jobs, "SPILL_MIN_PAGES", 1)
     spill = open_workspace(tmp_path / "spilled").new_folder("pages")
     spilled = build(config, spill=spill)

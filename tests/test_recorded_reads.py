@@ -110,7 +110,8 @@ class CountingBodies:
 
 def _renderer_of(site, env=None):
     """A renderer of `site` (built once, into an in-memory cache) whose bodies note each read."""
-    from briefgen.pipeline import StoredBodies, build
+    from briefgen.incremental.bodies import StoredBodies
+    from briefgen.pipeline import build
     from briefgen.incremental.cache import BuildCache
     from briefgen.config import load_config
     from briefgen.errors import Diagnostics

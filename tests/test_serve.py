@@ -418,7 +418,7 @@ def test_the_served_site_equals_a_clean_build_after_a_sequence_of_edits(serve_si
         assert not session.state.view().errors, session.log.lines[-3:]
         assert session.rebuilder.search.wait_idle(30), "the search index was not brought up to date"
         served = {path: output.read() for path, output in session.state.view().snapshot.files.items()}
-        clean = {output.rel_path: output.read() for output in build(load_config(site)).outputs}
+        clean = {output.rel_path: output.read() for output in build_and_index(load_config(site)).outputs}
         assert served.keys() == clean.keys()
         assert [path for path in served if served[path] != clean[path]] == []
 
