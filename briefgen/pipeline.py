@@ -20,7 +20,7 @@ from briefgen.config import SiteConfig
 from briefgen.content.documents import Briefing, NameRef, Page, Profile, parse_document
 from briefgen.model.entities import Naming, build_registry, check_names
 from briefgen.errors import Diagnostic, Diagnostics, Severity
-from briefgen.incremental.dependencies import ModelFacts, StaleFacts
+from briefgen.incremental.dependencies import ChangedDependencies, ModelDependencies
 from briefgen.render.jobs import JobResults, PageJob, ReusedJob, fingerprint, output_key, run_jobs
 from briefgen.render.markdown import (LinkKeys, LinkResolver, Rendered, changed_autolink_words, create_markdown,
                                make_resolver, may_autolink, render_body, words_as_written)
@@ -155,7 +155,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     if previous is None and earlier is not None:  # of another shape: its jobs are checked by the facts they read
         previous = cache.earlier_jobs()
         if previous is not None and previous.key == (earlier.shape, render_digest):
-            earlier_facts = ModelFacts(earlier.site)
+            earlier_facts = ModelDependencies(earlier.site)
         else:
             previous = None
     changed = {slug for slug, digest in digests.items() if previous is None or previous.digests.get(slug) != digest}
@@ -168,7 +168,7 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     renderer = PageRenderer(site, bodies, env, render_digest, views)
     # A briefing's body is in its view, never a fact: only pages' and profiles' bodies can make one stale.
     fact_bodies = {d.source_rel for d in (*site.pages, *site.registry.profiles())}
-    stale = StaleFacts(earlier_facts, renderer.facts, {rel for rel in rendered_again if rel in fact_bodies})
+    stale = ChangedDependencies(earlier_facts, renderer.dependencies, {rel for rel in rendered_again if rel in fact_bodies})
     plan = _plan_jobs(renderer, cache, previous, changed, stale, same_jobs=earlier_facts is None)
     notes = pagefind.PageNotes() if spill is not None else None  # only spilled pages are noted
     results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
@@ -507,7 +507,7 @@ class JobPlan:
 
 
 def _plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | None, changed: set[str],
-               stale: StaleFacts, same_jobs: bool) -> JobPlan:
+               stale: ChangedDependencies, same_jobs: bool) -> JobPlan:
     """Every output's job, made and fingerprinted only where it may have changed.
 
     A page of the last good build (`previous`) can only differ through the
