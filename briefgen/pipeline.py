@@ -22,8 +22,9 @@ from briefgen.model.entities import Naming, build_registry, check_names
 from briefgen.errors import Diagnostic, Diagnostics, Severity
 from briefgen.incremental.dependencies import ChangedDependencies, ModelDependencies
 from briefgen.render.jobs import JobResults, PageJob, ReusedJob, fingerprint, output_key, run_jobs
-from briefgen.render.markdown import (LinkKeys, LinkResolver, Rendered, changed_autolink_words, create_markdown,
-                               make_resolver, may_autolink, render_body, words_as_written)
+from briefgen.render.links import (LinkKeys, LinkResolver, changed_autolink_words, make_resolver, may_autolink,
+                                   words_as_written)
+from briefgen.render.markdown import Rendered, create_markdown, render_body
 from briefgen.model.site import Site, build_site
 from briefgen.output.writer import Output, check_collisions
 from briefgen.parallel import parallel_map
@@ -168,7 +169,8 @@ def build(config: SiteConfig, *, drafts: bool = False, write_pages: bool = True,
     renderer = PageRenderer(site, bodies, env, render_digest, views)
     # A briefing's body is in its view, never a fact: only pages' and profiles' bodies can make one stale.
     fact_bodies = {d.source_rel for d in (*site.pages, *site.registry.profiles())}
-    stale = ChangedDependencies(earlier_facts, renderer.dependencies, {rel for rel in rendered_again if rel in fact_bodies})
+    stale = ChangedDependencies(earlier_facts, renderer.dependencies,
+                                {rel for rel in rendered_again if rel in fact_bodies})
     plan = _plan_jobs(renderer, cache, previous, changed, stale, same_jobs=earlier_facts is None)
     notes = pagefind.PageNotes() if spill is not None else None  # only spilled pages are noted
     results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin), workers,
