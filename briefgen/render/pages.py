@@ -37,6 +37,7 @@ _BUILT_IN_PAGES = {
     "feed": lambda: ("atom.xml", "the site feed"),
 }
 
+
 class MadeJob(NamedTuple):
     """A page's job as PageRenderer.make_job made it, with what it read of the model while it was made.
 
@@ -339,7 +340,7 @@ class PageRenderer:
         return self.render("search.html", *_BUILT_IN_PAGES["search"](), title="Search",
                            search_bundle=self.links.url(pagefind.BUNDLE_DIR + "/"), search_base=self.links.url(""))
 
-    def site_feed(self) -> PageJob:
+    def render_site_feed(self) -> PageJob:
         slugs = self.read_model("published", 20)
         feed_path, origin = _BUILT_IN_PAGES["feed"]()
         return self.feed(self.config.title, self.config.description, feed_path, "", slugs, origin)
@@ -374,5 +375,5 @@ _MAKERS: dict[str, Callable[..., PageJob]] = {
     "list": PageRenderer.render_briefing_list, "year": PageRenderer.render_year,
     "taxonomy": PageRenderer.render_taxonomy, "entity": PageRenderer.render_entity,
     "entity-feed": PageRenderer.render_entity_feed, "page": PageRenderer.render_page, "404": PageRenderer.render_404,
-    "search": PageRenderer.render_search, "feed": PageRenderer.site_feed, "alias": PageRenderer.render_alias,
+    "search": PageRenderer.render_search, "feed": PageRenderer.render_site_feed, "alias": PageRenderer.render_alias,
 }
