@@ -324,7 +324,7 @@ def test_an_undefined_variable_in_a_template_names_the_template_and_line(make_si
                           "<p>{{ briefing.subtitle }}</p>\n<p>{{ nosuch }}</p>\n{% endblock %}\n")})
     # Two pages fail on the same line: reported once; the first undefined name stops each page.
     assert cli_errors(root) == [
-        "templates/briefing.html:4: error: template error: UndefinedError: 'briefgen.render.pages.BriefingView object' "
+        "templates/briefing.html:4: error: template error: UndefinedError: 'briefgen.render.views.BriefingView object' "
         "has no attribute 'subtitle'. Fix the template; the page it renders is not written until then."
     ]
 

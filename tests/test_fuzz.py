@@ -205,7 +205,7 @@ def _outcome(config, cache):
 @given(steps=edits)
 def test_builds_after_random_front_matter_edits_equal_clean_builds(steps):
     """Edits of what a briefing shows of itself take the in-place model update; others make a new model,
-    whose pages are made again only where the facts they read changed. Either way, each build (kept cache,
+    whose pages are made again only where what they read of it changed. Either way, each build (kept cache,
     as in serve) gives what a clean build gives, failures included."""
     from briefgen.incremental.cache import BuildCache
 

@@ -726,9 +726,9 @@ def _edit_shape(site, name, old, new):
         path.write_text(path.read_text().replace(old, new, 1))
 
 
-def test_a_change_of_the_sites_shape_makes_again_only_the_pages_whose_facts_changed(make_site):
+def test_a_change_of_the_sites_shape_makes_again_only_the_pages_whose_dependencies_changed(make_site):
     """A new date, a new leader, a draft, a deleted briefing: a new site model, whose pages are made again
-    where a fact they read of it (neighbours, a list's slice, an entity's mentions, a profile's body, …)
+    where a dependency they read of it (neighbours, a list's slice, an entity's mentions, a profile's body, …)
     or a briefing they show changed, and kept elsewhere; each build equals a clean one."""
     site = _shape_edit_site(make_site)
     builds = InMemoryBuilds(site)

@@ -8,7 +8,8 @@ from briefgen.config import SiteConfig
 from briefgen.content.documents import Profile
 from briefgen.model.entities import build_registry
 from briefgen.errors import Diagnostics
-from briefgen.render.markdown import create_markdown, make_resolver, render_body
+from briefgen.render.links import make_resolver
+from briefgen.render.markdown import create_markdown, render_body
 from briefgen import urls
 from conftest import parse_html, run_cli
 

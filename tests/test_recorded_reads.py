@@ -180,7 +180,7 @@ def test_the_other_objects_templates_are_given_read_no_body(make_site):
     view = renderer.briefing_view("b2")
     (taxonomy, refs), = view.entities[:1]
     key = refs[0].key
-    for value in (refs[0], renderer.entity_link(key), taxonomy, renderer.facts.value(("entity", key))):
+    for value in (refs[0], renderer.entity_link(key), taxonomy, renderer.dependencies.value(("entity", key))):
         for name in _template_facing_names(value):
             produced = renderer.body_log.recorded(lambda: _touch(value, name) or b"")
             assert not bodies.read and not produced.bodies_read, f"{type(value).__name__}.{name}"
@@ -235,7 +235,7 @@ def test_every_body_a_page_reads_while_it_renders_is_in_its_record(make_site):
     (site / "content/leaders/vladimir-putin.md").write_text(
         "---\nname: Vladimir Putin\naliases: [Putin]\n---\nProfile.\n")
     renderer, bodies = _renderer_of(site)
-    briefing_of = {PurePosixPath(renderer.site.briefing(slug).source_rel): slug for slug in renderer.facts.slugs()}
+    briefing_of = {PurePosixPath(renderer.site.briefing(slug).source_rel): slug for slug in renderer.dependencies.slugs()}
     kinds = set()
     for key in renderer.job_keys():
         job = renderer.make_job(key).job

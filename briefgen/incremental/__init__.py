@@ -13,7 +13,7 @@ The steps, in the pipeline's order:
   documents.py    parsed documents, kept by their source file's digest
   model.py        the site model, kept or updated while only briefings change
   bodies.py       rendered bodies, kept by a key of all their HTML depends on
-  dependencies.py what each page read of the model (its page dependencies)
+  dependencies.py what each page read of the model (its dependencies)
   page_plan.py    which pages are as they were, and jobs for the others
   inputs.py       one digest of every input, for "nothing changed" at once
 
@@ -25,8 +25,9 @@ Glossary of the words that remain:
                briefings on the same pages, whatever their titles say
   card         all of a briefing's view but its body: what list pages show
   view         the object a template is given for a briefing (render/views)
-  fact         one thing of the model a page read (an entity's name, a year's
-               briefings): pages are checked fact by fact after a new shape
+  dependency   one thing of the model a page read (an entity's name, a year's
+               briefings): after a new shape, pages are checked dependency
+               by dependency (dependencies.py)
   memo         the model or the page jobs of the last build, kept under a key
   head, large part  a cache row's small, always-read part (a typed record of
                digests) and its large part (a document, a rendered body),

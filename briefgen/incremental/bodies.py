@@ -13,8 +13,8 @@ from briefgen.errors import Diagnostic
 from briefgen.incremental.cache import BuildCache
 from briefgen.incremental.model import ModelStep
 from briefgen.parallel import parallel_map
-from briefgen.render.markdown import (LinkKeys, LinkResolver, Rendered, changed_autolink_words, create_markdown,
-                                      may_autolink, render_body, words_as_written)
+from briefgen.render.links import LinkKeys, LinkResolver, changed_autolink_words, may_autolink, words_as_written
+from briefgen.render.markdown import Rendered, create_markdown, render_body
 
 
 class LinkTargets(NamedTuple):

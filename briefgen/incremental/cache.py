@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # the steps that keep these import this module
     from briefgen.incremental.page_plan import JobMemo
     from briefgen.output.folder_stat import DiskSurvey
     from briefgen.output.writer import Spare
-    from briefgen.render.pages import BriefingView
+    from briefgen.render.views import BriefingView
 
 _STATE_FILE = "state.pickle"  # what the last build read and wrote: small
 _SEARCH_FILE = "search.pickle"  # the search index's shards and pages

@@ -1,50 +1,55 @@
-"""What a page job reads of the site model, named, so that a job made with one model can be checked
-against another without being made again.
+"""What a page job reads of the site model, recorded as its dependencies, so that a job made with one
+model can be checked against another without being made again.
 
-A fact is a tuple: its kind, then what it is about — ("neighbours", slug),
-("mentions", entity key), ("slice", start, end) of the briefings in order, …
-The renderer reads the model through facts only (bar the briefings' own
-views, which build.py compares by their inputs), and every job records the
-facts it read. When the site's shape changes (a new date, a new leader), a
-job of the last build whose facts all have the values they had is kept as
-it was: a new date touches a handful of list pages, neighbours and
-timelines, not 17,000 pages.
+A dependency is a tuple: its kind, then what it is about — ("neighbours",
+slug), ("mentions", entity key), ("slice", start, end) of the briefings in
+order, … (_VALUE_OF lists every kind and the function that gives its value;
+("body", path) is a page's or profile's rendered body, which ChangedDependencies
+is told of). A plain tuple of strings, keys and numbers, so that the cache
+pickles and compares the many that jobs share quickly. The renderer reads
+the model through ModelDependencies only (bar the briefings' own views, which
+the pipeline compares by their inputs), and every job records the
+dependencies it read. When the site's shape changes (a new date, a new
+leader), a job of the last build whose dependencies all have the values
+they had is kept as it was: a new date touches a handful of list pages,
+neighbours and timelines, not 17,000 pages.
 
-All facts are of the site's shape (see build._shape): two models of the same
-shape give every fact the same value.
+Every dependency is of the site's shape (what of the front matter the model
+is made of: slugs, dates, names, drafts, aliases): two models of the same
+shape give every dependency the same value.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from briefgen import urls
 from briefgen.model.site import Site
 from briefgen.model.relations import Timeline
 
-Fact = tuple
+Dependency = tuple  # (kind, *what it is about); see the module's docstring
 
 
-class ModelFacts:
-    """The value of each fact in one site model, each worked out once."""
+class ModelDependencies:
+    """The value of each dependency in one site model, each worked out once."""
 
     def __init__(self, site: Site):
         self.site = site
-        self._values: dict[Fact, Any] = {}
-        self._ones: dict[Fact, Fact] = {}
+        self._values: dict[Dependency, Any] = {}
+        self._shared: dict[Dependency, Dependency] = {}
         self._slugs: tuple[str, ...] | None = None
         self._years: dict[int, tuple[str, ...]] | None = None
         self._aliases: tuple[tuple[str, str, str], ...] | None = None
 
-    def one(self, fact: Fact) -> Fact:
-        """The one tuple for this fact: jobs that read it share it, and it is pickled once in their memo."""
-        return self._ones.setdefault(fact, fact)
+    def shared(self, dependency: Dependency) -> Dependency:
+        """The one tuple for this dependency: jobs that read it share it, and it is pickled once in their memo."""
+        return self._shared.setdefault(dependency, dependency)
 
-    def value(self, fact: Fact) -> Any:
+    def value(self, dependency: Dependency) -> Any:
         try:
-            return self._values[fact]
+            return self._values[dependency]
         except KeyError:
-            value = self._values[fact] = getattr(self, "_" + fact[0].replace("-", "_"))(*fact[1:])
+            value = self._values[dependency] = _VALUE_OF[dependency[0]](self, *dependency[1:])
             return value
 
     def slugs(self) -> tuple[str, ...]:
@@ -73,7 +78,7 @@ class ModelFacts:
             self._aliases = tuple(targets)
         return self._aliases
 
-    # -- one method per kind of fact -------------------------------------------------------------
+    # -- one method per kind of dependency (see _VALUE_OF) ----------------------------------------------
 
     def _briefing_count(self) -> int:
         return len(self.site.briefings)
@@ -130,28 +135,52 @@ class ModelFacts:
         return targets[index] if index < len(targets) else None
 
 
-class StaleFacts:
-    """Which facts read by jobs of the last build may have another value now.
+# Each kind of dependency -> the method that gives its value, given the rest of the tuple as arguments.
+_VALUE_OF: dict[str, Callable[..., Any]] = {
+    "briefing-count": ModelDependencies._briefing_count,
+    "slice": ModelDependencies._slice,
+    "published": ModelDependencies._published,
+    "year-counts": ModelDependencies._year_counts,
+    "year": ModelDependencies._year,
+    "entity-keys": ModelDependencies._entity_keys,
+    "entity": ModelDependencies._entity,
+    "name": ModelDependencies._name,
+    "mentions": ModelDependencies._mentions,
+    "count": ModelDependencies._count,
+    "published-mentions": ModelDependencies._published_mentions,
+    "co-mentions": ModelDependencies._co_mentions,
+    "timeline": ModelDependencies._timeline,
+    "neighbours": ModelDependencies._neighbours,
+    "related": ModelDependencies._related,
+    "page": ModelDependencies._page,
+    "alias": ModelDependencies._alias,
+}
 
-    ("body", path) facts are of rendered bodies: stale when that body was
-    rendered again. With no `old` model the last build's was of the same
-    shape, and no other fact can have changed: then a job's facts are
-    checked by one set operation (it is asked of 17,000 jobs on every save
-    in serve).
+
+class ChangedDependencies:
+    """Which dependencies read by jobs of the last build may have another value now.
+
+    ("body", path) dependencies are on rendered bodies: changed when that
+    body was rendered again. With no `old` model the last build's was of the
+    same shape, and no other dependency can have changed: then a job's
+    dependencies are checked by one set operation (it is asked of 17,000
+    jobs on every save in serve).
     """
 
-    def __init__(self, old: ModelFacts | None, new: ModelFacts, bodies_rendered: set):
+    def __init__(self, old: ModelDependencies | None, new: ModelDependencies, bodies_rendered: set):
         self.old, self.new = old, new
         self.bodies = {("body", rel) for rel in bodies_rendered}
-        self._known: dict[Fact, bool] = {}
+        self._known: dict[Dependency, bool] = {}
 
-    def among(self, facts: Iterable[Fact]) -> bool:
-        if self.bodies and not self.bodies.isdisjoint(facts):
+    def among(self, dependencies: Iterable[Dependency]) -> bool:
+        """Whether any of these may have another value now."""
+        if self.bodies and not self.bodies.isdisjoint(dependencies):
             return True
-        return self.old is not None and any(self._changed(fact) for fact in facts if fact[0] != "body")
+        return self.old is not None and \
+            any(self._changed(dependency) for dependency in dependencies if dependency[0] != "body")
 
-    def _changed(self, fact: Fact) -> bool:
-        answer = self._known.get(fact)
+    def _changed(self, dependency: Dependency) -> bool:
+        answer = self._known.get(dependency)
         if answer is None:
-            answer = self._known[fact] = self.old.value(fact) != self.new.value(fact)
+            answer = self._known[dependency] = self.old.value(dependency) != self.new.value(dependency)
         return answer

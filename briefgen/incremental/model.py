@@ -24,7 +24,7 @@ from briefgen.fingerprint import fingerprint
 from briefgen.incremental.documents import DocumentDigests, names_given
 from briefgen.model.entities import Naming, build_registry, check_names
 from briefgen.errors import Diagnostic, Diagnostics, Severity
-from briefgen.render.markdown import (LinkKeys, LinkResolver, make_resolver)
+from briefgen.render.links import LinkKeys, LinkResolver, make_resolver
 from briefgen.model.site import Site, build_site
 from briefgen.output.writer import Output
 
@@ -35,7 +35,7 @@ class ModelStep:
     """The model of this build, how it was come by, and which documents' bodies are to be checked."""
 
     memo: ModelMemo
-    # The last build's model, when this one is of another shape: its pages are checked fact by fact.
+    # The last build's model, when this one is of another shape: its pages are checked dependency by dependency.
     earlier: ModelMemo | None
     same_front_matter: bool  # every document's front matter is the kept model's: only bodies may differ
     briefings: list[Briefing]  # whose bodies are to be rendered or checked by their keys

@@ -1,7 +1,7 @@
 """Which pages of the last good build are as they were, and the jobs of those that may not be.
 
 A page is made again only when something it was made from changed: the
-facts of the model it read (dependencies.py), the cards of the briefings it
+what it read of the model (its dependencies, dependencies.py), the cards of the briefings it
 was given, or the bodies it read while rendering. page_reuse says what
 changed since the last good build; plan_jobs gives every output its job,
 reused or to render; remember_pages keeps this build's records for the next.
@@ -15,7 +15,7 @@ from types import MappingProxyType
 from collections.abc import Mapping
 
 from briefgen.incremental.cache import BuildCache
-from briefgen.incremental.dependencies import ModelFacts, StaleFacts
+from briefgen.incremental.dependencies import ChangedDependencies, Dependency, ModelDependencies
 from briefgen.incremental.model import ModelStep, views_changed
 from briefgen.render.jobs import JobResults, PageJob, ReusedJob, output_key
 from briefgen.render.pages import JobKey, PageRenderer
@@ -30,7 +30,7 @@ class JobRecord:
     """What one page of a good build was made from: enough to tell, in the next, whether it is as it was."""
 
     shown: tuple[str, ...]  # the briefings whose views the page was given
-    read: tuple  # the facts of the model it read (see incremental/dependencies.py)
+    read: tuple[Dependency, ...]  # what it read of the model (see incremental/dependencies.py)
     bodies_read: Mapping[str, str]  # the briefings whose bodies it read while rendering -> their digests then
     rel_path: str
     origin: str
@@ -68,12 +68,12 @@ class JobPlan:
 
 
 def plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | None, changed: set[str],
-               stale: StaleFacts, same_jobs: bool) -> JobPlan:
+               stale: ChangedDependencies, same_jobs: bool) -> JobPlan:
     """Every output's job, made and fingerprinted only where it may have changed.
 
     A page of the last good build (`previous`) can only differ through the
-    facts of the model it read, the cards of the briefings it was given and
-    the bodies it read: a page none of whose facts is `stale`, none of whose
+    dependencies on the model, the cards of the briefings it was given and
+    the bodies it read: a page none of whose dependencies is `stale`, none of whose
     briefings has a new card and none of the bodies it read has a new digest
     keeps its last output without being made again. A page made again whose
     fingerprint is as it was keeps its output if the bodies it read are as
@@ -109,7 +109,7 @@ def plan_jobs(renderer: PageRenderer, cache: BuildCache, previous: JobMemo | Non
         made = renderer.make_job(job_key)
         job = made.job
         if record is not None and record.bodies_read and same_bodies(record.bodies_read):
-            # Made again for another reason (a fact, a card): given the same, it reads the same bodies.
+            # Made again for another reason (a dependency, a card): given the same, it reads the same bodies.
             key = output_key(job.fingerprint, record.bodies_read)
             output = reusable(job.rel_path, key, job.origin)
             if output is not None:
@@ -128,7 +128,7 @@ class PageReuse:
 
     key: tuple[str, str]  # (model shape, render digest): the same key has the same list of jobs
     previous: JobMemo | None  # the last good build's jobs, if they can be checked
-    earlier_facts: ModelFacts | None  # the last model's facts, when it was of another shape
+    earlier_dependencies: ModelDependencies | None  # of the last model, when it was of another shape
     digests: Mapping[str, str]  # briefing slug -> its source's digest now
     changed: set[str]  # the briefings whose view (card or body) may differ from the last good build's
     bodies_rendered: set[PurePosixPath]  # bodies rendered again since the last good build
@@ -142,30 +142,31 @@ def page_reuse(step: ModelStep, render_digest: str, rendered_again: set[PurePosi
     rendered = rendered_again | cache.bodies_since_good_build  # see bodies_rendered
     digests = {b.slug: cache.sources[str(b.source_rel)].digest for b in site.briefings}
     key = (step.memo.shape, render_digest)  # the same shape has the same jobs, whatever the briefings show
-    previous, earlier_facts = cache.jobs_memo(key), None
-    if previous is None and step.earlier is not None:  # of another shape: its jobs are checked by their facts
+    previous, earlier_dependencies = cache.jobs_memo(key), None
+    if previous is None and step.earlier is not None:  # of another shape: its jobs are checked dependency by dependency
         previous = cache.earlier_jobs()
         if previous is not None and previous.key == (step.earlier.shape, render_digest):
-            earlier_facts = ModelFacts(step.earlier.site)
+            earlier_dependencies = ModelDependencies(step.earlier.site)
         else:
             previous = None
     changed = {slug for slug, digest in digests.items() if previous is None or previous.digests.get(slug) != digest}
     # A body is also made again when a title or file it links to changes: its pages change with it.
     changed.update(b.slug for b in site.briefings if b.source_rel in rendered)
-    if earlier_facts is not None:
+    if earlier_dependencies is not None:
         changed.update(views_changed(step.earlier.site, site))
     # Views of unchanged briefings are as they were when nothing but bodies changed.
     views = {slug: view for slug, view in cache.views.items() if slug not in changed} if previous else {}
-    return PageReuse(key, previous, earlier_facts, digests, changed, set(rendered), views)
+    return PageReuse(key, previous, earlier_dependencies, digests, changed, set(rendered), views)
 
 
 def plan_pages(renderer: PageRenderer, reuse: PageReuse, cache: BuildCache) -> JobPlan:
     """Every output's job: reused where nothing it was made from changed, else made to render."""
     site = renderer.site
-    # A briefing's body is in its view, never a fact: only pages' and profiles' bodies can make one stale.
+    # A briefing's body is in its view, never a dependency: only pages' and profiles' bodies can make one stale.
     fact_bodies = {d.source_rel for d in (*site.pages, *site.registry.profiles())}
-    stale = StaleFacts(reuse.earlier_facts, renderer.facts, {rel for rel in reuse.bodies_rendered if rel in fact_bodies})
-    return plan_jobs(renderer, cache, reuse.previous, reuse.changed, stale, same_jobs=reuse.earlier_facts is None)
+    stale = ChangedDependencies(reuse.earlier_dependencies, renderer.dependencies,
+                                {rel for rel in reuse.bodies_rendered if rel in fact_bodies})
+    return plan_jobs(renderer, cache, reuse.previous, reuse.changed, stale, same_jobs=reuse.earlier_dependencies is None)
 
 
 def remember_pages(cache: BuildCache, reuse: PageReuse, plan: JobPlan, results: JobResults,

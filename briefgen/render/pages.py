@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
-from typing import Any, Callable, Mapping, NamedTuple, Protocol, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import jinja2
 
@@ -17,17 +15,18 @@ from briefgen.output.claims import Claim
 from briefgen.config import TaxonomySpec
 from briefgen.content.documents import Briefing
 from briefgen.model.entities import Entity, EntityKey
-from briefgen.incremental.dependencies import Fact, ModelFacts
+from briefgen.incremental.dependencies import Dependency, ModelDependencies
 from briefgen.render.feeds import FeedEntry, atom_feed
 from briefgen.render.markdown import Rendered
 from briefgen.model.site import Site
-from briefgen.render.jobs import PageJob, ProducedPage, fingerprint
+from briefgen.fingerprint import fingerprint
+from briefgen.render.jobs import PageJob, ProducedPage
+from briefgen.render.views import (BodyReadLog, BriefingView, EntityLink, EntityRef, Pager, RenderedBodies, format_date,
+                                   new_briefing_view, profile_fields, reporting_to, reports_to, unrecorded_body_digest)
 
 
 # What names one output: ("briefing", slug), ("entity", entity key, page number), ("feed",), …
 JobKey = tuple
-# The method that makes each kind of job (by name: bound methods kept on the renderer would make it
-# a reference cycle, which only the cycle collector frees).
 # (site path, origin) of the pages that no content file asks for, by job kind (see PageRenderer.claims).
 _BUILT_IN_PAGES = {
     "home": lambda: ("", "the home page"),
@@ -39,35 +38,6 @@ _BUILT_IN_PAGES = {
     "feed": lambda: ("atom.xml", "the site feed"),
 }
 
-_MAKERS = {
-    "home": "render_home", "briefing": "render_briefing", "list": "render_briefing_list", "year": "render_year",
-    "taxonomy": "render_taxonomy", "entity": "render_entity", "entity-feed": "render_entity_feed",
-    "page": "render_page", "404": "render_404", "search": "render_search", "feed": "site_feed",
-    "alias": "render_alias",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class EntityLink:
-    key: EntityKey
-    name: str
-    url: str
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class EntityRef:
-    """An entity named on a page that does not show its count.
-
-    Kept apart from EntityLink on purpose: a page's fingerprint covers what it
-    is given, and a count given but not shown would re-render every page
-    naming a popular leader whenever one more briefing names them.
-    """
-
-    key: EntityKey
-    name: str
-    url: str
-
 
 class MadeJob(NamedTuple):
     """A page's job as PageRenderer.make_job made it, with what it read of the model while it was made.
@@ -77,154 +47,7 @@ class MadeJob(NamedTuple):
 
     job: PageJob
     shown: tuple[str, ...]  # the briefings whose views the page is given
-    read: tuple[Fact, ...]  # the facts of the model it read (see facts.py), each once
-
-
-class RenderedBodies(Protocol):
-    """Rendered bodies by content path; a body's summary is at hand without reading the body."""
-
-    def __getitem__(self, rel: PurePosixPath) -> Rendered: ...
-
-    def summary(self, rel: PurePosixPath) -> str: ...
-
-
-class BodyReadLog:
-    """The bodies of briefings read while one page renders: briefing slug -> the digest of the body read.
-
-    A renderer's views report every read of a body here, at the moment it is
-    read, whatever the template asked for (an attribute, a method, a filter):
-    a page's record then says which bodies its output depends on, and no list
-    of "attributes that read a body" can be forgotten. A body read while no
-    page is rendering could be charged to no page, and raises.
-    """
-
-    __slots__ = ("_reads",)
-
-    def __init__(self) -> None:
-        self._reads: dict[str, str] | None = None
-
-    def record(self, slug: str, digest: str) -> None:
-        if self._reads is None:
-            raise RuntimeError(f"the body of briefing '{slug}' was read while no page was rendering: read bodies "
-                               "in a page job's produce(), where the read is recorded as the page's")
-        self._reads[slug] = digest
-
-    def recorded(self, render: Callable[[], bytes]) -> ProducedPage:
-        """`render()`'s bytes and the bodies read while it ran (pages render one at a time in a process)."""
-        reads = self._reads = {}
-        try:
-            content = render()
-        finally:
-            self._reads = None
-        return ProducedPage(content, reads)
-
-
-class _Body:
-    """A briefing's rendered body, read from the cache when first asked for, and its digest.
-
-    Private to BriefingView, whose every public road to it records the read.
-    """
-
-    __slots__ = ("_bodies", "_rel", "_html", "_digest")
-
-    def __init__(self, bodies: RenderedBodies, rel: PurePosixPath):
-        self._bodies, self._rel = bodies, rel
-        self._html: str | None = None
-        self._digest = ""
-
-    def read(self) -> tuple[str, str]:
-        """(html, digest): read without being recorded, so only for the renderer's own checks."""
-        if self._html is None:
-            self._html = self._bodies[self._rel].html
-            self._digest = fingerprint(self._html)
-        return self._html, self._digest
-
-
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
-class BriefingView:
-    """What templates see of a briefing.
-
-    Its repr and str are its card's digest (all of it but the body): page
-    fingerprints include the views they are given, and a list page does not
-    change with the bodies of the briefings it lists. The body is read from
-    the cache only when a template asks for it (a year's archive of 1,000
-    briefings does not read 1,000 bodies to show their titles), and only
-    through _read_body, which records the read in the page's BodyReadLog:
-    the page is then rendered again when that body changes.
-    """
-
-    slug: str
-    title: str
-    url: str
-    date: dt.datetime
-    has_time: bool
-    updated: dt.datetime | None
-    summary: str
-    key_points: tuple[str, ...]
-    entities: tuple[tuple[TaxonomySpec, tuple[EntityRef, ...]], ...]
-    sources: tuple
-    draft: bool
-    extra: Mapping[str, Any]
-    source_path: str
-    card: str  # a digest of all but the body: what list pages depend on
-    _body: _Body
-    _log: BodyReadLog  # the renderer's, which charges each read to the page rendering
-
-    @property
-    def html(self) -> str:
-        """The body's HTML."""
-        return self._read_body()[0]
-
-    def read_html(self) -> str:
-        """The body's HTML (as `html`)."""
-        return self._read_body()[0]
-
-    @property
-    def digest(self) -> str:
-        """Of all of it, the body included."""
-        return fingerprint(self.card, self._read_body()[1])
-
-    def _read_body(self) -> tuple[str, str]:
-        """The one road to the body for what templates see: (html, digest), the read recorded."""
-        html, digest = self._body.read()
-        self._log.record(self.slug, digest)
-        return html, digest
-
-    def _reporting_to(self, log: BodyReadLog) -> BriefingView:
-        """This view with its body reads recorded in `log` (a view kept from the last build's renderer)."""
-        return replace(self, _log=log)
-
-    def fingerprint_parts(self) -> str:  # its card: the body is recorded when read (see BodyReadLog)
-        return self.card
-
-    def __str__(self) -> str:  # what {{ view }} prints: the card, never the body
-        return f"BriefingView<{self.card}>"
-
-
-@dataclass(frozen=True, slots=True, repr=False)
-class Pager:
-    number: int
-    total: int
-    items: tuple
-    url: str
-    prev_url: str | None
-    next_url: str | None
-    page_urls: tuple[str, ...] = field(default=())
-
-    def fingerprint_parts(self) -> tuple:
-        # The other URLs follow from the first page's and the total; listing them
-        # all in every page's fingerprint would grow with the square of the pages.
-        first = self.page_urls[0] if self.page_urls else self.url
-        return self.number, self.total, self.items, self.url, first
-
-
-def format_date(moment: dt.datetime | dt.date | None, with_time: bool = False) -> str:
-    if moment is None:
-        return ""
-    text = f"{moment.day} {moment:%B %Y}"
-    if with_time and isinstance(moment, dt.datetime):
-        text += f", {moment:%H:%M}"
-    return text
+    read: tuple[Dependency, ...]  # what it read of the model (see incremental/dependencies.py), each once
 
 
 class PageRenderer:
@@ -241,9 +64,9 @@ class PageRenderer:
         self.body_log = BodyReadLog()  # what each page rendered by this renderer read of bodies
         self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
         self.views: dict[str, BriefingView] = dict(views or {})
-        self.facts = ModelFacts(site)
+        self.dependencies = ModelDependencies(site)
         self._shown: set[str] | None = None  # while a job is made: the briefings it shows
-        self._read: set[Fact] | None = None  # … and the facts of the model it read (see facts.py)
+        self._model_reads: set[Dependency] | None = None  # … and what it read of the model
         self._page_urls: dict[str, tuple[str, ...]] = {}
         self.common = {
             "site": self.config,
@@ -256,64 +79,67 @@ class PageRenderer:
 
     # -- what jobs read of the model ---------------------------------------------------------------
 
-    def fact(self, *fact):
-        """The value of a fact of the model (see facts.py), recorded as read by the job being made.
+    def read_model(self, *dependency):
+        """The value of a dependency on the model (see incremental/dependencies.py), recorded as read by the
+        job being made.
 
         Every job reads the model through here, but for the briefings' own
-        views: those are shared by jobs, and build.py tells which changed.
+        views: those are shared by jobs, and the pipeline tells which changed.
         """
-        if self._read is not None:
-            self._read.add(self.facts.one(fact))
-        return self.facts.value(fact)
+        if self._model_reads is not None:
+            self._model_reads.add(self.dependencies.shared(dependency))
+        return self.dependencies.value(dependency)
 
     def body(self, rel: PurePosixPath) -> Rendered:
         """A profile's or page's rendered body (briefings' are in their views), recorded as read."""
-        if self._read is not None:
-            self._read.add(("body", rel))
+        if self._model_reads is not None:
+            self._model_reads.add(("body", rel))
         return self.bodies[rel]
 
     # -- views -------------------------------------------------------------
 
     def entity_ref(self, key: EntityKey) -> EntityRef:
-        return self._ref(key, self.fact("name", key))
+        return self._ref(key, self.read_model("name", key))
 
     def _ref(self, key: EntityKey, name: str) -> EntityRef:
         return EntityRef(key, name, self.links.url(urls.entity_path(*key)))
 
     def entity_link(self, key: EntityKey) -> EntityLink:
-        return EntityLink(key, self.fact("name", key), self.links.url(urls.entity_path(*key)), self.fact("count", key))
+        return EntityLink(key, self.read_model("name", key), self.links.url(urls.entity_path(*key)),
+                          self.read_model("count", key))
 
     def briefing_view(self, slug: str) -> BriefingView:
         if self._shown is not None:
             self._shown.add(slug)
         view = self.views.get(slug)
-        if view is not None and view._log is not self.body_log:  # kept from the last build (serve)
-            view = self.views[slug] = view._reporting_to(self.body_log)
-        elif view is None:
-            # Read from the model directly: a view depends on its briefing's file, its body and the names of
-            # the entities it names (build.py compares those), not on the job that happens to make it first.
-            briefing = self.site.briefing(slug)
-            registry = self.site.registry.entities
-            groups = tuple(
-                (spec, tuple(self._ref(k, registry[k].name) for k in self.site.briefing_entities[slug].get(spec.name, ())))
-                for spec in self.config.taxonomies
-            )
-            fields = dict(
-                slug=slug, title=briefing.title, url=self.links.url(urls.briefing_path(slug)),
-                date=briefing.date, has_time=briefing.has_time, updated=briefing.updated,
-                summary=briefing.summary or self.bodies.summary(briefing.source_rel), key_points=briefing.key_points,
-                entities=tuple((spec, links) for spec, links in groups if links), sources=briefing.sources,
-                draft=briefing.draft, extra=briefing.extra, source_path=str(briefing.source_rel),
-            )
-            view = BriefingView(**fields, card=fingerprint(fields), _body=_Body(self.bodies, briefing.source_rel),
-                                _log=self.body_log)
-            self.views[slug] = view
+        if view is None:
+            view = self.views[slug] = self._new_view(slug)
+        elif not reports_to(view, self.body_log):  # kept from the last build (serve)
+            view = self.views[slug] = reporting_to(view, self.body_log)
         return view
+
+    def _new_view(self, slug: str) -> BriefingView:
+        """Read from the model directly: a view depends on its briefing's file, its body and the names of the
+        entities it names (the pipeline compares those), not on the job that happens to make it first."""
+        briefing = self.site.briefing(slug)
+        registry = self.site.registry.entities
+        groups = tuple(
+            (spec, tuple(self._ref(k, registry[k].name) for k in self.site.briefing_entities[slug].get(spec.name, ())))
+            for spec in self.config.taxonomies
+        )
+        fields = dict(
+            slug=slug, title=briefing.title, url=self.links.url(urls.briefing_path(slug)),
+            date=briefing.date, has_time=briefing.has_time, updated=briefing.updated,
+            summary=briefing.summary or self.bodies.summary(briefing.source_rel), key_points=briefing.key_points,
+            entities=tuple((spec, links) for spec, links in groups if links), sources=briefing.sources,
+            draft=briefing.draft, extra=briefing.extra, source_path=str(briefing.source_rel),
+        )
+        return new_briefing_view(fields, self.bodies, briefing.source_rel, self.body_log)
 
     def body_digest(self, slug: str) -> str:
         """The digest of a briefing's body as it is now (a BodyReadLog's), for checking what pages read before;
         not a read by any page."""
-        return self.briefing_view(slug)._body.read()[1]
+        return unrecorded_body_digest(self.briefing_view(slug))
 
     # -- rendering -----------------------------------------------------------
 
@@ -354,7 +180,7 @@ class PageRenderer:
         keys: list[JobKey] = [("home",)]
         keys += [("briefing", b.slug) for b in self.site.briefings]
         keys += [("list", n) for n in range(1, self._page_count(len(self.site.briefings)) + 1)]
-        keys += [("year", year) for year in self.facts.years()]
+        keys += [("year", year) for year in self.dependencies.years()]
         for spec in self.config.taxonomies:
             keys.append(("taxonomy", spec.name))
             for key in self.site.entity_keys(spec.name):
@@ -363,7 +189,7 @@ class PageRenderer:
                 keys.append(("entity-feed", key))
         keys += [("page", p.slug) for p in self.site.pages]
         keys += [("404",), ("search",), ("feed",)]
-        keys += [("alias", index) for index in range(len(self.facts.alias_targets()))]
+        keys += [("alias", index) for index in range(len(self.dependencies.alias_targets()))]
         return keys
 
     def claims(self) -> list[Claim]:
@@ -376,15 +202,15 @@ class PageRenderer:
                 source = str(self.site.briefing(key[1]).source_rel)
                 claims.append(Claim(urls.output_file(urls.briefing_path(key[1])), source, source, "slug"))
             elif kind == "entity" or kind == "entity-feed":
-                entity, path = self.facts.value(("entity", key[1])), urls.entity_path(*key[1])
+                entity, path = self.dependencies.value(("entity", key[1])), urls.entity_path(*key[1])
                 path = urls.paginated_path(path, key[2]) if kind == "entity" else path + "atom.xml"
                 source = str(entity.profile.source_rel) if entity.profile else None
                 claims.append(Claim(urls.output_file(path), self._origin(key[1]), source, "slug" if source else None))
             elif kind == "page":
-                source = str(self.facts.value(("page", key[1])).source_rel)
+                source = str(self.dependencies.value(("page", key[1])).source_rel)
                 claims.append(Claim(urls.output_file(urls.page_path(key[1])), source, source, "slug"))
             elif kind == "alias":
-                alias, _, source = self.facts.value(("alias", key[1]))
+                alias, _, source = self.dependencies.value(("alias", key[1]))
                 claims.append(Claim(urls.output_file(alias), f"{source} (alias '/{alias}')", source, "aliases", alias))
             else:
                 site_path, origin = _BUILT_IN_PAGES[kind](*key[1:])
@@ -392,41 +218,42 @@ class PageRenderer:
         return claims
 
     def make_job(self, key: JobKey) -> MadeJob:
-        """The job for `key`, with the briefings whose views it is given and the facts of the model it read."""
-        self._shown, self._read = set(), set()
+        """The job for `key`, with the briefings whose views it is given and what it read of the model."""
+        self._shown, self._model_reads = set(), set()
         try:
-            job = getattr(self, _MAKERS[key[0]])(*key[1:])
-            return MadeJob(job, tuple(self._shown), tuple(self._read))
+            job = _MAKERS[key[0]](self, *key[1:])
+            return MadeJob(job, tuple(self._shown), tuple(self._model_reads))
         finally:
-            self._shown = self._read = None
+            self._shown = self._model_reads = None
 
     def _page_count(self, items: int) -> int:
         return max(1, math.ceil(items / self.config.per_page))
 
     def _years_linked(self) -> list[tuple[int, str, int]]:
-        return [(y, self.links.url(urls.year_path(y)), count) for y, count in self.fact("year-counts")]
+        return [(y, self.links.url(urls.year_path(y)), count) for y, count in self.read_model("year-counts")]
 
     def render_home(self) -> PageJob:
-        latest = [self.briefing_view(s) for s in self.fact("slice", 0, self.config.home_count)]
+        latest = [self.briefing_view(s) for s in self.read_model("slice", 0, self.config.home_count)]
         in_the_news = [
-            (spec, [self.entity_link(k) for k in self.fact("entity-keys", spec.name)[:8] if self.fact("count", k)])
+            (spec, [self.entity_link(k) for k in self.read_model("entity-keys", spec.name)[:8]
+                    if self.read_model("count", k)])
             for spec in self.config.taxonomies
         ]
         website = metadata.website(self.config, self.links.absolute(""), self.links.absolute("search/"))
         return self.render("home.html", *_BUILT_IN_PAGES["home"](), title=self.config.title,
                            latest=latest, in_the_news=in_the_news, years=self._years_linked(),
-                           briefing_count=self.fact("briefing-count"), json_ld=metadata.json_ld_script(website))
+                           briefing_count=self.read_model("briefing-count"), json_ld=metadata.json_ld_script(website))
 
     def render_briefing(self, slug: str) -> PageJob:
         view = self.briefing_view(slug)
         briefing = self.site.briefing(slug)  # shown in its view: what it holds changes with the view
-        older, newer = self.fact("neighbours", slug)
+        older, newer = self.read_model("neighbours", slug)
         return self.render(
             "briefing.html", urls.briefing_path(slug), str(briefing.source_rel),
             title=briefing.title, briefing=view,
             older=self.briefing_view(older) if older else None,
             newer=self.briefing_view(newer) if newer else None,
-            related=[self.briefing_view(s) for s in self.fact("related", slug)],
+            related=[self.briefing_view(s) for s in self.read_model("related", slug)],
             json_ld=metadata.json_ld_script(self.briefing_metadata(briefing, view)),
         )
 
@@ -440,53 +267,54 @@ class PageRenderer:
         )
 
     def render_briefing_list(self, number: int) -> PageJob:
-        pager = self._pager(self.fact("briefing-count"), self.fact("slice", *self._page_range(number)), "briefings/",
-                            number)
+        pager = self._pager(self.read_model("briefing-count"), self.read_model("slice", *self._page_range(number)),
+                            "briefings/", number)
         return self.render("briefings.html", *_BUILT_IN_PAGES["list"](number),
                            title="All briefings", pager=pager, briefings=[self.briefing_view(s) for s in pager.items])
 
     def render_year(self, year: int) -> PageJob:
         return self.render("year.html", *_BUILT_IN_PAGES["year"](year), title=f"Briefings of {year}",
                            year=year, years=self._years_linked(),
-                           briefings=[self.briefing_view(s) for s in self.fact("year", year)])
+                           briefings=[self.briefing_view(s) for s in self.read_model("year", year)])
 
     def render_taxonomy(self, name: str) -> PageJob:
         spec = self._spec(name)
-        entities = [self.entity_link(k) for k in self.fact("entity-keys", spec.name)]
+        entities = [self.entity_link(k) for k in self.read_model("entity-keys", spec.name)]
         return self.render("taxonomy.html", *_BUILT_IN_PAGES["taxonomy"](spec.name),
                            title=spec.title, taxonomy=spec, entities=entities)
 
     def render_entity(self, key: EntityKey, number: int) -> PageJob:
-        spec, entity, path, origin = self._spec(key[0]), self.fact("entity", key), urls.entity_path(*key), self._origin(key)
+        spec, entity = self._spec(key[0]), self.read_model("entity", key)
+        path, origin = urls.entity_path(*key), self._origin(key)
         description = self.entity_description(entity)
         json_ld = metadata.json_ld_script(metadata.entity(
             taxonomy=spec.name, name=entity.name, url=self.links.absolute(path), aliases=entity.aliases,
             description=description, fields=entity.profile.fields if entity.profile else {},
         ))
-        mentioned = self.fact("mentions", key)
-        co_named = [(self.entity_ref(other), count) for other, count in self.fact("co-mentions", key, 12)]
+        mentioned = self.read_model("mentions", key)
+        co_named = [(self.entity_ref(other), count) for other, count in self.read_model("co-mentions", key, 12)]
         start, end = self._page_range(number)
         pager = self._pager(len(mentioned), mentioned[start:end], path, number)
         return self.render(
             "entity.html", urls.paginated_path(path, number), origin,
             title=entity.name, taxonomy=spec, entity=entity,
             profile_html=self.body(entity.profile.source_rel).html if entity.profile else "",
-            fields=_profile_fields(entity), pager=pager, briefings=[self.briefing_view(s) for s in pager.items],
+            fields=profile_fields(entity), pager=pager, briefings=[self.briefing_view(s) for s in pager.items],
             mention_count=len(mentioned), co_named=co_named,
-            timeline=self.fact("timeline", key),
+            timeline=self.read_model("timeline", key),
             feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,
         )
 
     def render_entity_feed(self, key: EntityKey) -> PageJob:
-        name, path = self.fact("name", key), urls.entity_path(*key)
+        name, path = self.read_model("name", key), urls.entity_path(*key)
         return self.feed(f"{name} — {self.config.title}", f"Briefings naming {name}",
-                         path + "atom.xml", path, self.fact("published-mentions", key, 20), self._origin(key))
+                         path + "atom.xml", path, self.read_model("published-mentions", key, 20), self._origin(key))
 
     def _spec(self, name: str) -> TaxonomySpec:
         return next(spec for spec in self.config.taxonomies if spec.name == name)
 
     def _origin(self, key: EntityKey) -> str:
-        entity = self.fact("entity", key)
+        entity = self.read_model("entity", key)
         return str(entity.profile.source_rel) if entity.profile else f"the {self._spec(key[0]).singular} '{entity.name}'"
 
     def entity_description(self, entity: Entity) -> str:
@@ -497,12 +325,12 @@ class PageRenderer:
         return str(given) if given else self.body(entity.profile.source_rel).summary
 
     def render_page(self, slug: str) -> PageJob:
-        page = self.fact("page", slug)
+        page = self.read_model("page", slug)
         return self.render("page.html", urls.page_path(page.slug), str(page.source_rel), title=page.title,
                            page=page, html=self.body(page.source_rel).html)
 
     def render_alias(self, index: int) -> PageJob:
-        alias, target, origin = self.fact("alias", index)
+        alias, target, origin = self.read_model("alias", index)
         return self.render("redirect.html", alias, f"{origin} (alias '{alias}')", title="Redirecting…",
                            target_url=self.links.url(target), target_abs=self.links.absolute(target))
 
@@ -513,8 +341,8 @@ class PageRenderer:
         return self.render("search.html", *_BUILT_IN_PAGES["search"](), title="Search",
                            search_bundle=self.links.url(pagefind.BUNDLE_DIR + "/"), search_base=self.links.url(""))
 
-    def site_feed(self) -> PageJob:
-        slugs = self.fact("published", 20)
+    def render_site_feed(self) -> PageJob:
+        slugs = self.read_model("published", 20)
         feed_path, origin = _BUILT_IN_PAGES["feed"]()
         return self.feed(self.config.title, self.config.description, feed_path, "", slugs, origin)
 
@@ -540,18 +368,13 @@ class PageRenderer:
         return PageJob(urls.output_file(feed_path), origin, key, produce)
 
 
-def _profile_fields(entity: Entity) -> list[tuple[str, Any]]:
-    """Profile fields as (label, value) for display: 'in_force' -> 'In force'."""
-    if entity.profile is None:
-        return []
-    shown = []
-    for key, value in entity.profile.fields.items():
-        if value is None or key in ("description", "autolink", "draft"):
-            continue
-        label = key.replace("_", " ").capitalize()
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        elif isinstance(value, dt.date):
-            value = format_date(value)
-        shown.append((label, value))
-    return shown
+# The method that makes each kind of job, given the rest of its key as arguments. Functions of the class,
+# not bound methods kept on the renderer: those would make it a reference cycle, which only the cycle
+# collector frees.
+_MAKERS: dict[str, Callable[..., PageJob]] = {
+    "home": PageRenderer.render_home, "briefing": PageRenderer.render_briefing,
+    "list": PageRenderer.render_briefing_list, "year": PageRenderer.render_year,
+    "taxonomy": PageRenderer.render_taxonomy, "entity": PageRenderer.render_entity,
+    "entity-feed": PageRenderer.render_entity_feed, "page": PageRenderer.render_page, "404": PageRenderer.render_404,
+    "search": PageRenderer.render_search, "feed": PageRenderer.render_site_feed, "alias": PageRenderer.render_alias,
+}
