@@ -13,23 +13,15 @@ from briefgen.errors import Diagnostic
 from briefgen.incremental.cache import BuildCache
 from briefgen.incremental.model import ModelStep
 from briefgen.parallel import parallel_map
-from briefgen.render.links import LinkKeys, LinkResolver, changed_autolink_words, may_autolink, words_as_written
+from briefgen.render.links import BodyLinkKeys, LinkKeys, LinkResolver, changed_autolink_words, may_autolink, words_as_written
 from briefgen.render.markdown import Rendered, create_markdown, render_body
-
-
-class LinkTargets(NamedTuple):
-    """The digests of the link targets a body may use ("" for a kind it cannot use)."""
-
-    files: str  # @/ links
-    titles: str  # [[title]] links
-    entities: str  # autolinks and [[name]] links
 
 
 class BodyKey(NamedTuple):
     """Everything a body's HTML depends on: equal keys, equal HTML."""
 
     source_digest: str
-    link_targets: LinkTargets
+    link_targets: BodyLinkKeys
     autolink: bool
     exclude: tuple[str, str] | None  # a profile's own entity (taxonomy, slug), never linked in its own body
     escape_html: bool
@@ -112,7 +104,7 @@ def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache) -> list[_Task
             used = head.links_used
         else:
             used = LinkKeys.used_by(cache.documents.tail(rel).body)
-        targets = LinkTargets(*link_keys.select(used, autolink))
+        targets = link_keys.select(used, autolink)
         tasks.append(_Task(rel, BodyKey(digest, targets, autolink, exclude, config.escape_html), autolink, exclude,
                            used))
     return tasks

@@ -9,16 +9,16 @@ tell which bodies a change of names may autolink differently.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
-from typing import Mapping, Sequence
+from typing import NamedTuple, Mapping, Sequence
 
 from markdown_it.token import Token
 
 from briefgen.model.entities import EntityKey, EntityRegistry, normalise_name
 from briefgen.errors import Diagnostic, Severity
+from briefgen.fingerprint import fingerprint
 from briefgen.names import did_you_mean
 
 _WORD = re.compile(r"\w+")
@@ -42,16 +42,23 @@ class LinkKeys:
         """Whether a body may have @/ links and [[wikilinks]]: every such link has its marker in the text."""
         return "@/" in body, "[[" in body
 
-    def select(self, used: tuple[bool, bool], autolink: bool) -> tuple[str, str, str]:
+    def select(self, used: tuple[bool, bool], autolink: bool) -> BodyLinkKeys:
         """The keys a body's rendering depends on, given what used_by() said of it."""
-        return (self.files if used[0] else "", self.titles if used[1] else "", self.entities if autolink else "")
+        return BodyLinkKeys(self.files if used[0] else "", self.titles if used[1] else "",
+                            self.entities if autolink else "")
+
+
+class BodyLinkKeys(NamedTuple):
+    """The keys of the link targets one body may use ("" for a kind its text cannot use)."""
+
+    files: str  # @/ links
+    titles: str  # [[title]] links
+    entities: str  # autolinks and [[name]] links
 
 
 def _digest(prefix: str, mapping: Mapping) -> str:
-    digest = hashlib.blake2b(prefix.encode(), digest_size=16)
-    for key in sorted(mapping):
-        digest.update(f"{key}\0{mapping[key]!r}\n".encode())
-    return digest.hexdigest()
+    """One kind of link target, in an order that does not depend on how the mapping was made."""
+    return fingerprint(prefix, [(key, mapping[key]) for key in sorted(mapping)])
 
 
 @dataclass(frozen=True, slots=True)
