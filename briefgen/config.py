@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from briefgen import urls
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
 from briefgen.names import did_you_mean
-from briefgen.content.frontmatter import normalise_text, parse_yaml_mapping
+from briefgen.yamltext.loader import normalise_text, parse_yaml_mapping
 from briefgen.site_files import read_site_file
 
 CONFIG_NAME = "site.yaml"

@@ -17,7 +17,7 @@ from briefgen.errors import Diagnostics
 from briefgen.content.frontmatter import FrontMatter, split_front_matter
 from briefgen.names import closest
 from briefgen.content.scan import Source
-from briefgen.yamlshape import shown_text
+from briefgen.yamltext.problems import shown_text
 
 
 @dataclass(frozen=True, slots=True)
