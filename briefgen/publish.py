@@ -29,7 +29,8 @@ from typing import Mapping
 
 from briefgen import __version__
 from briefgen.pipeline import BuildResult, build
-from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig, shown
+from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig
+from briefgen.config_checks import shown
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
 from briefgen.output.writer import write_site
 from briefgen.output.workspace import MARKER, open_workspace

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from slugify import slugify
 
-from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig, first_control_character, shown
+from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig
+from briefgen.config_checks import first_control_character, shown
 from briefgen.errors import BuildError, Diagnostic
 
 _SITE_YAML = """\

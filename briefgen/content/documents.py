@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 from slugify import slugify
 
-from briefgen.config import SiteConfig, describe_value
+from briefgen.config import SiteConfig
+from briefgen.config_checks import describe_value
 from briefgen.errors import Diagnostics
 from briefgen.content.frontmatter import FrontMatter, split_front_matter
 from briefgen.names import closest
