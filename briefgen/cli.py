@@ -407,7 +407,7 @@ def check_command(ctx, reporter: Reporter, drafts, strict):
 @command
 def publish_command(ctx, reporter: Reporter, remote, branch, message, no_push, force, base_url, jobs):
     """Build for production and commit the site to the gh-pages branch, then push it."""
-    from briefgen.publish import PublishOptions, publish
+    from briefgen.publish.branch import PublishOptions, publish
     config = site_config(ctx, base_url)
     options = PublishOptions(remote=remote, branch=branch, message=message, push=not no_push, force=force,
                              workers=jobs)

@@ -87,7 +87,7 @@ def create_site(directory: Path, title: str) -> list[Path]:
         "content/pages/about.md": _ABOUT,
         ".gitignore": _GITIGNORE,
     }
-    from briefgen.publish import WORKFLOW_PATH, workflow_text  # the Actions route ships with every site
+    from briefgen.publish.workflow import WORKFLOW_PATH, workflow_text  # the Actions route ships with every site
     files[WORKFLOW_PATH] = workflow_text()
     created = []
     for rel, text in files.items():
