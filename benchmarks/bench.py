@@ -227,7 +227,8 @@ def time_hugo(corpus: Path, runs: int) -> dict | None:
 
 def time_search(corpus: Path, runs: int) -> dict | None:
     """Pagefind alone on the pages of the built site (corpus/_site) that are marked for search."""
-    from briefgen.search.pagefind import INDEX_MARKER, pagefind_binary
+    from briefgen.search.indexed import INDEX_MARKER
+    from briefgen.search.pagefind import pagefind_binary
 
     binary = pagefind_binary()
     if binary is None:

@@ -16,6 +16,7 @@ import click
 
 from briefgen import __version__
 from briefgen.config import SiteConfig, load_config
+from briefgen.config_checks import base_url_problem, shown
 from briefgen.errors import BuildError, Severity, raise_if_strict
 from briefgen.folder_build import FolderBuildOptions, build_into_folder
 from briefgen.pipeline import build
@@ -126,11 +127,10 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool, debug: bool, site_dir: P
 def site_config(ctx: click.Context, base_url: str | None = None, out: Path | None = None) -> SiteConfig:
     config = load_config(ctx.obj["site_dir"])
     if base_url:
-        from urllib.parse import urlsplit
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise click.BadParameter(f"'{base_url}' is not an absolute http(s) URL, e.g. https://user.github.io/repo/",
-                                     param_hint="--base-url")
+        problem = base_url_problem(base_url)  # the rule site.yaml's base_url is held to
+        if problem is not None:
+            raise click.BadParameter(f"'{shown(base_url)}' cannot be the base URL: {problem}. "
+                                     "Write e.g. https://user.github.io/repo/", param_hint="--base-url")
         config = config.with_base_url(base_url)
     if out is not None:
         config = config.with_output_dir(str(out.resolve()))
@@ -217,7 +217,7 @@ def check_command(ctx, reporter: Reporter, drafts, strict):
 @command
 def publish_command(ctx, reporter: Reporter, remote, branch, message, no_push, force, base_url, jobs):
     """Build for production and commit the site to the gh-pages branch, then push it."""
-    from briefgen.publish import PublishOptions, publish
+    from briefgen.publish.branch import PublishOptions, publish
     config = site_config(ctx, base_url)
     options = PublishOptions(remote=remote, branch=branch, message=message, push=not no_push, force=force,
                              workers=jobs)

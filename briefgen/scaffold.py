@@ -7,7 +7,8 @@ from pathlib import Path
 
 from slugify import slugify
 
-from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig, first_control_character, shown
+from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig
+from briefgen.config_checks import first_control_character, shown
 from briefgen.errors import BuildError, Diagnostic
 
 _SITE_YAML = """\
@@ -86,7 +87,7 @@ def create_site(directory: Path, title: str) -> list[Path]:
         "content/pages/about.md": _ABOUT,
         ".gitignore": _GITIGNORE,
     }
-    from briefgen.publish import WORKFLOW_PATH, workflow_text  # the Actions route ships with every site
+    from briefgen.publish.workflow import WORKFLOW_PATH, workflow_text  # the Actions route ships with every site
     files[WORKFLOW_PATH] = workflow_text()
     created = []
     for rel, text in files.items():

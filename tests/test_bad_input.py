@@ -442,7 +442,10 @@ def test_exit_status_0_on_success(make_site):
 @pytest.mark.parametrize("args, message", [
     (("build", "--no-such-flag"), "No such option '--no-such-flag'"),
     (("frobnicate",), "No such command 'frobnicate'"),
-    (("build", "--base-url", "not a url"), "'not a url' is not an absolute http(s) URL"),
+    (("build", "--base-url", "not a url"), "'not a url' cannot be the base URL: it contains a space"),
+    (("build", "--base-url", "ftp://example.org/x/"), "cannot be the base URL: it is not an absolute http(s) URL"),
+    (("serve", "--base-url", "https://me@example.org/"), "cannot be the base URL: it has a user name or password"),
+    (("publish", "--base-url", "https://example.org/a b/"), "cannot be the base URL: it contains a space"),
 ])
 def test_exit_status_2_on_usage_errors(make_site, args, message):
     root = one_file(make_site, GOOD)

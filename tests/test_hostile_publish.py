@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from briefgen.errors import BuildError
-from briefgen.publish import TRAILER, Git, write_tree
+from briefgen.publish.branch import TRAILER
+from briefgen.publish.git import Git, write_tree
 from conftest import run_cli
 from test_publish import Project, blob_id, git, isolated_git, make_project, user_state  # noqa: F401 (fixtures)
 

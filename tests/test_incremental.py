@@ -522,21 +522,21 @@ def test_scratch_folders_of_killed_builds_are_removed_by_the_next_large_build():
     """What Pagefind is given waits in memory (/dev/shm): a killed build's folder would hold it until a reboot."""
     import time
 
-    from briefgen.search import pagefind
+    from briefgen.search import pagefind, scratch
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(gone.stdout)
-    root = Path(pagefind._scratch_root())
-    orphan = root / f"{pagefind.SCRATCH_PREFIX}{dead_pid}-orphan"
-    recent = root / f"{pagefind.SCRATCH_PREFIX}{dead_pid}-recent"  # perhaps a build of another PID namespace
-    alive = root / f"{pagefind.SCRATCH_PREFIX}{os.getppid()}-alive"
-    unmarked = root / f"{pagefind.SCRATCH_PREFIX}{dead_pid}-unmarked"  # named like one, but not briefgen's
+    root = Path(scratch.scratch_root())
+    orphan = root / f"{scratch.SCRATCH_PREFIX}{dead_pid}-orphan"
+    recent = root / f"{scratch.SCRATCH_PREFIX}{dead_pid}-recent"  # perhaps a build of another PID namespace
+    alive = root / f"{scratch.SCRATCH_PREFIX}{os.getppid()}-alive"
+    unmarked = root / f"{scratch.SCRATCH_PREFIX}{dead_pid}-unmarked"  # named like one, but not briefgen's
     try:
         for folder in (orphan, recent, alive, unmarked):
             (folder / "briefings/x").mkdir(parents=True)
             (folder / "briefings/x/index.html").write_text("<p>x")
             if folder != unmarked:
-                (folder / pagefind.SCRATCH_MARKER).write_text("")
+                (folder / scratch.SCRATCH_MARKER).write_text("")
         an_hour_ago = time.time() - 3600
         for folder in (orphan, alive, unmarked):
             os.utime(folder, (an_hour_ago, an_hour_ago))
@@ -544,8 +544,8 @@ def test_scratch_folders_of_killed_builds_are_removed_by_the_next_large_build():
         assert not orphan.exists() and recent.is_dir() and alive.is_dir() and unmarked.is_dir()
         assert notes("briefings/y/index.html", b"<body><main data-pagefind-body>Y</main></body>")[0]
         assert (Path(notes.folder) / "briefings/y/index.html").is_file()  # its own folder, named by its pid
-        assert (Path(notes.folder) / pagefind.SCRATCH_MARKER).is_file()
-        assert Path(notes.folder).name.startswith(f"{pagefind.SCRATCH_PREFIX}{os.getpid()}-")
+        assert (Path(notes.folder) / scratch.SCRATCH_MARKER).is_file()
+        assert Path(notes.folder).name.startswith(f"{scratch.SCRATCH_PREFIX}{os.getpid()}-")
         notes.remove()
         assert not Path(notes.folder).exists()
     finally:

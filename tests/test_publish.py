@@ -16,7 +16,7 @@ import yaml
 
 from briefgen import __version__
 from briefgen.output.writer import MARKER
-from briefgen.publish import WORKFLOW_PATH, workflow_text
+from briefgen.publish.workflow import WORKFLOW_PATH, workflow_text
 from conftest import REPO, LinkCollector, run_cli
 
 BASE_URL = "https://writer.github.io/briefs/"
@@ -340,7 +340,7 @@ def test_refuses_an_unreachable_remote_before_changing_anything(make_project, tm
 
 def test_the_repository_ships_the_workflow_template():
     assert (REPO / WORKFLOW_PATH).read_text(encoding="utf-8") == workflow_text("."), (
-        "Regenerate it: python -c \"from briefgen.publish import workflow_text; "
+        "Regenerate it: python -c \"from briefgen.publish.workflow import workflow_text; "
         "open('.github/workflows/pages.yml', 'w').write(workflow_text('.'))\"")
 
 

@@ -375,7 +375,7 @@ def test_a_year_of_many_briefings_is_indexed_in_two_half_year_shards(make_site):
 
 
 def test_pagefind_is_given_a_pages_head_and_marked_elements_only():
-    from briefgen.search.pagefind import indexed_part
+    from briefgen.search.indexed import indexed_part
 
     page = (b'<!DOCTYPE html><html lang="en"><head><title>T</title></head><BODY class="x"><nav>Menu</nav>'
             b'<article class="a" data-pagefind-body><h1>Title</h1><article>nested</article><p>Text</p>'

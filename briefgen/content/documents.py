@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 
 from slugify import slugify
 
-from briefgen.config import SiteConfig, describe_value
+from briefgen.config import SiteConfig
+from briefgen.config_checks import describe_value
 from briefgen.errors import Diagnostics
 from briefgen.content.frontmatter import FrontMatter, split_front_matter
 from briefgen.names import closest
 from briefgen.content.scan import Source
-from briefgen.yamlshape import shown_text
+from briefgen.yamltext.problems import shown_text
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,12 +13,15 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from briefgen.incremental.cache import BuildCache
 from briefgen.incremental.dependencies import ChangedDependencies, Dependency, ModelDependencies
 from briefgen.incremental.model import ModelStep, views_changed
 from briefgen.render.jobs import JobResults, PageJob, ReusedJob, output_key
-from briefgen.render.pages import JobKey, PageRenderer
+
+if TYPE_CHECKING:  # the renderer reads the model through incremental/dependencies.py
+    from briefgen.render.pages import JobKey, PageRenderer
 
 
 

@@ -26,12 +26,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import secrets
-import shutil
 import subprocess
 import tempfile
-import time
 import weakref
 from pathlib import Path
 from dataclasses import dataclass, field
@@ -39,60 +36,12 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from briefgen.errors import Diagnostics
 from briefgen.output.writer import Output, link_or_copy
+from briefgen.search.indexed import INDEX_MARKER, indexed_part
+from briefgen.search.scratch import (
+    mark_scratch, remove_orphaned_scratch, remove_owned_folder, scratch_prefix, scratch_root,
+)
 
 BUNDLE_DIR = "pagefind"  # where the index and pagefind.js live in the built site
-# Templates put this attribute on the main content of what should be found
-# (briefings and the first page of each entity); Pagefind indexes nothing else.
-INDEX_MARKER = b"data-pagefind-body"
-_BODY_TAG = re.compile(rb"<body(?=[\s>])[^>]*>", re.IGNORECASE)
-_MARKED_TAG = re.compile(rb"<([a-z][a-z0-9-]*)(?=[\s/>])[^>]*?\sdata-pagefind-body(?=[\s=/>])[^>]*>", re.IGNORECASE)
-_IGNORED_TAG = re.compile(
-    rb"<([a-z][a-z0-9-]*)(?=[\s/>])[^>]*?\sdata-pagefind-ignore\s*=\s*[\"']?all[\"']?(?=[\s/>])[^>]*>", re.IGNORECASE)
-
-
-def indexed_part(page: bytes) -> bytes:
-    """What Pagefind is given of a page: its head and the elements marked data-pagefind-body, without
-    those inside them marked data-pagefind-ignore="all" (which Pagefind would not look at anyway).
-
-    Nothing else of a page can change its search record then: a page whose
-    related list shows a new title leaves its shard as it was. A page whose
-    marked element has no end found is given whole.
-    """
-    body = _BODY_TAG.search(page)
-    if body is None:
-        return page
-    parts, position = [page[:body.end()]], body.end()
-    while (marked := _MARKED_TAG.search(page, position)) is not None:
-        end = _element_end(page, marked.group(1), marked.end())
-        if end is None:
-            return page
-        parts.append(_without_ignored(page[marked.start():end]))
-        position = end
-    return b"\n".join(parts) + b"\n</body>\n</html>\n"
-
-
-def _without_ignored(element: bytes) -> bytes:
-    kept, position = [], 0
-    while (ignored := _IGNORED_TAG.search(element, position)) is not None:
-        end = _element_end(element, ignored.group(1), ignored.end())
-        if end is None:  # given as it is
-            break
-        kept.append(element[position:ignored.start()])
-        position = end
-    kept.append(element[position:])
-    return b"".join(kept)
-
-
-def _element_end(page: bytes, name: bytes, position: int) -> int | None:
-    """Where the element whose start tag ends at `position` ends, counting elements of its name inside it."""
-    tags = re.compile(rb"<(/?)" + re.escape(name) + rb"(?=[\s/>])[^>]*>", re.IGNORECASE)
-    depth = 1
-    for tag in tags.finditer(page, position):
-        depth += -1 if tag.group(1) else 1
-        if depth == 0:
-            return tag.end()
-    return None
-
 
 SHARD_LIST = "shards.json"
 ORIGIN = "the search index"  # the origin of every output of the search index, and of nothing else
@@ -155,19 +104,19 @@ class PageNotes:
     """
 
     def __init__(self):
-        root = _scratch_root()
+        root = scratch_root()
         remove_orphaned_scratch(root)  # the notes of a killed build would hold memory until a reboot
         # Made by the first page noted: a build that spills nothing (most do not) leaves nothing to remove.
-        self.folder = os.path.join(root, _scratch_prefix() + secrets.token_hex(4))
+        self.folder = os.path.join(root, scratch_prefix() + secrets.token_hex(4))
         self.pages: dict[str, tuple[bool, str]] = {}
         self._marked = False
-        self._remover = weakref.finalize(self, _remove_folder, self.folder, os.getpid())
+        self._remover = weakref.finalize(self, remove_owned_folder, self.folder, os.getpid())
 
     def __call__(self, rel_path: str, page: bytes) -> tuple[bool, str]:
         indexed, given = _given(page)
         if indexed:
             if not self._marked:  # in each worker once: which of them is first is not known
-                _mark_scratch(self.folder)
+                mark_scratch(self.folder)
                 self._marked = True
             target = f"{self.folder}/{rel_path}"
             os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -177,65 +126,6 @@ class PageNotes:
 
     def remove(self) -> None:
         self._remover()
-
-
-SCRATCH_MARKER = ".briefgen-scratch"  # a scratch folder is removed as an orphan only when it carries this
-
-
-def _mark_scratch(folder: str) -> None:
-    os.makedirs(folder, exist_ok=True)
-    try:
-        with open(os.path.join(folder, SCRATCH_MARKER), "x", encoding="utf-8") as marker:
-            marker.write("briefgen's search scratch folder; removed when its build ends\n")
-    except FileExistsError:
-        pass
-
-
-def _remove_folder(folder: str, owner: int) -> None:
-    if os.getpid() == owner:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _scratch_root() -> str:
-    # Memory-backed when the system has one: thousands of small files are written and removed
-    # (on a disk, even with the pages hard-linked there, indexing a year's shard takes a third longer).
-    return "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
-
-
-SCRATCH_PREFIX = "briefgen-search-"  # then the process id, a dash and random letters
-_ORPHAN = re.compile(re.escape(SCRATCH_PREFIX) + r"(\d+)-")
-
-
-def _scratch_prefix() -> str:
-    return f"{SCRATCH_PREFIX}{os.getpid()}-"
-
-
-ORPHANED_AFTER = 600  # seconds: a process of another PID namespace sharing /dev/shm is not seen as running
-
-
-def remove_orphaned_scratch(root: str) -> None:
-    """Remove the scratch folders of builds whose process is gone (killed while indexing): only those that
-    carry briefgen's marker, never a folder for its name alone."""
-    try:
-        entries = list(os.scandir(root))
-    except OSError:
-        return
-    for entry in entries:
-        match = _ORPHAN.match(entry.name)
-        if match and not _running(int(match.group(1))) and entry.is_dir(follow_symlinks=False) \
-                and os.path.isfile(os.path.join(entry.path, SCRATCH_MARKER)) \
-                and entry.stat(follow_symlinks=False).st_mtime < time.time() - ORPHANED_AFTER:
-            shutil.rmtree(entry.path, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's: not ours to judge
-        return True
-    return True
 
 
 @dataclass
@@ -375,7 +265,7 @@ class _Run:
     """
 
     def __init__(self, binary: Path, pages: Sequence[Output], notes: PageNotes | None):
-        self._folder = tempfile.TemporaryDirectory(prefix=_scratch_prefix(), dir=_scratch_root())
+        self._folder = tempfile.TemporaryDirectory(prefix=scratch_prefix(), dir=scratch_root())
         site, self._bundle = Path(self._folder.name) / "site", Path(self._folder.name) / "bundle"
         noted = notes.pages if notes is not None else {}
         for page in pages:

@@ -1,10 +1,9 @@
-"""Publishing to GitHub Pages: the gh-pages branch route and the Actions workflow route.
+"""The gh-pages branch route: `briefgen publish`.
 
-The branch route (`briefgen publish`) builds for production, writes the site
-into a temporary folder, and commits that folder onto the branch with git
-plumbing: `hash-object` for the files, a temporary index (GIT_INDEX_FILE) for
-the tree, `commit-tree` on top of the branch's last commit, `push`, and only
-then `update-ref`. The user's working tree, index, HEAD and current branch are
+It builds for production, writes the site into a temporary folder, and
+commits that folder onto the branch with git plumbing (see git.py):
+`commit-tree` on top of the branch's last commit, `push`, and only then
+`update-ref`. The user's working tree, index, HEAD and current branch are
 never written, and a refused or failed publish leaves both the local
 branch and the remote as they were.
 
@@ -12,29 +11,25 @@ Every publish commit ends with the trailer `Published-by: briefgen <version>`: a
 branch whose tip has neither it nor the shape of a built site (`.nojekyll`; no
 `site.yaml`, `content/`, `static/` or `templates/`) holds something else, the
 sources most often, and is refused (unless --force).
-
-The Actions route is a workflow file that `briefgen new site` writes; the
-repository's own copy is `workflow_text('.')`.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Mapping
+from pathlib import Path
 
 from briefgen import __version__
 from briefgen.pipeline import BuildResult, build_and_index
-from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig, shown
+from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig
+from briefgen.config_checks import shown
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
 from briefgen.output.writer import write_site
-from briefgen.output.workspace import MARKER, open_workspace
+from briefgen.output.workspace import open_workspace
+from briefgen.publish.git import Git, commit_tree, is_ancestor, move_branch, resolve, write_tree
 
-FILE_MODE = "100644"  # every published file is a plain, non-executable file
 TRAILER = "Published-by: briefgen"  # ends every publish commit's message, followed by the version
 
 
@@ -109,37 +104,6 @@ def publish(config: SiteConfig, options: PublishOptions) -> Publication:
 # --- preconditions -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Git:
-    """git, run in the top folder of the site's repository; every failure is a BuildError."""
-
-    executable: str
-    toplevel: Path
-
-    def run(self, *args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None,
-            hint: str | None = None, strip: bool = True) -> str:
-        """git's output; `strip=False` for NUL-separated names, whose spaces are theirs."""
-        completed = self.attempt(*args, stdin=stdin, env=env)
-        if completed.returncode != 0:
-            detail = completed.stderr.strip() or completed.stdout.strip() or f"exit status {completed.returncode}"
-            raise BuildError([Diagnostic(None, None, f"'git {' '.join(args)}' failed: {detail}", hint)])
-        return completed.stdout.strip() if strip else completed.stdout
-
-    def attempt(self, *args: str, stdin: str | bytes | None = None,
-                env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        """Paths go in as bytes (a file name need not be UTF-8); what git prints comes back as text,
-        with any byte that is not UTF-8 kept as a surrogate (os.fsencode gives it back)."""
-        data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
-        # GIT_OPTIONAL_LOCKS=0: 'git status' must not rewrite the user's index to refresh it.
-        done = subprocess.run([self.executable, *args], cwd=self.toplevel, input=data, capture_output=True,
-                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", **(env or {})})
-        return subprocess.CompletedProcess(done.args, done.returncode, _text(done.stdout), _text(done.stderr))
-
-
-def _text(output: bytes) -> str:
-    return output.decode("utf-8", "surrogateescape")
-
-
 def open_repository(root: Path) -> Git:
     """The git repository the site folder is in; refuses when git or the repository is missing."""
     executable = shutil.which("git")
@@ -158,7 +122,7 @@ def open_repository(root: Path) -> Git:
 def check_ready(config: SiteConfig, git: Git, options: PublishOptions) -> None:
     """Every reason not to publish, reported together before anything is built."""
     diags = Diagnostics()
-    check_base_url(config, diags)
+    check_base_url_is_set(config, diags)
     check_branch_name(git, options.branch, diags)
     check_branch_not_checked_out(git, options.branch, diags)
     if options.push:
@@ -166,7 +130,9 @@ def check_ready(config: SiteConfig, git: Git, options: PublishOptions) -> None:
     diags.raise_if_errors()
 
 
-def check_base_url(config: SiteConfig, diags: Diagnostics) -> None:
+def check_base_url_is_set(config: SiteConfig, diags: Diagnostics) -> None:
+    """The URL itself passed config_checks.base_url_problem when it was read (site.yaml's or
+    --base-url's); a published site also needs the real one, not `briefgen new site`'s placeholder."""
     if config.base_url == PLACEHOLDER_BASE_URL:
         diags.error("site.yaml", None,
                     f"base_url is missing or still the placeholder {PLACEHOLDER_BASE_URL}, so every link and "
@@ -232,9 +198,9 @@ def _refusal(message: str, hint: str) -> BuildError:
 def branch_tips(git: Git, options: PublishOptions) -> BranchTips:
     """The local branch's tip and the remote's (fetched first, so a publish from a new clone
     continues the published history instead of starting a second one)."""
-    local = _resolve(git, f"refs/heads/{options.branch}")
+    local = resolve(git, f"refs/heads/{options.branch}")
     if not options.push:  # no network: the remote's tip as last fetched, if ever
-        return BranchTips(local, _resolve(git, f"refs/remotes/{options.remote}/{options.branch}"))
+        return BranchTips(local, resolve(git, f"refs/remotes/{options.remote}/{options.branch}"))
     return BranchTips(local, fetch_remote_tip(git, options.remote, options.branch))
 
 
@@ -253,9 +219,9 @@ def choose_parent(git: Git, tips: BranchTips, options: PublishOptions) -> str | 
     local, remote = tips.local, tips.remote
     if local is None or remote is None or local == remote:
         return local or remote
-    if _is_ancestor(git, local, remote):
+    if is_ancestor(git, local, remote):
         return remote  # the local branch is behind: someone published from elsewhere
-    if _is_ancestor(git, remote, local):
+    if is_ancestor(git, remote, local):
         return local  # the local branch is ahead: an earlier --no-push
     if options.force:
         return local  # the local history wins; the push replaces the remote's
@@ -304,56 +270,7 @@ def not_a_published_site(git: Git, commit: str) -> str | None:
     return None
 
 
-def _resolve(git: Git, ref: str) -> str | None:
-    found = git.attempt("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    return found.stdout.strip() if found.returncode == 0 else None
-
-
-def _is_ancestor(git: Git, older: str, newer: str) -> bool:
-    return git.attempt("merge-base", "--is-ancestor", older, newer).returncode == 0
-
-
-# --- the commit --------------------------------------------------------------------------------
-
-
-def write_tree(git: Git, site: Path, index: Path, origins: Mapping[str, str] | None = None) -> str:
-    """Store the folder's files as blobs and a tree; the user's index is never used.
-
-    Any file name works, a newline, a tab, a quote or a byte that is not UTF-8 in it included:
-    hash-object reads C-quoted paths a line each, update-index NUL-terminated ones. A name that
-    git will not store in a tree (under .git, or GIT~1) is an error naming where it came from.
-    """
-    files = sorted(p for p in site.rglob("*") if p.is_file() and p.relative_to(site).as_posix() != MARKER)
-    # --no-filters: store the bytes as built, whatever .gitattributes or autocrlf say.
-    blobs = git.run("hash-object", "-w", "--no-filters", "--stdin-paths",
-                    stdin=b"".join(c_quoted(os.fsencode(path)) + b"\n" for path in files)).split()
-    rels = [path.relative_to(site).as_posix() for path in files]
-    entries = b"".join(f"{FILE_MODE} {blob}\t".encode() + os.fsencode(rel) + b"\0"
-                       for blob, rel in zip(blobs, rels, strict=True))
-    env = {"GIT_INDEX_FILE": str(index)}
-    git.run("update-index", "-z", "--add", "--index-info", stdin=entries, env=env)
-    # update-index skips a path it will not store ("Ignoring path …") and still succeeds.
-    stored = set(git.run("ls-files", "-z", env=env, strip=False).split("\0"))
-    skipped = [rel for rel in rels if rel not in stored]
-    if skipped:
-        origins = origins or {}
-        raise BuildError([Diagnostic(PurePosixPath(origins[rel]) if origins.get(rel) else None, None,
-                                     f"git will not store the file name '{shown(rel)}' in a commit, so it "
-                                     "cannot be published.", "Rename the file.") for rel in skipped])
-    return git.run("write-tree", env=env)
-
-
-def c_quoted(path: bytes) -> bytes:
-    """A path as git's C-style quoting writes it: every line of --stdin-paths input may be one."""
-    out = bytearray(b'"')
-    for byte in path:
-        if byte in b'"\\':
-            out += b"\\" + bytes([byte])
-        elif byte < 0x20 or byte >= 0x7F:
-            out += b"\\%03o" % byte
-        else:
-            out.append(byte)
-    return bytes(out + b'"')
+# --- the commit and the push ----------------------------------------------------------------------
 
 
 def with_trailer(message: str) -> str:
@@ -363,19 +280,12 @@ def with_trailer(message: str) -> str:
 
 def default_message(git: Git) -> str:
     """Names the source commit, so any published version can be traced back to its sources."""
-    head = _resolve(git, "HEAD")
+    head = resolve(git, "HEAD")
     if head is None:
         return f"Publish the site built by briefgen {__version__}"
     dirty = git.attempt("status", "--porcelain", "--untracked-files=no").stdout.strip()
     source = f"{head[:12]}{' (with uncommitted changes)' if dirty else ''}"
     return f"Publish the site built from {source} by briefgen {__version__}"
-
-
-def commit_tree(git: Git, tree: str, parent: str | None, message: str) -> str:
-    parents = ["-p", parent] if parent else []
-    return git.run("commit-tree", tree, *parents, stdin=message + "\n",
-                   hint="Tell git who you are: git config user.name 'Your Name' && "
-                        "git config user.email you@example.org")
 
 
 def push(git: Git, commit: str, remote_tip: str | None, options: PublishOptions) -> None:
@@ -386,71 +296,3 @@ def push(git: Git, commit: str, remote_tip: str | None, options: PublishOptions)
             hint=f"Nothing was changed on {options.remote}, and the local branch '{options.branch}' was left as "
                  "it was. Check that you may push to the remote; then publish again.")
 
-
-def move_branch(git: Git, branch: str, commit: str, old: str | None) -> None:
-    """update-ref with the old value: fails rather than overwrite a commit made meanwhile."""
-    # --no-deref: a symbolic ref is never followed to the branch it names (check_branch_name refuses it too).
-    git.run("update-ref", "--no-deref", "-m", "briefgen publish", f"refs/heads/{branch}", commit,
-            old or "0" * len(commit))
-
-
-# --- the GitHub Actions route -------------------------------------------------------------------
-
-WORKFLOW_PATH = ".github/workflows/pages.yml"
-
-_WORKFLOW = """\
-# Builds the site and deploys it to GitHub Pages with the official actions.
-# In the repository's Settings > Pages, set "Source" to "GitHub Actions".
-name: Publish to GitHub Pages
-
-on:
-  push:
-    branches: [main]  # the branch the site's sources are on
-  workflow_dispatch:  # and the "Run workflow" button
-
-permissions:
-  contents: read
-  pages: write
-  id-token: write
-
-concurrency:
-  group: pages
-  cancel-in-progress: false
-
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v5
-      - uses: actions/setup-python@v6
-        with:
-          python-version: "3.12"
-      - id: pages
-        uses: actions/configure-pages@v6
-      - name: Install briefgen
-        run: python -m pip install {install}
-      - name: Build
-        # configure-pages gives the address Pages serves the site at: for a project
-        # site https://<user>.github.io/<repository>, for a custom domain its root.
-        run: briefgen build --out _site --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
-      - uses: actions/upload-pages-artifact@v5
-        with:
-          path: _site
-          # Keep .nojekyll and .well-known/: since v4 the action leaves out dotfiles unless told.
-          include-hidden-files: true
-
-  deploy:
-    needs: build
-    runs-on: ubuntu-latest
-    environment:
-      name: github-pages
-      url: ${{{{ steps.deployment.outputs.page_url }}}}
-    steps:
-      - id: deployment
-        uses: actions/deploy-pages@v5
-"""
-
-
-def workflow_text(install: str = "briefgen") -> str:
-    """The workflow file; `install` is what pip installs (the sample site installs itself: '.')."""
-    return _WORKFLOW.format(install=install)
