@@ -166,12 +166,12 @@ def test_an_edit_reindexes_only_the_search_shards_it_touches(make_site):
     config = load_config(site)
     cache = BuildCache()
     build_and_index(config, cache=cache)
-    before = {name: files for name, (_, _, files, _) in cache.search.shards.items()}
+    before = {name: shard.files for name, shard in cache.search.shards.items()}
     assert set(before) == {"briefings-2020", "briefings-2021", "leaders", "issues"}
     (site / "content/briefings/old.md").write_text(briefing("Old", "2020-05-01", "Rewritten.", "[Someone Else]"))
     result = build_and_index(config, cache=cache)
-    assert cache.search.shards["briefings-2021"][2] is before["briefings-2021"]  # reused as it was
-    assert cache.search.shards["briefings-2020"][2] is not before["briefings-2020"]  # indexed again
+    assert cache.search.shards["briefings-2021"].files is before["briefings-2021"]  # reused as it was
+    assert cache.search.shards["briefings-2020"].files is not before["briefings-2020"]  # indexed again
     fragments = [o for o in result.outputs if o.rel_path.startswith("pagefind/briefings-2020/fragment/")]
     assert any(b"Rewritten" in gzip.decompress(o.read()) for o in fragments)
 
@@ -505,8 +505,8 @@ def test_the_search_index_of_spilled_pages_comes_from_what_their_workers_noted(m
     spill = open_workspace(tmp_path / "spilled").new_folder("pages")
     spilled = build(config, spill=spill)
     notes = spilled.search_notes
-    assert notes is not None and notes.pages["briefings/b01/index.html"][0]  # indexed: its part was written
-    assert notes.pages["index.html"][0] is False  # the home page is not searched
+    assert notes is not None and notes.pages["briefings/b01/index.html"].indexed  # indexed: its part was written
+    assert notes.pages["index.html"].indexed is False  # the home page is not searched
     (spill / "briefings/b01/index.html").write_text("<p>Garbled, and not marked for search</p>")
     finished, _ = start_search(spilled, None).finish()
 

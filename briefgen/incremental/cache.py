@@ -260,8 +260,8 @@ def save_state(root: Path, cache: BuildCache) -> None:
         "last_inputs": cache.last_inputs,
         # The search bundles' bytes are in the output folder already: keep their paths only.
         "search": None if cache.search is None else (
-            {name: (fps, key, tuple(o.rel_path for o in files), keys)
-             for name, (fps, key, files, keys) in cache.search.shards.items()},
+            {name: shard._replace(files=tuple(o.rel_path for o in shard.files))
+             for name, shard in cache.search.shards.items()},
             cache.search.pages),
     })
     # Written last: it vouches for the other files through last_inputs.
@@ -278,10 +278,10 @@ def _search_from_output(saved, cache: BuildCache):
         return None
     shards_saved, pages = saved
     state = SearchState(pages=pages)
-    for name, (fps, key, paths, keys) in shards_saved.items():
-        files = [cache.reusable_output(rel, file_key, pagefind.ORIGIN) for rel, file_key in zip(paths, keys)]
+    for name, shard in shards_saved.items():  # each Shard's files saved as their paths
+        files = [cache.reusable_output(rel, key, pagefind.ORIGIN) for rel, key in zip(shard.files, shard.file_keys)]
         if all(files):
-            state.shards[name] = (fps, key, tuple(files), keys)
+            state.shards[name] = shard._replace(files=tuple(files))
     return state
 
 

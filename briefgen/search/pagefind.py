@@ -23,7 +23,6 @@ not the archive's.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -32,9 +31,10 @@ import tempfile
 import weakref
 from pathlib import Path
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from briefgen.errors import Diagnostics
+from briefgen.fingerprint import digest_bytes, new_digest
 from briefgen.output.writer import Output, link_or_copy
 from briefgen.search.indexed import INDEX_MARKER, indexed_part
 from briefgen.search.scratch import (
@@ -45,6 +45,30 @@ BUNDLE_DIR = "pagefind"  # where the index and pagefind.js live in the built sit
 
 SHARD_LIST = "shards.json"
 ORIGIN = "the search index"  # the origin of every output of the search index, and of nothing else
+
+
+class PageRecord(NamedTuple):
+    """What Pagefind is given of a page, in short."""
+
+    indexed: bool  # the page is marked for search (data-pagefind-body)
+    digest: str  # of what Pagefind is given of it (see indexed.indexed_part); a page not indexed: its bytes
+
+
+class SearchedPage(NamedTuple):
+    """A page as the last search index saw it."""
+
+    fingerprint: str  # its output key: the same key, the same bytes
+    indexed: bool
+    digest: str  # see PageRecord
+
+
+class Shard(NamedTuple):
+    """One shard's bundle of search files, and what it was made from."""
+
+    pages_key: str  # a digest of its pages' fingerprints
+    given_key: str  # a digest of what Pagefind was given of its pages
+    files: tuple[Output, ...]
+    file_keys: tuple[str, ...]  # each file's key, a digest of its bytes
 
 
 @dataclass
@@ -62,28 +86,23 @@ class SearchState:
     in place rather than comparing them byte for byte.
     """
 
-    # name -> (pages' fingerprints key, pages' bytes key, files, each file's key)
-    shards: dict[str, tuple[str, str, tuple[Output, ...], tuple[str, ...]]] = field(default_factory=dict)
-    pages: dict[str, tuple[str, bool, str]] = field(default_factory=dict)  # fingerprint, indexed?, bytes
+    shards: dict[str, Shard] = field(default_factory=dict)  # by name
+    pages: dict[str, SearchedPage] = field(default_factory=dict)  # by output path
 
 
 # Pagefind uses every core itself, but not all the time: two runs side by side keep both busy.
 MAX_RUNS = 2
 
 
-def page_record(page: bytes) -> tuple[bool, str]:
-    """(indexed?, digest of what Pagefind is given of it) for a page's bytes."""
+def page_record(page: bytes) -> PageRecord:
+    """What Pagefind is given of a page, from its bytes."""
     indexed, given = _given(page)
-    return indexed, _bytes_digest(given)
+    return PageRecord(indexed, digest_bytes(given))
 
 
 def _given(page: bytes) -> tuple[bool, bytes]:
     """(indexed?, what Pagefind is given of the page); a page not indexed stands for itself."""
     return (True, indexed_part(page)) if INDEX_MARKER in page else (False, page)
-
-
-def _bytes_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class PageNotes:
@@ -108,11 +127,11 @@ class PageNotes:
         remove_orphaned_scratch(root)  # the notes of a killed build would hold memory until a reboot
         # Made by the first page noted: a build that spills nothing (most do not) leaves nothing to remove.
         self.folder = os.path.join(root, scratch_prefix() + secrets.token_hex(4))
-        self.pages: dict[str, tuple[bool, str]] = {}
+        self.pages: dict[str, PageRecord] = {}
         self._marked = False
         self._remover = weakref.finalize(self, remove_owned_folder, self.folder, os.getpid())
 
-    def __call__(self, rel_path: str, page: bytes) -> tuple[bool, str]:
+    def __call__(self, rel_path: str, page: bytes) -> PageRecord:
         indexed, given = _given(page)
         if indexed:
             if not self._marked:  # in each worker once: which of them is first is not known
@@ -122,7 +141,7 @@ class PageNotes:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "wb") as file:
                 file.write(given)
-        return indexed, _bytes_digest(given)
+        return PageRecord(indexed, digest_bytes(given))
 
     def remove(self) -> None:
         self._remover()
@@ -144,10 +163,10 @@ class PendingIndex:
             while self.running:
                 name, fps_key, bytes_key, run = self.running.pop(0)
                 files = run.wait()
-                self.state.shards[name] = (
+                self.state.shards[name] = Shard(
                     fps_key, bytes_key, tuple(Output(f"{BUNDLE_DIR}/{name}/{rel}", data, origin=ORIGIN)
                                               for rel, data in files),
-                    tuple("search:" + _bytes_digest(data) for _, data in files))
+                    tuple("search:" + digest_bytes(data) for _, data in files))
                 self._launch()
         except subprocess.CalledProcessError as exc:
             diags.error(None, None, f"Pagefind failed to index the site: {_last_line(exc.stderr or exc.stdout)}",
@@ -192,11 +211,11 @@ def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callabl
             continue
         fingerprint = fingerprints.get(output.rel_path, "")
         known = previous.pages.get(output.rel_path)
-        if fingerprint and known is not None and known[0] == fingerprint:
-            indexed, digest = known[1], known[2]  # the same fingerprint, the same bytes as last time
+        if fingerprint and known is not None and known.fingerprint == fingerprint:
+            indexed, digest = known.indexed, known.digest  # the same fingerprint, the same bytes as last time
         else:
             indexed, digest = noted.get(output.rel_path) or page_record(output.read())
-        state.pages[output.rel_path] = (fingerprint, indexed, digest)
+        state.pages[output.rel_path] = SearchedPage(fingerprint, indexed, digest)
         if indexed:
             shards.setdefault(shard_of(output.rel_path), []).append(output)
     if not shards:
@@ -209,14 +228,15 @@ def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callabl
     pending = PendingIndex(state, binary=binary, notes=notes)
     for name in sorted(shards):
         pages = shards[name]
-        fps_key = _digest((o.rel_path, state.pages[o.rel_path][0]) for o in pages)
+        fps_key = _digest((o.rel_path, state.pages[o.rel_path].fingerprint) for o in pages)
         before = previous.shards.get(name)
-        if before is not None and fps_key and before[0] == fps_key and all(state.pages[o.rel_path][0] for o in pages):
+        if before is not None and fps_key and before.pages_key == fps_key and \
+                all(state.pages[o.rel_path].fingerprint for o in pages):
             state.shards[name] = before
             continue
-        bytes_key = _digest((o.rel_path, state.pages[o.rel_path][2]) for o in pages)
-        if before is not None and before[1] == bytes_key:
-            state.shards[name] = (fps_key, bytes_key, *before[2:])
+        bytes_key = _digest((o.rel_path, state.pages[o.rel_path].digest) for o in pages)
+        if before is not None and before.given_key == bytes_key:
+            state.shards[name] = before._replace(pages_key=fps_key)
             continue
         pending.waiting.append((name, fps_key, bytes_key, pages))
     pending._launch()
@@ -229,17 +249,17 @@ def state_outputs(state: SearchState) -> list[Output]:
         return []
     listing = Output(f"{BUNDLE_DIR}/{SHARD_LIST}", json.dumps(sorted(state.shards)).encode() + b"\n",
                      origin=ORIGIN)
-    return [listing, *(o for name in sorted(state.shards) for o in state.shards[name][2])]
+    return [listing, *(o for name in sorted(state.shards) for o in state.shards[name].files)]
 
 
 def state_keys(state: SearchState | None) -> dict[str, str]:
     """Each search file's key (see SearchState): a file as it was is linked or kept, not rewritten."""
     shards = state.shards if state else {}
-    return {o.rel_path: key for _, _, files, keys in shards.values() for o, key in zip(files, keys)}
+    return {o.rel_path: key for shard in shards.values() for o, key in zip(shard.files, shard.file_keys)}
 
 
 def _digest(parts) -> str:
-    digest = hashlib.blake2b(digest_size=16)
+    digest = new_digest()
     for name, value in parts:
         digest.update(name.encode() + b"\0" + (value if isinstance(value, bytes) else value.encode()) + b"\0")
     return digest.hexdigest()
