@@ -26,7 +26,7 @@ from briefgen.incremental import BuildCache
 from briefgen.incremental.cache import code_digest, settings_key
 from briefgen.model.site import Site
 from briefgen.output.claims import Claim, check_claims
-from briefgen.output.writer import Output, check_collisions
+from briefgen.output.outputs import Output, check_collisions
 from briefgen.render import sitefiles
 from briefgen.render.jobs import JobResults, run_jobs
 from briefgen.render.pages import PageRenderer

@@ -384,7 +384,8 @@ def test_a_live_file_changed_during_the_build_is_not_recorded_under_its_page_fin
     """A reused page is copied from the live site; if someone changed that file meanwhile, the next build remakes it."""
     import os
 
-    from briefgen.output.writer import CHANGED_WHILE_BUILDING, Output, write_site
+    from briefgen.output.outputs import Output
+    from briefgen.output.writer import CHANGED_WHILE_BUILDING, write_site
     from briefgen.output.workspace import open_workspace
 
     out = tmp_path / "_site"

@@ -41,7 +41,8 @@ from briefgen.fingerprint import fingerprint, new_digest
 from briefgen import __version__
 from briefgen.content.scan import Source
 from briefgen.errors import Diagnostic
-from briefgen.output.writer import Manifest, Output, is_as_written
+from briefgen.output.outputs import Output
+from briefgen.output.writer import Manifest, is_as_written
 from briefgen.search import pagefind
 from briefgen.search.pagefind import SearchState, pagefind_binary
 from briefgen.output.workspace import CACHE_DIR, MARKER

@@ -1,4 +1,4 @@
-"""TODO"""
+"""One digest of every input of a build, for "nothing changed" at once, and the digest of the templates."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ from briefgen.model.entities import Naming, build_registry, check_names
 from briefgen.errors import Diagnostic, Diagnostics, Severity
 from briefgen.render.links import LinkKeys, LinkResolver, make_resolver
 from briefgen.model.site import Site, build_site
-from briefgen.output.writer import Output
+from briefgen.output.outputs import Output
 
 
 

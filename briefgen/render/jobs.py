@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Mapping
 import jinja2
 
 from briefgen.fingerprint import fingerprint
-from briefgen.output.writer import Output
+from briefgen.output.outputs import Output
 from briefgen.parallel import parallel_map
 
 

@@ -10,7 +10,7 @@ from briefgen import urls
 from briefgen.config import SiteConfig
 from briefgen.content.documents import Briefing
 from briefgen.model.site import Site
-from briefgen.output.writer import Output
+from briefgen.output.outputs import Output
 from briefgen.urls import UrlBuilder
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

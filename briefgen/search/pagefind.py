@@ -35,7 +35,8 @@ from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from briefgen.errors import Diagnostics
 from briefgen.fingerprint import digest_bytes, new_digest
-from briefgen.output.writer import Output, link_or_copy
+from briefgen.output.outputs import Output
+from briefgen.output.writer import link_or_copy
 from briefgen.search.indexed import INDEX_MARKER, indexed_part
 from briefgen.search.scratch import (
     mark_scratch, remove_orphaned_scratch, remove_owned_folder, scratch_prefix, scratch_root,

@@ -19,7 +19,7 @@ from briefgen import urls
 from briefgen.content.documents import Briefing
 from briefgen.errors import Diagnostics
 from briefgen.model.site import Site
-from briefgen.output.writer import Output
+from briefgen.output.outputs import Output
 from briefgen.search import pagefind
 
 if TYPE_CHECKING:  # the pipeline imports this module
