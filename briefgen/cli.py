@@ -180,7 +180,8 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
 @command
 def serve_command(ctx, reporter: Reporter, host, port, drafts, base_url, open_browser, jobs):
     """Preview the site, rebuilding and reloading the browser as you edit."""
-    from briefgen.serve.session import ListenError, PreviewSettings, run_preview
+    from briefgen.serve.http import ListenError
+    from briefgen.serve.session import PreviewSettings, run_preview
     config = site_config(ctx, base_url)  # a site folder and a valid --base-url, before anything listens
     settings = PreviewSettings(root=config.root, host=host, port=port, drafts=drafts, base_url=base_url,
                                debug=ctx.obj["debug"], workers=jobs)

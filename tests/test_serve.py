@@ -23,7 +23,8 @@ import pytest
 
 from briefgen.pipeline import build, build_and_index
 from briefgen.config import load_config
-from briefgen.serve.session import EVENTS_PATH, PreviewSession, PreviewSettings
+from briefgen.serve.http import EVENTS_PATH
+from briefgen.serve.session import PreviewSession, PreviewSettings
 
 BRIEFING = """\
 ---
@@ -492,7 +493,8 @@ def test_ctrl_c_stops_cleanly(make_site, stop_signal):
 @pytest.fixture
 def rebuilder_site(make_site):
     """(site folder, PreviewState, Rebuilder) of two briefings, first built; no server, no watcher."""
-    from briefgen.serve.session import PreviewState, Rebuilder
+    from briefgen.serve.rebuild import Rebuilder
+    from briefgen.serve.state import PreviewState
 
     site = make_site({"content/briefings/first-call.md": BRIEFING, "content/briefings/treaty-extended.md": SECOND})
     state = PreviewState()
