@@ -12,7 +12,6 @@ finishes (CommitPoint).
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import shutil
 import signal
@@ -30,6 +29,7 @@ from briefgen.incremental import inputs_key
 from briefgen.incremental.cache import (BuildCache, forget_cache, load_cache, load_state, outputs_intact, save_build,
                                         save_state)
 from briefgen.incremental.database import CacheDamaged
+from briefgen.incremental.memory import collector_held_for_a_build
 from briefgen.output.folder_stat import DiskSurvey
 from briefgen.output.workspace import (CACHE_DIR, LOCK_FILE, Workspace, check_output_folder, exclusive_lock,
                                        finish_interrupted, open_workspace)
@@ -102,7 +102,7 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
     spill = None
     try:
         spill = workspace.new_folder("pages")  # a large render's pages wait there, not in memory
-        with _collector_paused(enabled=survey is not None):
+        with collector_held_for_a_build(held=survey is not None):
             if survey is not None:
                 lap = time.perf_counter()
                 cache = load_cache(config.root, config.output_path, cache)
@@ -128,28 +128,6 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
             cache.database.close()
     built.diagnostics, built.cache = built.result.diagnostics, cache
     return built
-
-
-@contextlib.contextmanager
-def _collector_paused(enabled: bool) -> Iterator[None]:
-    """The garbage collector neither walks the loaded cache nor what the build makes, while it runs.
-
-    The cache lives until the process ends, so walking it again and again
-    finds nothing to free; the cycles a build makes are few (pages render in
-    forked workers). Measured by the benchmark's warm builds at 10,000
-    briefings, where collecting was a large part of a build after one edit.
-    What is frozen stays frozen for callers in the same process (tests):
-    walking it again would cost more than it frees.
-    """
-    collecting = gc.isenabled()
-    if enabled:
-        gc.freeze()
-        gc.disable()
-    try:
-        yield
-    finally:
-        if enabled and collecting:
-            gc.enable()
 
 
 def _index_and_write(config: SiteConfig, workspace: Workspace, commit: CommitPoint, result: BuildResult,

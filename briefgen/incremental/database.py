@@ -15,11 +15,9 @@ older build is never wrong, only unused.
 
 from __future__ import annotations
 
-import contextlib
 import copyreg
 import dataclasses
 import functools
-import gc
 import io
 import operator
 import os
@@ -30,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
 
 from briefgen.fingerprint import digest_bytes
+from briefgen.incremental.memory import paused_collector
 
 DATABASE = "cache.sqlite"
 
@@ -312,19 +311,6 @@ def load(data: bytes | Any) -> Any:
     """Unpickle bytes (or a file)."""
     with paused_collector():
         return pickle.loads(data) if isinstance(data, bytes) else pickle.load(data)
-
-
-@contextlib.contextmanager
-def paused_collector():
-    """While many lasting objects are made (unpickled): the cycle collector would walk them again and
-    again as they pile up, for a third of the time, and find no garbage."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def dumps(obj: Any, table: dict | None = None) -> bytes:

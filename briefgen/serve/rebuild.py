@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 import time
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from briefgen.config import SiteConfig
 from briefgen.errors import BuildError, Diagnostic, Severity
 from briefgen.incremental.cache import BuildCache
-from briefgen.incremental.database import paused_collector
+from briefgen.incremental.memory import paused_collector, settle_after_good_build, shape_and_templates
 from briefgen.pipeline import BuildResult, build
 from briefgen.search.step import index_site
 from briefgen.serve.state import PreviewState, SiteSnapshot
@@ -43,24 +42,14 @@ class Failed:
 
 def rebuild_with_the_collector_held_back(cache: BuildCache, build_site: Callable[[], Built | Failed],
                                          show: Callable[[Built], None]) -> Built | Failed:
-    """serve's memory trick, all of it: build, show, keep for the next build; the cycle collector runs after.
+    """Build, show, keep for the next build, with the cycle collector held back (incremental/memory.py).
 
     Paused while the site is built (`build_site`) and while the cache takes its outputs: run then, the
     collector would walk what is being made again and again as it piles up, finding no garbage,
-    while the writer waits for the page. The reload is announced (`show`) between the two.
-
-    After a good build, what this build made and still holds is frozen, so the collector of the next
-    build does not walk the whole site again (it grows with the site); its garbage cycles are
-    collected first. When the model's shape or the templates changed, what is frozen is let go too,
-    so the old model's cycles are freed rather than kept for good. A model of the same shape (a new
-    title) shares the old one's relations and registry; the parts it replaces (briefings, link
-    targets) are plain data, freed by their reference counts even when frozen.
+    while the writer waits for the page. The reload is announced (`show`) between the two; then what
+    the build holds is frozen for the next one.
     """
-    def shape_and_templates() -> tuple:
-        model, environment = cache.model, cache.environment
-        return (model.shape if model else None, environment[0] if environment else None)
-
-    before = shape_and_templates()
+    before = shape_and_templates(cache)
     with paused_collector():
         outcome = build_site()
     if isinstance(outcome, Failed):
@@ -68,10 +57,7 @@ def rebuild_with_the_collector_held_back(cache: BuildCache, build_site: Callable
     show(outcome)
     with paused_collector():
         cache.remember_outputs(outcome.result.outputs, outcome.result.keys)
-    if shape_and_templates() != before:
-        gc.unfreeze()
-    gc.collect()
-    gc.freeze()
+    settle_after_good_build(cache, before)
     return outcome
 
 
