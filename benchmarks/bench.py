@@ -31,16 +31,16 @@ generator on this stack that builds both: it is printed beside the cold build.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from common import fetch, free_port, next_event, open_events
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -130,15 +130,15 @@ def time_briefgen(corpus: Path, runs: int) -> dict[str, dict]:
 def time_serve(corpus: Path, runs: int) -> tuple[dict, dict, dict]:
     """Seconds from saving a briefing to the server's reload event, and to the changed page fetched; and
     from saving a new title (front matter) to the changed page fetched."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([*BRIEFGEN, "-C", str(corpus), "serve", "--port", str(port), "-q"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     target = corpus / "content" / "briefings" / "briefing-00011.md"
     original = target.read_text(encoding="utf-8")
     to_event, to_page, title_to_page = [], [], []
     try:
-        stream = _open_events(port, timeout=900)
-        _next_event(stream)  # the state at connection time
+        stream = open_events(port, timeout=900)
+        next_event(stream)  # the state at connection time
         for run in range(runs * 2):
             time.sleep(3.0)  # a writer's pace; the search index of the last save is refreshed meanwhile
             marker = f"Serve edit {run} {time.time_ns()}"
@@ -147,10 +147,10 @@ def time_serve(corpus: Path, runs: int) -> tuple[dict, dict, dict]:
                 target.write_text(original + f"\n{marker}.\n", encoding="utf-8")
             else:  # a new title
                 target.write_text(original.replace("\ntitle: \"", f"\ntitle: \"{marker}: ", 1), encoding="utf-8")
-            _next_event(stream)
+            next_event(stream)
             if run < runs:
                 to_event.append((time.perf_counter() - started, 0.0, 0.0))
-            page = _fetch(port, "/briefings/briefing-00011/")
+            page = fetch(port, "/briefings/briefing-00011/")[1]
             if marker.encode() not in page:
                 raise SystemExit("serve: the reloaded page does not show the edit")
             (to_page if run < runs else title_to_page).append((time.perf_counter() - started, 0.0, 0.0))
@@ -159,45 +159,6 @@ def time_serve(corpus: Path, runs: int) -> tuple[dict, dict, dict]:
         server.terminate()
         server.wait(timeout=30)
     return summary(to_event), summary(to_page), summary(title_to_page)
-
-
-def _fetch(port: int, path: str) -> bytes:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    connection.request("GET", path)
-    return connection.getresponse().read()
-
-
-def _open_events(port: int, timeout: float):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-            connection.request("GET", "/__briefgen/events")
-            response = connection.getresponse()
-            if response.status == 200:
-                return response
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit("serve did not start")
-        time.sleep(0.2)
-
-
-def _next_event(stream) -> None:
-    """Read one Server-Sent Event of type reload (heartbeats are comments)."""
-    event = None
-    while True:
-        line = stream.readline().decode().rstrip("\n")
-        if line.startswith("event:"):
-            event = line.split(":", 1)[1].strip()
-        elif line == "" and event == "reload":
-            return
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def hugo_site(corpus: Path) -> Path:
