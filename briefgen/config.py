@@ -13,14 +13,26 @@ from urllib.parse import urlsplit
 
 from briefgen import urls
 from briefgen.config_checks import (
-    COUNT_BOUNDS, Checked, base_url_problem, check_base_url, check_cname, check_count, check_language,
-    check_output_dir, check_text, check_theme, check_timezone, describe_value, first_control_character,
-    normalise_base_url, shown,
+    COUNT_BOUNDS,
+    Checked,
+    base_url_problem,
+    check_base_url,
+    check_cname,
+    check_count,
+    check_language,
+    check_output_dir,
+    check_text,
+    check_theme,
+    check_timezone,
+    describe_value,
+    first_control_character,
+    normalise_base_url,
+    shown,
 )
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
 from briefgen.names import did_you_mean
-from briefgen.yamltext.loader import normalise_text, parse_yaml_mapping
 from briefgen.site_files import read_site_file
+from briefgen.yamltext.loader import normalise_text, parse_yaml_mapping
 
 CONFIG_NAME = "site.yaml"
 PLACEHOLDER_BASE_URL = "https://example.org/"

@@ -26,13 +26,27 @@ from typing import Protocol
 from briefgen.config import SiteConfig
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity, raise_if_strict
 from briefgen.incremental import inputs_key
-from briefgen.incremental.cache import (BuildCache, forget_cache, load_cache, load_state, outputs_intact, save_build,
-                                        save_state)
+from briefgen.incremental.cache import (
+    BuildCache,
+    forget_cache,
+    load_cache,
+    load_state,
+    outputs_intact,
+    save_build,
+    save_state,
+)
 from briefgen.incremental.database import CacheDamaged
 from briefgen.incremental.memory import collector_held_for_a_build
 from briefgen.output.folder_stat import DiskSurvey
-from briefgen.output.workspace import (CACHE_DIR, LOCK_FILE, Workspace, check_output_folder, exclusive_lock,
-                                       finish_interrupted, open_workspace)
+from briefgen.output.workspace import (
+    CACHE_DIR,
+    LOCK_FILE,
+    Workspace,
+    check_output_folder,
+    exclusive_lock,
+    finish_interrupted,
+    open_workspace,
+)
 from briefgen.output.writer import write_site
 from briefgen.pipeline import BuildResult, build
 from briefgen.search import pagefind

@@ -26,7 +26,6 @@ from typing import Callable
 
 from briefgen.errors import Diagnostics
 
-
 # Hidden names a site publishes from static/: GitHub Pages' switch and the folder of security.txt & co.
 PUBLISHED_HIDDEN = frozenset({".nojekyll", ".well-known"})
 # What editors and tools write beside a file while they work on it: backups, swap files, partial downloads.

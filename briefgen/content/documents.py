@@ -14,10 +14,10 @@ from slugify import slugify
 
 from briefgen.config import SiteConfig
 from briefgen.config_checks import describe_value
-from briefgen.errors import Diagnostics
 from briefgen.content.frontmatter import FrontMatter, split_front_matter
-from briefgen.names import closest
 from briefgen.content.scan import Source
+from briefgen.errors import Diagnostics
+from briefgen.names import closest
 from briefgen.yamltext.problems import shown_text
 
 

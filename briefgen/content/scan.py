@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Collection, Mapping
 
-from briefgen.fingerprint import digest_bytes
 from briefgen.errors import Diagnostics
-from briefgen.site_files import (NotRegularFile, check_link, check_top, is_set_aside, read_regular, real_home,
-                                 walk_files)
+from briefgen.fingerprint import digest_bytes
+from briefgen.site_files import NotRegularFile, check_link, check_top, is_set_aside, read_regular, real_home, walk_files
+
 
 @dataclass(frozen=True, slots=True)
 class Source:

@@ -13,7 +13,14 @@ from briefgen.errors import Diagnostic
 from briefgen.incremental.cache import BuildCache
 from briefgen.incremental.model import ModelStep
 from briefgen.parallel import parallel_map
-from briefgen.render.links import BodyLinkKeys, LinkKeys, LinkResolver, changed_autolink_words, may_autolink, words_as_written
+from briefgen.render.links import (
+    BodyLinkKeys,
+    LinkKeys,
+    LinkResolver,
+    changed_autolink_words,
+    may_autolink,
+    words_as_written,
+)
 from briefgen.render.markdown import Rendered, create_markdown, render_body
 
 

@@ -29,24 +29,24 @@ from __future__ import annotations
 
 import copyreg
 import functools
-from importlib import metadata
 import os
 import sys
 import types
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
-from briefgen.fingerprint import fingerprint, new_digest
 from briefgen import __version__
 from briefgen.content.scan import Source
 from briefgen.errors import Diagnostic
+from briefgen.fingerprint import fingerprint, new_digest
+from briefgen.incremental.database import DATABASE, CacheDamaged, CacheDatabase, RowStore, dump, load, save_database
 from briefgen.output.outputs import Output
+from briefgen.output.workspace import CACHE_DIR, MARKER
 from briefgen.output.writer import Manifest, is_as_written
 from briefgen.search import pagefind
 from briefgen.search.pagefind import SearchState, pagefind_binary
-from briefgen.output.workspace import CACHE_DIR, MARKER
-from briefgen.incremental.database import DATABASE, CacheDamaged, CacheDatabase, RowStore, dump, load, save_database
 
 if TYPE_CHECKING:  # the steps that keep these import this module
     from briefgen.incremental.model import ModelMemo

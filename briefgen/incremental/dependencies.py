@@ -24,8 +24,8 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from briefgen import urls
-from briefgen.model.site import Site
 from briefgen.model.relations import Timeline
+from briefgen.model.site import Site
 
 Dependency = tuple  # (kind, *what it is about); see the module's docstring
 

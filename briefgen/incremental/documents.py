@@ -12,8 +12,8 @@ from briefgen.config import SiteConfig
 from briefgen.content.documents import Briefing, parse_document
 from briefgen.content.scan import ContentListing, Source, scan_sources
 from briefgen.errors import Diagnostic, Diagnostics
-from briefgen.incremental.cache import BuildCache
 from briefgen.fingerprint import fingerprint
+from briefgen.incremental.cache import BuildCache
 
 
 class DocumentHead(NamedTuple):

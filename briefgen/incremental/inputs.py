@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 
-from briefgen.incremental.cache import settings_key
 from briefgen.config import SiteConfig
+from briefgen.content.scan import ContentListing, content_files, file_stamp, read_source
 from briefgen.errors import Diagnostics
 from briefgen.fingerprint import fingerprint, new_digest
-from briefgen.content.scan import ContentListing, content_files, file_stamp, read_source
+from briefgen.incremental.cache import settings_key
 from briefgen.render.theme import resolve_theme, static_files
-
 
 
 def inputs_key(config: SiteConfig, drafts: bool, known: Mapping[str, tuple[tuple[int, ...], str]]

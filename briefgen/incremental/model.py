@@ -9,25 +9,24 @@ renamed (reshaped_model); else it is made from every document.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import NamedTuple
 from pathlib import PurePosixPath
 from types import MappingProxyType
-from collections.abc import Mapping
+from typing import NamedTuple
 
 from briefgen import urls
-from briefgen.incremental.cache import BuildCache
 from briefgen.config import SiteConfig
 from briefgen.content.documents import Briefing, NameRef, Page, Profile
 from briefgen.content.scan import Source
+from briefgen.errors import Diagnostic, Diagnostics, Severity
 from briefgen.fingerprint import fingerprint
+from briefgen.incremental.cache import BuildCache
 from briefgen.incremental.documents import DocumentDigests, names_given
 from briefgen.model.entities import Naming, build_registry, check_names
-from briefgen.errors import Diagnostic, Diagnostics, Severity
-from briefgen.render.links import LinkKeys, LinkResolver, make_resolver
 from briefgen.model.site import Site, build_site
 from briefgen.output.outputs import Output
-
+from briefgen.render.links import LinkKeys, LinkResolver, make_resolver
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,10 @@ reused or to render; remember_pages keeps this build's records for the next.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from briefgen.incremental.cache import BuildCache

@@ -8,11 +8,11 @@ from types import MappingProxyType
 from typing import Mapping, Sequence
 
 from briefgen import urls
-from briefgen.model import relations
 from briefgen.config import SiteConfig
 from briefgen.content.documents import Briefing, Page, Profile
-from briefgen.model.entities import Entity, EntityKey, EntityRegistry
 from briefgen.errors import Diagnostics
+from briefgen.model import relations
+from briefgen.model.entities import Entity, EntityKey, EntityRegistry
 from briefgen.model.relations import Timeline
 
 

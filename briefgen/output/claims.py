@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
-from briefgen.errors import Diagnostics
 from briefgen.content.frontmatter import split_front_matter
+from briefgen.errors import Diagnostics
 
 SEARCH_FOLDER = "pagefind"  # search.BUNDLE_DIR: the search index owns everything under it
 

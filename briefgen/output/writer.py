@@ -13,7 +13,6 @@ from briefgen.fingerprint import digest_bytes
 from briefgen.output.outputs import Output
 from briefgen.output.workspace import MARKER, Workspace, carry_dot_entries, marker_text
 
-
 # What a file was when written: (size, mtime_ns, ctime_ns). The ctime is there because a file can be
 # edited in place with its size and modification time put back (touch -d, cp -p), but its ctime is set
 # by the kernel on every change and cannot be put back: an output is trusted only when all three match.

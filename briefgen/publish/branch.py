@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.pipeline import BuildResult, build_and_index
 from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig
 from briefgen.config_checks import shown
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
-from briefgen.output.writer import write_site
 from briefgen.output.workspace import open_workspace
+from briefgen.output.writer import write_site
+from briefgen.pipeline import BuildResult, build_and_index
 from briefgen.publish.git import Git, commit_tree, is_ancestor, move_branch, resolve, write_tree
 
 TRAILER = "Published-by: briefgen"  # ends every publish commit's message, followed by the version

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
-from typing import NamedTuple, Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 from markdown_it.token import Token
 
-from briefgen.model.entities import EntityKey, EntityRegistry, normalise_name
 from briefgen.errors import Diagnostic, Severity
 from briefgen.fingerprint import fingerprint
+from briefgen.model.entities import EntityKey, EntityRegistry, normalise_name
 from briefgen.names import did_you_mean
 
 _WORD = re.compile(r"\w+")

@@ -14,8 +14,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from briefgen.model.entities import EntityKey
 from briefgen.errors import Diagnostic, Severity
+from briefgen.model.entities import EntityKey
 from briefgen.render.links import LinkResolver, autolink_first_mentions, resolve_links
 from briefgen.render.rawhtml import RawElementTracker, RemovedUrl, sanitise_html
 

@@ -9,21 +9,32 @@ from typing import Any, Callable, Mapping, NamedTuple, Sequence
 import jinja2
 
 from briefgen import urls
-from briefgen.render import metadata
-from briefgen.search import pagefind
-from briefgen.output.claims import Claim
 from briefgen.config import TaxonomySpec
 from briefgen.content.documents import Briefing
-from briefgen.model.entities import Entity, EntityKey
-from briefgen.incremental.dependencies import Dependency, ModelDependencies
-from briefgen.render.feeds import FeedEntry, atom_feed
-from briefgen.render.markdown import Rendered
-from briefgen.model.site import Site
 from briefgen.fingerprint import fingerprint
+from briefgen.incremental.dependencies import Dependency, ModelDependencies
+from briefgen.model.entities import Entity, EntityKey
+from briefgen.model.site import Site
+from briefgen.output.claims import Claim
+from briefgen.render import metadata
+from briefgen.render.feeds import FeedEntry, atom_feed
 from briefgen.render.jobs import PageJob, ProducedPage
-from briefgen.render.views import (BodyReadLog, BriefingView, EntityLink, EntityRef, Pager, RenderedBodies, format_date,
-                                   new_briefing_view, profile_fields, reporting_to, reports_to, unrecorded_body_digest)
-
+from briefgen.render.markdown import Rendered
+from briefgen.render.views import (
+    BodyReadLog,
+    BriefingView,
+    EntityLink,
+    EntityRef,
+    Pager,
+    RenderedBodies,
+    format_date,
+    new_briefing_view,
+    profile_fields,
+    reporting_to,
+    reports_to,
+    unrecorded_body_digest,
+)
+from briefgen.search import pagefind
 
 # What names one output: ("briefing", slug), ("entity", entity key, page number), ("feed",), …
 JobKey = tuple

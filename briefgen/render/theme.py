@@ -13,8 +13,15 @@ from jinja2.loaders import split_template_path
 
 from briefgen.config import SiteConfig
 from briefgen.errors import Diagnostics
-from briefgen.site_files import (NotRegularFile, is_ignored, is_set_aside, outside_problem, read_regular, real_home,
-                                 walk_files)
+from briefgen.site_files import (
+    NotRegularFile,
+    is_ignored,
+    is_set_aside,
+    outside_problem,
+    read_regular,
+    real_home,
+    walk_files,
+)
 
 
 def packaged_theme_dir() -> Path:

@@ -16,8 +16,8 @@ from pathlib import PurePosixPath
 from typing import Any, Callable, Mapping, Protocol
 
 from briefgen.config import TaxonomySpec
-from briefgen.model.entities import Entity, EntityKey
 from briefgen.fingerprint import fingerprint
+from briefgen.model.entities import Entity, EntityKey
 from briefgen.render.jobs import ProducedPage
 from briefgen.render.markdown import Rendered
 

@@ -29,8 +29,8 @@ import secrets
 import subprocess
 import tempfile
 import weakref
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from briefgen.errors import Diagnostics
@@ -39,7 +39,11 @@ from briefgen.output.outputs import Output
 from briefgen.output.writer import link_or_copy
 from briefgen.search.indexed import INDEX_MARKER, indexed_part
 from briefgen.search.scratch import (
-    mark_scratch, remove_orphaned_scratch, remove_owned_folder, scratch_prefix, scratch_root,
+    mark_scratch,
+    remove_orphaned_scratch,
+    remove_owned_folder,
+    scratch_prefix,
+    scratch_root,
 )
 
 BUNDLE_DIR = "pagefind"  # where the index and pagefind.js live in the built site

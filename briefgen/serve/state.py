@@ -16,6 +16,7 @@ from briefgen.output.outputs import Output
 from briefgen.pipeline import BuildResult
 from briefgen.render.theme import resolve_theme
 
+
 @dataclass(frozen=True, slots=True)
 class SiteSnapshot:
     """The outputs of one good build, keyed by their path inside the site ("briefings/x/index.html")."""

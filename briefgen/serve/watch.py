@@ -15,8 +15,8 @@ from watchdog.observers import Observer
 
 from briefgen.config import CONFIG_NAME, SiteConfig
 from briefgen.errors import Diagnostic, Diagnostics
-from briefgen.site_files import is_ignored
 from briefgen.render.theme import resolve_theme
+from briefgen.site_files import is_ignored
 
 SITE_FOLDERS = ("content", "static", "templates", "themes")
 DEBOUNCE_SECONDS = 0.03  # an editor's write+rename arrive within a few ms; a save should show at once
