@@ -231,41 +231,13 @@ def save_database(folder: Path, database: CacheDatabase | None, version: str, me
     """
     fresh = database is None or any(store.cleared for store in stores.values())
     path = folder / DATABASE
-    if fresh:  # a new database holds no row whose head alone could be written: each is written whole
-        for store in stores.values():
-            for rel in store.reheaded - store.dirty:
-                store[rel] = store[rel]  # its large part read while the old database is open
-        if database is not None:
-            database.close()
-        for stale in folder.glob(f"{DATABASE}.*.tmp*"):  # ours, or left by a build that was killed
-            stale.unlink(missing_ok=True)
-        target = folder / f"{DATABASE}.{os.getpid()}.tmp"
-        connection = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
-        connection.executescript(_SCHEMA)
-        database = CacheDatabase(path, connection, {})
+    target = folder / f"{DATABASE}.{os.getpid()}.tmp"
+    if fresh:
+        database = _new_database(folder, database, target, stores)
     connection = database.connection
-    table = fast_reducers()
     try:
         connection.execute("BEGIN")
-        for name, value in {**meta, "version": version}.items():
-            connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
-        for kind, store in stores.items():
-            connection.executemany("DELETE FROM rows WHERE kind = ? AND rel = ?",
-                                   ((kind, rel) for rel in store.removed))
-            connection.executemany("INSERT OR REPLACE INTO rows (kind, rel, head, tail, head_sum, tail_sum) "
-                                   "VALUES (?, ?, ?, ?, ?, ?)",
-                                   (_row(kind, rel, *store.parts(rel), table) for rel in store.dirty))
-            connection.executemany("UPDATE rows SET head = ?, head_sum = ? WHERE kind = ? AND rel = ?",
-                                   (_head_row(kind, rel, store.head(rel), table)
-                                    for rel in store.reheaded - store.dirty))
-        for name, (key, memo) in memos.items():
-            if memo is None:  # none any more: one saved before would be read as this build's
-                connection.execute("DELETE FROM memos WHERE name = ?", (name,))
-                database._loaded_memos.pop(name, None)
-            elif memo is not database.loaded(name):
-                data = dumps(memo, table)
-                connection.execute("INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?)", (name, key, data, _sum(data)))
-                database._loaded_memos[name] = memo
+        _write_changes(database, {**meta, "version": version}, stores, memos)
         connection.execute("COMMIT")
     except BaseException:
         if connection.in_transaction:
@@ -282,6 +254,43 @@ def save_database(folder: Path, database: CacheDatabase | None, version: str, me
     for store in stores.values():
         store.written()
     return database
+
+
+def _new_database(folder: Path, database: CacheDatabase | None, target: Path,
+                  stores: dict[str, RowStore]) -> CacheDatabase:
+    """An empty database at `target`, to be renamed over the old one once written."""
+    for store in stores.values():  # a new database holds no row whose head alone could be written
+        for rel in store.reheaded - store.dirty:
+            store.put(rel, store.head(rel), store.tail(rel))  # its large part read while the old one is open
+    if database is not None:
+        database.close()
+    for stale in folder.glob(f"{DATABASE}.*.tmp*"):  # ours, or left by a build that was killed
+        stale.unlink(missing_ok=True)
+    connection = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+    connection.executescript(_SCHEMA)
+    return CacheDatabase(folder / DATABASE, connection, {})
+
+
+def _write_changes(database: CacheDatabase, meta: dict[str, str], stores: dict[str, RowStore],
+                   memos: dict[str, tuple[str, Any]]) -> None:
+    connection, table = database.connection, fast_reducers()
+    for name, value in meta.items():
+        connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+    for kind, store in stores.items():
+        connection.executemany("DELETE FROM rows WHERE kind = ? AND rel = ?", ((kind, rel) for rel in store.removed))
+        connection.executemany("INSERT OR REPLACE INTO rows (kind, rel, head, tail, head_sum, tail_sum) "
+                               "VALUES (?, ?, ?, ?, ?, ?)",
+                               (_row(kind, rel, *store.parts(rel), table) for rel in store.dirty))
+        connection.executemany("UPDATE rows SET head = ?, head_sum = ? WHERE kind = ? AND rel = ?",
+                               (_head_row(kind, rel, store.head(rel), table) for rel in store.reheaded - store.dirty))
+    for name, (key, memo) in memos.items():
+        if memo is None:  # none any more: one saved before would be read as this build's
+            connection.execute("DELETE FROM memos WHERE name = ?", (name,))
+            database._loaded_memos.pop(name, None)
+        elif memo is not database.loaded(name):
+            data = dumps(memo, table)
+            connection.execute("INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?)", (name, key, data, _sum(data)))
+            database._loaded_memos[name] = memo
 
 
 def _row(kind: str, rel: str, head: Any, tail: Any, table: dict) -> tuple:
