@@ -37,7 +37,7 @@ from briefgen.incremental.cache import (
 )
 from briefgen.incremental.database import CacheDamaged
 from briefgen.incremental.memory import collector_held_for_a_build
-from briefgen.output.folder_stat import DiskSurvey
+from briefgen.output.folder_stat import OutputFolderStat
 from briefgen.output.workspace import (
     CACHE_DIR,
     LOCK_FILE,
@@ -103,7 +103,7 @@ def build_into_folder(config: SiteConfig, options: FolderBuildOptions, listener:
 def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, workspace: Workspace,
            commit: CommitPoint) -> FolderBuild:
     built = FolderBuild(None)
-    inputs, survey, listing, cache = "", None, None, BuildCache(output_dir=config.output_path)
+    inputs, folder_stat, listing, cache = "", None, None, BuildCache(output_dir=config.output_path)
     if options.use_cache:
         cache = load_state(config.root, config.output_path)
         inputs, stamps, listing = inputs_key(config, options.drafts, cache.stamps)
@@ -111,16 +111,16 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
             raise_if_strict(cache.last_diagnostics, options.strict)
             return FolderBuild(None, cache.last_diagnostics)
         # Forked before the cache database is opened: the second core looks at the disk meanwhile.
-        survey = DiskSurvey(config.output_path, cache.written, cache.spare.path if cache.spare else None,
+        folder_stat = OutputFolderStat(config.output_path, cache.written, cache.spare.path if cache.spare else None,
                             fork=options.workers != 1)
     spill = None
     try:
         spill = workspace.new_folder("pages")  # a large render's pages wait there, not in memory
-        with collector_held_for_a_build(held=survey is not None):
-            if survey is not None:
+        with collector_held_for_a_build(held=folder_stat is not None):
+            if folder_stat is not None:
                 lap = time.perf_counter()
                 cache = load_cache(config.root, config.output_path, cache)
-                cache.stamps, cache.survey = stamps, survey  # stamps just taken: unchanged files need not be read
+                cache.stamps, cache.folder_stat = stamps, folder_stat  # stamps just taken: unchanged files need not be read
                 built.phases["cache load"] = time.perf_counter() - lap
             try:
                 result = build(config, drafts=options.drafts, cache=cache, workers=options.workers,
@@ -130,12 +130,12 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
                 cache = forget_cache(config.root, cache)
                 result = build(config, drafts=options.drafts, cache=cache, workers=options.workers,
                                progress=listener.progress, spill=spill)
-            built.result = _index_and_write(config, workspace, commit, result, cache, inputs if survey else None,
-                                            survey.spare_listing() if survey else None, spill, listener, options,
+            built.result = _index_and_write(config, workspace, commit, result, cache, inputs if folder_stat else None,
+                                            folder_stat.spare_listing() if folder_stat else None, spill, listener, options,
                                             built.phases)
     finally:
-        if survey is not None:
-            survey.close()
+        if folder_stat is not None:
+            folder_stat.close()
         if spill is not None:
             shutil.rmtree(spill, ignore_errors=True)
         if cache.database is not None:

@@ -16,6 +16,8 @@ The steps, in the pipeline's order:
   dependencies.py what each page read of the model (its dependencies)
   page_plan.py    which pages are as they were, and jobs for the others
   inputs.py       one digest of every input, for "nothing changed" at once
+  cache.py        the BuildCache; database.py: the CLI's cache on disk (SQLite)
+  memory.py       the cycle collector held back (every gc call is there)
 
 Glossary of the words that remain:
   digest       a hash of bytes (a file, a page); fingerprint: a hash of values
@@ -29,15 +31,19 @@ Glossary of the words that remain:
                briefings): after a new shape, pages are checked dependency
                by dependency (dependencies.py)
   memo         the model or the page jobs of the last build, kept under a key
-  head, large part  a cache row's small, always-read part (a typed record of
-               digests) and its large part (a document, a rendered body),
-               read only when used
+  head, tail   a cache row's small, always-read part (a typed record of
+               digests: DocumentHead, BodyHead) and its large part (a
+               document, a rendered body), read only when used
   spare        the site before last, kept in the work folder (._site.briefgen/)
                to be recycled as the next staging folder
   spill        pages of a large render written to a work folder by the
                workers instead of being held in memory
   late files   the search index, written into the staged site once Pagefind
                is done, while the pages were being staged
+  page notes   what a worker noted of each page it spilled for the search
+               index (indexed or not, a digest), so no page is read back
+  folder stat  which files of the output folder are still as last written,
+               taken by a second process (output/folder_stat.py)
 """
 
 from __future__ import annotations

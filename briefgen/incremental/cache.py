@@ -51,7 +51,7 @@ from briefgen.search.pagefind import SearchState, pagefind_binary
 if TYPE_CHECKING:  # the steps that keep these import this module
     from briefgen.incremental.model import ModelMemo
     from briefgen.incremental.page_plan import JobMemo
-    from briefgen.output.folder_stat import DiskSurvey
+    from briefgen.output.folder_stat import OutputFolderStat
     from briefgen.output.writer import Spare
     from briefgen.render.views import BriefingView
 
@@ -100,12 +100,12 @@ class BuildCache:
     last_inputs: str = ""  # digest of every input of the last successful build
     last_diagnostics: tuple[Diagnostic, ...] = ()  # its warnings, repeated when nothing has changed
     database: CacheDatabase | None = None  # CLI: where documents, bodies and the memos not in memory yet are
-    survey: DiskSurvey | None = None  # CLI: knows which written outputs are still intact
+    folder_stat: OutputFolderStat | None = None  # CLI: knows which written outputs are still intact
     saved_search: tuple | None = None  # CLI: the search state as saved, until restore_search makes it `search`
     _saved_model: ModelMemo | None = None  # CLI: the last model as the database holds it (see earlier_model)
 
     def restore_search(self) -> None:
-        """The saved search shards whose files are still as written (asked late: it waits for the survey)."""
+        """The saved search shards whose files are still as written (asked late: it waits for the folder stat)."""
         if self.saved_search is not None:
             self.search, self.saved_search = _search_from_output(self.saved_search, self), None
 
@@ -162,7 +162,7 @@ class BuildCache:
         if written is None or written.identity != key or self.output_dir is None:
             return None
         path = f"{self.output_dir}/{name}"  # strings: this runs for every page of the site
-        if not (name in self.survey.intact() if self.survey is not None else is_as_written(path, written)):
+        if not (name in self.folder_stat.intact() if self.folder_stat is not None else is_as_written(path, written)):
             return None
         return Output(name, copy_from=path, origin=origin)
 

@@ -1,9 +1,9 @@
-"""A look at the output files on disk, taken by a second process while this one loads the cache and plans.
+"""A stat of the output folder's files, taken by a second process while this one loads the cache and plans.
 
-A build after a body edit at 10,000 briefings would otherwise spend about a
-second on stat calls and folder listings, on one core while the other idles:
-the live site's 28,000 files (which of them are still as last written, to be
-reused) and the spare site's 17,000 folders (what is in it, to recycle it as
+A build after one edit of a large site would otherwise spend a long moment
+on stat calls and folder listings, on one core while the other idles: every
+file of the live site (which of them are still as last written, to be
+reused) and every folder of the spare site (what is in it, to recycle it as
 the staging folder). Without a fork (--jobs 1, or none on this system) the
 same look is taken in this process when its answer is first needed.
 """
@@ -22,7 +22,7 @@ class _Look(NamedTuple):
     spare_listing: Listing | None
 
 
-class DiskSurvey:
+class OutputFolderStat:
     """Which outputs of the last write are intact, and what the spare folder holds."""
 
     def __init__(self, output_dir: Path, written: Manifest, spare: Path | None, *, fork: bool = True):
