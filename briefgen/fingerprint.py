@@ -7,7 +7,11 @@ process and different inputs (of any type or shape) practically never do:
 - None, True, False: `N`, `T`, `F`; an int `i` and its digits; a float `f`
   and its shortest round-trip form; a str its quoted literal (`'…'`), which
   is unambiguous; bytes `b` and their hex;
-- tuple `(…)`, list `[…]`: the items' encodings, comma-separated;
+- a tuple or list whose items are all None, bools, ints, floats or strs
+  (those exact types): its repr(), Python's literal, exact for them and
+  made in C (most of what is fingerprinted is lists of such pairs);
+- any other tuple `(…)` or list `[…]`: the items' encodings, comma-separated
+  (never with the trailing comma or ", " of a repr, so never alike);
 - dict and read-only mappings `{k:v,…}` in their order (which the model
   fixes); set and frozenset `<…>` with the items' encodings sorted, since
   their order changes between processes;
@@ -31,6 +35,7 @@ import datetime as dt
 import enum
 import functools
 import hashlib
+import operator
 from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from types import MappingProxyType
@@ -65,8 +70,26 @@ def encode(value: object) -> str:
     return encoder(value)
 
 
-def _sequence(value) -> str:
-    return ",".join(map(encode, value))
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _is_plain(values) -> bool:
+    return all(map(_PLAIN.__contains__, map(type, values)))  # in C: no Python call per item
+
+
+def _sequence(values) -> str:
+    # A str or a tuple, the most common items by far, are encoded here rather than through encode(),
+    # as _ENCODERS would: a site's fingerprints encode hundreds of thousands of them.
+    parts = []
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            parts.append(repr(value))
+        elif kind is tuple:
+            parts.append(repr(value) if _is_plain(value) else f"({_sequence(value)})")
+        else:
+            parts.append(encode(value))
+    return ",".join(parts)
 
 
 def _mapping(value: Mapping) -> str:
@@ -85,8 +108,8 @@ _ENCODERS: dict[type, Callable[[object], str]] = {
     float: lambda value: f"f{value!r}",
     str: repr,
     bytes: lambda value: f"b{value.hex()}",
-    tuple: lambda value: f"({_sequence(value)})",
-    list: lambda value: f"[{_sequence(value)}]",
+    tuple: lambda value: repr(value) if _is_plain(value) else f"({_sequence(value)})",
+    list: lambda value: repr(value) if _is_plain(value) else f"[{_sequence(value)}]",
     dict: _mapping,
     MappingProxyType: _mapping,
     frozenset: lambda value: "<" + ",".join(sorted(map(encode, value))) + ">",
@@ -105,8 +128,11 @@ def _encoder_for(cls: type) -> Callable[[object], str]:
     if hasattr(cls, "fingerprint_parts"):
         return lambda value: f"{name}{encode(value.fingerprint_parts())}"
     if dataclasses.is_dataclass(cls):
-        names = tuple(f.name for f in dataclasses.fields(cls))
-        return lambda value: f"{name}({','.join(encode(getattr(value, n)) for n in names)})"
+        names = [f.name for f in dataclasses.fields(cls)]
+        if len(names) == 1:
+            return lambda value: f"{name}({encode(getattr(value, names[0]))})"
+        fields_of = operator.attrgetter(*names)  # every field at once, in declared order
+        return lambda value: f"{name}({_sequence(fields_of(value))})"
     if issubclass(cls, tuple) and hasattr(cls, "_fields"):  # a NamedTuple
         return lambda value: f"{name}({_sequence(value)})"
     if issubclass(cls, enum.Enum):

@@ -66,13 +66,7 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
     the model holds them, without their bodies: a body is read from its
     document only when it must be rendered or checked.
     """
-    todo, rekeyed = [], []
-    for task in _tasks(step, config, cache):
-        head = cache.bodies.head(task.rel)
-        if head is not None and head.key != task.key and _only_autolinks_differ(head.key, task.key):
-            rekeyed.append(task)
-        elif head is None or head.key != task.key:
-            todo.append(task)
+    todo, rekeyed = _tasks(step, config, cache)
     alike = _autolinked_alike([task.rel for task in rekeyed], step.memo.resolver, cache)
     for task in rekeyed:
         if str(task.rel) in alike:  # the body as rendered, under its new key
@@ -94,15 +88,19 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
     return {task.rel for task in todo}
 
 
-def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache) -> list[_Task]:
-    """A task per body to check, with the key it must be kept under. Keys are compared, not hashed: cheap."""
+def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache) -> tuple[list[_Task], list[_Task]]:
+    """The bodies to render, and those whose keys differ from their kept ones in the autolink targets alone.
+
+    Every body of the step is checked by its key; keys are compared, not hashed: this runs for every
+    briefing after a new title, and makes nothing for a body whose key is as it was.
+    """
     digests = {source.rel: source.digest for source in cache.sources.values()}
-    link_keys = step.memo.link_keys
+    link_keys, escape_html = step.memo.link_keys, config.escape_html
     wanted: list[tuple[Briefing | Profile | Page, bool, tuple[str, str] | None]] = [
         (b, config.autolink if b.autolink is None else b.autolink, None) for b in step.briefings]
     wanted += [(profile, config.autolink, (profile.taxonomy, profile.slug)) for profile in step.profiles]
     wanted += [(page, False, None) for page in step.pages]
-    tasks = []
+    todo, rekeyed = [], []
     for document, autolink, exclude in wanted:
         rel = document.source_rel
         digest = digests.get(rel)
@@ -111,10 +109,15 @@ def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache) -> list[_Task
             used = head.links_used
         else:
             used = LinkKeys.used_by(cache.documents.tail(rel).body)
-        targets = link_keys.select(used, autolink)
-        tasks.append(_Task(rel, BodyKey(digest, targets, autolink, exclude, config.escape_html), autolink, exclude,
-                           used))
-    return tasks
+        key = BodyKey(digest, link_keys.select(used, autolink), autolink, exclude, escape_html)
+        if head is not None and head.key == key:
+            continue
+        task = _Task(rel, key, autolink, exclude, used)
+        if head is not None and _only_autolinks_differ(head.key, key):
+            rekeyed.append(task)
+        else:
+            todo.append(task)
+    return todo, rekeyed
 
 
 def _autolinked_alike(rels, resolver: LinkResolver, cache: BuildCache) -> set[str]:

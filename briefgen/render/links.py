@@ -9,10 +9,11 @@ tell which bodies a change of names may autolink differently.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
-from typing import Mapping, NamedTuple, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from markdown_it.token import Token
 
@@ -43,9 +44,14 @@ class LinkKeys:
         return "@/" in body, "[[" in body
 
     def select(self, used: tuple[bool, bool], autolink: bool) -> BodyLinkKeys:
-        """The keys a body's rendering depends on, given what used_by() said of it."""
-        return BodyLinkKeys(self.files if used[0] else "", self.titles if used[1] else "",
-                            self.entities if autolink else "")
+        """The keys a body's rendering depends on, given what used_by() said of it: one of eight records,
+        made once per LinkKeys (this is asked for every body of the site)."""
+        return _selected(self, used[0], used[1], autolink)
+
+
+@functools.lru_cache(maxsize=64)
+def _selected(keys: LinkKeys, files: bool, titles: bool, entities: bool) -> BodyLinkKeys:
+    return BodyLinkKeys(keys.files if files else "", keys.titles if titles else "", keys.entities if entities else "")
 
 
 class BodyLinkKeys(NamedTuple):
@@ -56,9 +62,16 @@ class BodyLinkKeys(NamedTuple):
     entities: str  # autolinks and [[name]] links
 
 
-def _digest(prefix: str, mapping: Mapping) -> str:
-    """One kind of link target, in an order that does not depend on how the mapping was made."""
-    return fingerprint(prefix, [(key, mapping[key]) for key in sorted(mapping)])
+def _digest(prefix: str, entries: Iterable[tuple[str, ...]]) -> str:
+    """One kind of link target, each entry a tuple of strs (what is linked, then where to), in an order
+    that does not depend on how the mapping was made. Tuples of strs are what the fingerprint encodes
+    fastest: this is worked out again for every title on every title edit."""
+    return fingerprint(prefix, sorted(entries))
+
+
+def _target_fields(targets: Iterable[LinkTarget]) -> tuple[str, ...]:
+    """Every field of each target, in order: three strs each, so the flat tuple is unambiguous."""
+    return tuple(field for target in targets for field in (target.site_path, target.label, target.origin))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +90,15 @@ class LinkResolver:
         `earlier`: the keys of a resolver whose files and names were the same
         as this one's (a new title, a new summary): only titles are digested.
         """
-        titles = _digest(self.url_prefix, self.by_title)
+        titles = _digest(self.url_prefix,
+                         ((title, *_target_fields(targets)) for title, targets in self.by_title.items()))
         if earlier is not None:
             return replace(earlier, titles=titles)
         return LinkKeys(
-            files=_digest(self.url_prefix, {path: target.site_path for path, target in self.by_file.items()}),
+            files=_digest(self.url_prefix, ((path, target.site_path) for path, target in self.by_file.items())),
             titles=titles,
-            entities=_digest(self.url_prefix, self.autolink_targets),
+            entities=_digest(self.url_prefix, ((surface, *key, *_target_fields((target,)))
+                                               for surface, (key, target) in self.autolink_targets.items())),
         )
 
     def url(self, target: LinkTarget) -> str:
