@@ -112,16 +112,17 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
             return FolderBuild(None, cache.last_diagnostics)
         # Forked before the cache database is opened: the second core looks at the disk meanwhile.
         folder_stat = OutputFolderStat(config.output_path, cache.written, cache.spare.path if cache.spare else None,
-                            fork=options.workers != 1)
+                                       fork=options.workers != 1)
     spill = None
     try:
         spill = workspace.new_folder("pages")  # a large render's pages wait there, not in memory
+        if folder_stat is not None:
+            lap = time.perf_counter()
+            cache = load_cache(config.root, config.output_path, cache)
+            cache.stamps, cache.folder_stat = stamps, folder_stat  # just taken: unchanged files need not be read
+            built.phases["cache load"] = time.perf_counter() - lap
+        # Held once the cache is loaded: what is frozen then (the cache) is never walked again.
         with collector_held_for_a_build(held=folder_stat is not None):
-            if folder_stat is not None:
-                lap = time.perf_counter()
-                cache = load_cache(config.root, config.output_path, cache)
-                cache.stamps, cache.folder_stat = stamps, folder_stat  # stamps just taken: unchanged files need not be read
-                built.phases["cache load"] = time.perf_counter() - lap
             try:
                 result = build(config, drafts=options.drafts, cache=cache, workers=options.workers,
                                progress=listener.progress, listing=listing, spill=spill)
@@ -131,8 +132,8 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
                 result = build(config, drafts=options.drafts, cache=cache, workers=options.workers,
                                progress=listener.progress, spill=spill)
             built.result = _index_and_write(config, workspace, commit, result, cache, inputs if folder_stat else None,
-                                            folder_stat.spare_listing() if folder_stat else None, spill, listener, options,
-                                            built.phases)
+                                            folder_stat.spare_listing() if folder_stat else None, spill, listener,
+                                            options, built.phases)
     finally:
         if folder_stat is not None:
             folder_stat.close()

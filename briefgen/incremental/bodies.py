@@ -109,9 +109,10 @@ def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache) -> tuple[list
             used = head.links_used
         else:
             used = LinkKeys.used_by(cache.documents.tail(rel).body)
-        key = BodyKey(digest, link_keys.select(used, autolink), autolink, exclude, escape_html)
-        if head is not None and head.key == key:
+        fields = (digest, link_keys.select(used, autolink), autolink, exclude, escape_html)
+        if head is not None and head.key == fields:  # a record equals the tuple of its fields: none is made
             continue
+        key = BodyKey(*fields)
         task = _Task(rel, key, autolink, exclude, used)
         if head is not None and _only_autolinks_differ(head.key, key):
             rekeyed.append(task)

@@ -44,20 +44,19 @@ from briefgen.fingerprint import fingerprint, new_digest
 from briefgen.incremental.database import DATABASE, CacheDamaged, CacheDatabase, RowStore, dump, load, save_database
 from briefgen.output.outputs import Output
 from briefgen.output.workspace import CACHE_DIR, MARKER
-from briefgen.output.writer import Manifest, is_as_written
+from briefgen.output.writer import Manifest, Spare, Written, is_as_written
 from briefgen.search import pagefind
-from briefgen.search.pagefind import SearchState, pagefind_binary
+from briefgen.search.pagefind import SearchedPage, SearchState, pagefind_binary
 
 if TYPE_CHECKING:  # the steps that keep these import this module
     from briefgen.incremental.model import ModelMemo
     from briefgen.incremental.page_plan import JobMemo
     from briefgen.output.folder_stat import OutputFolderStat
-    from briefgen.output.writer import Spare
     from briefgen.render.views import BriefingView
 
 _STATE_FILE = "state.pickle"  # what the last build read and wrote: small
 _SEARCH_FILE = "search.pickle"  # the search index's shards and pages
-_MAGIC = b"briefgen-cache-2\n"
+_MAGIC = b"briefgen-cache-3\n"
 
 
 def _read_only(mapping: dict) -> types.MappingProxyType:
@@ -168,7 +167,10 @@ class BuildCache:
 
     def remember_outputs(self, outputs, keys) -> None:
         """Keep the last good build's outputs in memory (serve)."""
-        self.outputs = {o.rel_path: KeptOutput(keys[o.rel_path], o) for o in outputs if o.rel_path in keys}
+        kept = [o for o in outputs if o.rel_path in keys]
+        # Made by tuple.__new__, in C: a record per page of the site on every save.
+        self.outputs = dict(zip([o.rel_path for o in kept], map(functools.partial(tuple.__new__, KeptOutput),
+                                                                 zip([keys[o.rel_path] for o in kept], kept))))
 
 
 def settings_key(config, drafts: bool, template_digest: str) -> str:
@@ -199,8 +201,10 @@ def load_state(root: Path, output_dir: Path) -> BuildCache:
     state = _read_blob(root / CACHE_DIR / _STATE_FILE)
     if state is None or state.get("output_dir") != output_dir:
         return BuildCache(output_dir=output_dir)
-    return BuildCache(output_dir=output_dir, written=state["written"], last_inputs=state["last_inputs"],
-                      last_diagnostics=state["last_diagnostics"], stamps=state["stamps"], spare=state["spare"],
+    spare = None if state["spare"] is None else Spare(state["spare"][0], _from_columns(state["spare"][1], Written))
+    return BuildCache(output_dir=output_dir, written=_from_columns(state["written"], Written),
+                      last_inputs=state["last_inputs"], last_diagnostics=state["last_diagnostics"],
+                      stamps=state["stamps"], spare=spare,
                       checked_claims=state["checked_claims"])
 
 
@@ -263,12 +267,13 @@ def save_state(root: Path, cache: BuildCache) -> None:
         "search": None if cache.search is None else (
             {name: shard._replace(files=tuple(o.rel_path for o in shard.files))
              for name, shard in cache.search.shards.items()},
-            cache.search.pages),
+            _columns(cache.search.pages)),
     })
     # Written last: it vouches for the other files through last_inputs.
     _write_blob(folder / _STATE_FILE, {
-        "output_dir": cache.output_dir, "written": cache.written, "last_inputs": cache.last_inputs,
-        "last_diagnostics": cache.last_diagnostics, "stamps": cache.stamps, "spare": cache.spare,
+        "output_dir": cache.output_dir, "written": _columns(cache.written), "last_inputs": cache.last_inputs,
+        "last_diagnostics": cache.last_diagnostics, "stamps": cache.stamps,
+        "spare": None if cache.spare is None else (cache.spare.path, _columns(cache.spare.manifest)),
         "checked_claims": cache.checked_claims,
     })
 
@@ -278,12 +283,27 @@ def _search_from_output(saved, cache: BuildCache):
     if not saved:
         return None
     shards_saved, pages = saved
-    state = SearchState(pages=pages)
+    state = SearchState(pages=_from_columns(pages, SearchedPage))
     for name, shard in shards_saved.items():  # each Shard's files saved as their paths
         files = [cache.reusable_output(rel, key, pagefind.ORIGIN) for rel, key in zip(shard.files, shard.file_keys)]
         if all(files):
             state.shards[name] = shard._replace(files=tuple(files))
     return state
+
+
+def _columns(records: dict[str, tuple]) -> tuple[list, ...]:
+    """A dict of records (a manifest: a record per output file) as its keys and one list per field.
+
+    Lists of strs and ints pickle and unpickle in C; a NamedTuple each is a
+    Python call both ways, and a large site's manifests hold tens of thousands.
+    """
+    return (list(records), *map(list, zip(*records.values()))) if records else ([],)
+
+
+def _from_columns(columns: tuple[list, ...], record: type) -> dict:
+    """The dict _columns was made from; each record made by tuple.__new__, in C (not the NamedTuple's __new__)."""
+    keys, *fields = columns
+    return dict(zip(keys, map(functools.partial(tuple.__new__, record), zip(*fields))))
 
 
 def outputs_intact(output_dir: Path, written: dict) -> bool:

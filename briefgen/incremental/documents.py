@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Collection, Iterable
 from dataclasses import replace
@@ -31,6 +32,10 @@ class DocumentDigests(NamedTuple):
     rel: str
     front: str
     shape: str
+
+
+# A DocumentDigests per document on every build: made by tuple.__new__, in C, not by the NamedTuple's __new__.
+_new_digests = functools.partial(tuple.__new__, DocumentDigests)
 
 
 def read_sources(config: SiteConfig, diags: Diagnostics, cache: BuildCache, changed_files: Iterable[Path] | None,
@@ -70,7 +75,7 @@ def parse_documents(sources: list[Source], config: SiteConfig, diags: Diagnostic
             head = DocumentHead(source.digest, tuple(local.items), front, shape)
             cache.documents.put(source.rel, head, document)
         diags.extend(head.messages)
-        digests.append(DocumentDigests(str(source.rel), head.front, head.shape))
+        digests.append(_new_digests((str(source.rel), head.front, head.shape)))
     cache.documents.keep_only(source.rel for source in sources)
     return digests
 

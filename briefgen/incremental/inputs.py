@@ -34,7 +34,7 @@ def inputs_key(config: SiteConfig, drafts: bool, known: Mapping[str, tuple[tuple
             stamps[file.rel] = (file.stamp, source.digest if source else "unreadable")
     statics = sorted((str(rel), file_stamp(path)) for rel, path in static_files(theme).items())
     key = fingerprint(settings_key(config, drafts, theme_digest(theme)),
-                      [(rel, digest) for rel, (_, digest) in stamps.items()], statics,
+                      list(stamps), [digest for _, digest in stamps.values()], statics,  # lists of strs: fast
                       [str(d) for d in found.items])
     return key, stamps, ContentListing(files, tuple(found.items))
 

@@ -52,9 +52,11 @@ class ModelStep:
 def site_model(digests: list[DocumentDigests], sources: list[Source], drafts: bool, config: SiteConfig,
                cache: BuildCache) -> ModelStep:
     """The site model of these documents, from the cache's where it can be."""
-    front_digests = {d.rel: d.front for d in digests}
-    key = fingerprint(drafts, list(front_digests.items()))
-    shape = fingerprint(drafts, [(d.rel, d.shape) for d in digests])
+    rels, fronts = [d.rel for d in digests], [d.front for d in digests]
+    front_digests = dict(zip(rels, fronts))
+    # Lists of strs: the fingerprint encodes them in C (they hold an item per document).
+    key = fingerprint(drafts, rels, fronts)
+    shape = fingerprint(drafts, rels, [d.shape for d in digests])
     memo = cache.model_memo(shape)
     if memo is not None and memo.key == key:  # only briefings whose body is not the last build's need rendering
         briefings = [cache.documents.tail(b.source_rel) for b in memo.site.briefings
