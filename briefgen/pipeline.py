@@ -20,7 +20,7 @@ from types import MappingProxyType
 from briefgen import incremental
 from briefgen.config import SiteConfig
 from briefgen.content.scan import ContentListing
-from briefgen.errors import Diagnostic, Diagnostics, Severity
+from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.fingerprint import fingerprint
 from briefgen.incremental import BuildCache
 from briefgen.incremental.cache import code_digest, settings_key
@@ -141,10 +141,8 @@ def build_and_index(config: SiteConfig, *, cache: BuildCache | None = None, **op
     """build() followed by the search step: the whole site in one result (publish, and tests)."""
     cache = cache if cache is not None else BuildCache()
     result, cache.search = index_site(build(config, cache=cache, **options), cache.search)
-    if any(d.severity is Severity.ERROR for d in result.diagnostics):
-        diags = Diagnostics()
-        diags.extend(result.diagnostics)
-        diags.raise_if_errors()
+    if any(d.severity is Severity.ERROR for d in result.diagnostics):  # Pagefind failed
+        raise BuildError(result.diagnostics)
     return result
 
 

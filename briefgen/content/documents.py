@@ -39,7 +39,7 @@ class SourceRef:
 
 @dataclass(frozen=True, slots=True)
 class Briefing:
-    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see store.fast_reducers)
+    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see incremental/database.fast_reducers)
 
     source_rel: PurePosixPath
     slug: str
@@ -61,7 +61,7 @@ class Briefing:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see store.fast_reducers)
+    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see incremental/database.fast_reducers)
 
     source_rel: PurePosixPath
     taxonomy: str
@@ -77,7 +77,7 @@ class Profile:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see store.fast_reducers)
+    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see incremental/database.fast_reducers)
 
     source_rel: PurePosixPath
     slug: str

@@ -18,7 +18,7 @@ class Output:
     data: bytes | None = None
     copy_from: str | Path | None = None
     origin: str = ""  # what made it, for collision messages
-    spilled: bool = False  # copy_from is a page this build wrote aside (jobs.run_jobs): link it, do not copy
+    spilled: bool = False  # copy_from is a page this build wrote aside (render/jobs.run_jobs): link it, do not copy
 
     def read(self) -> bytes:
         if self.data is not None:

@@ -111,7 +111,7 @@ def _given(page: bytes) -> tuple[bool, bytes]:
 
 
 class PageNotes:
-    """What Pagefind is to be given of each page, noted by the worker that made it (see jobs.run_jobs).
+    """What Pagefind is to be given of each page, noted by the worker that made it (see render/jobs.run_jobs).
 
     Called with a page's path and bytes, it returns page_record's answer and,
     for an indexed page, writes its indexed part to <folder>/<page path>, for
