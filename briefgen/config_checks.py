@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel import Locale, UnknownLocaleError
+
 from briefgen.names import did_you_mean
 
 
@@ -148,10 +150,24 @@ def is_language_tag(text: str) -> bool:
 
 
 def check_language(key: str, value: str) -> Checked:
-    if is_language_tag(value):
+    if is_language_tag(value) and known_locale(value) is not None:
         return Checked(value)
+    if is_language_tag(value):
+        return refused(key, value, "a language whose dates and numbers briefgen can write (Babel's locales)",
+                       "Check the code (ISO 639: 'de', 'uk', 'pt-BR'); a language Babel does not know cannot "
+                       "be used yet.")
     return refused(key, value, "a BCP 47 language tag such as 'en', 'ru', 'pt-BR' or 'zh-Hant-TW'",
                    _language_hint(value))
+
+
+def known_locale(language: str) -> Locale | None:
+    """Babel's locale for a BCP 47 tag ('pt-BR', 'zh-Hant-TW'), or for its language alone; None if unknown."""
+    for tag in (language, language.split("-")[0]):
+        try:
+            return Locale.parse(tag, sep="-")
+        except (UnknownLocaleError, ValueError):
+            continue
+    return None
 
 
 def _language_hint(value: str) -> str:

@@ -9,6 +9,7 @@ from slugify import slugify
 
 from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig
 from briefgen.config_checks import first_control_character, shown
+from briefgen.content.placeholders import PLACEHOLDER_SOURCE_TITLE, PLACEHOLDER_SOURCE_URL, SKELETON_BODY
 from briefgen.errors import BuildError, Diagnostic
 
 _SITE_YAML = """\
@@ -31,17 +32,27 @@ _BRIEFING = """\
 ---
 title: {title}
 date: {date}
-summary: {summary}
+{draft}summary: {summary}
 key_points:
   - {point}
 leaders: [{leader}]
 treaties: []
 issues: []
-sources:
-  - title: Source title
-    url: https://example.org/source
----
+{sources}---
 {body}
+"""
+
+# A new briefing is a draft until its writer says otherwise, and its skeleton's placeholders are
+# ones `check` recognises (content/placeholders.py), so that an empty skeleton is never published unseen.
+_NEW_BRIEFING_DRAFT = "# A draft is not published: write 'draft: false' (or delete the line) when the briefing is ready.\ndraft: true\n"
+_NEW_BRIEFING_SOURCES = f"""\
+sources:
+  - title: {PLACEHOLDER_SOURCE_TITLE}
+    url: {PLACEHOLDER_SOURCE_URL}
+"""
+_WELCOME_SOURCES = """\
+# Each source: a title and a URL (publisher and date are optional).
+sources: []
 """
 
 _PROFILE = """\
@@ -79,7 +90,7 @@ def create_site(directory: Path, title: str) -> list[Path]:
             title=_yaml_text("Welcome to your briefing desk"), date=dt.date.today().isoformat(),
             summary=_yaml_text("What a briefing looks like, and how it links to the leaders it names."),
             point=_yaml_text("Every name in leaders, treaties and issues gets a page of its own."),
-            leader="Jane Example",
+            leader="Jane Example", draft="", sources=_WELCOME_SOURCES,
             body="## What happened\n\nWrite the briefing here. Jane Example is linked to her page the first "
                  "time she is named.\n",
         ),
@@ -117,7 +128,7 @@ def create_briefing(config: SiteConfig, title: str, date_text: str | None) -> Pa
     path = config.content_dir / "briefings" / f"{briefing_slug(title)}.md"
     text = _BRIEFING.format(
         title=_yaml_text(title), date=day.isoformat(), summary="''", point="''", leader="",
-        body="## What happened\n\n\n## Why it matters\n\n",
+        draft=_NEW_BRIEFING_DRAFT, sources=_NEW_BRIEFING_SOURCES, body=SKELETON_BODY,
     ).replace("key_points:\n  - ''\n", "key_points: []\n")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

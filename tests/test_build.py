@@ -172,10 +172,21 @@ def test_new_site_builds_at_once_and_new_briefing_is_valid(tmp_path):
     for rel in ["site.yaml", "content/briefings/welcome.md", "content/leaders/jane-example.md",
                 ".github/workflows/pages.yml"]:
         assert (site / rel).is_file(), rel
+    welcome = run_cli("build", cwd=site, check=True)
+    assert "warning" not in welcome.stderr, welcome.stderr
     created = run_cli("new", "briefing", "Talks resume: a first step?", "--date", "2021-02-10", cwd=site, check=True)
     path = site / "content" / "briefings" / "talks-resume-a-first-step.md"
     assert path.is_file() and "talks-resume-a-first-step.md" in created.stderr
     run_cli("build", cwd=site, check=True)
+    # The new briefing is a draft until its writer says otherwise: not on the site…
+    assert not (site / "_site" / "briefings" / "talks-resume-a-first-step").exists()
+    # … and its skeleton's placeholders are named by check.
+    checked = run_cli("check", cwd=site)
+    assert checked.returncode == 0
+    assert ("content/briefings/talks-resume-a-first-step.md:12: warning: source 1 points at example.org, "
+            "an address reserved for examples.") in checked.stderr
+    assert "talks-resume-a-first-step.md:15: warning: the body is still the skeleton's empty headings." in checked.stderr
+    run_cli("build", "--drafts", cwd=site, check=True)
     html = (site / "_site" / "briefings" / "talks-resume-a-first-step" / "index.html").read_text()
     assert "Talks resume: a first step?" in html
     again = run_cli("new", "briefing", "Talks resume: a first step?", cwd=site)

@@ -97,9 +97,18 @@ def test_the_refused_language_is_shown_short_and_visible(make_site):
 
 
 @pytest.mark.parametrize("tag", ["en", "ru", "pt-BR", "zh-Hant-TW", "sr-Latn", "de-CH-1996", "es-419",
-                                 "en-US-u-ca-gregory", "x-klingon", "i-klingon", "EN"])
+                                 "en-US-u-ca-gregory", "EN", "uk", "ar", "fa"])
 def test_bcp47_tags_are_accepted(make_site, tag):
     assert load_config(site_with(make_site, f"language: {tag}")).language == tag
+
+
+@pytest.mark.parametrize("tag", ["x-klingon", "i-klingon", "tlh", "qaa"])
+def test_a_well_formed_tag_for_a_language_without_dates_is_refused(make_site, tag):
+    """Dates and month names are written in the site's language: one Babel has no data for cannot be built."""
+    (line,) = config_errors(site_with(make_site, f"language: {tag}"))
+    assert line == (f"site.yaml:3: error: 'language' must be a language whose dates and numbers briefgen can "
+                    f"write (Babel's locales); got '{tag}'. Check the code (ISO 639: 'de', 'uk', 'pt-BR'); a "
+                    f"language Babel does not know cannot be used yet.")
 
 
 def test_a_region_and_script_tag_builds_and_its_search_index_stays_in_the_output(make_site):

@@ -459,6 +459,22 @@ def test_pages_do_not_shift_or_scroll_sideways(tmp_path, width):
             assert overflow <= 0, f"{path or 'home'} scrolls sideways by {overflow} px at {width} px"
 
 
+def test_main_keeps_its_space_above_the_footer_on_every_kind_of_page(tmp_path):
+    """main is also a .wrap: the wrap's padding must not cancel main's own space above the footer's rule."""
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        for path in ("", "briefings/geneva-summit-2021/", "leaders/vladimir-putin/", "treaties/", "briefings/"):
+            page.goto(site_url + path, wait_until="load")
+            gap = page.evaluate("""() => {
+                const main = document.querySelector('main'), footer = document.querySelector('.site-footer');
+                const last = [...main.querySelectorAll('*')].reduce((low, e) =>
+                    Math.max(low, e.getBoundingClientRect().bottom), 0);
+                return {gap: footer.getBoundingClientRect().top - last,
+                        padding: getComputedStyle(main).paddingBottom};
+            }""")
+            assert gap["padding"] == "48px" and gap["gap"] >= 40, f"{path or 'home'}: {gap}"
+
+
 def test_a_briefing_prints_without_navigation_and_with_source_urls(tmp_path):
     with served_sample(tmp_path) as (site_url, _), chromium() as browser:
         page = browser.new_page()

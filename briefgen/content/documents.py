@@ -15,6 +15,7 @@ from slugify import slugify
 from briefgen.config import SiteConfig
 from briefgen.config_checks import describe_value
 from briefgen.content.frontmatter import FrontMatter, split_front_matter
+from briefgen.content.placeholders import warn_placeholder_source, warn_skeleton_body
 from briefgen.content.scan import Source
 from briefgen.errors import Diagnostics
 from briefgen.names import closest
@@ -137,6 +138,7 @@ def parse_briefing(fm: FrontMatter, rel: PurePosixPath, config: SiteConfig, diag
     _warn_misspelt(fm, extra, BRIEFING_KEYS | taxonomy_names, rel, diags)
     if len(diags.errors) > errors_before or title is None or date_value is None:
         return None
+    warn_skeleton_body(rel, fm.body, fm.body_line, diags)
     return Briefing(
         source_rel=rel, slug=slug, title=title, date=date_value[0], has_time=date_value[1],
         updated=updated[0] if updated else None, summary=summary, key_points=key_points,
@@ -346,6 +348,7 @@ def _sources(fm: FrontMatter, rel, diags) -> tuple[SourceRef, ...]:
             if not _is_web_url(item):
                 diags.error(rel, line, f"source '{shown_text(item)}' is not an http(s) URL.")
                 continue
+            warn_placeholder_source(rel, line, index, None, item, diags)
             result.append(SourceRef(item, item))
             continue
         if not isinstance(item, dict):
@@ -362,6 +365,7 @@ def _sources(fm: FrontMatter, rel, diags) -> tuple[SourceRef, ...]:
         if isinstance(date, dt.datetime):
             date = date.date()
         publisher = item.get("publisher")
+        warn_placeholder_source(rel, line, index, title if isinstance(title, str) else None, url, diags)
         result.append(SourceRef(str(title) if title else url, url, str(publisher) if publisher else None, date))
     return tuple(result)
 

@@ -17,6 +17,7 @@ from briefgen.model.entities import Entity, EntityKey
 from briefgen.model.site import Site
 from briefgen.output.claims import Claim
 from briefgen.render import metadata
+from briefgen.render.dates import DateStyle
 from briefgen.render.feeds import FeedEntry, atom_feed
 from briefgen.render.jobs import PageJob, ProducedPage
 from briefgen.render.markdown import Rendered
@@ -27,7 +28,6 @@ from briefgen.render.views import (
     EntityRef,
     Pager,
     RenderedBodies,
-    format_date,
     new_briefing_view,
     profile_fields,
     reporting_to,
@@ -74,6 +74,7 @@ class PageRenderer:
         self.render_digest = render_digest  # templates, settings and briefgen's version
         self.body_log = BodyReadLog()  # what each page rendered by this renderer read of bodies
         self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
+        self.dates = DateStyle(self.config.language, self.config.timezone)
         self.views: dict[str, BriefingView] = dict(views or {})
         self.dependencies = ModelDependencies(site)
         self._shown: set[str] | None = None  # while a job is made: the briefings it shows
@@ -85,7 +86,8 @@ class PageRenderer:
             "abs_url": self.links.absolute,
             "taxonomies": self.config.taxonomies,
             "nav_pages": [(p.title, self.links.url(urls.page_path(p.slug))) for p in site.pages],
-            "format_date": format_date,
+            "format_date": self.dates.format_date,
+            "iso_date": self.dates.iso_date,
         }
 
     # -- what jobs read of the model ---------------------------------------------------------------
@@ -310,7 +312,7 @@ class PageRenderer:
             "entity.html", urls.paginated_path(path, number), origin,
             title=entity.name, taxonomy=spec, entity=entity,
             profile_html=self.body(entity.profile.source_rel).html if entity.profile else "",
-            fields=profile_fields(entity), pager=pager, briefings=[self.briefing_view(s) for s in pager.items],
+            fields=profile_fields(entity, self.dates), pager=pager, briefings=[self.briefing_view(s) for s in pager.items],
             mention_count=len(mentioned), co_named=co_named,
             timeline=self.read_model("timeline", key),
             feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,

@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping, Protocol
 from briefgen.config import TaxonomySpec
 from briefgen.fingerprint import fingerprint
 from briefgen.model.entities import Entity, EntityKey
+from briefgen.render.dates import DateStyle
 from briefgen.render.jobs import ProducedPage
 from briefgen.render.markdown import Rendered
 
@@ -184,16 +185,7 @@ class Pager:
         return f"Pager({self.number}, {self.total}, {self.items!r}, {self.url!r})"
 
 
-def format_date(moment: dt.datetime | dt.date | None, with_time: bool = False) -> str:
-    if moment is None:
-        return ""
-    text = f"{moment.day} {moment:%B %Y}"
-    if with_time and isinstance(moment, dt.datetime):
-        text += f", {moment:%H:%M}"
-    return text
-
-
-def profile_fields(entity: Entity) -> list[tuple[str, Any]]:
+def profile_fields(entity: Entity, dates: DateStyle) -> list[tuple[str, Any]]:
     """Profile fields as (label, value) for display: 'in_force' -> 'In force'."""
     if entity.profile is None:
         return []
@@ -205,7 +197,7 @@ def profile_fields(entity: Entity) -> list[tuple[str, Any]]:
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         elif isinstance(value, dt.date):
-            value = format_date(value)
+            value = dates.format_date(value)
         shown.append((label, value))
     return shown
 
