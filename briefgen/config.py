@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 from urllib.parse import urlsplit
 
 from briefgen import urls
@@ -52,6 +52,14 @@ DEFAULT_TAXONOMIES = (
 )
 
 
+class TranslationOverride(NamedTuple):
+    """One line of site.yaml's `translations:`: a text of the theme, and what the site writes instead."""
+
+    original: str
+    text: str | tuple[str, ...]  # a plural text's forms, in the language's order
+    line: int | None
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     root: Path
@@ -70,6 +78,7 @@ class SiteConfig:
     related_count: int = 5
     home_count: int = 8
     cname: str | None = None
+    translations: tuple[TranslationOverride, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
@@ -127,7 +136,7 @@ _SCALAR_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "home_count": (int, "a whole number, e.g. 'home_count: 8'"),
     "cname": (str, "a domain name, e.g. 'cname: briefings.example.org'"),
 }
-KNOWN_KEYS = frozenset(_SCALAR_KEYS) | {"taxonomies", "extra"}
+KNOWN_KEYS = frozenset(_SCALAR_KEYS) | {"taxonomies", "translations", "extra"}
 
 
 def load_config(root: Path, diags: Diagnostics | None = None) -> SiteConfig:
@@ -172,6 +181,9 @@ def parse_config(text: str, root: Path, diags: Diagnostics) -> SiteConfig:
         if key == "taxonomies":
             values["taxonomies"] = _parse_taxonomies(value, parsed, diags)
             continue
+        if key == "translations":
+            values["translations"] = _parse_translations(value, parsed, diags)
+            continue
         if key == "extra":
             if not isinstance(value, dict):
                 diags.error(rel, line, "'extra' must be a set of keys.", "Write 'extra:' then indented 'key: value' lines.")
@@ -201,6 +213,25 @@ _VALUE_CHECKS: dict[str, Callable[[str, Any], Checked]] = {
     "theme": check_theme, "output_dir": check_output_dir, "cname": check_cname,
     **{key: partial(check_count, default=_DEFAULTS[key]) for key in COUNT_BOUNDS},
 }
+
+
+def _parse_translations(value, parsed, diags) -> tuple[TranslationOverride, ...]:
+    example = "Write e.g. 'translations:' then indented lines such as '  Latest briefings: Neueste Briefings'."
+    if not isinstance(value, dict):
+        diags.error(CONFIG_NAME, parsed.line_of("translations"), "'translations' must be a set of texts.", example)
+        return ()
+    overrides = []
+    for index, (original, text) in enumerate(value.items()):
+        line = parsed.line_of("translations", index)
+        if isinstance(text, list) and text and all(isinstance(form, str) for form in text):
+            overrides.append(TranslationOverride(str(original), tuple(text), line))
+        elif isinstance(text, str) and isinstance(original, str):
+            overrides.append(TranslationOverride(original, text, line))
+        else:
+            diags.error(CONFIG_NAME, line, f"the translation of {describe_value(original)} must be a text (or, for a "
+                                           f"text with a number, a list of its forms); got {describe_value(text)}.",
+                        example)
+    return tuple(overrides)
 
 
 # --- taxonomies ---------------------------------------------------------------------------------------

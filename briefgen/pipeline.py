@@ -30,7 +30,7 @@ from briefgen.output.outputs import Output, check_collisions
 from briefgen.render import sitefiles
 from briefgen.render.jobs import JobResults, run_jobs
 from briefgen.render.pages import PageRenderer
-from briefgen.render.theme import resolve_theme, static_files
+from briefgen.render.theme import resolve_theme, static_files, theme_translations
 from briefgen.search import pagefind
 from briefgen.search.step import index_site
 
@@ -97,9 +97,10 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     bodies, rendered_again = incremental.render_bodies(step, config, cache, workers,
                                                        _reporter(progress, "Rendering bodies"), diags)
     clock.lap("markdown")
+    translations = theme_translations(theme, config, diags)  # its problems are reported with the content's
     diags.raise_if_errors()
 
-    env = incremental.jinja_environment(theme, template_digest, cache)
+    env = incremental.jinja_environment(theme, template_digest, cache, translations)
     statics = static_files(theme)
     claims_key = incremental.claims_unchecked(cache, step, statics)
     if claims_key is not None:

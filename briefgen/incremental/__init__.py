@@ -62,6 +62,7 @@ from briefgen.incremental.inputs import inputs_key, theme_digest
 from briefgen.incremental.model import ModelStep, site_model
 from briefgen.incremental.page_plan import PageReuse, page_reuse, plan_pages, remember_pages
 from briefgen.render.theme import Theme, create_environment
+from briefgen.render.translations import NullTranslations
 
 __all__ = ["BuildCache", "ModelStep", "PageReuse", "StoredBodies", "claims_unchecked", "inputs_key",
            "jinja_environment", "page_reuse", "parse_documents", "plan_pages", "read_sources", "remember_pages",
@@ -85,11 +86,12 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
     return StoredBodies(cache.bodies), rendered_again
 
 
-def jinja_environment(theme: Theme, template_digest: str, cache: BuildCache):
-    """The Jinja environment, kept while no template changes: it compiles each template once."""
+def jinja_environment(theme: Theme, template_digest: str, cache: BuildCache, translations: NullTranslations):
+    """The Jinja environment, kept while no template or catalog changes (theme_digest covers both, the
+    settings key the language and site.yaml's translations): it compiles each template once."""
     key = (template_digest, tuple(theme.template_dirs), theme.default_templates)
     if cache.environment is None or cache.environment[0] != key:
-        cache.environment = (key, create_environment(theme))
+        cache.environment = (key, create_environment(theme, translations))
     return cache.environment[1]
 
 

@@ -40,9 +40,9 @@ def inputs_key(config: SiteConfig, drafts: bool, known: Mapping[str, tuple[tuple
 
 
 def theme_digest(theme) -> str:
-    """Changes when any template file does: every page depends on the templates."""
+    """Changes when any template file or translation catalog does: every page depends on them."""
     digest = new_digest()
-    for directory in theme.template_dirs:
+    for directory in (*theme.template_dirs, *theme.translation_dirs):
         for path in sorted(directory.rglob("*")):
             if path.is_file():
                 digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")

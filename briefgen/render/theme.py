@@ -13,6 +13,14 @@ from jinja2.loaders import split_template_path
 
 from briefgen.config import SiteConfig
 from briefgen.errors import Diagnostics
+from briefgen.render.translations import (
+    CATALOG_FOLDER,
+    TEXTS_TEMPLATE,
+    CatalogFile,
+    NullTranslations,
+    catalog_files,
+    load_translations,
+)
 from briefgen.site_files import (
     NotRegularFile,
     is_ignored,
@@ -45,9 +53,10 @@ class Theme:
     default_templates: Path
     homes: Mapping[Path, str] = field(default_factory=dict)  # folder -> the real folder its links must stay in
     static: Mapping[str, Path] = field(default_factory=dict)  # static_files(): output path -> file to copy
+    translation_dirs: tuple[Path, ...] = ()  # gettext catalogs; later ones win, text by text
 
     def all_dirs(self) -> tuple[Path, ...]:
-        return (*self.template_dirs, *self.static_dirs)
+        return (*self.template_dirs, *self.static_dirs, *self.translation_dirs)
 
     def home_of(self, directory: Path) -> str:
         return self.homes.get(directory) or real_home(directory)
@@ -58,6 +67,7 @@ def resolve_theme(config: SiteConfig, diags: Diagnostics) -> Theme:
     site_theme = config.root / "themes" / config.theme
     template_dirs: list[Path] = [config.root / "templates"]
     static_dirs: list[Path] = [packaged / "static"]
+    translation_dirs: list[Path] = [packaged / CATALOG_FOLDER]
     if config.theme != "default" or site_theme.is_dir():
         if not site_theme.is_dir():
             available = sorted(p.name for p in (config.root / "themes").glob("*") if p.is_dir())
@@ -67,15 +77,27 @@ def resolve_theme(config: SiteConfig, diags: Diagnostics) -> Theme:
         elif site_theme.resolve() != packaged.resolve():
             template_dirs.append(site_theme / "templates")
             static_dirs.append(site_theme / "static")
+            translation_dirs.append(site_theme / CATALOG_FOLDER)
     template_dirs.append(packaged / "templates")
     static_dirs.append(config.static_dir)
+    translation_dirs.append(config.root / CATALOG_FOLDER)
     template_dirs = [d for d in template_dirs if d.is_dir()]
     static_dirs = [d for d in static_dirs if d.is_dir()]
+    translation_dirs = [d for d in translation_dirs if d.is_dir()]
     homes = {d: _home(d, config.root, packaged) for d in {*template_dirs, *static_dirs, packaged / "templates"}}
     for directory in template_dirs:  # only to report what may not be read: Jinja reads what a page asks for
         walk_files(str(directory), _shown(directory, config.root), homes[directory], diags, skip=is_ignored)
     return Theme(tuple(template_dirs), tuple(static_dirs), packaged / "templates", MappingProxyType(homes),
-                 MappingProxyType(_static_files(static_dirs, homes, config.root, diags)))
+                 MappingProxyType(_static_files(static_dirs, homes, config.root, diags)), tuple(translation_dirs))
+
+
+def theme_translations(theme: Theme, config: SiteConfig, diags: Diagnostics) -> NullTranslations:
+    """The theme's texts in the site's language: its catalogs, the site's, then site.yaml's `translations:`."""
+    folders = [(d, _shown(d, config.root)) for d in theme.translation_dirs]
+    templates = [CatalogFile(d / TEXTS_TEMPLATE, f"{shown}/{TEXTS_TEMPLATE}") for d, shown in folders
+                 if (d / TEXTS_TEMPLATE).is_file()]
+    return load_translations(catalog_files(folders, config.language), templates, config.language,
+                             config.translations, diags)
 
 
 def _home(directory: Path, root: Path, packaged: Path) -> str:
@@ -103,7 +125,7 @@ def _static_files(static_dirs, homes, root: Path, diags: Diagnostics) -> dict[st
     return files
 
 
-def create_environment(theme: Theme) -> jinja2.Environment:
+def create_environment(theme: Theme, translations: NullTranslations) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([
         *(RegularFileLoader(d, theme.home_of(d)) for d in theme.template_dirs),
         # An override may extend the stock template of the same name:
@@ -111,7 +133,7 @@ def create_environment(theme: Theme) -> jinja2.Environment:
         jinja2.PrefixLoader({"default": RegularFileLoader(theme.default_templates,
                                                           theme.home_of(theme.default_templates))}),
     ])
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=loader,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -119,7 +141,11 @@ def create_environment(theme: Theme) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # New-style gettext: _("%(count)s briefings", count=n) fills its placeholders and escapes what it is given.
+    environment.install_gettext_translations(translations, newstyle=True)
+    return environment
 
 
 def static_files(theme: Theme) -> dict[str, Path]:

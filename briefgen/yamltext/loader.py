@@ -114,4 +114,6 @@ def _marks_of(node, offset: int):
             raw_text[key] = tuple(
                 item.value if isinstance(item, yaml.ScalarNode) else None for item in value_node.value
             )
+        elif isinstance(value_node, yaml.MappingNode):  # a nested mapping's keys, in order, as its items
+            item_lines[key] = tuple(offset + sub_key.start_mark.line for sub_key, _ in value_node.value)
     return key_lines, item_lines, raw_text
