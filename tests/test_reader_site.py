@@ -17,7 +17,7 @@ import pytest
 from briefgen.pipeline import build, build_and_index
 from briefgen.config import load_config
 from conftest import REPO, run_cli
-from reader_support import chromium, served_sample
+from reader_support import chromium, serve, served_sample
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -473,6 +473,41 @@ def test_main_keeps_its_space_above_the_footer_on_every_kind_of_page(tmp_path):
                         padding: getComputedStyle(main).paddingBottom};
             }""")
             assert gap["padding"] == "48px" and gap["gap"] >= 40, f"{path or 'home'}: {gap}"
+
+
+NAV_BOXES = """() => ({header: document.querySelector('.site-header').getBoundingClientRect().height,
+    tops: [...document.querySelectorAll('.site-header nav li')].map(li => li.getBoundingClientRect().top)})"""
+
+
+def test_on_a_phone_the_navigation_is_one_row_under_the_sites_name(tmp_path):
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": 360, "height": 740})
+        page.goto(site_url + "briefings/geneva-summit-2021/", wait_until="load")
+        boxes = page.evaluate(NAV_BOXES)
+        assert len(boxes["tops"]) >= 5 and len(set(boxes["tops"])) == 1, boxes  # one row, whatever its length
+        assert boxes["header"] <= 80, boxes
+        # The links that do not fit are reached by scrolling the row (or tabbing to them), not lost.
+        page.focus(".site-header nav li:last-child a")
+        right = page.evaluate("document.querySelector('.site-header nav li:last-child').getBoundingClientRect().right")
+        assert right <= 360
+
+
+def test_a_right_to_left_site_mirrors_its_layout(make_site, tmp_path):
+    root = make_site({
+        "site.yaml": "title: مكتب\nbase_url: https://example.org/\nlanguage: ar\n",
+        "content/briefings/a.md": "---\ntitle: إحاطة\ndate: 2021-01-01\nkey_points: [نقطة]\n---\nنص.\n",
+    })
+    run_cli("build", cwd=root, check=True)
+    with serve(root / "_site") as origin, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(origin + "/briefings/a/", wait_until="load")
+        assert page.evaluate("document.documentElement.dir") == "rtl"
+        styles = page.evaluate("""() => { const s = getComputedStyle(document.querySelector('.key-points'));
+            return [s.borderRightWidth, s.borderLeftWidth]; }""")
+        assert styles == ["4px", "0px"]
+        title, header = page.evaluate("""() => [document.querySelector('.site-title').getBoundingClientRect(),
+            document.querySelector('.site-header .wrap').getBoundingClientRect()].map(b => [b.left, b.right])""")
+        assert header[1] - title[1] < 40  # the site's name starts at the right
 
 
 def test_a_briefing_prints_without_navigation_and_with_source_urls(tmp_path):

@@ -18,6 +18,7 @@ from briefgen.model.site import Site
 from briefgen.output.claims import Claim
 from briefgen.render import metadata
 from briefgen.render.dates import DateStyle
+from briefgen.render.translations import text_direction
 from briefgen.render.feeds import FeedEntry, atom_feed
 from briefgen.render.jobs import PageJob, ProducedPage
 from briefgen.render.markdown import Rendered
@@ -88,6 +89,7 @@ class PageRenderer:
             "nav_pages": [(p.title, self.links.url(urls.page_path(p.slug))) for p in site.pages],
             "format_date": self.dates.format_date,
             "iso_date": self.dates.iso_date,
+            "text_direction": text_direction(self.config.language),
         }
 
     # -- what jobs read of the model ---------------------------------------------------------------

@@ -37,6 +37,12 @@ class CatalogFile:
     shown: str  # as messages name it: relative to the site when inside it
 
 
+def text_direction(language: str) -> str:
+    """'rtl' for Arabic, Hebrew, Persian, Urdu…, else 'ltr' (CLDR's character order for the language)."""
+    locale = known_locale(language)
+    return "rtl" if locale is not None and locale.text_direction == "rtl" else "ltr"
+
+
 def catalog_names(language: str) -> tuple[str, ...]:
     """The file names a language's catalog may have, most specific first: pt_BR.po, then pt.po."""
     locale = known_locale(language)
