@@ -349,6 +349,27 @@ def test_search_index_is_chunked_and_covers_briefings_and_entities(sample):
     assert "data-pagefind-body" not in (sample / "briefings" / "index.html").read_text()
 
 
+def indexed_text(bundle: Path, url_ending: str) -> dict:
+    """The record Pagefind keeps for the page whose URL ends so: its text (what excerpts are cut from) and meta."""
+    for fragment in bundle.rglob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        record = json.loads(data[data.index(b"{"):])
+        if record["url"].endswith(url_ending):
+            return record
+    raise AssertionError(f"no search record for {url_ending}")
+
+
+def test_search_excerpts_are_the_pages_text_without_labels_and_with_facts_apart(sample):
+    briefing = indexed_text(sample / "pagefind", "/briefings/navalny-detained-on-return/")
+    assert briefing["content"].startswith("Navalny detained on arrival in Moscow. Alexei Navalny flew home")
+    assert "Key points" not in briefing["content"] and "Sources." not in briefing["content"]
+    assert briefing["meta"]["date"] == "17 January 2021"  # still shown beside the result
+    leader = indexed_text(sample / "pagefind", "/leaders/alexei-navalny/")
+    assert leader["content"].startswith("Alexei Navalny. Also: Navalny,")
+    assert "Opposition politician and anti-corruption campaigner. Russia. Alexei Navalny was" in leader["content"]
+    assert "Role" not in leader["content"].split("Alexei Navalny was")[0]
+
+
 HALVING_CLI = ("import sys\nimport briefgen.search.step\nsys.modules[\"briefgen.search.step\"].HALF_YEAR_SHARDS_ABOVE = 2\n"
                "from briefgen.cli import main\nmain(sys.argv[1:])\n")
 
