@@ -141,7 +141,7 @@ def write_corpus(n: int, seed: int, out: Path) -> None:
             f"leaders: {yaml_list(chosen_leaders)}\n"
             + (f"treaties: {yaml_list(chosen_treaties)}\n" if chosen_treaties else "")
             + f"issues: {yaml_list(chosen_issues)}\n"
-            "sources:\n  - title: Official statement\n    url: https://example.org/statement\n"
+            "sources:\n  - title: Official statement\n    url: https://www.state.gov/statement\n"
             "---\n" + body(rng, mentions, slugs[-50:])
         )
         (out / "content" / "briefings" / f"{slug}.md").write_text(text, encoding="utf-8")
