@@ -299,3 +299,24 @@ def test_check_reports_what_build_reports(make_site):
     result = run_cli("check", cwd=root)
     assert result.returncode != 0 and "[[Nobody]] matches no entity or page" in result.stderr
     assert "[[1]]" not in result.stderr
+
+
+# --- hostile input --------------------------------------------------------------------------------------
+
+def test_thousands_of_equal_headings_get_unique_ids_quickly(make_site):
+    root = make_site({"content/briefings/many.md": "---\ntitle: Many\ndate: 2021-01-01\n---\n"
+                                                   + "## Main\n" * 3000 + "## main-1\n## ★\n"})
+    result = run_cli("build", cwd=root, check=True)
+    html = page(root, "briefings/many")
+    assert Counter(ids(html)).most_common(1)[0][1] == 1
+    assert 'id="main-3000">Main</h2>\n<h2 id="main-1-1">main-1</h2>\n<h2 id="section">★</h2>' in html
+    assert "Traceback" not in result.stderr
+
+
+def test_footnote_ids_of_a_file_with_quotes_and_brackets_in_its_name_are_plain(make_site):
+    root = make_site({'content/briefings/O\'Brien "&" <co>.md':
+                      "---\ntitle: Odd\ndate: 2021-01-01\n---\n## \\\"><b>x</b>\n\nA claim[^1].\n\n[^1]: Note.\n"})
+    run_cli("build", cwd=root, check=True)
+    html = page(root, "briefings/o-brien-co")
+    assert 'id="fn-o-brien-co-1"' in html and 'href="#fnref-o-brien-co-1"' in html
+    assert '<h2 id="x">"&gt;<b>x</b></h2>' in html  # the id from the heading's text, tags and marks left out

@@ -56,6 +56,7 @@ def _taken(slug: str, used: set[str]) -> bool:
 def heading_ids_rule(state: StateCore) -> None:
     """An id for each heading from its text, unique on the page: `background`, `background-1`, …"""
     used: set[str] | None = None
+    last_number: dict[str, int] = {}  # base -> the number it was last given: n equal headings cost n tries
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
@@ -65,9 +66,11 @@ def heading_ids_rule(state: StateCore) -> None:
         inline = tokens[index + 1]
         title = "".join(child.content for child in inline.children or () if child.type in ("text", "code_inline"))
         base = slugify(title)
-        slug, number = base, 0
+        number = last_number.get(base, 0)
+        slug = f"{base}-{number}" if number else base
         while _taken(slug, used):
             number += 1
             slug = f"{base}-{number}"
+        last_number[base] = number
         used.add(slug)
         token.attrSet("id", slug)
