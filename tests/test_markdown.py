@@ -232,9 +232,9 @@ def test_an_unknown_wiki_link_says_how_to_write_brackets_as_typed(make_site):
 
 def test_task_lists_are_disabled_checkboxes(site):
     html = body(site, "extras")
-    assert '<li class="task-list-item"><input class="task-list-item-checkbox" disabled="" type="checkbox"> ratify' \
-        in html
-    assert 'disabled="" type="checkbox" checked=""> sign' in html
+    assert ('<li class="task-list-item"><input class="task-list-item-checkbox" disabled="" type="checkbox" '
+            'aria-label="To do"> ratify') in html
+    assert 'disabled="" type="checkbox" checked="" aria-label="Done"> sign' in html
 
 
 def test_bare_urls_www_addresses_and_emails_are_linked_but_not_in_code_or_raw_html(site):
@@ -256,8 +256,8 @@ def test_bare_urls_are_in_the_feed(site):
                                         ("warning", "Warning"), ("caution", "Caution")])
 def test_alerts_have_a_label_and_the_themes_style(site, kind, label):
     html = body(site, "extras")
-    assert (f'<div class="markdown-alert markdown-alert-{kind}">\n<p class="markdown-alert-title">{label}</p>'
-            in html)
+    assert (f'<div class="markdown-alert markdown-alert-{kind}" role="note">\n'
+            f'<p class="markdown-alert-title">{label}</p>') in html
     css = (site / "_site/assets/style.css").read_text(encoding="utf-8")
     assert f".markdown-alert-{kind}" in css
 

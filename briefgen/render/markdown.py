@@ -16,7 +16,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from briefgen.errors import Diagnostic, Severity
 from briefgen.model.entities import EntityKey
-from briefgen.render.extras import GitHubLinkify, table_alignment_rule
+from briefgen.render.extras import GitHubLinkify, block_attributes_rule, render_list_item_open
 from briefgen.render.headings import footnote_prefix, heading_ids_rule
 from briefgen.render.links import LinkResolver, autolink_first_mentions, resolve_links
 from briefgen.render.rawhtml import RawElementTracker, RemovedUrl, sanitise_html
@@ -59,7 +59,8 @@ def create_markdown(allow_html: bool = True, typographer: bool = True) -> Markdo
         md.core.ruler.after("url_text_hide", "typography", typography_rule)
         md.core.ruler.before("raw_html_show", "url_text_show", show_url_text)
     md.core.ruler.push("heading_ids", heading_ids_rule)
-    md.core.ruler.push("table_alignment", table_alignment_rule)
+    md.core.ruler.push("block_attributes", block_attributes_rule)
+    md.add_render_rule("list_item_open", render_list_item_open)
     return md
 
 
