@@ -48,7 +48,7 @@ He said "it's over" -- then 1990--1995 --- and... wait.... Two dots.. stay.
 
 Code `a--b "c"` and \\--- and \\-- stay.
 
-<https://example.org/new-start--treaty> and https://example.org/it's--here.
+<https://example.org/new-start--treaty> and https://example.org/it's--here, unlinked example.org/a--b...
 
 <kbd>Ctrl--C "x"</kbd>
 """
@@ -186,7 +186,7 @@ def test_the_typographer_leaves_code_urls_raw_html_and_escaped_hyphens_alone(sit
     assert '<code>a--b "c"</code>' in html
     assert "and --- and -- stay." in html
     assert '>https://example.org/new-start--treaty</a>' in html
-    assert ">https://example.org/it's--here</a>" in html
+    assert ">https://example.org/it's--here</a>, unlinked example.org/a--b...</p>" in html
     assert '<kbd>Ctrl--C "x"</kbd>' in html
 
 

@@ -10,8 +10,8 @@ never enabled. This rule makes only the changes a typesetter would:
 - exactly three dots: an ellipsis (…); two dots, or four and more, stay as typed.
 
 It never touches code, raw HTML (see markdown.py), the text of a link that shows its own URL (`<https://…>`
-or a bare URL linked by linkify; smartquotes is kept off that text too), nor a hyphen written escaped:
-`\\---` stays three hyphens.
+or a bare URL linked by linkify; smartquotes is kept off that text too), a word with `/` or `@` in it (an
+address or a path, linked or not), nor a hyphen written escaped: `\\---` stays three hyphens.
 """
 
 from __future__ import annotations
@@ -25,18 +25,24 @@ _EM_DASH = re.compile(r"(^|[^-])---(?=[^-]|$)", re.MULTILINE)
 _EN_DASH_SPACED = re.compile(r"(^|\s)--(?=\s|$)", re.MULTILINE)
 _EN_DASH_JOINED = re.compile(r"(^|[^-\s])--(?=[^-\s]|$)", re.MULTILINE)
 _ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
+_WORD_TO_TYPESET = re.compile(r"\S*(?:--|\.\.\.)\S*")  # the words the rules may change; spaces end them
 _URL_TEXT = "url_text"  # the type a URL's visible text has between hide_url_text and show_url_text
 
 
 def typeset(text: str) -> str:
-    """Dashes and the ellipsis in a piece of prose (one text token's content)."""
-    if "--" in text:
-        text = _EM_DASH.sub("\\1\u2014", text)
-        text = _EN_DASH_SPACED.sub("\\1\u2013", text)
-        text = _EN_DASH_JOINED.sub("\\1\u2013", text)
-    if "..." in text:
-        text = _ELLIPSIS.sub("\u2026", text)
-    return text
+    """Dashes and the ellipsis in a piece of prose (one text token's content), word by word."""
+    return _WORD_TO_TYPESET.sub(_typeset_word, text)
+
+
+def _typeset_word(match: re.Match) -> str:
+    """One run of non-spaces with `--` or `...` in it; one with a `/` or `@` is an address or a path
+    (`example.org/new-start--treaty`, linked or not) and stays as typed."""
+    word = match.group()
+    if "/" in word or "@" in word:
+        return word
+    if "--" in word:
+        word = _EN_DASH_JOINED.sub("\\1\u2013", _EN_DASH_SPACED.sub("\\1\u2013", _EM_DASH.sub("\\1\u2014", word)))
+    return _ELLIPSIS.sub("\u2026", word) if "..." in word else word
 
 
 def _is_escaped_hyphen(token: Token | None) -> bool:
