@@ -74,6 +74,7 @@ class SiteConfig:
     taxonomies: tuple[TaxonomySpec, ...] = DEFAULT_TAXONOMIES
     autolink: bool = True
     escape_html: bool = False
+    typographer: bool = True  # curly quotes, dashes and the ellipsis in body text (render/typography.py)
     per_page: int = 10
     related_count: int = 5
     home_count: int = 8
@@ -131,6 +132,7 @@ _SCALAR_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "output_dir": (str, "a folder name, e.g. 'output_dir: _site'"),
     "autolink": (bool, "true or false"),
     "escape_html": (bool, "true or false"),
+    "typographer": (bool, "true or false"),
     "per_page": (int, "a whole number, e.g. 'per_page: 10'"),
     "related_count": (int, "a whole number, e.g. 'related_count: 5'"),
     "home_count": (int, "a whole number, e.g. 'home_count: 8'"),

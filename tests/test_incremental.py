@@ -77,6 +77,41 @@ def test_incremental_builds_equal_clean_builds_after_each_edit(make_site, tmp_pa
     assert "Renamed desk" in (site / "_site/index.html").read_text()
 
 
+EXTRAS_BODY = """He said "no" -- twice... (c) 2021. See www.example.org/a--b and [[1]](https://example.org/r).
+
+> [!NOTE]
+> Figures are provisional.
+
+- [x] signed
+- [ ] ratified
+
+## Main
+
+| a | b |
+|--:|:--|
+| 1 | 2 |
+
+A claim[^n].
+
+[^n]: A note."""
+
+
+def test_markdown_extras_and_the_typographer_switch_give_clean_builds(make_site, tmp_path):
+    site = make_site({"content/leaders/vladimir-putin.md": PUTIN,
+                      "content/briefings/b1.md": briefing("One", "2021-01-01", EXTRAS_BODY),
+                      "content/briefings/b2.md": briefing("Two", "2021-01-02", "Plain -- text.")})
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    html = (site / "_site/briefings/b1/index.html").read_text()
+    assert "“no” – twice…" in html and 'id="main-1"' in html and "fn-b1-1" in html
+    (site / "site.yaml").write_text((site / "site.yaml").read_text() + "typographer: false\n")
+    assert_same_as_clean_build(site, tmp_path, "the typographer off")
+    assert "Plain -- text." in (site / "_site/briefings/b2/index.html").read_text()
+    (site / "content/briefings/b2.md").write_text(briefing("Two", "2021-01-02", EXTRAS_BODY.replace("[^n]", "[^m]")))
+    assert_same_as_clean_build(site, tmp_path, "a body with the extras, the typographer off")
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("typographer: false", "typographer: true"))
+    assert_same_as_clean_build(site, tmp_path, "the typographer on again")
+    assert "“no” – twice…" in (site / "_site/briefings/b2/index.html").read_text()
+
 def test_unchanged_files_keep_their_modification_time(make_site):
     site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text."),
                       "content/briefings/b.md": briefing("B", "2021-02-01", "Text.", "[Someone Else]")})

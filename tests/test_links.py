@@ -113,7 +113,8 @@ def test_missing_wikilink_reports_the_line_inside_a_paragraph():
     result = render("First line\nsecond line [[Nobody]]\n")
     assert [str(d) for d in result.diagnostics] == [
         "content/briefings/x.md:11: error: [[Nobody]] matches no entity or page. "
-        "Link to an entity by its name or alias, or to a briefing by its title."
+        "Link to an entity by its name or alias, or to a briefing by its title. "
+        "To show the brackets as typed, not as a link, write \\[[Nobody]]."
     ]
 
 

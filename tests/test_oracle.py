@@ -74,6 +74,12 @@ SENTENCES = [
     "Nothing about anyone in particular.",
     "Xi Jinping was not mentioned, officially.",
     "The INF Treaty is gone; Open Skies too.",
+    # Markdown as writers write it: the typographer, bare URLs, a citation link, alerts, task lists,
+    # a heading the theme's ids push aside, a footnote.
+    'He said "no" -- twice... (c) 2021, see www.example.org/a--b and [[1]](https://example.org/r).',
+    "\n> [!WARNING]\n> Figures are provisional.\n",
+    "\n- [x] signed\n- [ ] ratified\n\n## Main\n",
+    "A claim[^n].\n\n[^n]: A note.\n",
 ]
 SUMMARIES = [None, "A short summary.", "Another summary, with Putin in it.", ""]
 POINTS = [[], ["One point."], ["One point.", "Two points."], ["A point about New START."]]

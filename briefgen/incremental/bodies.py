@@ -32,6 +32,7 @@ class BodyKey(NamedTuple):
     autolink: bool
     exclude: tuple[str, str] | None  # a profile's own entity (taxonomy, slug), never linked in its own body
     escape_html: bool
+    typographer: bool
 
 
 class BodyHead(NamedTuple):
@@ -73,7 +74,7 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
             cache.bodies.replace_head(task.rel, cache.bodies.head(task.rel)._replace(key=task.key))
         else:
             todo.append(task)
-    md = create_markdown(allow_html=not config.escape_html)
+    md = create_markdown(allow_html=not config.escape_html, typographer=config.typographer)
     resolver = step.memo.resolver
 
     def render_one(task: _Task) -> tuple[Rendered, bool]:
@@ -95,7 +96,7 @@ def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache) -> tuple[list
     briefing after a new title, and makes nothing for a body whose key is as it was.
     """
     digests = {source.rel: source.digest for source in cache.sources.values()}
-    link_keys, escape_html = step.memo.link_keys, config.escape_html
+    link_keys, escape_html, typographer = step.memo.link_keys, config.escape_html, config.typographer
     wanted: list[tuple[Briefing | Profile | Page, bool, tuple[str, str] | None]] = [
         (b, config.autolink if b.autolink is None else b.autolink, None) for b in step.briefings]
     wanted += [(profile, config.autolink, (profile.taxonomy, profile.slug)) for profile in step.profiles]
@@ -109,7 +110,7 @@ def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache) -> tuple[list
             used = head.links_used
         else:
             used = LinkKeys.used_by(cache.documents.tail(rel).body)
-        fields = (digest, link_keys.select(used, autolink), autolink, exclude, escape_html)
+        fields = (digest, link_keys.select(used, autolink), autolink, exclude, escape_html, typographer)
         if head is not None and head.key == fields:  # a record equals the tuple of its fields: none is made
             continue
         key = BodyKey(*fields)

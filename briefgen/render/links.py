@@ -230,7 +230,8 @@ def _resolve_wikilink(target_text: str, rel, line: int, resolver: LinkResolver, 
     if not candidates:
         known = {t.label for targets in resolver.by_title.values() for t in targets}
         hint = did_you_mean(name, known) or "Link to an entity by its name or alias, or to a briefing by its title."
-        problems.append(Diagnostic(rel, line, f"[[{target_text}]] matches no entity or page.", hint))
+        literal = f"To show the brackets as typed, not as a link, write \\[[{target_text}]]."
+        problems.append(Diagnostic(rel, line, f"[[{target_text}]] matches no entity or page.", f"{hint} {literal}"))
         return None
     listed = "; ".join(f"{c.label} ({c.origin}, /{c.site_path})" for c in candidates)
     first_section = candidates[0].site_path.split("/")[0]

@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
 from markdown_it.common.html_re import open_tag as _HTML_OPEN_TAG
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from briefgen.errors import Diagnostic, Severity
 from briefgen.model.entities import EntityKey
+from briefgen.render.extras import GitHubLinkify, block_attributes_rule, render_list_item_open
+from briefgen.render.headings import footnote_prefix, heading_ids_rule
 from briefgen.render.links import LinkResolver, autolink_first_mentions, resolve_links
 from briefgen.render.rawhtml import RawElementTracker, RemovedUrl, sanitise_html
+from briefgen.render.typography import hide_url_text, show_url_text, typography_rule
 
 _WORD = re.compile(r"\w+")
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
@@ -32,18 +35,32 @@ class Rendered:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-def create_markdown(allow_html: bool = True) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": True})
-    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+def create_markdown(allow_html: bool = True, typographer: bool = True) -> MarkdownIt:
+    """The parser every body is rendered with: CommonMark, GitHub's tables, strikethrough, task lists,
+    alerts and linked bare URLs, footnotes, wiki links, heading ids and (when on) the typographer."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": typographer, "linkify": True,
+                                   "tasklists": True, "tasklists_editable": False, "alerts": True})
+    md.linkify = GitHubLinkify()
+    md.enable(["table", "strikethrough"])
+    # linkify as a core rule only, after raw_html_hide: markdown-it's inline linkify rule would link a URL
+    # inside a raw <code> or <a>.
+    md.core.ruler.enable("linkify")
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=4)
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
     md.inline.ruler.before("html_inline", "raw_text_element", _raw_text_element_rule)
     # Text inside raw <a>, <code>, <script> … is hidden from every core rule between these two: the
-    # typographer's (replacements, smartquotes, or any other that works on "text" tokens), linkify.
+    # typographer's (dashes, smartquotes, or any other that works on "text" tokens), linkify.
     # Before linkify, so after the footnote plugin has moved footnotes' text into the token stream.
     md.core.ruler.before("linkify", "raw_html_hide", _hide_text_in_raw_elements)
     md.core.ruler.before("text_join", "raw_html_show", _show_text_in_raw_elements)
+    if typographer:  # markdown-it's `replacements` stays off: it changes letters and punctuation
+        md.enable("smartquotes")
+        md.core.ruler.after("linkify", "url_text_hide", hide_url_text)
+        md.core.ruler.after("url_text_hide", "typography", typography_rule)
+        md.core.ruler.before("raw_html_show", "url_text_show", show_url_text)
+    md.core.ruler.push("heading_ids", heading_ids_rule)
+    md.core.ruler.push("block_attributes", block_attributes_rule)
+    md.add_render_rule("list_item_open", render_list_item_open)
     return md
 
 
@@ -111,21 +128,35 @@ def _show_text_in_raw_elements(state: StateCore) -> None:
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
-    if not state.src.startswith("[[", state.pos):
+    """`[[Name]]` and `[[Name|text]]`; but what CommonMark reads as a link stays a link: `[[1]](url)`,
+    `[[1]][ref]`, `[[label]]` where `[label]: url` is defined, and `[[[x]]]` or `![[x]]`."""
+    pos = state.pos
+    if not state.src.startswith("[[", pos):
         return False
-    match = _WIKILINK.match(state.src, state.pos)
-    if match is None:
+    match = _WIKILINK.match(state.src, pos)
+    if match is None or _standard_markdown(state, match):
         return False
     if not silent:
         target, text = match.group(1).strip(), (match.group(2) or match.group(1)).strip()
         token = state.push("link_open", "a", 1)
         token.attrs = {"href": ""}
-        token.meta = {"wikilink": target, "line_offset": state.src.count("\n", 0, state.pos)}
+        token.meta = {"wikilink": target, "line_offset": state.src.count("\n", 0, pos)}
         text_token = state.push("text", "", 0)
         text_token.content = text
         state.push("link_close", "a", -1)
     state.pos = match.end()
     return True
+
+
+def _standard_markdown(state: StateInline, match: re.Match) -> bool:
+    """Whether a `[[…]]` is CommonMark's: a link whose text starts with `[`, or brackets as typed."""
+    start, end, src = match.start(), match.end(), state.src
+    if start and src[start - 1] in "[!":  # [[[x]]], ![[x]]: an image's or a longer run of brackets
+        return True
+    if end < len(src) and src[end] in "([]":  # [[1]](url), [[1]][ref], [[x]]]
+        return True
+    references = state.env.get("references")  # [[x]] with [x]: url defined
+    return bool(references) and normalizeReference(src[start + 2:end - 2]) in references
 
 
 def render_body(
@@ -139,7 +170,7 @@ def render_body(
     exclude_entity: EntityKey | None = None,
 ) -> Rendered:
     """HTML for one body; link problems come back as diagnostics with file lines."""
-    env: dict = {}
+    env: dict = {"docId": footnote_prefix(rel)}  # footnote ids: fn-<name>-1 (see headings.py)
     tokens = md.parse(body, env)
     problems: list[Diagnostic] = []
     resolve_links(tokens, rel, body_line, resolver, problems)

@@ -1,0 +1,105 @@
+"""The typographer: curly quotes (markdown-it's smartquotes), en and em dashes and the ellipsis (the rule
+here), and nothing else.
+
+markdown-it's own `replacements` rule also turns (c), (tm), (r) and +- into symbols, drops a comma of
+`,,` and a mark of `?!!!!`, and turns `..` into an ellipsis: it changes what the writer wrote, so it is
+never enabled. This rule makes only the changes a typesetter would:
+
+- `---` between words or spaces: an em dash (—);
+- `--` between two non-spaces (`1990--1995`) or between two spaces: an en dash (–);
+- exactly three dots: an ellipsis (…); two dots, or four and more, stay as typed.
+
+It never touches code, raw HTML (see markdown.py), the text of a link that shows its own URL (`<https://…>`
+or a bare URL linked by linkify; smartquotes is kept off that text too), a word with `/` or `@` in it (an
+address or a path, linked or not), nor a hyphen written escaped: `\\---` stays three hyphens.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+_EM_DASH = re.compile(r"(^|[^-])---(?=[^-]|$)", re.MULTILINE)
+_EN_DASH_SPACED = re.compile(r"(^|\s)--(?=\s|$)", re.MULTILINE)
+_EN_DASH_JOINED = re.compile(r"(^|[^-\s])--(?=[^-\s]|$)", re.MULTILINE)
+_ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
+_WORD_TO_TYPESET = re.compile(r"\S*(?:--|\.\.\.)\S*")  # the words the rules may change; spaces end them
+_URL_TEXT = "url_text"  # the type a URL's visible text has between hide_url_text and show_url_text
+
+
+def typeset(text: str) -> str:
+    """Dashes and the ellipsis in a piece of prose (one text token's content), word by word."""
+    return _WORD_TO_TYPESET.sub(_typeset_word, text)
+
+
+def _typeset_word(match: re.Match) -> str:
+    """One run of non-spaces with `--` or `...` in it; one with a `/` or `@` is an address or a path
+    (`example.org/new-start--treaty`, linked or not) and stays as typed."""
+    word = match.group()
+    if "/" in word or "@" in word:
+        return word
+    if "--" in word:
+        word = _EN_DASH_JOINED.sub("\\1\u2013", _EN_DASH_SPACED.sub("\\1\u2013", _EM_DASH.sub("\\1\u2014", word)))
+    return _ELLIPSIS.sub("\u2026", word) if "..." in word else word
+
+
+def _is_escaped_hyphen(token: Token | None) -> bool:
+    return token is not None and token.type == "text_special" and token.content == "-"
+
+
+def _typeset_token(children: list[Token], index: int) -> None:
+    """Typeset one text token, leaving alone a run of hyphens that touches an escaped hyphen (`\\---`)."""
+    token = children[index]
+    content = token.content
+    head = tail = ""
+    if index and _is_escaped_hyphen(children[index - 1]):
+        kept = len(content) - len(content.lstrip("-"))
+        head, content = content[:kept], content[kept:]
+    if index + 1 < len(children) and _is_escaped_hyphen(children[index + 1]):
+        kept = len(content) - len(content.rstrip("-"))
+        content, tail = content[:len(content) - kept], content[len(content) - kept:]
+    token.content = head + typeset(content) + tail
+
+
+def typography_rule(state: StateCore) -> None:
+    """Dashes and ellipses in the text tokens of every inline block (headings and table cells included)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        if "--" not in block.content and "..." not in block.content:
+            continue  # the common case: one search per block
+        children = block.children
+        for index, token in enumerate(children):
+            if token.type == "text" and ("--" in token.content or "..." in token.content):
+                _typeset_token(children, index)
+
+
+def hide_url_text(state: StateCore) -> None:
+    """The visible text of links that show their own URL gets a type of its own until show_url_text, so
+    that no typographic rule (dashes, smart quotes) changes an address."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        if ":" not in block.content and "@" not in block.content and "www." not in block.content.lower():
+            continue  # every autolink has a scheme, an e-mail address or www.
+        in_url = False
+        for token in block.children:
+            if token.type == "link_open":
+                in_url = token.info == "auto"  # markdown-it's mark of autolinks and linkify's links
+            elif token.type == "link_close":
+                in_url = False
+            elif in_url and token.type == "text":
+                token.type = _URL_TEXT
+                state.env["url_text"] = True
+
+
+def show_url_text(state: StateCore) -> None:
+    if not state.env.pop("url_text", False):
+        return
+    for block in state.tokens:
+        if block.type == "inline" and block.children:
+            for token in block.children:
+                if token.type == _URL_TEXT:
+                    token.type = "text"
