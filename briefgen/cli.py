@@ -17,7 +17,7 @@ import click
 from briefgen import __version__
 from briefgen.config import SiteConfig, load_config
 from briefgen.config_checks import base_url_problem, shown
-from briefgen.errors import BuildError, Severity, raise_if_strict
+from briefgen.errors import BuildError, Severity, notes_as_warnings, raise_if_strict
 from briefgen.folder_build import FolderBuildOptions, build_into_folder
 from briefgen.pipeline import build
 
@@ -29,6 +29,7 @@ class Reporter:
 
     def __init__(self, verbosity: int):
         self.verbosity = verbosity
+        self.notes = False  # notes for the editor (see model/mentions.py): check and serve show them, build with -v
 
     def info(self, message: str) -> None:
         if self.verbosity >= 1:
@@ -50,7 +51,10 @@ class Reporter:
 
     def diagnostics(self, diagnostics) -> None:
         for diagnostic in diagnostics:
-            if diagnostic.severity is Severity.ERROR or self.verbosity >= 1:
+            if diagnostic.severity is Severity.NOTE:
+                if self.verbosity >= 2 or (self.notes and self.verbosity >= 1):
+                    click.secho(str(diagnostic), fg="cyan", err=True)
+            elif diagnostic.severity is Severity.ERROR or self.verbosity >= 1:
                 colour = "red" if diagnostic.severity is Severity.ERROR else "yellow"
                 click.secho(str(diagnostic), fg=colour, err=True)
 
@@ -183,6 +187,7 @@ def serve_command(ctx, reporter: Reporter, host, port, drafts, base_url, open_br
     from briefgen.serve.http import ListenError
     from briefgen.serve.session import PreviewSettings, run_preview
     config = site_config(ctx, base_url)  # a site folder and a valid --base-url, before anything listens
+    reporter.notes = True
     settings = PreviewSettings(root=config.root, host=host, port=port, drafts=drafts, base_url=base_url,
                                debug=ctx.obj["debug"], workers=jobs)
     try:
@@ -195,14 +200,18 @@ def serve_command(ctx, reporter: Reporter, host, port, drafts, base_url, open_br
 @cli.command("check")
 @click.option("--drafts", is_flag=True, help="Check drafts too.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--strict-tags", is_flag=True,
+              help="Report a name the text mentions but the front matter misses as a warning, not a note.")
 @command
-def check_command(ctx, reporter: Reporter, drafts, strict):
+def check_command(ctx, reporter: Reporter, drafts, strict, strict_tags):
     """Check content, entities and links without writing a site."""
     config = site_config(ctx)
     result = build(config, drafts=drafts, render_pages=False)
-    raise_if_strict(result.diagnostics, strict)
-    reporter.diagnostics(result.diagnostics)
-    warnings = len(result.warnings)
+    diagnostics = notes_as_warnings(result.diagnostics) if strict_tags else result.diagnostics
+    raise_if_strict(diagnostics, strict)
+    reporter.notes = True
+    reporter.diagnostics(diagnostics)
+    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
     reporter.info(f"Checked {len(result.site.briefings)} briefings and {len(result.site.registry.entities)} entities: "
                   f"no errors{f', {warnings} warning' + ('s' if warnings != 1 else '') if warnings else ''}.")
 

@@ -92,6 +92,8 @@ class BuildCache:
     environment: tuple | None = None  # (what the templates are, the Jinja environment that compiled them)
     views: dict[str, BriefingView] = field(default_factory=dict)  # the last build's briefing views, by slug
     bodies_since_good_build: set[PurePosixPath] = field(default_factory=set)  # rendered, not yet on a page
+    # The entities and documents whose mention or backlink lists bodies rendered since then may have changed.
+    mentions_since_good_build: set = field(default_factory=set)
     checked_paths: list[str] | None = None  # the output paths the last good build checked for collisions
     checked_claims: str = ""  # the digest of the claims the last good build checked (see output/claims.py)
     sources: dict[str, Source] = field(default_factory=dict)  # the last build's sources (serve: in memory)
