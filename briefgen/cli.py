@@ -236,6 +236,42 @@ def publish_command(ctx, reporter: Reporter, remote, branch, message, no_push, f
     reporter.info(publication.summary())
 
 
+@cli.command("tag")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--all", "all_files", is_flag=True, help="Every briefing whose text mentions a name it misses.")
+@click.option("--yes", is_flag=True, help="Write the changes; without it they are only shown.")
+@command
+def tag_command(ctx, reporter: Reporter, files, all_files, yes):
+    """Add to briefings' front matter the entities their text mentions but does not name."""
+    from briefgen.tagging import plan_tags
+    if not files and not all_files:
+        raise click.UsageError("name the briefings to tag (content/briefings/x.md …), or give --all.")
+    config = site_config(ctx)
+    plan = plan_tags(config, None if all_files else list(files))
+    for rel in plan.not_briefings:
+        click.secho(f"{rel}: error: this is not a briefing of the site in {_shown(config.root)}; "
+                    "tag adds names to files of content/briefings/.", fg="red", err=True)
+    for rel in plan.untouched:
+        reporter.info(f"{rel}: its front matter names every entity its text mentions.")
+    for edit in plan.edits:
+        if edit.problem:
+            names = "; ".join(f"{taxonomy}: {', '.join(added)}" for taxonomy, added in edit.added.items())
+            click.secho(f"{edit.rel}: error: {edit.problem}; it is left as it is. Add by hand: {names}.",
+                        fg="red", err=True)
+        else:
+            click.echo(edit.diff(), nl=False)
+    ready = [edit for edit in plan.edits if not edit.problem]
+    if ready and yes:
+        reporter.info(f"Tagged {len(plan.write())} file{'s' if len(ready) != 1 else ''}.")
+    elif ready:
+        reporter.info(f"{len(ready)} file{'s' if len(ready) != 1 else ''} to tag; nothing was written. "
+                      "Run again with --yes to write these changes.")
+    elif not plan.edits and all_files:
+        reporter.info("Every briefing's front matter names every entity its text mentions.")
+    if plan.not_briefings or any(edit.problem for edit in plan.edits):
+        ctx.exit(1)
+
+
 @cli.group("new")
 def new_group():
     """Create a new site or briefing."""
