@@ -87,8 +87,8 @@ def plan_tags(config: SiteConfig, files: list[Path] | None) -> TagPlan:
             plan.not_briefings.append(rel)
         elif rel not in missing:
             plan.untouched.append(rel)
-            continue
-        plan.edits.append(edit_file(config.root / rel, rel, missing[rel]))
+        else:
+            plan.edits.append(edit_file(config.root / rel, rel, missing[rel]))
     return plan
 
 
