@@ -24,6 +24,7 @@ from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.fingerprint import fingerprint
 from briefgen.incremental import BuildCache
 from briefgen.incremental.cache import code_digest, settings_key
+from briefgen.model.alias_checks import over_eager_aliases
 from briefgen.model.site import Site
 from briefgen.output.claims import Claim, check_claims
 from briefgen.output.outputs import Output, check_collisions
@@ -98,6 +99,7 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
                                                        _reporter(progress, "Rendering bodies"), diags)
     mentions = incremental.mention_index(site, cache)
     diags.extend(mentions.notes())  # notes for the editor: what the text mentions but the front matter misses
+    diags.extend(over_eager_aliases(site, mentions))
     clock.lap("markdown")
     diags.raise_if_errors()
 

@@ -154,3 +154,42 @@ def test_an_alias_in_lower_case_is_not_found_inside_a_longer_proper_name(tmp_pat
     })
     checked = run_cli("check", cwd=site)
     assert "note:" not in checked.stderr
+
+
+def test_an_alias_of_common_words_is_warned_about_at_its_line(tmp_path):
+    site = write_site(tmp_path / "site", {
+        "content/treaties/new-start.md": "---\nname: New START\naliases:\n  - START\n  - The Treaty\n---\nA treaty.\n",
+        "content/briefings/a.md": "---\ntitle: A\ndate: 2021-01-01\n---\nThe Treaty was signed.\n",
+    })
+    checked = run_cli("check", cwd=site)
+    assert checked.returncode == 0
+    assert "content/treaties/new-start.md:5: warning: the alias 'The Treaty' is made only of common words: every " \
+           "briefing whose text says it is linked to New START. It links content/briefings/a.md to this page." \
+        in checked.stderr
+    assert "'START'" not in checked.stderr
+    assert run_cli("check", "--strict", cwd=site).returncode == 1
+
+
+def test_an_alias_found_mostly_in_briefings_that_do_not_name_the_entity_is_warned_about(tmp_path):
+    files = {"content/leaders/mark-rutte.md": "---\nname: Mark Rutte\naliases: [Rutte, Mark]\n---\nA leader.\n",
+             "content/briefings/named.md": "---\ntitle: Named\ndate: 2021-01-01\nleaders: [Rutte]\n---\nRutte.\n"}
+    for i in range(4):
+        files[f"content/briefings/m{i}.md"] = f"---\ntitle: M{i}\ndate: 2021-02-0{i + 1}\n---\nMark my words, {i}.\n"
+    checked = run_cli("check", cwd=write_site(tmp_path / "site", files))
+    warning = [line for line in checked.stderr.splitlines() if "warning:" in line]
+    assert len(warning) == 1 and warning[0].startswith("content/leaders/mark-rutte.md:3: warning: the alias 'Mark' ")
+    assert "in 4 briefings that do not name Mark Rutte in front matter, more than the 1 that do" in warning[0]
+    assert "It links content/briefings/m3.md, content/briefings/m2.md, content/briefings/m1.md and 1 more" in warning[0]
+
+
+def test_most_often_named_with_is_grouped_by_taxonomy(tmp_path):
+    site = write_site(tmp_path / "site", {
+        "content/briefings/a.md": "---\ntitle: A\ndate: 2021-01-01\nleaders: [Joe Biden, Vladimir Putin]\n"
+                                  "treaties: [New START]\nissues: [arms control, verification]\n---\nText.\n",
+    })
+    run_cli("build", cwd=site, check=True)
+    page = (site / "_site/treaties/new-start/index.html").read_text(encoding="utf-8")
+    aside = page.split('id="co-named-heading"', 1)[1].split("</section>", 1)[0]
+    groups = re.findall(r'<h3 class="co-named-group">(\w+)</h3>\s*<ul class="entity-list">(.*?)</ul>', aside, re.S)
+    assert [(title, re.findall(r">([^<>]+)</a>", items)) for title, items in groups] == [
+        ("Leaders", ["Joe Biden", "Vladimir Putin"]), ("Issues", ["arms control", "verification"])]

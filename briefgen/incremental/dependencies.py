@@ -124,6 +124,15 @@ class ModelDependencies:
     def _co_mentions(self, key, count: int) -> tuple:
         return self.site.co_mentions.get(key, ())[:count]
 
+    def _co_mentions_by_taxonomy(self, key, count: int) -> tuple[tuple[str, tuple], ...]:
+        """(taxonomy, up to `count` of its entities most often named with `key`), in the site's taxonomy order."""
+        groups: dict[str, list] = {}
+        for other, times in self.site.co_mentions.get(key, ()):
+            group = groups.setdefault(other[0], [])
+            if len(group) < count:
+                group.append((other, times))
+        return tuple((spec.name, tuple(groups[spec.name])) for spec in self.site.config.taxonomies if spec.name in groups)
+
     def _timeline(self, key) -> Timeline:
         return self.site.timelines.get(key, Timeline("month", ()))
 
@@ -182,6 +191,7 @@ _VALUE_OF: dict[str, Callable[..., Any]] = {
     "count": ModelDependencies._count,
     "published-mentions": ModelDependencies._published_mentions,
     "co-mentions": ModelDependencies._co_mentions,
+    "co-mentions-by-taxonomy": ModelDependencies._co_mentions_by_taxonomy,
     "timeline": ModelDependencies._timeline,
     "neighbours": ModelDependencies._neighbours,
     "related": ModelDependencies._related,

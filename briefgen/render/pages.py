@@ -327,6 +327,8 @@ class PageRenderer:
         ))
         mentioned = self.read_model("mentions", key)
         co_named = [(self.entity_ref(other), count) for other, count in self.read_model("co-mentions", key, 12)]
+        co_named_groups = [(self._spec(taxonomy), [(self.entity_ref(other), count) for other, count in group])
+                           for taxonomy, group in self.read_model("co-mentions-by-taxonomy", key, 5)]
         start, end = self._page_range(number)
         # Paginated with the front-matter list: the page count is that of the longer of the two.
         text_count = self.read_model("text-mention-count", key)
@@ -338,7 +340,7 @@ class PageRenderer:
             title=entity.name, taxonomy=spec, entity=entity,
             profile_html=self.body(entity.profile.source_rel).html if entity.profile else "",
             fields=profile_fields(entity), pager=pager, briefings=[self.briefing_view(s) for s in pager.items],
-            mention_count=len(mentioned), co_named=co_named, also_mentioned=also, also_count=text_count,
+            mention_count=len(mentioned), co_named=co_named, co_named_groups=co_named_groups, also_mentioned=also, also_count=text_count,
             timeline=self.read_model("timeline", key),
             feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,
         )
