@@ -193,3 +193,56 @@ def test_most_often_named_with_is_grouped_by_taxonomy(tmp_path):
     groups = re.findall(r'<h3 class="co-named-group">(\w+)</h3>\s*<ul class="entity-list">(.*?)</ul>', aside, re.S)
     assert [(title, re.findall(r">([^<>]+)</a>", items)) for title, items in groups] == [
         ("Leaders", ["Joe Biden", "Vladimir Putin"]), ("Issues", ["arms control", "verification"])]
+
+
+def _svg_text_boxes(page: str) -> tuple[tuple[float, float], list[tuple[str, float, float, float, float]]]:
+    """The chart's size, and a box (text, left, top, right, bottom) for each of its texts, at 11px with a
+    character at most 0.62em wide on average."""
+    svg = page.split('<figure class="timeline">', 1)[1].split("</svg>", 1)[0]
+    width, height = map(float, re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+    boxes = []
+    for x, y, anchor, text in re.findall(r'<text[^>]* x="([\d.-]+)" y="([\d.-]+)" text-anchor="(\w+)">([^<]*)</text>',
+                                         svg):
+        wide = len(unescape(text)) * 0.62 * 11
+        left = float(x) - {"start": 0, "middle": wide / 2, "end": wide}[anchor]
+        boxes.append((text, left, float(y) - 11, left + wide, float(y)))
+    return (width, height), boxes
+
+
+@pytest.mark.parametrize("bars", [1, 3, 14, 60])
+def test_the_charts_labels_never_overlap_nor_leave_the_chart(tmp_path, bars):
+    if bars <= 24:  # by month
+        dates = [f"{2020 + (m // 12)}-{m % 12 + 1:02}-15" for m in range(bars)]
+    else:  # by year
+        dates = [f"{1960 + y}-06-15" for y in range(bars)]
+    files = {"content/leaders/vladimir-putin.md": "---\nname: Vladimir Putin\nin_office: 2020-01-02 – 2020-01-20\n"
+                                                  "signed: 2020-01-03\nmet: 2020-01-04\n---\nA leader.\n"}
+    for i, date in enumerate(dates):
+        files[f"content/briefings/b{i}.md"] = f"---\ntitle: B{i}\ndate: {date}\nleaders: [Vladimir Putin]\n---\nText.\n"
+    site = write_site(tmp_path / "site", files)
+    run_cli("build", cwd=site, check=True)
+    page = (site / "_site/leaders/vladimir-putin/index.html").read_text(encoding="utf-8")
+    (width, height), boxes = _svg_text_boxes(page)
+    assert len(re.findall(r'<rect class="bar"', page)) == bars
+    for text, left, top, right, bottom in boxes:
+        assert 0 <= left and right <= width and 0 <= top and bottom <= height, (text, left, right, width)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2], (a, b)
+    labels = re.findall(r'<text class="label"[^>]*>([^<]*)</text>', page)
+    if bars <= 24:  # a month reads as a month: its name, and its year once in a row below
+        assert labels[:bars] == [dt_month(d) for d in dates]
+        assert labels[bars:] == sorted({d[:4] for d in dates})
+    else:
+        assert labels == [d[:4] for d in dates]
+    # The key dates: in a list beside, and those within the chart's span as numbered markers on it.
+    chronology = re.findall(r'<li><time datetime="([\d-]+)">[^<]*</time> ([^<]*)</li>', page)
+    assert chronology == [("2020-01-02", "in office from"), ("2020-01-03", "signed"), ("2020-01-04", "met"),
+                          ("2020-01-20", "in office until")]
+    markers = re.findall(r'<text class="marker-number"[^>]*>(\d+)</text>', page)
+    assert markers == ([] if bars > 24 else ["1", "2", "3", "4"])
+
+
+def dt_month(date: str) -> str:
+    import datetime as dt
+    return f"{dt.date.fromisoformat(date):%b}"

@@ -15,7 +15,9 @@ from briefgen.content.documents import Briefing
 from briefgen.fingerprint import fingerprint
 from briefgen.incremental.dependencies import Dependency, ModelDependencies
 from briefgen.model.entities import Entity, EntityKey
+from briefgen.model.key_dates import key_dates
 from briefgen.model.mentions import MentionIndex
+from briefgen.render.chart import chart_layout
 from briefgen.model.site import Site
 from briefgen.output.claims import Claim
 from briefgen.render import metadata
@@ -329,6 +331,8 @@ class PageRenderer:
         co_named = [(self.entity_ref(other), count) for other, count in self.read_model("co-mentions", key, 12)]
         co_named_groups = [(self._spec(taxonomy), [(self.entity_ref(other), count) for other, count in group])
                            for taxonomy, group in self.read_model("co-mentions-by-taxonomy", key, 5)]
+        timeline = self.read_model("timeline", key)
+        dates = key_dates(entity.profile.fields) if entity.profile else ()
         start, end = self._page_range(number)
         # Paginated with the front-matter list: the page count is that of the longer of the two.
         text_count = self.read_model("text-mention-count", key)
@@ -341,7 +345,7 @@ class PageRenderer:
             profile_html=self.body(entity.profile.source_rel).html if entity.profile else "",
             fields=profile_fields(entity), pager=pager, briefings=[self.briefing_view(s) for s in pager.items],
             mention_count=len(mentioned), co_named=co_named, co_named_groups=co_named_groups, also_mentioned=also, also_count=text_count,
-            timeline=self.read_model("timeline", key),
+            timeline=timeline, chart=chart_layout(timeline, dates), key_dates=dates,
             feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,
         )
 
