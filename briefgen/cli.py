@@ -148,16 +148,19 @@ def site_config(ctx: click.Context, base_url: str | None = None, out: Path | Non
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder that briefgen did not make.")
 @click.option("--no-cache", is_flag=True, help="Build from scratch, without reading or writing .briefgen-cache/.")
+@click.option("--strict-tags", is_flag=True,
+              help="Report a name the text mentions but the front matter misses as a warning, not a note.")
 @jobs_option
 @command
-def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force, no_cache, jobs):
+def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force, no_cache, strict_tags, jobs):
     """Build the site into _site/."""
     started = time.perf_counter()
     config = site_config(ctx, base_url, out)
-    options = FolderBuildOptions(drafts=drafts, strict=strict, force=force, use_cache=not no_cache, workers=jobs)
+    options = FolderBuildOptions(drafts=drafts, strict=strict, force=force, use_cache=not no_cache, workers=jobs,
+                                 strict_tags=strict_tags)
     built = build_into_folder(config, options, reporter)
     ctx.obj["kept"].append(built)  # let go with the process (see main)
-    reporter.diagnostics(built.diagnostics)
+    reporter.diagnostics(notes_as_warnings(built.diagnostics) if strict_tags else built.diagnostics)
     seconds = time.perf_counter() - started
     if built.result is None:
         reporter.info(f"Nothing changed since the last build; {_shown(config.output_path)} is up to date "

@@ -89,8 +89,10 @@ def _posix(path) -> PurePosixPath | None:
     return PurePosixPath(str(path).replace("\\", "/"))
 
 
-def raise_if_strict(diagnostics: Iterable[Diagnostic], strict: bool) -> None:
-    """With --strict, warnings are errors: raise them as such."""
+def raise_if_strict(diagnostics: Iterable[Diagnostic], strict: bool, strict_tags: bool = False) -> None:
+    """With --strict, warnings are errors: raise them as such (with --strict-tags, notes are warnings)."""
+    if strict_tags:
+        diagnostics = notes_as_warnings(diagnostics)
     warnings = [d for d in diagnostics if d.severity is Severity.WARNING]
     if strict and warnings:
         raise BuildError([Diagnostic(d.path, d.line, d.message, d.hint, Severity.ERROR, d.col) for d in warnings])

@@ -145,6 +145,11 @@ def test_check_notes_names_the_text_mentions_but_the_front_matter_misses(tmp_pat
     strict = run_cli("check", "--strict-tags", cwd=site)
     assert strict.returncode == 0 and note.replace("note:", "warning:") in strict.stderr
     assert run_cli("check", "--strict-tags", "--strict", cwd=site).returncode == 1
+    built = run_cli("build", "--strict-tags", cwd=site)
+    assert built.returncode == 0 and note.replace("note:", "warning:") in built.stderr
+    failed = run_cli("build", "--strict-tags", "--strict", "--out", "other", cwd=site)
+    assert failed.returncode == 1 and note.replace("note:", "error:") in failed.stderr
+    assert not (site / "other").exists()
 
 
 def test_an_alias_in_lower_case_is_not_found_inside_a_longer_proper_name(tmp_path):
