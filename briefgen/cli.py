@@ -251,27 +251,14 @@ def tag_command(ctx, reporter: Reporter, files, all_files, yes):
         raise click.UsageError("name the briefings to tag (content/briefings/x.md …), or give --all.")
     config = site_config(ctx)
     plan = plan_tags(config, None if all_files else list(files))
-    for rel in plan.not_briefings:
-        click.secho(f"{rel}: error: this is not a briefing of the site in {_shown(config.root)}; "
-                    "tag adds names to files of content/briefings/.", fg="red", err=True)
-    for rel in plan.untouched:
-        reporter.info(f"{rel}: its front matter names every entity its text mentions.")
-    for edit in plan.edits:
-        if edit.problem:
-            names = "; ".join(f"{taxonomy}: {', '.join(added)}" for taxonomy, added in edit.added.items())
-            click.secho(f"{edit.rel}: error: {edit.problem}; it is left as it is. Add by hand: {names}.",
-                        fg="red", err=True)
-        else:
-            click.echo(edit.diff(), nl=False)
-    ready = [edit for edit in plan.edits if not edit.problem]
-    if ready and yes:
-        reporter.info(f"Tagged {len(plan.write())} file{'s' if len(ready) != 1 else ''}.")
-    elif ready:
-        reporter.info(f"{len(ready)} file{'s' if len(ready) != 1 else ''} to tag; nothing was written. "
-                      "Run again with --yes to write these changes.")
-    elif not plan.edits and all_files:
-        reporter.info("Every briefing's front matter names every entity its text mentions.")
-    if plan.not_briefings or any(edit.problem for edit in plan.edits):
+    said = plan.report(write=yes, everything=all_files, site=_shown(config.root))
+    for line in said.diffs:
+        click.echo(line, nl=False)
+    for line in said.errors:
+        click.secho(line, fg="red", err=True)
+    for line in said.info:
+        reporter.info(line)
+    if said.errors:
         ctx.exit(1)
 
 

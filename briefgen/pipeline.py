@@ -24,7 +24,6 @@ from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.fingerprint import fingerprint
 from briefgen.incremental import BuildCache
 from briefgen.incremental.cache import code_digest, settings_key
-from briefgen.model.alias_checks import over_eager_aliases
 from briefgen.model.site import Site
 from briefgen.output.claims import Claim, check_claims
 from briefgen.output.outputs import Output, check_collisions
@@ -97,9 +96,9 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
 
     bodies, rendered_again = incremental.render_bodies(step, config, cache, workers,
                                                        _reporter(progress, "Rendering bodies"), diags)
-    mentions = incremental.mention_index(site, cache)
-    diags.extend(mentions.notes())  # notes for the editor: what the text mentions but the front matter misses
-    diags.extend(over_eager_aliases(site, mentions))
+    # Notes for the editor (what the text mentions but the front matter misses) and aliases that catch too much.
+    mentions, said = incremental.site_mentions(step, cache)
+    diags.extend(said)
     clock.lap("markdown")
     diags.raise_if_errors()
 

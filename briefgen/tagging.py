@@ -42,10 +42,42 @@ class TagEdit:
 
 
 @dataclass
+class TagReport:
+    """What `briefgen tag` says: the diffs (stdout), errors and information (stderr)."""
+
+    diffs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)
+
+
+@dataclass
 class TagPlan:
     edits: list[TagEdit] = field(default_factory=list)
     untouched: list[str] = field(default_factory=list)  # files asked for that miss no name
     not_briefings: list[str] = field(default_factory=list)  # files asked for that are no briefing of the site
+
+    def report(self, write: bool, everything: bool, site: str) -> TagReport:
+        """Write the edits if `write`, and say what was done or would be."""
+        said = TagReport()
+        said.errors += [f"{rel}: error: this is not a briefing of the site in {site}; tag adds names to files of "
+                        "content/briefings/." for rel in self.not_briefings]
+        said.info += [f"{rel}: its front matter names every entity its text mentions." for rel in self.untouched]
+        for edit in self.edits:
+            if edit.problem:
+                names = "; ".join(f"{taxonomy}: {', '.join(added)}" for taxonomy, added in edit.added.items())
+                said.errors.append(f"{edit.rel}: error: {edit.problem}; it is left as it is. Add by hand: {names}.")
+            else:
+                said.diffs.append(edit.diff())
+        ready = len(said.diffs)
+        files = f"{ready} file{'s' if ready != 1 else ''}"
+        if ready and write:
+            self.write()
+            said.info.append(f"Tagged {files}.")
+        elif ready:
+            said.info.append(f"{files} to tag; nothing was written. Run again with --yes to write these changes.")
+        elif not self.edits and everything:
+            said.info.append("Every briefing's front matter names every entity its text mentions.")
+        return said
 
     def write(self) -> list[TagEdit]:
         """Write every edit that has no problem; those written."""

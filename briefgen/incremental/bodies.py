@@ -89,6 +89,8 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
         head = BodyHead(task.key, task.links_used, tuple(rendered.diagnostics), as_written, rendered.summary,
                         rendered.mentions)
         kept = cache.bodies.head(task.rel)
+        if kept is None or kept.mentions != head.mentions:  # lines too: the notes give them
+            cache.mention_version += 1
         changed = changed_subjects(kept.mentions if kept else NO_MENTIONS, head.mentions)
         if changed and kept is not None:
             named = named or _named_in_front_matter(step)

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from briefgen.incremental.cache import BuildCache
 from briefgen.incremental.dependencies import ChangedDependencies, Dependency, ModelDependencies
 from briefgen.incremental.model import ModelStep, views_changed
+from briefgen.errors import Diagnostic
+from briefgen.model.alias_checks import over_eager_aliases
 from briefgen.model.mentions import NO_MENTIONS, BodyMentions, MentionIndex
 from briefgen.render.jobs import JobResults, PageJob, ReusedJob, output_key
 
@@ -163,6 +165,21 @@ def page_reuse(step: ModelStep, render_digest: str, rendered_again: set[PurePosi
     views = {slug: view for slug, view in cache.views.items() if slug not in changed} if previous else {}
     return PageReuse(key, previous, earlier_dependencies, digests, changed, set(rendered), views,
                      set(cache.mentions_since_good_build))
+
+
+def site_mentions(step: ModelStep, cache: BuildCache) -> tuple[MentionIndex, tuple[Diagnostic, ...]]:
+    """The site's mentions and backlinks, and what they say to the editor (notes, aliases that catch too
+    much): kept while the model's shape, the profiles and every body's mentions are as they were (serve
+    saves a body without working them out again for 10,000 briefings)."""
+    site = step.site
+    profiles = tuple(step.memo.front_digests.get(str(profile.source_rel)) for profile in site.registry.profiles())
+    key = (step.memo.shape, profiles, cache.mention_version)
+    if cache.mention_memo is not None and cache.mention_memo[0] == key:
+        return cache.mention_memo[1], cache.mention_memo[2]
+    index = mention_index(site, cache)
+    said = (*index.notes(), *over_eager_aliases(site, index))
+    cache.mention_memo = (key, index, said)
+    return index, said
 
 
 def mention_index(site, cache: BuildCache) -> MentionIndex:
