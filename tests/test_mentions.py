@@ -251,3 +251,21 @@ def test_the_charts_labels_never_overlap_nor_leave_the_chart(tmp_path, bars):
 def dt_month(date: str) -> str:
     import datetime as dt
     return f"{dt.date.fromisoformat(date):%b}"
+
+
+def test_an_excerpt_is_the_sentence_around_the_mention_cut_when_long(tmp_path):
+    long = " ".join(f"word{i}" for i in range(60))
+    site = write_site(tmp_path / "site", {
+        "content/leaders/vladimir-putin.md": PUTIN,
+        "content/leaders/joe-biden.md": "---\nname: Joe Biden\naliases: [Biden]\n---\nA leader.\n",
+        "content/briefings/a.md": "---\ntitle: A\ndate: 2021-01-01\n---\n"
+                                  "Before that. Dr. Putin met Mr. *Biden* in the U.S. capital. After that.\n",
+        "content/briefings/b.md": f"---\ntitle: B\ndate: 2021-01-02\n---\nFirst. {long} Putin {long}.\n",
+    })
+    run_cli("build", cwd=site, check=True)
+    excerpts = lambda slug: re.findall(r'<blockquote class="mention-excerpt">(.*?)</blockquote>',
+                                       (site / f"_site/leaders/{slug}/index.html").read_text(encoding="utf-8"))
+    assert excerpts("joe-biden") == ["Dr. Putin met Mr. Biden in the U.S. capital."]
+    cut, whole = excerpts("vladimir-putin")  # newest first: b, then a
+    assert whole == "Dr. Putin met Mr. Biden in the U.S. capital."
+    assert cut.startswith("…word") and cut.endswith("…") and " Putin word0 " in cut and len(cut) <= 162

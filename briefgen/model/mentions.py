@@ -12,6 +12,7 @@ here too.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import Callable, Iterable, NamedTuple
 
@@ -63,12 +64,32 @@ class MentionLog:
         return BodyMentions(tuple(self.entities.values()), tuple(self.links))
 
 
+# Where a sentence may end: ., ! or ? and a space before a capital, or a blank line. Not after a short
+# title or an initial ("Mr.", "Dr.", "J.", "U.S."), which is taken for an abbreviation.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[ \t\n]+(?=[\"“‘'(\[]?[^\W\d_])|\n\n")
+_ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Col|Lt|Sgt|Gov|Sen|Rep|Pres|Prof|Amb|No|vs)"
+                           r"|\b[A-Z]|\b(?:[A-Za-z]\.)+[A-Za-z])\.$")
+
+
+def _sentence_ends(text: str) -> list[tuple[int, int]]:
+    ends = []
+    for match in _SENTENCE_END.finditer(text):
+        before = text[max(0, match.start() - 6):match.start()]
+        if match.group() != "\n\n" and (_ABBREVIATION.search(before) or not text[match.end()].isupper()):
+            continue
+        ends.append((match.start(), match.end()))
+    return ends
+
+
 def excerpt_around(text: str, start: int, end: int) -> str:
     """The sentence of `text` that holds text[start:end], on one line and at most EXCERPT_LENGTH long."""
-    left = max(text.rfind(stop, 0, start) for stop in (". ", "! ", "? ", "\n\n"))
-    left = 0 if left < 0 else left + 2
-    rights = [found for stop in (". ", "! ", "? ", "\n\n") if (found := text.find(stop, end)) >= 0]
-    right = min(rights) + 1 if rights else len(text)
+    left, right = 0, len(text)
+    for stop, resume in _sentence_ends(text):
+        if resume <= start:
+            left = resume
+        elif stop >= end:
+            right = stop
+            break
     sentence = " ".join(text[left:right].split())
     if len(sentence) <= EXCERPT_LENGTH:
         return sentence
