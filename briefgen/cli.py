@@ -215,8 +215,10 @@ def check_command(ctx, reporter: Reporter, drafts, strict, strict_tags):
     reporter.notes = True
     reporter.diagnostics(diagnostics)
     warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
+    notes = sum(1 for d in diagnostics if d.severity is Severity.NOTE)
     reporter.info(f"Checked {len(result.site.briefings)} briefings and {len(result.site.registry.entities)} entities: "
-                  f"no errors{f', {warnings} warning' + ('s' if warnings != 1 else '') if warnings else ''}.")
+                  f"no errors{f', {warnings} warning' + ('s' if warnings != 1 else '') if warnings else ''}"
+                  f"{f', {notes} note' + ('s' if notes != 1 else '') if notes else ''}.")
 
 
 @cli.command("publish")

@@ -136,7 +136,7 @@ def test_check_notes_names_the_text_mentions_but_the_front_matter_misses(tmp_pat
     assert "content/briefings/linker.md:6: note: the text mentions New START, which is not in treaties:" \
         in checked.stderr
     assert "named.md" not in checked.stderr  # it names Putin in front matter
-    assert "no errors." in checked.stderr and "warning" not in checked.stderr
+    assert "no errors, 2 notes." in checked.stderr and "warning" not in checked.stderr
     # Not in a plain build's output; in build -v's.
     assert "note:" not in _build(site).stderr
     (site / "content/briefings/named.md").write_text("---\ntitle: Named\ndate: 2021-01-01\nleaders: [Putin]\n---\nPutin.\n")
