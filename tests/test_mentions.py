@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, LinkCollector, run_cli, write_site
+from test_serve import serve_site  # noqa: F401 - a fixture
 
 PUTIN = "---\nname: Vladimir Putin\naliases: [Putin, President Putin]\n---\nThe profile.\n"
 NEW_START = "---\nname: New START\n---\nA treaty.\n"
@@ -269,3 +270,14 @@ def test_an_excerpt_is_the_sentence_around_the_mention_cut_when_long(tmp_path):
     cut, whole = excerpts("vladimir-putin")  # newest first: b, then a
     assert whole == "Dr. Putin met Mr. Biden in the U.S. capital."
     assert cut.startswith("…word") and cut.endswith("…") and " Putin word0 " in cut and len(cut) <= 162
+
+
+def test_serve_tells_the_editor_of_names_the_front_matter_misses(serve_site):
+    from test_serve import wait_until
+
+    site, session = serve_site({"content/leaders/vladimir-putin.md": PUTIN})
+    wait_until(lambda: session.state.generation >= 1, "the first build")
+    assert not [line for line in session.log.lines if "note:" in line]
+    (site / "content/briefings/m.md").write_text("---\ntitle: M\ndate: 2021-03-01\n---\nLater Putin called.\n")
+    note = 'content/briefings/m.md:5: note: the text mentions Vladimir Putin (as "Putin"), who is not in leaders:'
+    wait_until(lambda: any(line.startswith(note) for line in session.log.lines), "the note in the terminal")
