@@ -17,7 +17,7 @@ import click
 from briefgen import __version__
 from briefgen.config import SiteConfig, load_config
 from briefgen.config_checks import base_url_problem, shown
-from briefgen.errors import BuildError, Severity, raise_if_strict
+from briefgen.errors import BuildError, Severity, notes_as_warnings, raise_if_strict
 from briefgen.folder_build import FolderBuildOptions, build_into_folder
 from briefgen.pipeline import build
 
@@ -29,6 +29,7 @@ class Reporter:
 
     def __init__(self, verbosity: int):
         self.verbosity = verbosity
+        self.notes = False  # notes for the editor (see model/mentions.py): check and serve show them, build with -v
 
     def info(self, message: str) -> None:
         if self.verbosity >= 1:
@@ -50,7 +51,10 @@ class Reporter:
 
     def diagnostics(self, diagnostics) -> None:
         for diagnostic in diagnostics:
-            if diagnostic.severity is Severity.ERROR or self.verbosity >= 1:
+            if diagnostic.severity is Severity.NOTE:
+                if self.verbosity >= 2 or (self.notes and self.verbosity >= 1):
+                    click.secho(str(diagnostic), fg="cyan", err=True)
+            elif diagnostic.severity is Severity.ERROR or self.verbosity >= 1:
                 colour = "red" if diagnostic.severity is Severity.ERROR else "yellow"
                 click.secho(str(diagnostic), fg=colour, err=True)
 
@@ -144,16 +148,19 @@ def site_config(ctx: click.Context, base_url: str | None = None, out: Path | Non
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder that briefgen did not make.")
 @click.option("--no-cache", is_flag=True, help="Build from scratch, without reading or writing .briefgen-cache/.")
+@click.option("--strict-tags", is_flag=True,
+              help="Report a name the text mentions but the front matter misses as a warning, not a note.")
 @jobs_option
 @command
-def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force, no_cache, jobs):
+def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force, no_cache, strict_tags, jobs):
     """Build the site into _site/."""
     started = time.perf_counter()
     config = site_config(ctx, base_url, out)
-    options = FolderBuildOptions(drafts=drafts, strict=strict, force=force, use_cache=not no_cache, workers=jobs)
+    options = FolderBuildOptions(drafts=drafts, strict=strict, force=force, use_cache=not no_cache, workers=jobs,
+                                 strict_tags=strict_tags)
     built = build_into_folder(config, options, reporter)
     ctx.obj["kept"].append(built)  # let go with the process (see main)
-    reporter.diagnostics(built.diagnostics)
+    reporter.diagnostics(notes_as_warnings(built.diagnostics) if strict_tags else built.diagnostics)
     seconds = time.perf_counter() - started
     if built.result is None:
         reporter.info(f"Nothing changed since the last build; {_shown(config.output_path)} is up to date "
@@ -183,6 +190,7 @@ def serve_command(ctx, reporter: Reporter, host, port, drafts, base_url, open_br
     from briefgen.serve.http import ListenError
     from briefgen.serve.session import PreviewSettings, run_preview
     config = site_config(ctx, base_url)  # a site folder and a valid --base-url, before anything listens
+    reporter.notes = True
     settings = PreviewSettings(root=config.root, host=host, port=port, drafts=drafts, base_url=base_url,
                                debug=ctx.obj["debug"], workers=jobs)
     try:
@@ -195,16 +203,22 @@ def serve_command(ctx, reporter: Reporter, host, port, drafts, base_url, open_br
 @cli.command("check")
 @click.option("--drafts", is_flag=True, help="Check drafts too.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--strict-tags", is_flag=True,
+              help="Report a name the text mentions but the front matter misses as a warning, not a note.")
 @command
-def check_command(ctx, reporter: Reporter, drafts, strict):
+def check_command(ctx, reporter: Reporter, drafts, strict, strict_tags):
     """Check content, entities and links without writing a site."""
     config = site_config(ctx)
     result = build(config, drafts=drafts, render_pages=False)
-    raise_if_strict(result.diagnostics, strict)
-    reporter.diagnostics(result.diagnostics)
-    warnings = len(result.warnings)
+    diagnostics = notes_as_warnings(result.diagnostics) if strict_tags else result.diagnostics
+    raise_if_strict(diagnostics, strict)
+    reporter.notes = True
+    reporter.diagnostics(diagnostics)
+    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
+    notes = sum(1 for d in diagnostics if d.severity is Severity.NOTE)
     reporter.info(f"Checked {len(result.site.briefings)} briefings and {len(result.site.registry.entities)} entities: "
-                  f"no errors{f', {warnings} warning' + ('s' if warnings != 1 else '') if warnings else ''}.")
+                  f"no errors{f', {warnings} warning' + ('s' if warnings != 1 else '') if warnings else ''}"
+                  f"{f', {notes} note' + ('s' if notes != 1 else '') if notes else ''}.")
 
 
 @cli.command("publish")
@@ -225,6 +239,29 @@ def publish_command(ctx, reporter: Reporter, remote, branch, message, no_push, f
     publication = publish(config, options)
     reporter.diagnostics(publication.build.diagnostics)
     reporter.info(publication.summary())
+
+
+@cli.command("tag")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--all", "all_files", is_flag=True, help="Every briefing whose text mentions a name it misses.")
+@click.option("--yes", is_flag=True, help="Write the changes; without it they are only shown.")
+@command
+def tag_command(ctx, reporter: Reporter, files, all_files, yes):
+    """Add to briefings' front matter the entities their text mentions but does not name."""
+    from briefgen.tagging import plan_tags
+    if not files and not all_files:
+        raise click.UsageError("name the briefings to tag (content/briefings/x.md …), or give --all.")
+    config = site_config(ctx)
+    plan = plan_tags(config, None if all_files else list(files))
+    said = plan.report(write=yes, everything=all_files, site=_shown(config.root))
+    for line in said.diffs:
+        click.echo(line, nl=False)
+    for line in said.errors:
+        click.secho(line, fg="red", err=True)
+    for line in said.info:
+        reporter.info(line)
+    if said.errors:
+        ctx.exit(1)
 
 
 @cli.group("new")

@@ -11,6 +11,7 @@ from typing import Iterable
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # for the editor, not a problem: shown by check, build -v and serve (see model/mentions.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +89,16 @@ def _posix(path) -> PurePosixPath | None:
     return PurePosixPath(str(path).replace("\\", "/"))
 
 
-def raise_if_strict(diagnostics: Iterable[Diagnostic], strict: bool) -> None:
-    """With --strict, warnings are errors: raise them as such."""
+def raise_if_strict(diagnostics: Iterable[Diagnostic], strict: bool, strict_tags: bool = False) -> None:
+    """With --strict, warnings are errors: raise them as such (with --strict-tags, notes are warnings)."""
+    if strict_tags:
+        diagnostics = notes_as_warnings(diagnostics)
     warnings = [d for d in diagnostics if d.severity is Severity.WARNING]
     if strict and warnings:
         raise BuildError([Diagnostic(d.path, d.line, d.message, d.hint, Severity.ERROR, d.col) for d in warnings])
+
+
+def notes_as_warnings(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """--strict-tags: the notes (what the text mentions but the front matter misses) as warnings."""
+    return tuple(Diagnostic(d.path, d.line, d.message, d.hint, Severity.WARNING, d.col)
+                 if d.severity is Severity.NOTE else d for d in diagnostics)

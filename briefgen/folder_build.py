@@ -69,6 +69,7 @@ class Listener(Protocol):
 class FolderBuildOptions:
     drafts: bool = False
     strict: bool = False  # warnings are errors
+    strict_tags: bool = False  # notes of names the front matter misses are warnings (see model/mentions.py)
     force: bool = False  # replace a non-empty output folder briefgen did not make
     use_cache: bool = True  # read and write .briefgen-cache/ (--no-cache: neither)
     workers: int | None = None  # processes (None: one per CPU; 1: no worker process)
@@ -108,7 +109,7 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
         cache = load_state(config.root, config.output_path)
         inputs, stamps, listing = inputs_key(config, options.drafts, cache.stamps)
         if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written):
-            raise_if_strict(cache.last_diagnostics, options.strict)
+            raise_if_strict(cache.last_diagnostics, options.strict, options.strict_tags)
             return FolderBuild(None, cache.last_diagnostics)
         # Forked before the cache database is opened: the second core looks at the disk meanwhile.
         folder_stat = OutputFolderStat(config.output_path, cache.written, cache.spare.path if cache.spare else None,
@@ -191,7 +192,7 @@ def _search_files(pending: PendingSearch, cache: BuildCache, listener: Listener,
         phases["pagefind"] = time.perf_counter() - lap  # what was left of it by then
         if any(d.severity is Severity.ERROR for d in finished.diagnostics):
             raise BuildError(finished.diagnostics)
-        raise_if_strict(finished.diagnostics, options.strict)
+        raise_if_strict(finished.diagnostics, options.strict, options.strict_tags)
         searched.append(finished)
         return [o for o in finished.outputs if o.origin == pagefind.ORIGIN], finished.keys
 

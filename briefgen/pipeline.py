@@ -96,6 +96,9 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
 
     bodies, rendered_again = incremental.render_bodies(step, config, cache, workers,
                                                        _reporter(progress, "Rendering bodies"), diags)
+    # Notes for the editor (what the text mentions but the front matter misses) and aliases that catch too much.
+    mentions, said = incremental.site_mentions(step, cache)
+    diags.extend(said)
     clock.lap("markdown")
     translations = theme_translations(theme, config, diags)  # its problems are reported with the content's
     diags.raise_if_errors()
@@ -104,7 +107,7 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     statics = static_files(theme)
     claims_key = incremental.claims_unchecked(cache, step, statics)
     if claims_key is not None:
-        check_claims(_claims(PageRenderer(site, bodies, env, ""), statics, config), config.root, diags)
+        check_claims(_claims(PageRenderer(site, bodies, env, "", mentions=mentions), statics, config), config.root, diags)
         diags.raise_if_errors()
         cache.checked_claims = claims_key
     if not render_pages:
@@ -113,7 +116,7 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     nav = [(p.title, p.slug) for p in site.pages]
     render_digest = fingerprint(code_digest(), template_digest, config, nav)
     reuse = incremental.page_reuse(step, render_digest, rendered_again, cache)
-    renderer = PageRenderer(site, bodies, env, render_digest, reuse.views)
+    renderer = PageRenderer(site, bodies, env, render_digest, reuse.views, mentions)
     plan = incremental.plan_pages(renderer, reuse, cache)
     notes = pagefind.PageNotes() if spill is not None else None  # only spilled pages are noted
     results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin),

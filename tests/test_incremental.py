@@ -894,3 +894,60 @@ def test_a_body_rendered_by_a_build_that_failed_later_is_shown_by_the_next_good_
     got, want = ({o.rel_path: o.read() for o in r.outputs} for r in (result, clean))
     assert b'<a href="/briefings/b8/">Briefing 7</a>' in got["briefings/b1/index.html"]
     assert [name for name in want if got.get(name) != want[name]] == []
+
+
+BIDEN = "---\nname: Joe Biden\naliases: [Biden]\n---\nProfile.\n"
+MENTION_EDITS = [  # (label, b3's body, b3's leaders): each build equals a clean one
+    # The first paragraph (the summary of b3's card) stays: pages showing b3 change only by its mentions.
+    ("a mention of Putin added to the text", "Quiet.\n\nLater Putin called.\n\nEnd.", "[]"),
+    ("another paragraph edited, the mention as it was", "Quiet.\n\nLater Putin called.\n\nThe end.", "[]"),
+    ("the mention's sentence edited", "Quiet.\n\nLater that day Putin called.\n\nThe end.", "[]"),
+    ("a [[link]] to another briefing added", "Quiet.\n\nLater that day Putin called.\n\nSee [[Briefing 1]].", "[]"),
+    ("the mention named in front matter", "Quiet.\n\nLater that day Putin called.\n\nSee [[Briefing 1]].", "[Putin]"),
+    ("front matter and mention gone", "Quiet.", "[]"),
+]
+
+
+def _mention_site(make_site):
+    files = {"content/leaders/vladimir-putin.md": PUTIN, "content/leaders/joe-biden.md": BIDEN,
+             "site.yaml": "title: Desk\nbase_url: https://example.org/sub/\nper_page: 2\n"}
+    for i in range(1, 7):
+        leaders = "[Putin]" if i % 2 else "[Joe Biden]"
+        files[f"content/briefings/b{i}.md"] = briefing(f"Briefing {i}", f"2021-03-0{i}", f"Day {i}; Biden spoke.",
+                                                       leaders)
+    files["content/briefings/b3.md"] = briefing("Briefing 3", "2021-03-03", "Quiet.", "[]")
+    return make_site(files)
+
+
+def test_mentions_in_text_follow_each_edit_and_remake_only_the_pages_listing_them(make_site):
+    site = _mention_site(make_site)
+    builds = InMemoryBuilds(site)
+    target = site / "content/briefings/b3.md"
+    putin_pages = {("entity", ("leaders", "vladimir-putin"), n) for n in (1, 2, 3)}
+    for step, (label, body, leaders) in enumerate(MENTION_EDITS):
+        target.write_text(briefing("Briefing 3", "2021-03-03", body, leaders))
+        said_before = builds.cache.mention_memo
+        _, remade = builds.rebuild()  # equal to a clean build, or it raises
+        # The mentions as they were: what they say to the editor is not worked out again (serve's saves).
+        assert (builds.cache.mention_memo is said_before) == (step == 1), label
+        entity_pages = {key for key in remade if key[0] == "entity"}
+        if step in (0, 2):  # the list of Putin's mentions changed: his pages, not Biden's
+            assert entity_pages and entity_pages <= putin_pages, (label, entity_pages)
+            assert ("taxonomy", "leaders") in remade or step == 2, label
+        elif step in (1, 3):  # the list as it was: no entity page
+            assert not entity_pages, (label, entity_pages)
+        if step == 3:
+            assert ("briefing", "b1") in remade  # "Linked from" Briefing 3
+            assert "Briefing 3" in (builds.cache.outputs["briefings/b1/index.html"].output.read().decode()
+                                    .split('class="linked-from"', 1)[1])
+
+
+def test_mentions_in_text_from_the_command_line_equal_clean_builds(make_site, tmp_path):
+    site = _mention_site(make_site)
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    target = site / "content/briefings/b3.md"
+    for step, (label, body, leaders) in enumerate(MENTION_EDITS):
+        target.write_text(briefing("Briefing 3", "2021-03-03", body, leaders))
+        assert_same_as_clean_build(site, tmp_path, f"{step}: {label}")
+    target.unlink()
+    assert_same_as_clean_build(site, tmp_path, "the mentioning briefing deleted")

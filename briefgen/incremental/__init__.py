@@ -60,12 +60,13 @@ from briefgen.incremental.cache import BuildCache
 from briefgen.incremental.documents import parse_documents, read_sources
 from briefgen.incremental.inputs import inputs_key, theme_digest
 from briefgen.incremental.model import ModelStep, site_model
-from briefgen.incremental.page_plan import PageReuse, page_reuse, plan_pages, remember_pages
+from briefgen.model.mentions import all_subjects
+from briefgen.incremental.page_plan import PageReuse, mention_index, page_reuse, plan_pages, remember_pages, site_mentions
 from briefgen.render.theme import Theme, create_environment
 from briefgen.render.translations import NullTranslations
 
 __all__ = ["BuildCache", "ModelStep", "PageReuse", "StoredBodies", "claims_unchecked", "inputs_key",
-           "jinja_environment", "page_reuse", "parse_documents", "plan_pages", "read_sources", "remember_pages",
+           "jinja_environment", "mention_index", "page_reuse", "parse_documents", "plan_pages", "read_sources", "remember_pages", "site_mentions",
            "render_bodies", "site_model", "theme_digest"]
 
 
@@ -80,7 +81,12 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
     cache.bodies_since_good_build |= rendered_again
     cache.model = step.memo  # only now: every kept body is rendered with its link targets (see body_is_current)
     if not step.same_front_matter:
-        cache.bodies.keep_only(d.source_rel for d in step.documents())
+        present = {str(d.source_rel) for d in step.documents()}
+        for rel in cache.bodies:  # a body gone takes its mentions and links with it
+            if rel not in present:
+                cache.mentions_since_good_build |= all_subjects(cache.bodies.head(rel).mentions)
+                cache.mention_version += 1
+        cache.bodies.keep_only(present)
     for rel in cache.bodies:
         diags.extend(cache.bodies.head(rel).diagnostics)
     return StoredBodies(cache.bodies), rendered_again

@@ -12,6 +12,7 @@ from briefgen.content.documents import Briefing, Page, Profile
 from briefgen.errors import Diagnostic
 from briefgen.incremental.cache import BuildCache
 from briefgen.incremental.model import ModelStep
+from briefgen.model.mentions import NO_MENTIONS, BodyMentions, changed_subjects
 from briefgen.parallel import parallel_map
 from briefgen.render.links import (
     BodyLinkKeys,
@@ -43,6 +44,7 @@ class BodyHead(NamedTuple):
     diagnostics: tuple[Diagnostic, ...]
     words_as_written: bool  # the source's words are the body's own (see markdown.words_as_written)
     summary: str  # the first paragraph as plain text, for cards without a summary
+    mentions: BodyMentions = NO_MENTIONS  # what the text mentions and links to (kept here: every build reads it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,7 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
             todo.append(task)
     md = create_markdown(allow_html=not config.escape_html, typographer=config.typographer)
     resolver = step.memo.resolver
+    named: dict = {}
 
     def render_one(task: _Task) -> tuple[Rendered, bool]:
         document = cache.documents.tail(task.rel)
@@ -84,9 +87,28 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
         return rendered, words_as_written(document.body)
 
     for task, (rendered, as_written) in zip(todo, parallel_map(render_one, todo, workers, progress)):
-        head = BodyHead(task.key, task.links_used, tuple(rendered.diagnostics), as_written, rendered.summary)
+        head = BodyHead(task.key, task.links_used, tuple(rendered.diagnostics), as_written, rendered.summary,
+                        rendered.mentions)
+        kept = cache.bodies.head(task.rel)
+        if kept is None or kept.mentions != head.mentions:  # lines too: the notes give them
+            cache.mention_version += 1
+        changed = changed_subjects(kept.mentions if kept else NO_MENTIONS, head.mentions)
+        if changed and kept is not None:
+            named = named or _named_in_front_matter(step)
+            changed -= named.get(task.rel, frozenset())
+        cache.mentions_since_good_build |= changed
         cache.bodies.put(task.rel, head, rendered)
     return {task.rel for task in todo}
+
+
+def _named_in_front_matter(step: ModelStep) -> dict[PurePosixPath, frozenset]:
+    """The entities each briefing names in front matter, when the model has the last one's shape: no entity
+    page lists a briefing's mentions of those, so a change of them changes no page. Else none (a name given
+    or taken away is compared by the pages' dependencies, with today's mentions)."""
+    if step.earlier is not None:
+        return {None: frozenset()}  # not empty: made once
+    return {b.source_rel: frozenset(key for keys in step.site.briefing_entities.get(b.slug, {}).values()
+                                    for key in keys) for b in step.site.briefings}
 
 
 def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache) -> tuple[list[_Task], list[_Task]]:

@@ -92,6 +92,10 @@ class BuildCache:
     environment: tuple | None = None  # (what the templates are, the Jinja environment that compiled them)
     views: dict[str, BriefingView] = field(default_factory=dict)  # the last build's briefing views, by slug
     bodies_since_good_build: set[PurePosixPath] = field(default_factory=set)  # rendered, not yet on a page
+    # The entities and documents whose mention or backlink lists bodies rendered since then may have changed.
+    mentions_since_good_build: set = field(default_factory=set)
+    mention_version: int = 0  # counts the changes of bodies' mentions (see page_plan.site_mentions)
+    mention_memo: tuple | None = None  # (key, MentionIndex, notes and warnings) of the last build
     checked_paths: list[str] | None = None  # the output paths the last good build checked for collisions
     checked_claims: str = ""  # the digest of the claims the last good build checked (see output/claims.py)
     sources: dict[str, Source] = field(default_factory=dict)  # the last build's sources (serve: in memory)
@@ -147,7 +151,7 @@ class BuildCache:
             self.documents.clear()
             self.bodies.clear()
             self.outputs = {}
-            self.model = self.jobs = self.environment = self._saved_model = None
+            self.model = self.jobs = self.environment = self._saved_model = self.mention_memo = None
             if self.database is not None:  # its memos were made with other settings: a new one is written
                 self.database.close()
                 self.database = None

@@ -16,7 +16,10 @@ neighbours and timelines, not 17,000 pages.
 
 Every dependency is of the site's shape (what of the front matter the model
 is made of: slugs, dates, names, drafts, aliases): two models of the same
-shape give every dependency the same value.
+shape give every dependency the same value, but for the MENTION_KINDS, which
+are also of the bodies' mentions and links (model/mentions.py): those are
+stale when the entity or document they are about (the tuple's second item) is
+one whose list a body rendered since the last good build may have changed.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from briefgen import urls
+from briefgen.model.mentions import NO_MENTIONS, MentionIndex
 from briefgen.model.relations import Timeline
 from briefgen.model.site import Site
 
@@ -33,13 +37,15 @@ Dependency = tuple  # (kind, *what it is about); see the module's docstring
 class ModelDependencies:
     """The value of each dependency in one site model, each worked out once."""
 
-    def __init__(self, site: Site):
+    def __init__(self, site: Site, mentions: MentionIndex | None = None):
         self.site = site
+        self.mentions = mentions if mentions is not None else MentionIndex(site, lambda rel: NO_MENTIONS)
         self._values: dict[Dependency, Any] = {}
         self._shared: dict[Dependency, Dependency] = {}
         self._slugs: tuple[str, ...] | None = None
         self._years: dict[int, tuple[str, ...]] | None = None
         self._aliases: tuple[tuple[str, str, str], ...] | None = None
+        self._sources: dict[str, tuple] | None = None
 
     def shared(self, dependency: Dependency) -> Dependency:
         """The one tuple for this dependency: jobs that read it share it, and it is pickled once in their memo."""
@@ -118,6 +124,15 @@ class ModelDependencies:
     def _co_mentions(self, key, count: int) -> tuple:
         return self.site.co_mentions.get(key, ())[:count]
 
+    def _co_mentions_by_taxonomy(self, key, count: int) -> tuple[tuple[str, tuple], ...]:
+        """(taxonomy, up to `count` of its entities most often named with `key`), in the site's taxonomy order."""
+        groups: dict[str, list] = {}
+        for other, times in self.site.co_mentions.get(key, ()):
+            group = groups.setdefault(other[0], [])
+            if len(group) < count:
+                group.append((other, times))
+        return tuple((spec.name, tuple(groups[spec.name])) for spec in self.site.config.taxonomies if spec.name in groups)
+
     def _timeline(self, key) -> Timeline:
         return self.site.timelines.get(key, Timeline("month", ()))
 
@@ -126,6 +141,33 @@ class ModelDependencies:
 
     def _related(self, slug: str) -> tuple[str, ...]:
         return self.site.related.get(slug, ())
+
+    def _text_mention_count(self, key) -> int:
+        return len(self.mentions.entity_mentions(key))
+
+    def _text_mentions(self, key, start: int, end: int) -> tuple[tuple[str, str, str], ...]:
+        """(slug, name as written, excerpt) of the briefings whose text (not front matter) mentions `key`."""
+        return tuple((slug, mention.surface, mention.excerpt)
+                     for slug, mention in self.mentions.entity_mentions(key)[start:end])
+
+    def _linked_from(self, source_rel: str) -> tuple[tuple, ...]:
+        """What links to a document: ("briefing", slug), ("page", title, site path), ("entity", key)."""
+        found = []
+        for source in self.mentions.linked_from(source_rel):
+            briefing = self._by_source().get(source)
+            if briefing is not None:
+                found.append(briefing)
+        return tuple(found)
+
+    def _by_source(self) -> dict[str, tuple]:
+        """Each document of the site by its source path, as _linked_from gives it."""
+        if self._sources is None:
+            sources: dict[str, tuple] = {str(b.source_rel): ("briefing", b.slug) for b in self.site.briefings}
+            sources.update({str(p.source_rel): ("page", p.title, urls.page_path(p.slug)) for p in self.site.pages})
+            sources.update({str(entity.profile.source_rel): ("entity", key)
+                            for key, entity in self.site.registry.entities.items() if entity.profile is not None})
+            self._sources = sources
+        return self._sources
 
     def _page(self, slug: str) -> Any:
         return next((p for p in self.site.pages if p.slug == slug), None)
@@ -149,12 +191,18 @@ _VALUE_OF: dict[str, Callable[..., Any]] = {
     "count": ModelDependencies._count,
     "published-mentions": ModelDependencies._published_mentions,
     "co-mentions": ModelDependencies._co_mentions,
+    "co-mentions-by-taxonomy": ModelDependencies._co_mentions_by_taxonomy,
     "timeline": ModelDependencies._timeline,
     "neighbours": ModelDependencies._neighbours,
     "related": ModelDependencies._related,
     "page": ModelDependencies._page,
     "alias": ModelDependencies._alias,
+    "text-mention-count": ModelDependencies._text_mention_count,
+    "text-mentions": ModelDependencies._text_mentions,
+    "linked-from": ModelDependencies._linked_from,
 }
+# The kinds whose value is also of the bodies' mentions and links, by their subject (an entity, a document).
+MENTION_KINDS = frozenset({"text-mention-count", "text-mentions", "linked-from"})
 
 
 class ChangedDependencies:
@@ -167,14 +215,20 @@ class ChangedDependencies:
     jobs on every save in serve).
     """
 
-    def __init__(self, old: ModelDependencies | None, new: ModelDependencies, bodies_rendered: set):
+    def __init__(self, old: ModelDependencies | None, new: ModelDependencies, bodies_rendered: set,
+                 mention_subjects: set = frozenset()):
+        """`mention_subjects`: the entities and documents whose mention or backlink lists may have changed."""
         self.old, self.new = old, new
         self.bodies = {("body", rel) for rel in bodies_rendered}
+        self.mention_subjects = mention_subjects
         self._known: dict[Dependency, bool] = {}
 
     def among(self, dependencies: Iterable[Dependency]) -> bool:
         """Whether any of these may have another value now."""
         if self.bodies and not self.bodies.isdisjoint(dependencies):
+            return True
+        if self.mention_subjects and any(dependency[0] in MENTION_KINDS and dependency[1] in self.mention_subjects
+                                         for dependency in dependencies):
             return True
         return self.old is not None and \
             any(self._changed(dependency) for dependency in dependencies if dependency[0] != "body")

@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING
 from briefgen.incremental.cache import BuildCache
 from briefgen.incremental.dependencies import ChangedDependencies, Dependency, ModelDependencies
 from briefgen.incremental.model import ModelStep, views_changed
+from briefgen.errors import Diagnostic
+from briefgen.model.alias_checks import over_eager_aliases
+from briefgen.model.mentions import NO_MENTIONS, BodyMentions, MentionIndex
 from briefgen.render.jobs import JobResults, PageJob, ReusedJob, output_key
 
 if TYPE_CHECKING:  # the renderer reads the model through incremental/dependencies.py
@@ -136,6 +139,7 @@ class PageReuse:
     changed: set[str]  # the briefings whose view (card or body) may differ from the last good build's
     bodies_rendered: set[PurePosixPath]  # bodies rendered again since the last good build
     views: dict  # the last build's views of briefings that did not change, reusable as they are
+    mention_subjects: set  # entities and documents whose mention or backlink lists may have changed since
 
 
 def page_reuse(step: ModelStep, render_digest: str, rendered_again: set[PurePosixPath],
@@ -149,7 +153,7 @@ def page_reuse(step: ModelStep, render_digest: str, rendered_again: set[PurePosi
     if previous is None and step.earlier is not None:  # of another shape: its jobs are checked dependency by dependency
         previous = cache.earlier_jobs()
         if previous is not None and previous.key == (step.earlier.shape, render_digest):
-            earlier_dependencies = ModelDependencies(step.earlier.site)
+            earlier_dependencies = ModelDependencies(step.earlier.site, mention_index(step.earlier.site, cache))
         else:
             previous = None
     changed = {slug for slug, digest in digests.items() if previous is None or previous.digests.get(slug) != digest}
@@ -159,7 +163,39 @@ def page_reuse(step: ModelStep, render_digest: str, rendered_again: set[PurePosi
         changed.update(views_changed(step.earlier.site, site))
     # Views of unchanged briefings are as they were when nothing but bodies changed.
     views = {slug: view for slug, view in cache.views.items() if slug not in changed} if previous else {}
-    return PageReuse(key, previous, earlier_dependencies, digests, changed, set(rendered), views)
+    return PageReuse(key, previous, earlier_dependencies, digests, changed, set(rendered), views,
+                     set(cache.mentions_since_good_build))
+
+
+def site_mentions(step: ModelStep, cache: BuildCache) -> tuple[MentionIndex, tuple[Diagnostic, ...]]:
+    """The site's mentions and backlinks, and what they say to the editor (notes, aliases that catch too
+    much): kept while the model's shape, the profiles and every body's mentions are as they were (serve
+    saves a body without working them out again for 10,000 briefings)."""
+    site = step.site
+    profiles = tuple(step.memo.front_digests.get(str(profile.source_rel)) for profile in site.registry.profiles())
+    key = (step.memo.shape, profiles, cache.mention_version)
+    if cache.mention_memo is not None and cache.mention_memo[0] == key:
+        return cache.mention_memo[1], cache.mention_memo[2]
+    index = mention_index(site, cache)
+    said = (*index.notes(), *over_eager_aliases(site, index))
+    cache.mention_memo = (key, index, said)
+    return index, said
+
+
+def mention_index(site, cache: BuildCache) -> MentionIndex:
+    """The site's mentions and backlinks, from the records of the bodies as they are now.
+
+    Also for the last model when it was of another shape: its lists, worked
+    out with today's bodies, differ from today's by what the front matter
+    changed; what bodies changed is in cache.mentions_since_good_build.
+    """
+    heads = cache.bodies
+
+    def mentions_of(rel) -> BodyMentions:
+        head = heads.head(rel)
+        return NO_MENTIONS if head is None else head.mentions
+
+    return MentionIndex(site, mentions_of)
 
 
 def plan_pages(renderer: PageRenderer, reuse: PageReuse, cache: BuildCache) -> JobPlan:
@@ -168,8 +204,10 @@ def plan_pages(renderer: PageRenderer, reuse: PageReuse, cache: BuildCache) -> J
     # A briefing's body is in its view, never a dependency: only pages' and profiles' bodies can make one stale.
     fact_bodies = {d.source_rel for d in (*site.pages, *site.registry.profiles())}
     stale = ChangedDependencies(reuse.earlier_dependencies, renderer.dependencies,
-                                {rel for rel in reuse.bodies_rendered if rel in fact_bodies})
-    return plan_jobs(renderer, cache, reuse.previous, reuse.changed, stale, same_jobs=reuse.earlier_dependencies is None)
+                                {rel for rel in reuse.bodies_rendered if rel in fact_bodies}, reuse.mention_subjects)
+    # An entity's pages are as many as its longest list: one mentioned more or less may have another number.
+    same_jobs = reuse.earlier_dependencies is None and not any(isinstance(s, tuple) for s in reuse.mention_subjects)
+    return plan_jobs(renderer, cache, reuse.previous, reuse.changed, stale, same_jobs=same_jobs)
 
 
 def remember_pages(cache: BuildCache, reuse: PageReuse, plan: JobPlan, results: JobResults,
@@ -180,3 +218,4 @@ def remember_pages(cache: BuildCache, reuse: PageReuse, plan: JobPlan, results: 
     cache.jobs = JobMemo(reuse.key, plan.recorded(results), reuse.digests, cards)
     cache.views = renderer.views
     cache.bodies_since_good_build = set()
+    cache.mentions_since_good_build = set()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, replace
+from types import MappingProxyType
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
@@ -20,6 +21,8 @@ from markdown_it.token import Token
 from briefgen.errors import Diagnostic, Severity
 from briefgen.fingerprint import fingerprint
 from briefgen.model.entities import EntityKey, EntityRegistry, normalise_name
+from briefgen.model.mentions import MentionLog
+from briefgen.render.excerpts import BlockText
 from briefgen.names import did_you_mean
 
 _WORD = re.compile(r"\w+")
@@ -83,6 +86,7 @@ class LinkResolver:
     url_prefix: str  # base path, e.g. "/repo/"
     autolink_targets: Mapping[str, tuple[EntityKey, LinkTarget]]  # surface as it may appear in text -> target
     autolink_index: Mapping[str, tuple[str, ...]]  # first word of a surface -> surfaces, longest first
+    entity_at: Mapping[str, EntityKey] = field(default_factory=dict)  # an entity page's site path -> its entity
 
     def keys(self, earlier: LinkKeys | None = None) -> LinkKeys:
         """Digests of each kind of link target, so a body is re-rendered only when a kind it uses changes.
@@ -150,6 +154,7 @@ def make_resolver(
         by_file[str(rel).partition("/")[2]] = target  # relative to content/, as links name it
         by_title.setdefault(normalise_name(title), []).append(target)
     autolink_targets: dict[str, tuple[EntityKey, LinkTarget]] = {}
+    entity_at = {entity_paths[key]: key for key in registry.entities}
     for key, entity in registry.entities.items():
         origin = str(entity.profile.source_rel) if entity.profile else f"{key[0]} '{entity.name}'"
         target = LinkTarget(entity_paths[key], entity.name, origin)
@@ -168,6 +173,7 @@ def make_resolver(
     return LinkResolver(
         by_file, {k: tuple(v) for k, v in by_title.items()}, url_prefix, autolink_targets,
         {word: tuple(sorted(surfaces, key=lambda x: (-len(x), x))) for word, surfaces in index.items()},
+        MappingProxyType(entity_at),
     )
 
 
@@ -183,39 +189,60 @@ def _text_forms(surface: str) -> tuple[str, ...]:
     return (surface, surface[0].upper() + surface[1:])
 
 
-def resolve_links(tokens: list[Token], rel, body_line: int, resolver: LinkResolver, problems: list) -> None:
+def resolve_links(tokens: list[Token], rel, body_line: int, resolver: LinkResolver, problems: list,
+                  log: MentionLog | None = None) -> None:
     """Give each @/ link and [[wikilink]] in `tokens` its URL (or "#"), and each that points nowhere a
-    diagnostic with its file line in `problems`."""
+    diagnostic with its file line in `problems`; what each points at is recorded in `log`."""
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue
         line = body_line + (block.map[0] if block.map else 0)
-        for token in block.children:
+        text = None
+        for index, token in enumerate(block.children):
             if token.type != "link_open":
                 continue
             if "wikilink" in token.meta:
                 target_line = line + token.meta["line_offset"]
-                href = _resolve_wikilink(token.meta["wikilink"], rel, target_line, resolver, problems)
-                token.attrs["href"] = href or "#"
-                continue
-            href = str(token.attrs.get("href", ""))
-            if href.startswith("@/"):
+                target = _resolve_wikilink(token.meta["wikilink"], rel, target_line, resolver, problems)
+            else:
+                href = str(token.attrs.get("href", ""))
+                if not href.startswith("@/"):
+                    continue
                 offset = block.content.find(href)
                 target_line = line + (block.content.count("\n", 0, offset) if offset > 0 else 0)
-                token.attrs["href"] = _resolve_file_link(href, rel, target_line, resolver, problems) or "#"
+                target = _resolve_file_link(href, rel, target_line, resolver, problems)
+            token.attrs["href"] = "#" if target is None else \
+                resolver.url(target[0]) + (f"#{target[1]}" if target[1] else "")
+            if target is not None and log is not None:
+                text = text or BlockText(block.children, line)
+                _record_link(log, resolver, target[0], text, index + 1, target_line)
 
 
-def _resolve_file_link(href: str, rel, line: int, resolver: LinkResolver, problems: list) -> str | None:
+def _record_link(log: MentionLog, resolver: LinkResolver, target: LinkTarget, text: BlockText, index: int,
+                 line: int) -> None:
+    """An explicit link's target: an entity mentioned, or a document linked to."""
+    key = resolver.entity_at.get(target.site_path)
+    if key is None:
+        log.link(target.origin)
+    elif index < len(text.children):
+        child = text.children[index]
+        log.entity(key, child.content, text.excerpt(index, 0, len(child.content)), line)
+
+
+def _resolve_file_link(href: str, rel, line: int, resolver: LinkResolver, problems: list
+                       ) -> tuple[LinkTarget, str] | None:
+    """(target, anchor) of an @/ link, or None with a problem."""
     path, _, anchor = href[2:].partition("#")
     target = resolver.by_file.get(path)
     if target is None:
         hint = did_you_mean(path, resolver.by_file) or "The path is relative to content/, e.g. @/briefings/first-call.md."
         problems.append(Diagnostic(rel, line, f"the link '{href}' points at no content file.", hint))
         return None
-    return resolver.url(target) + (f"#{anchor}" if anchor else "")
+    return target, anchor
 
 
-def _resolve_wikilink(target_text: str, rel, line: int, resolver: LinkResolver, problems: list) -> str | None:
+def _resolve_wikilink(target_text: str, rel, line: int, resolver: LinkResolver, problems: list
+                      ) -> tuple[LinkTarget, str] | None:
     if target_text.startswith("@/"):
         return _resolve_file_link(target_text, rel, line, resolver, problems)
     name, _, anchor = target_text.partition("#")
@@ -226,7 +253,7 @@ def _resolve_wikilink(target_text: str, rel, line: int, resolver: LinkResolver, 
     if section is not None:
         candidates = [c for c in candidates if c.site_path.startswith(section + "/")]
     if len(candidates) == 1:
-        return resolver.url(candidates[0]) + (f"#{anchor}" if anchor else "")
+        return candidates[0], anchor
     if not candidates:
         known = {t.label for targets in resolver.by_title.values() for t in targets}
         hint = did_you_mean(name, known) or "Link to an entity by its name or alias, or to a briefing by its title."
@@ -242,9 +269,11 @@ def _resolve_wikilink(target_text: str, rel, line: int, resolver: LinkResolver, 
     return None
 
 
-def autolink_first_mentions(tokens: list[Token], resolver: LinkResolver, exclude: EntityKey | None) -> None:
+def autolink_first_mentions(tokens: list[Token], resolver: LinkResolver, exclude: EntityKey | None,
+                            log: MentionLog | None = None, body_line: int = 0) -> None:
     """Link the first mention of each entity (but `exclude`) in running text, outside headings, links and raw
-    elements, unless the body already links to its page."""
+    elements, unless the body already links to its page; each mention linked is recorded in `log` with the
+    sentence around it (the mentions of an entity's page come from this same scan)."""
     # The first words of names that the body's text holds, found in one pass: most text tokens hold none.
     words = _WORD.findall("\n".join(
         child.content for block in tokens if block.type == "inline" and block.children
@@ -264,14 +293,15 @@ def autolink_first_mentions(tokens: list[Token], resolver: LinkResolver, exclude
             for token in block.children:
                 if token.type == "link_open":
                     already_linked_urls.add(token.attrs.get("href"))
-            block.children = _link_in_children(block.children, resolver, candidates, linked, already_linked_urls)
+            text = BlockText(block.children, body_line + (block.map[0] if block.map else 0))
+            block.children = _link_in_children(text, resolver, candidates, linked, already_linked_urls, log)
 
 
-def _link_in_children(children: list[Token], resolver, candidates: set[str], linked: set,
-                      already_linked_urls: set) -> list[Token]:
+def _link_in_children(text: BlockText, resolver, candidates: set[str], linked: set,
+                      already_linked_urls: set, log: MentionLog | None) -> list[Token]:
     result: list[Token] = []
     link_depth = 0
-    for token in children:
+    for index, token in enumerate(text.children):
         if token.type == "link_open":
             link_depth += 1
         elif token.type == "link_close":
@@ -279,13 +309,19 @@ def _link_in_children(children: list[Token], resolver, candidates: set[str], lin
         if token.type != "text" or link_depth > 0 or "raw_html" in token.meta:
             result.append(token)
             continue
-        result.extend(_split_text(token, resolver, candidates, linked, already_linked_urls))
+        found = _split_text(token, resolver, candidates, linked, already_linked_urls)
+        if log is not None and found is not None:
+            for key, start, end in found[1]:
+                log.entity(key, token.content[start:end], text.excerpt(index, start, end), text.line_of(index))
+        result.extend([token] if found is None else found[0])
     return result
 
 
 def _split_text(token: Token, resolver: LinkResolver, candidates: set[str], linked: set,
-                already_linked_urls: set) -> list[Token]:
+                already_linked_urls: set) -> tuple[list[Token], list[tuple[EntityKey, int, int]]] | None:
+    """The token split into text and links, and (entity, start, end) of each link made; None: no link made."""
     text = token.content
+    made: list[tuple[EntityKey, int, int]] = []
     pieces: list[Token] = []
     cursor = 0
     for start, end in _mentions(text, candidates, resolver.autolink_index):
@@ -295,6 +331,7 @@ def _split_text(token: Token, resolver: LinkResolver, candidates: set[str], link
         if key in linked or url in already_linked_urls:
             continue
         linked.add(key)
+        made.append((key, start, end))
         if start > cursor:
             pieces.append(_text_token(text[cursor:start]))
         link_open = Token("link_open", "a", 1)
@@ -302,10 +339,10 @@ def _split_text(token: Token, resolver: LinkResolver, candidates: set[str], link
         pieces.extend([link_open, _text_token(surface), Token("link_close", "a", -1)])
         cursor = end
     if not pieces:
-        return [token]
+        return None
     if cursor < len(text):
         pieces.append(_text_token(text[cursor:]))
-    return pieces
+    return pieces, made
 
 
 def _mentions(text: str, candidates: set[str], index: Mapping[str, tuple[str, ...]]) -> list[tuple[int, int]]:

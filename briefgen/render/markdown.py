@@ -16,6 +16,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from briefgen.errors import Diagnostic, Severity
 from briefgen.model.entities import EntityKey
+from briefgen.model.mentions import NO_MENTIONS, BodyMentions, MentionLog
 from briefgen.render.extras import GitHubLinkify, block_attributes_rule, render_list_item_open
 from briefgen.render.headings import footnote_prefix, heading_ids_rule
 from briefgen.render.links import LinkResolver, autolink_first_mentions, resolve_links
@@ -33,6 +34,7 @@ class Rendered:
     html: str
     summary: str  # the first paragraph as plain text
     diagnostics: tuple[Diagnostic, ...] = ()
+    mentions: BodyMentions = NO_MENTIONS  # what its text mentions and links to (see model/mentions.py)
 
 
 def create_markdown(allow_html: bool = True, typographer: bool = True) -> MarkdownIt:
@@ -173,9 +175,10 @@ def render_body(
     env: dict = {"docId": footnote_prefix(rel)}  # footnote ids: fn-<name>-1 (see headings.py)
     tokens = md.parse(body, env)
     problems: list[Diagnostic] = []
-    resolve_links(tokens, rel, body_line, resolver, problems)
+    log = MentionLog()
+    resolve_links(tokens, rel, body_line, resolver, problems, log)
     if autolink and resolver.autolink_index:
-        autolink_first_mentions(tokens, resolver, exclude_entity)
+        autolink_first_mentions(tokens, resolver, exclude_entity, log, body_line)
     html = md.renderer.render(tokens, md.options, env)
     if _holds_raw_html(tokens):
         # Raw HTML can span tokens (a tag opened in one block, a quote closed in the next): the whole
@@ -184,7 +187,7 @@ def render_body(
         html = sanitised.html
         problems.extend(_removed_url_warning(removed, rel, _raw_url_line(tokens, body_line, removed))
                         for removed in sanitised.removed)
-    return Rendered(html, first_paragraph_text(tokens), tuple(problems))
+    return Rendered(html, first_paragraph_text(tokens), tuple(problems), log.recorded())
 
 
 def _holds_raw_html(tokens: list[Token]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
@@ -14,6 +15,9 @@ from briefgen.content.documents import Briefing
 from briefgen.fingerprint import fingerprint
 from briefgen.incremental.dependencies import Dependency, ModelDependencies
 from briefgen.model.entities import Entity, EntityKey
+from briefgen.model.key_dates import key_dates
+from briefgen.model.mentions import MentionIndex
+from briefgen.render.chart import chart_layout
 from briefgen.model.site import Site
 from briefgen.output.claims import Claim
 from briefgen.render import metadata
@@ -23,12 +27,14 @@ from briefgen.render.feeds import FeedEntry, atom_feed
 from briefgen.render.jobs import PageJob, ProducedPage
 from briefgen.render.markdown import Rendered
 from briefgen.render.views import (
+    Backlink,
     BodyReadLog,
     BriefingView,
     EntityLink,
     EntityRef,
     Pager,
     RenderedBodies,
+    TextMention,
     new_briefing_view,
     profile_fields,
     reporting_to,
@@ -66,8 +72,10 @@ class PageRenderer:
     """Turns the site model into outputs; all template calls go through `render`."""
 
     def __init__(self, site: Site, bodies: RenderedBodies, env: jinja2.Environment,
-                 render_digest: str, views: Mapping[str, BriefingView] | None = None):
-        """`views` are known-current views of some briefings, from the last build."""
+                 render_digest: str, views: Mapping[str, BriefingView] | None = None,
+                 mentions: MentionIndex | None = None):
+        """`views` are known-current views of some briefings, from the last build; `mentions`: the bodies'
+        mentions and links (none without)."""
         self.site = site
         self.config = site.config
         self.bodies = bodies
@@ -77,7 +85,7 @@ class PageRenderer:
         self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
         self.dates = DateStyle(self.config.language, self.config.timezone)
         self.views: dict[str, BriefingView] = dict(views or {})
-        self.dependencies = ModelDependencies(site)
+        self.dependencies = ModelDependencies(site, mentions)
         self._shown: set[str] | None = None  # while a job is made: the briefings it shows
         self._model_reads: set[Dependency] | None = None  # … and what it read of the model
         self._page_urls: dict[str, tuple[str, ...]] = {}
@@ -199,7 +207,8 @@ class PageRenderer:
         for spec in self.config.taxonomies:
             keys.append(("taxonomy", spec.name))
             for key in self.site.entity_keys(spec.name):
-                pages = self._page_count(len(self.site.mentions.get(key, ())))
+                pages = self._page_count(max(len(self.site.mentions.get(key, ())),
+                                             self.dependencies.value(("text-mention-count", key))))
                 keys += [("entity", key, n) for n in range(1, pages + 1)]
                 keys.append(("entity-feed", key))
         keys += [("page", p.slug) for p in self.site.pages]
@@ -269,8 +278,23 @@ class PageRenderer:
             older=self.briefing_view(older) if older else None,
             newer=self.briefing_view(newer) if newer else None,
             related=[self.briefing_view(s) for s in self.read_model("related", slug)],
+            linked_from=self.backlinks(str(briefing.source_rel)),
             json_ld=metadata.json_ld_script(self.briefing_metadata(briefing, view)),
         )
+
+    def backlinks(self, source_rel: str) -> list[Backlink]:
+        """The briefings, pages and profiles whose text links to a document."""
+        found = []
+        for kind, *what in self.read_model("linked-from", source_rel):
+            if kind == "briefing":
+                view = self.briefing_view(what[0])
+                found.append(Backlink("briefing", view.title, view.url, view))
+            elif kind == "page":
+                found.append(Backlink("page", what[0], self.links.url(what[1])))
+            else:
+                ref = self.entity_ref(what[0])
+                found.append(Backlink(self._spec(what[0][0]).singular, ref.name, ref.url))
+        return found
 
     def briefing_metadata(self, briefing: Briefing, view: BriefingView) -> dict[str, Any]:
         named = [(spec.name, link.name, self.links.absolute(urls.entity_path(*link.key)))
@@ -294,7 +318,8 @@ class PageRenderer:
 
     def render_taxonomy(self, name: str) -> PageJob:
         spec = self._spec(name)
-        entities = [self.entity_link(k) for k in self.read_model("entity-keys", spec.name)]
+        entities = [replace(self.entity_link(k), mentioned=self.read_model("text-mention-count", k))
+                    for k in self.read_model("entity-keys", spec.name)]
         return self.render("taxonomy.html", *_BUILT_IN_PAGES["taxonomy"](spec.name),
                            title=spec.title, taxonomy=spec, entities=entities)
 
@@ -308,15 +333,24 @@ class PageRenderer:
         ))
         mentioned = self.read_model("mentions", key)
         co_named = [(self.entity_ref(other), count) for other, count in self.read_model("co-mentions", key, 12)]
+        co_named_groups = [(self._spec(taxonomy), [(self.entity_ref(other), count) for other, count in group])
+                           for taxonomy, group in self.read_model("co-mentions-by-taxonomy", key, 5)]
+        timeline = self.read_model("timeline", key)
+        dates = key_dates(entity.profile.fields) if entity.profile else ()
         start, end = self._page_range(number)
-        pager = self._pager(len(mentioned), mentioned[start:end], path, number)
+        # Paginated with the front-matter list: the page count is that of the longer of the two.
+        text_count = self.read_model("text-mention-count", key)
+        also = [TextMention(self.briefing_view(slug), surface, excerpt)
+                for slug, surface, excerpt in self.read_model("text-mentions", key, start, end)]
+        pager = self._pager(max(len(mentioned), text_count), mentioned[start:end], path, number)
         return self.render(
             "entity.html", urls.paginated_path(path, number), origin,
             title=entity.name, taxonomy=spec, entity=entity,
             profile_html=self.body(entity.profile.source_rel).html if entity.profile else "",
-            fields=profile_fields(entity, self.dates), pager=pager, briefings=[self.briefing_view(s) for s in pager.items],
-            mention_count=len(mentioned), co_named=co_named,
-            timeline=self.read_model("timeline", key),
+            fields=profile_fields(entity, self.dates), pager=pager,
+            briefings=[self.briefing_view(s) for s in pager.items], mention_count=len(mentioned), co_named=co_named,
+            co_named_groups=co_named_groups, also_mentioned=also, also_count=text_count,
+            timeline=timeline, chart=chart_layout(timeline, dates), key_dates=dates,
             feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,
         )
 

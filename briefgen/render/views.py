@@ -29,6 +29,7 @@ class EntityLink:
     name: str
     url: str
     count: int
+    mentioned: int = 0  # briefings whose text mentions it without naming it in front matter (taxonomy index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,25 @@ class BriefingView:
 
     def __str__(self) -> str:  # what {{ view }} prints: the card, never the body
         return f"BriefingView<{self.card}>"
+
+
+@dataclass(frozen=True, slots=True)
+class TextMention:
+    """A briefing whose text mentions an entity its front matter does not name, on the entity's page."""
+
+    briefing: BriefingView
+    surface: str  # the name as written
+    excerpt: str  # plain text around the first mention (escaped by the template, as all text)
+
+
+@dataclass(frozen=True, slots=True)
+class Backlink:
+    """A document that links to a briefing: another briefing, a page, or an entity's profile."""
+
+    kind: str  # "briefing", "page", or a taxonomy's singular ("leader")
+    title: str
+    url: str
+    briefing: BriefingView | None = None  # when a briefing links
 
 
 @dataclass(frozen=True, slots=True, repr=False)
