@@ -22,6 +22,7 @@ from briefgen.config import SiteConfig
 from briefgen.content.scan import ContentListing
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.fingerprint import fingerprint
+from briefgen.images import step as images
 from briefgen.incremental import BuildCache
 from briefgen.incremental.cache import code_digest, settings_key
 from briefgen.model.site import Site
@@ -94,13 +95,16 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     site = step.site
     clock.lap("model")
 
+    statics = static_files(theme)
+    page_paths = {path: target.site_path for path, target in step.memo.resolver.by_file.items()}
+    table = images.asset_table(config, cache, statics, listing, changed_files, page_paths, workers)
+    clock.lap("images")
     bodies, rendered_again = incremental.render_bodies(step, config, cache, workers,
-                                                       _reporter(progress, "Rendering bodies"), diags)
+                                                       _reporter(progress, "Rendering bodies"), diags, table)
     clock.lap("markdown")
     diags.raise_if_errors()
 
     env = incremental.jinja_environment(theme, template_digest, cache)
-    statics = static_files(theme)
     claims_key = incremental.claims_unchecked(cache, step, statics)
     if claims_key is not None:
         check_claims(_claims(PageRenderer(site, bodies, env, ""), statics, config), config.root, diags)
@@ -126,6 +130,9 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     cache.restore_search()
     outputs = results.outputs + (pagefind.state_outputs(cache.search) if cache.search else [])
     outputs += [Output(rel, copy_from=path, origin=_static_origin(path, config)) for rel, path in statics.items()]
+    used = images.used_images(table, (lookup for rel in cache.bodies for lookup in cache.bodies.head(rel).assets_used))
+    outputs += images.asset_outputs(table, used, (), config, workers, diags)
+    diags.raise_if_errors()
     outputs += [o for o in sitefiles.github_pages_files(config) if o.rel_path not in statics]
     if step.memo.sitemap is None:
         cache.model = replace(step.memo, sitemap=sitefiles.sitemap(site, renderer.links))

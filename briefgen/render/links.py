@@ -21,6 +21,7 @@ from briefgen.errors import Diagnostic, Severity
 from briefgen.fingerprint import fingerprint
 from briefgen.model.entities import EntityKey, EntityRegistry, normalise_name
 from briefgen.names import did_you_mean
+from briefgen.render.targets import TargetContext, resolve_href, resolve_image, target_line
 
 _WORD = re.compile(r"\w+")
 
@@ -40,8 +41,8 @@ class LinkKeys:
 
     @staticmethod
     def used_by(body: str) -> tuple[bool, bool]:
-        """Whether a body may have @/ links and [[wikilinks]]: every such link has its marker in the text."""
-        return "@/" in body, "[[" in body
+        """Whether a body may have @/ or x.md links and [[wikilinks]]: every such link has its marker in the text."""
+        return "@/" in body or ".md" in body, "[[" in body
 
     def select(self, used: tuple[bool, bool], autolink: bool) -> BodyLinkKeys:
         """The keys a body's rendering depends on, given what used_by() said of it: one of eight records,
@@ -183,13 +184,29 @@ def _text_forms(surface: str) -> tuple[str, ...]:
     return (surface, surface[0].upper() + surface[1:])
 
 
-def resolve_links(tokens: list[Token], rel, body_line: int, resolver: LinkResolver, problems: list) -> None:
+@dataclass(frozen=True, slots=True)
+class FileTargets:
+    """The files a build's bodies may point at (images/assets.AssetTable) and how images are processed."""
+
+    assets: object  # AssetTable
+    settings: object  # ImageSettings
+
+    def context(self, rel: str, resolver: LinkResolver, problems: list, featured: bool) -> TargetContext:
+        def page_link(content_path: str, line: int) -> str | None:
+            return _resolve_file_link("@/" + content_path, rel, line, resolver, problems)
+        return TargetContext(rel, resolver.url_prefix, self.assets, self.settings, page_link, problems, featured)
+
+
+def resolve_links(tokens: list[Token], rel, body_line: int, resolver: LinkResolver, problems: list,
+                  files: TargetContext | None = None) -> None:
     """Give each @/ link and [[wikilink]] in `tokens` its URL (or "#"), and each that points nowhere a
-    diagnostic with its file line in `problems`."""
-    for block in tokens:
+    diagnostic with its file line in `problems`; with `files`, links to files and images too."""
+    for index, block in enumerate(tokens):
         if block.type != "inline" or not block.children:
             continue
         line = body_line + (block.map[0] if block.map else 0)
+        if files is not None:
+            _resolve_files(tokens, index, line, files)
         for token in block.children:
             if token.type != "link_open":
                 continue
@@ -199,10 +216,37 @@ def resolve_links(tokens: list[Token], rel, body_line: int, resolver: LinkResolv
                 token.attrs["href"] = href or "#"
                 continue
             href = str(token.attrs.get("href", ""))
-            if href.startswith("@/"):
+            if href.startswith("@/") and (files is None or href.partition("#")[0].endswith(".md")):
                 offset = block.content.find(href)
                 target_line = line + (block.content.count("\n", 0, offset) if offset > 0 else 0)
                 token.attrs["href"] = _resolve_file_link(href, rel, target_line, resolver, problems) or "#"
+
+
+def _resolve_files(tokens: list[Token], index: int, line: int, files: TargetContext) -> None:
+    """Links to files and pages by path (not @/x.md, done by resolve_links) and images, in one inline block.
+    An image alone in its paragraph with a caption or credit becomes a <figure>, in place of the <p>."""
+    block = tokens[index]
+    children = [c for c in block.children if not (c.type == "text" and not c.content.strip())]
+    alone = len(children) == 1 and children[0].type == "image"
+    for token in _all_children(block.children):
+        if token.type == "image":
+            resolve_image(token, target_line(block, line, str(token.attrs.get("src", ""))), files, alone)
+            if alone and "<figure" in (token.meta or {}).get("html", "") and 0 < index < len(tokens) - 1 \
+                    and tokens[index - 1].type == "paragraph_open":
+                tokens[index - 1].hidden = tokens[index + 1].hidden = True  # no <p> around the <figure>
+        elif token.type == "link_open" and "wikilink" not in (token.meta or {}):
+            href = str(token.attrs.get("href", ""))
+            if href.startswith("@/") and href.partition("#")[0].endswith(".md"):
+                continue  # resolve_links' own
+            resolved = resolve_href(href, target_line(block, line, href), files)
+            token.attrs["href"] = "#" if resolved is None else resolved
+
+
+def _all_children(children: list[Token]):
+    for token in children:
+        yield token
+        if token.children:  # an image's alt text may hold another image
+            yield from _all_children(token.children)
 
 
 def _resolve_file_link(href: str, rel, line: int, resolver: LinkResolver, problems: list) -> str | None:

@@ -12,11 +12,12 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from briefgen.errors import Diagnostic, Severity
 from briefgen.model.entities import EntityKey
-from briefgen.render.links import LinkResolver, autolink_first_mentions, resolve_links
+from briefgen.render.links import FileTargets, LinkResolver, autolink_first_mentions, resolve_links
 from briefgen.render.rawhtml import RawElementTracker, RemovedUrl, sanitise_html
 
 _WORD = re.compile(r"\w+")
@@ -30,6 +31,7 @@ class Rendered:
     html: str
     summary: str  # the first paragraph as plain text
     diagnostics: tuple[Diagnostic, ...] = ()
+    assets_used: tuple[str, ...] = ()  # the files the body looked up (see images.assets.AssetTable.entry_key)
 
 
 def create_markdown(allow_html: bool = True) -> MarkdownIt:
@@ -44,7 +46,28 @@ def create_markdown(allow_html: bool = True) -> MarkdownIt:
     # Before linkify, so after the footnote plugin has moved footnotes' text into the token stream.
     md.core.ruler.before("linkify", "raw_html_hide", _hide_text_in_raw_elements)
     md.core.ruler.before("text_join", "raw_html_show", _show_text_in_raw_elements)
+    # {credit="…"} (and {alt=""}, {.class}) after an image, and nothing else: other attributes
+    # (onerror=…) would be raw HTML by another door.
+    attrs_plugin(md, after=("image",), allowed=["credit", "alt", "class"])
+    md.inline.ruler.before("attr", "image_alt_given", _note_alt_given)
+    md.add_render_rule("image", _render_image)
     return md
+
+
+def _note_alt_given(state: StateInline, silent: bool) -> bool:
+    """Notes on an image followed by {… alt=…} that its alt text was given (empty on purpose); consumes nothing."""
+    if state.src.startswith("{", state.pos) and state.tokens and state.tokens[-1].type == "image":
+        end = state.src.find("}", state.pos)
+        if end > 0 and re.search(r"(^|\s)alt=", state.src[state.pos + 1:end]):
+            state.tokens[-1].meta = {**(state.tokens[-1].meta or {}), "alt_given": True}
+    return False
+
+
+def _render_image(renderer, tokens, index, options, env) -> str:
+    token = tokens[index]
+    if token.meta and "html" in token.meta:
+        return token.meta["html"]
+    return type(renderer).image(renderer, tokens, index, options, env)  # markdown-it's own
 
 
 # Raw elements whose text is the author's as typed: never autolinked nor typeset.
@@ -137,12 +160,17 @@ def render_body(
     *,
     autolink: bool,
     exclude_entity: EntityKey | None = None,
+    files: FileTargets | None = None,
+    featured: bool = False,
 ) -> Rendered:
-    """HTML for one body; link problems come back as diagnostics with file lines."""
+    """HTML for one body; link problems come back as diagnostics with file lines. `files`: the files its
+    links and images may point at (none: every such target is left as written); `featured`: the page
+    shows an image above the body."""
     env: dict = {}
     tokens = md.parse(body, env)
     problems: list[Diagnostic] = []
-    resolve_links(tokens, rel, body_line, resolver, problems)
+    context = files.context(str(rel), resolver, problems, featured) if files is not None else None
+    resolve_links(tokens, rel, body_line, resolver, problems, context)
     if autolink and resolver.autolink_index:
         autolink_first_mentions(tokens, resolver, exclude_entity)
     html = md.renderer.render(tokens, md.options, env)
@@ -153,7 +181,8 @@ def render_body(
         html = sanitised.html
         problems.extend(_removed_url_warning(removed, rel, _raw_url_line(tokens, body_line, removed))
                         for removed in sanitised.removed)
-    return Rendered(html, first_paragraph_text(tokens), tuple(problems))
+    return Rendered(html, first_paragraph_text(tokens), tuple(problems),
+                    tuple(dict.fromkeys(context.used)) if context is not None else ())
 
 
 def _holds_raw_html(tokens: list[Token]) -> bool:
