@@ -131,7 +131,7 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     outputs = results.outputs + (pagefind.state_outputs(cache.search) if cache.search else [])
     outputs += [Output(rel, copy_from=path, origin=_static_origin(path, config)) for rel, path in statics.items()]
     used = images.used_images(table, (lookup for rel in cache.bodies for lookup in cache.bodies.head(rel).assets_used))
-    outputs += images.asset_outputs(table, used, (), config, workers, diags)
+    outputs += images.asset_outputs(table, used, (), config, cache, workers, diags)
     diags.raise_if_errors()
     outputs += [o for o in sitefiles.github_pages_files(config) if o.rel_path not in statics]
     if step.memo.sitemap is None:

@@ -150,8 +150,11 @@ class ProbeCache:
     def save(self) -> None:
         if self.folder is None or not self.changed:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = self.folder / (_PROBES_FILE + ".tmp")
-        temporary.write_text(json.dumps({"by_stamp": self.by_stamp, "by_digest": self.by_digest}), "utf-8")
-        os.replace(temporary, self.folder / _PROBES_FILE)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.folder / f"{_PROBES_FILE}.{os.getpid()}.tmp"
+            temporary.write_text(json.dumps({"by_stamp": self.by_stamp, "by_digest": self.by_digest}), "utf-8")
+            os.replace(temporary, self.folder / _PROBES_FILE)
+        except OSError:  # a cache that cannot be written is no reason to fail a build: it probes again
+            return
         self.changed = False

@@ -4,6 +4,7 @@ after them the outputs: every content file copied, and the resized copies of eve
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+import tempfile
 from pathlib import Path
 
 from briefgen.config import SiteConfig
@@ -18,8 +19,10 @@ from briefgen.output.workspace import CACHE_DIR
 IMAGES_FOLDER = "images"  # in the cache folder: probes.json and the resized copies
 
 
-def images_folder(config: SiteConfig) -> Path:
-    return config.root / CACHE_DIR / IMAGES_FOLDER
+def images_folder(config: SiteConfig, cache) -> Path:
+    """Where the resized copies and the probes are kept: the cache folder's images/, or the build's own
+    folder (--no-cache, which neither reads nor writes the cache)."""
+    return cache.images_dir if cache.images_dir is not None else config.root / CACHE_DIR / IMAGES_FOLDER
 
 
 def asset_table(config: SiteConfig, cache, statics: Mapping[str, Path], listing: ContentListing | None,
@@ -36,7 +39,7 @@ def asset_table(config: SiteConfig, cache, statics: Mapping[str, Path], listing:
     cache.content_assets = assets
     probes = cache.probes
     if probes is None:
-        probes = cache.probes = ProbeCache.load(images_folder(config))
+        probes = cache.probes = ProbeCache.load(images_folder(config, cache))
     table = make_table(assets, statics, cache.sources.keys(), page_paths, config.images, probes, workers)
     probes.save()
     return table
@@ -52,21 +55,35 @@ def used_images(table: AssetTable, lookups: Iterable[str]) -> list[Asset]:
     return list(found.values())
 
 
-def asset_outputs(table: AssetTable, used: list[Asset], social: Iterable[Asset], config: SiteConfig,
+def asset_outputs(table: AssetTable, used: list[Asset], social: Iterable[Asset], config: SiteConfig, cache,
                   workers: int | None, diags: Diagnostics) -> list[Output]:
     """Every content file where it is published, and the resized copies of `used` images (made now when
     the cache folder has not got them); a copy that cannot be made is an error naming the image."""
     outputs = [Output(asset.site_path, copy_from=asset.path, origin=asset.source)
                for asset in table.by_content.values()]
-    folder = images_folder(config)
+    folder = images_folder(config, cache)
     jobs = [ResizeJob(asset.path, asset.source, variant, config.images.quality)
             for asset in used for variant in asset.variants]
     jobs += [ResizeJob(asset.path, asset.source, asset.social, config.images.quality)
              for asset in social if asset.social is not None]
     jobs = list({job.variant.site_path: job for job in jobs}.values())
-    for job, problem in make_copies(missing(jobs, folder), folder, workers):
+    to_make = missing(jobs, folder)
+    if to_make:
+        folder = _writable(folder)
+        to_make = missing(jobs, folder)
+    for job, problem in make_copies(to_make, folder, workers):
         diags.error(job.shown, None, f"a resized copy of the image cannot be made: {problem}.",
                     "Check that the file is a complete JPEG, PNG or WebP image; save it again from an editor.")
     outputs += [Output(job.variant.site_path, copy_from=folder / job.variant.key, origin=f"a resized copy of {job.shown}")
                 for job in jobs]
     return outputs
+
+
+def _writable(folder: Path) -> Path:
+    """`folder`, or when it cannot be made (the cache folder is a file, a read-only site) a temporary one:
+    a cache that cannot be written is no reason to fail a build."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="briefgen-images-"))

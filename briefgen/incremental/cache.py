@@ -97,6 +97,7 @@ class BuildCache:
     assets_key: str = ""  # of the files bodies may point at, as the kept bodies were rendered with (images/assets)
     content_assets: list | None = None  # serve: the last listing of content/'s other files
     probes: object | None = None  # images.probe.ProbeCache, loaded once per process
+    images_dir: Path | None = None  # where resized images and probes are kept; None: .briefgen-cache/images/
     sources: dict[str, Source] = field(default_factory=dict)  # the last build's sources (serve: in memory)
     stamps: dict = field(default_factory=dict)  # path -> ((mtime_ns, size), digest) of the last build's content
     last_inputs: str = ""  # digest of every input of the last successful build
