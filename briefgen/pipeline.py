@@ -34,6 +34,7 @@ from briefgen.render.pages import PageRenderer
 from briefgen.render.theme import resolve_theme, static_files
 from briefgen.search import pagefind
 from briefgen.search.step import index_site
+from briefgen.urls import entity_path
 
 Progress = Callable[[str, int, int], None]  # (what, done, total), while bodies and pages are rendered
 
@@ -97,6 +98,8 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
 
     statics = static_files(theme)
     page_paths = {path: target.site_path for path, target in step.memo.resolver.by_file.items()}
+    page_paths.update((str(profile.source_rel).partition("/")[2], entity_path(profile.taxonomy, profile.slug))
+                      for profile in site.registry.profiles())
     table = images.asset_table(config, cache, statics, listing, changed_files, page_paths, workers)
     clock.lap("images")
     bodies, rendered_again = incremental.render_bodies(step, config, cache, workers,
