@@ -66,6 +66,8 @@ def probe_bytes(data: bytes, name: str) -> Probe:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return Probe(digest, "raster", size=len(data),
                      problem=f"it claims more pixels than briefgen opens ({MAX_PIXELS // 1_000_000} megapixels): a decompression bomb, or a very large image")
+    except Image.UnidentifiedImageError:
+        return Probe(digest, "raster", size=len(data), problem="it is not a readable image (no image format Pillow knows)")
     except Exception as exc:  # Pillow raises many kinds for damaged files: each is "not a readable image"
         return Probe(digest, "raster", size=len(data), problem=f"it is not a readable image ({_reason(exc)})")
     if fmt != RASTER_SUFFIXES[suffix] and not (suffix in (".jpg", ".jpeg") and fmt == "MPO"):
