@@ -117,9 +117,11 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
         return BuildResult(site, (), diags.sorted(), MappingProxyType(clock.timings))
 
     nav = [(p.title, p.slug) for p in site.pages]
-    render_digest = fingerprint(code_digest(), template_digest, config, nav)
+    featured = images.featured_images(_featured_documents(site), table, config, diags)
+    diags.raise_if_errors()
+    render_digest = fingerprint(code_digest(), template_digest, config, nav, featured.key)
     reuse = incremental.page_reuse(step, render_digest, rendered_again, cache)
-    renderer = PageRenderer(site, bodies, env, render_digest, reuse.views)
+    renderer = PageRenderer(site, bodies, env, render_digest, reuse.views, featured)
     plan = incremental.plan_pages(renderer, reuse, cache)
     notes = pagefind.PageNotes() if spill is not None else None  # only spilled pages are noted
     results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin),
@@ -134,7 +136,7 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     outputs = results.outputs + (pagefind.state_outputs(cache.search) if cache.search else [])
     outputs += [Output(rel, copy_from=path, origin=_static_origin(path, config)) for rel, path in statics.items()]
     used = images.used_images(table, (lookup for rel in cache.bodies for lookup in cache.bodies.head(rel).assets_used))
-    outputs += images.asset_outputs(table, used, (), config, cache, workers, diags)
+    outputs += images.asset_outputs(table, [*used, *featured.assets], featured.assets, config, cache, workers, diags)
     diags.raise_if_errors()
     outputs += [o for o in sitefiles.github_pages_files(config) if o.rel_path not in statics]
     if step.memo.sitemap is None:
@@ -176,6 +178,19 @@ def _check_output_paths(outputs: list[Output], cache: BuildCache, diags: Diagnos
     diags.raise_if_errors()
     cache.checked_paths = paths
     return unique
+
+
+def _featured_documents(site: Site):
+    """(key, document) of every document that may have a featured image (see images.featured)."""
+    for briefing in site.briefings:
+        if briefing.image is not None:
+            yield f"briefing:{briefing.slug}", briefing
+    for profile in site.registry.profiles():
+        if profile.image is not None:
+            yield f"entity:{profile.taxonomy}/{profile.slug}", profile
+    for page in site.pages:
+        if page.image is not None:
+            yield f"page:{page.slug}", page
 
 
 def _reporter(progress: Progress | None, what: str) -> Callable[[int, int], None] | None:

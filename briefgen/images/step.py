@@ -11,6 +11,7 @@ from briefgen.config import SiteConfig
 from briefgen.content.scan import ContentListing, content_listing
 from briefgen.errors import Diagnostics
 from briefgen.images.assets import Asset, AssetTable, make_table
+from briefgen.images.featured import featured_images  # noqa: F401  (the pipeline's door to this package)
 from briefgen.images.probe import ProbeCache
 from briefgen.images.resize import ResizeJob, make_copies, missing
 from briefgen.output.outputs import Output
