@@ -202,6 +202,8 @@ def check_command(ctx, reporter: Reporter, drafts, strict):
     result = build(config, drafts=drafts, render_pages=False)
     raise_if_strict(result.diagnostics, strict)
     reporter.diagnostics(result.diagnostics)
+    for source, site_path in result.unlinked:  # published all the same: another site may link to it
+        reporter.detail(f"{source}: nothing in the site links to it; it is published at {config.base_path}{site_path}.")
     warnings = len(result.warnings)
     reporter.info(f"Checked {len(result.site.briefings)} briefings and {len(result.site.registry.entities)} entities: "
                   f"no errors{f', {warnings} warning' + ('s' if warnings != 1 else '') if warnings else ''}.")

@@ -49,6 +49,7 @@ class BuildResult:
     rendered: int = 0  # pages and feeds rendered by this build
     reused: int = 0  # … and reused unchanged from the last one
     search_notes: pagefind.PageNotes | None = None  # for start_search: what the workers noted of spilled pages
+    unlinked: tuple[tuple[str, str], ...] = ()  # check: (file, site path) of content files nothing points at
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
@@ -105,6 +106,7 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     bodies, rendered_again = incremental.render_bodies(step, config, cache, workers,
                                                        _reporter(progress, "Rendering bodies"), diags, table)
     clock.lap("markdown")
+    featured = images.featured_images(_featured_documents(site), table, config, diags)
     diags.raise_if_errors()
 
     env = incremental.jinja_environment(theme, template_digest, cache)
@@ -114,11 +116,10 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
         diags.raise_if_errors()
         cache.checked_claims = claims_key
     if not render_pages:
-        return BuildResult(site, (), diags.sorted(), MappingProxyType(clock.timings))
+        return BuildResult(site, (), diags.sorted(), MappingProxyType(clock.timings),
+                           unlinked=images.unlinked_files(table, _lookups(cache), featured))
 
     nav = [(p.title, p.slug) for p in site.pages]
-    featured = images.featured_images(_featured_documents(site), table, config, diags)
-    diags.raise_if_errors()
     render_digest = fingerprint(code_digest(), template_digest, config, nav, featured.key)
     reuse = incremental.page_reuse(step, render_digest, rendered_again, cache)
     renderer = PageRenderer(site, bodies, env, render_digest, reuse.views, featured)
@@ -135,7 +136,7 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     cache.restore_search()
     outputs = results.outputs + (pagefind.state_outputs(cache.search) if cache.search else [])
     outputs += [Output(rel, copy_from=path, origin=_static_origin(path, config)) for rel, path in statics.items()]
-    used = images.used_images(table, (lookup for rel in cache.bodies for lookup in cache.bodies.head(rel).assets_used))
+    used = images.used_images(table, _lookups(cache))
     outputs += images.asset_outputs(table, [*used, *featured.assets], featured.assets, config, cache, workers, diags)
     diags.raise_if_errors()
     outputs += [o for o in sitefiles.github_pages_files(config) if o.rel_path not in statics]
@@ -178,6 +179,11 @@ def _check_output_paths(outputs: list[Output], cache: BuildCache, diags: Diagnos
     diags.raise_if_errors()
     cache.checked_paths = paths
     return unique
+
+
+def _lookups(cache: BuildCache):
+    """Every file lookup of every body (see images.assets.AssetTable.find)."""
+    return (lookup for rel in cache.bodies for lookup in cache.bodies.head(rel).assets_used)
 
 
 def _featured_documents(site: Site):

@@ -88,3 +88,14 @@ def _writable(folder: Path) -> Path:
         return folder
     except OSError:
         return Path(tempfile.mkdtemp(prefix="briefgen-images-"))
+
+
+def unlinked_files(table: AssetTable, lookups: Iterable[str], featured) -> tuple[tuple[str, str], ...]:
+    """(file, site path) of each content file that no body and no front matter points at (check -v)."""
+    used = {asset.site_path for asset in featured.assets}
+    for lookup in lookups:
+        kind, _, path = lookup.partition(":")
+        asset = (table.by_content if kind == "c" else table.by_site).get(path)
+        if asset is not None:
+            used.add(asset.site_path)
+    return tuple((asset.source, asset.site_path) for asset in table.by_content.values() if asset.site_path not in used)

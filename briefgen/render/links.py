@@ -252,6 +252,8 @@ def _all_children(children: list[Token]):
 def _resolve_file_link(href: str, rel, line: int, resolver: LinkResolver, problems: list) -> str | None:
     path, _, anchor = href[2:].partition("#")
     target = resolver.by_file.get(path)
+    if target is None and path.endswith(".md"):  # x.md made a bundle: x/index.md, linked as before
+        target = resolver.by_file.get(path[:-3] + "/index.md")
     if target is None:
         hint = did_you_mean(path, resolver.by_file) or "The path is relative to content/, e.g. @/briefings/first-call.md."
         problems.append(Diagnostic(rel, line, f"the link '{href}' points at no content file.", hint))
