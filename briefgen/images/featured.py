@@ -98,5 +98,5 @@ def _view(asset: Asset, alt: str, credit: str, config: SiteConfig) -> FeaturedVi
         prefix + asset.url_path(), config.base_url + social, alt, credit, probe.width, probe.height,
         image_html(asset, prefix, ImageMarkup(alt, credit=credit, eager=True, sizes=BODY_SIZES, css_class="featured-image")),
         image_html(asset, prefix, ImageMarkup(alt, sizes=CARD_SIZES, css_class="card-image", inline=True)),
-        image_html(asset, prefix, ImageMarkup(alt, credit=credit, sizes=PORTRAIT_SIZES, css_class="entity-image")),
+        image_html(asset, prefix, ImageMarkup(alt, credit=credit, eager=True, sizes=PORTRAIT_SIZES, css_class="entity-image")),
     )
