@@ -170,3 +170,57 @@ def test_an_image_used_nowhere_is_copied_and_never_probed_into_an_error(make_sit
     site = _site(make_site, "Text.", {"content/briefings/talks/broken.png": b"not an image"})
     run_cli("build", cwd=site, check=True)
     assert (site / "_site/briefings/talks/broken.png").read_bytes() == b"not an image"
+
+
+# -- the sample site: weight and a browser under a sub-path ---------------------------------------------
+
+COLUMN_PX = 672  # the theme's text column (42rem) on a screen of 1 device pixel per CSS pixel
+IMAGE_BUDGET = 150_000  # bytes of images a briefing page loads in that column
+
+
+def _loaded_image_bytes(out, base_path: str, html: str) -> int:
+    """The bytes of the copies a browser that reads WebP loads for each image of a page: of each srcset,
+    the narrowest candidate at least as wide as the column, else the widest."""
+    total = 0
+    for tag in re.findall(r"<picture>.*?</picture>|<img [^>]*>", html, re.S):
+        srcset = re.search(r'<source type="image/webp" srcset="([^"]*)"', tag) or re.search(r'srcset="([^"]*)"', tag)
+        if srcset:
+            candidates = sorted((int(w), url) for url, w in re.findall(r"(\S+) (\d+)w", srcset.group(1)))
+            url = next((u for w, u in candidates if w >= COLUMN_PX), candidates[-1][1])
+        else:
+            url = re.search(r'src="([^"]*)"', tag).group(1)
+        if url.startswith(base_path):
+            total += (out / url[len(base_path):]).stat().st_size
+    return total
+
+
+def test_the_sample_briefings_with_images_stay_under_the_image_budget(tmp_path):
+    from conftest import REPO
+    out = tmp_path / "site"
+    run_cli("build", "--out", str(out), "--base-url", "https://example.github.io/repo/", cwd=REPO, check=True)
+    pictured = 0
+    for page in sorted((out / "briefings").glob("*/index.html")):
+        html = page.read_text()
+        if "<img " in html:
+            pictured += 1
+            weight = _loaded_image_bytes(out, "/repo/", html)
+            assert weight < IMAGE_BUDGET, f"{page.parent.name} loads {weight} bytes of images"
+    assert pictured >= 3  # the map, the chart and the generated photograph
+
+
+def test_the_sample_map_shows_under_a_sub_path_with_no_failed_request(tmp_path):
+    from reader_support import chromium, served_sample
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        failed = []
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+        for path, selector in (("briefings/russian-buildup-near-ukraine/", "figure img"),
+                               ("briefings/new-start-extended-to-2026/", "figure img"),
+                               ("briefings/geneva-summit-2021/", ".featured img"), ("", ".card-image")):
+            page.goto(site_url + path)
+            image = page.query_selector(selector)
+            image.scroll_into_view_if_needed()
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image)
+            assert page.evaluate("img => img.currentSrc", image).startswith(site_url), path
+        assert failed == []
