@@ -20,10 +20,10 @@ from briefgen.output.workspace import CACHE_DIR
 IMAGES_FOLDER = "images"  # in the cache folder: probes.json and the resized copies
 
 
-def images_folder(config: SiteConfig, cache) -> Path:
+def images_folder(config: SiteConfig, images_dir: Path | None = None) -> Path:
     """Where the resized copies and the probes are kept: the cache folder's images/, or the build's own
     folder (--no-cache, which neither reads nor writes the cache)."""
-    return cache.images_dir if cache.images_dir is not None else config.root / CACHE_DIR / IMAGES_FOLDER
+    return images_dir if images_dir is not None else config.root / CACHE_DIR / IMAGES_FOLDER
 
 
 def asset_table(config: SiteConfig, cache, statics: Mapping[str, Path], listing: ContentListing | None,
@@ -40,7 +40,7 @@ def asset_table(config: SiteConfig, cache, statics: Mapping[str, Path], listing:
     cache.content_assets = assets
     probes = cache.probes
     if probes is None:
-        probes = cache.probes = ProbeCache.load(images_folder(config, cache))
+        probes = cache.probes = ProbeCache.load(images_folder(config, cache.images_dir))
     table = make_table(assets, statics, cache.sources.keys(), page_paths, config.images, probes, workers)
     probes.save()
     return table
@@ -62,7 +62,7 @@ def asset_outputs(table: AssetTable, used: list[Asset], social: Iterable[Asset],
     the cache folder has not got them); a copy that cannot be made is an error naming the image."""
     outputs = [Output(asset.site_path, copy_from=asset.path, origin=asset.source)
                for asset in table.by_content.values()]
-    folder = images_folder(config, cache)
+    folder = images_folder(config, cache.images_dir)
     jobs = [ResizeJob(asset.path, asset.source, variant, config.images.quality)
             for asset in used for variant in asset.variants]
     jobs += [ResizeJob(asset.path, asset.source, asset.social, config.images.quality)
