@@ -214,6 +214,8 @@ def check_command(ctx, reporter: Reporter, drafts, strict, strict_tags):
     raise_if_strict(diagnostics, strict)
     reporter.notes = True
     reporter.diagnostics(diagnostics)
+    for source, site_path in result.unlinked:  # published all the same: another site may link to it
+        reporter.detail(f"{source}: nothing in the site links to it; it is published at {config.base_path}{site_path}.")
     warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
     notes = sum(1 for d in diagnostics if d.severity is Severity.NOTE)
     reporter.info(f"Checked {len(result.site.briefings)} briefings and {len(result.site.registry.entities)} entities: "

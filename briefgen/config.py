@@ -23,6 +23,7 @@ from briefgen.config_checks import (
     check_output_dir,
     check_text,
     check_theme,
+    check_image_settings,
     check_timezone,
     describe_value,
     first_control_character,
@@ -61,6 +62,17 @@ class TranslationOverride(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class ImageSettings:
+    """site.yaml's `images:`: how images in briefings are processed (see briefgen/images/)."""
+
+    process: bool = True  # false: images are copied as they are, with their sizes only
+    widths: tuple[int, ...] = (480, 960, 1600)  # resized copies, never wider than the original
+    format: str = "webp"  # the extra format of the copies beside the original's, or "none"
+    quality: int = 80  # of the JPEG and WebP copies, 1–100
+    max_bytes: int = 5_000_000  # an image larger than this gets a warning
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     root: Path
     title: str = "Briefings"
@@ -81,6 +93,8 @@ class SiteConfig:
     cname: str | None = None
     translations: tuple[TranslationOverride, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    images: ImageSettings = ImageSettings()
+    image: str | None = None  # the site's image for og:image, a path under static/ ("/images/card.png")
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -137,8 +151,9 @@ _SCALAR_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "related_count": (int, "a whole number, e.g. 'related_count: 5'"),
     "home_count": (int, "a whole number, e.g. 'home_count: 8'"),
     "cname": (str, "a domain name, e.g. 'cname: briefings.example.org'"),
+    "image": (str, "a site path under static/, e.g. 'image: /images/card.png'"),
 }
-KNOWN_KEYS = frozenset(_SCALAR_KEYS) | {"taxonomies", "translations", "extra"}
+KNOWN_KEYS = frozenset(_SCALAR_KEYS) | {"taxonomies", "translations", "extra", "images"}
 
 
 def load_config(root: Path, diags: Diagnostics | None = None) -> SiteConfig:
@@ -186,6 +201,11 @@ def parse_config(text: str, root: Path, diags: Diagnostics) -> SiteConfig:
         if key == "translations":
             values["translations"] = _parse_translations(value, parsed, diags)
             continue
+        if key == "images":
+            settings = check_image_settings(value, parsed, diags)
+            if settings is not None:
+                values["images"] = settings
+            continue
         if key == "extra":
             if not isinstance(value, dict):
                 diags.error(rel, line, "'extra' must be a set of keys.", "Write 'extra:' then indented 'key: value' lines.")
@@ -193,7 +213,7 @@ def parse_config(text: str, root: Path, diags: Diagnostics) -> SiteConfig:
                 values["extra"] = MappingProxyType(value)
             continue
         expected, what = _SCALAR_KEYS[key]
-        if value is None and key == "cname":
+        if value is None and key in ("cname", "image"):
             continue
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             diags.error(rel, line, f"'{key}' must be {what}; got {describe_value(value)}.")

@@ -282,3 +282,41 @@ def describe_value(value: Any) -> str:
     if value is None:
         return "nothing"
     return f"'{shown(str(value))}'"
+
+
+# --- images: -------------------------------------------------------------------------------------------
+
+_IMAGE_KEYS = ("process", "widths", "format", "quality", "max_size_mb")
+IMAGE_FORMATS = ("webp", "none")
+
+
+def check_image_settings(value, parsed, diags):
+    """site.yaml's `images:` as an ImageSettings, or None with an error at the line of what is wrong."""
+    from briefgen.config import ImageSettings  # config imports this module
+
+    rel, line = "site.yaml", parsed.line_of("images")
+    if not isinstance(value, dict):
+        diags.error(rel, line, f"'images' must be a set of keys; got {describe_value(value)}.",
+                    "Write e.g. 'images: {widths: [480, 960, 1600], format: webp, quality: 80}', or 'images: {process: false}'.")
+        return None
+    settings, errors = {}, len(diags.errors)
+    for key, item in value.items():
+        if key not in _IMAGE_KEYS:
+            diags.error(rel, line, f"unknown key '{shown(str(key))}' under 'images'.", "Known keys: " + ", ".join(_IMAGE_KEYS) + ".")
+        elif key == "process" and isinstance(item, bool):
+            settings["process"] = item
+        elif key == "widths" and isinstance(item, list) and item and all(
+                isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= 8000 for w in item) and len(item) <= 12:
+            settings["widths"] = tuple(sorted(set(item)))
+        elif key == "format" and item in IMAGE_FORMATS:
+            settings["format"] = item
+        elif key == "quality" and isinstance(item, int) and not isinstance(item, bool) and 1 <= item <= 100:
+            settings["quality"] = item
+        elif key == "max_size_mb" and isinstance(item, (int, float)) and not isinstance(item, bool) and 0 < item <= 10_000:
+            settings["max_bytes"] = int(item * 1_000_000)
+        else:
+            wanted = {"process": "true or false", "widths": "a list of 1 to 12 widths in pixels, 16–8000",
+                      "format": "webp or none", "quality": "a whole number 1–100",
+                      "max_size_mb": "a number of megabytes, e.g. 5"}[key]
+            diags.error(rel, line, f"'images: {key}' must be {wanted}; got {describe_value(item)}.")
+    return ImageSettings(**settings) if len(diags.errors) == errors else None

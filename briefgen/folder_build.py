@@ -114,9 +114,11 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
         # Forked before the cache database is opened: the second core looks at the disk meanwhile.
         folder_stat = OutputFolderStat(config.output_path, cache.written, cache.spare.path if cache.spare else None,
                                        fork=options.workers != 1)
-    spill = None
+    spill = images_dir = None
     try:
         spill = workspace.new_folder("pages")  # a large render's pages wait there, not in memory
+        if not options.use_cache:  # resized images are made for this build alone
+            images_dir = cache.images_dir = workspace.new_folder("images")
         if folder_stat is not None:
             lap = time.perf_counter()
             cache = load_cache(config.root, config.output_path, cache)
@@ -138,8 +140,9 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
     finally:
         if folder_stat is not None:
             folder_stat.close()
-        if spill is not None:
-            shutil.rmtree(spill, ignore_errors=True)
+        for folder in (spill, images_dir):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
         if cache.database is not None:
             cache.database.close()
     built.diagnostics, built.cache = built.result.diagnostics, cache

@@ -133,14 +133,16 @@ Progress = Callable[[int, int], None]  # (items done, items in all)
 
 
 def parallel_map(func: Callable[[T], R], items: Sequence[T], workers: int | None = None,
-                 progress: Progress | None = None) -> list[R]:
+                 progress: Progress | None = None, min_items: int | None = None) -> list[R]:
     """[func(item) for item in items], computed by up to `workers` processes (default: worker_count()), in order.
 
     Each child computes every workers-th item; this process does its own share
     meanwhile. `progress` hears about this process's share, scaled to the
     whole: the workers run at the same pace, so that is a fair estimate.
+    `min_items`: the fewest items worth a process (default MIN_ITEMS_PER_WORKER, read when called; fewer
+    for heavy items, such as resizing an image).
     """
-    workers = min(workers or worker_count(), max(1, len(items) // MIN_ITEMS_PER_WORKER))
+    workers = min(workers or worker_count(), max(1, len(items) // (min_items or MIN_ITEMS_PER_WORKER)))
     if workers <= 1 or not can_fork():
         return _map_reporting(func, items, 1, progress, len(items))
     shares = [Forked(_Share(func, items, start, workers)) for start in range(1, workers)]

@@ -22,6 +22,7 @@ from briefgen.config import SiteConfig
 from briefgen.content.scan import ContentListing
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.fingerprint import fingerprint
+from briefgen.images import step as images
 from briefgen.incremental import BuildCache
 from briefgen.incremental.cache import code_digest, settings_key
 from briefgen.model.site import Site
@@ -33,6 +34,7 @@ from briefgen.render.pages import PageRenderer
 from briefgen.render.theme import resolve_theme, static_files, theme_translations
 from briefgen.search import pagefind
 from briefgen.search.step import index_site
+from briefgen.urls import entity_path
 
 Progress = Callable[[str, int, int], None]  # (what, done, total), while bodies and pages are rendered
 
@@ -47,6 +49,7 @@ class BuildResult:
     rendered: int = 0  # pages and feeds rendered by this build
     reused: int = 0  # … and reused unchanged from the last one
     search_notes: pagefind.PageNotes | None = None  # for start_search: what the workers noted of spilled pages
+    unlinked: tuple[tuple[str, str], ...] = ()  # check: (file, site path) of content files nothing points at
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
@@ -94,29 +97,36 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     site = step.site
     clock.lap("model")
 
+    statics = static_files(theme)
+    page_paths = {path: target.site_path for path, target in step.memo.resolver.by_file.items()}
+    page_paths.update((str(profile.source_rel).partition("/")[2], entity_path(profile.taxonomy, profile.slug))
+                      for profile in site.registry.profiles())
+    table = images.asset_table(config, cache, statics, listing, changed_files, page_paths, workers)
+    clock.lap("images")
     bodies, rendered_again = incremental.render_bodies(step, config, cache, workers,
-                                                       _reporter(progress, "Rendering bodies"), diags)
+                                                       _reporter(progress, "Rendering bodies"), diags, table)
     # Notes for the editor (what the text mentions but the front matter misses) and aliases that catch too much.
     mentions, said = incremental.site_mentions(step, cache)
     diags.extend(said)
     clock.lap("markdown")
+    featured = images.featured_images(_featured_documents(site), table, config, diags)
     translations = theme_translations(theme, config, diags)  # its problems are reported with the content's
     diags.raise_if_errors()
 
     env = incremental.jinja_environment(theme, template_digest, cache, translations)
-    statics = static_files(theme)
     claims_key = incremental.claims_unchecked(cache, step, statics)
     if claims_key is not None:
         check_claims(_claims(PageRenderer(site, bodies, env, "", mentions=mentions), statics, config), config.root, diags)
         diags.raise_if_errors()
         cache.checked_claims = claims_key
     if not render_pages:
-        return BuildResult(site, (), diags.sorted(), MappingProxyType(clock.timings))
+        return BuildResult(site, (), diags.sorted(), MappingProxyType(clock.timings),
+                           unlinked=images.unlinked_files(table, _lookups(cache), featured))
 
     nav = [(p.title, p.slug) for p in site.pages]
-    render_digest = fingerprint(code_digest(), template_digest, config, nav)
+    render_digest = fingerprint(code_digest(), template_digest, config, nav, featured.key)
     reuse = incremental.page_reuse(step, render_digest, rendered_again, cache)
-    renderer = PageRenderer(site, bodies, env, render_digest, reuse.views, mentions)
+    renderer = PageRenderer(site, bodies, env, render_digest, reuse.views, mentions, featured)
     plan = incremental.plan_pages(renderer, reuse, cache)
     notes = pagefind.PageNotes() if spill is not None else None  # only spilled pages are noted
     results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin),
@@ -130,6 +140,9 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     cache.restore_search()
     outputs = results.outputs + (pagefind.state_outputs(cache.search) if cache.search else [])
     outputs += [Output(rel, copy_from=path, origin=_static_origin(path, config)) for rel, path in statics.items()]
+    used = images.used_images(table, _lookups(cache))
+    outputs += images.asset_outputs(table, [*used, *featured.assets], featured.assets, config, cache, workers, diags)
+    diags.raise_if_errors()
     outputs += [o for o in sitefiles.github_pages_files(config) if o.rel_path not in statics]
     if step.memo.sitemap is None:
         cache.model = replace(step.memo, sitemap=sitefiles.sitemap(site, renderer.links))
@@ -170,6 +183,24 @@ def _check_output_paths(outputs: list[Output], cache: BuildCache, diags: Diagnos
     diags.raise_if_errors()
     cache.checked_paths = paths
     return unique
+
+
+def _lookups(cache: BuildCache):
+    """Every file lookup of every body (see images.assets.AssetTable.find)."""
+    return (lookup for rel in cache.bodies for lookup in cache.bodies.head(rel).assets_used)
+
+
+def _featured_documents(site: Site):
+    """(key, document) of every document that may have a featured image (see images.featured)."""
+    for briefing in site.briefings:
+        if briefing.image is not None:
+            yield f"briefing:{briefing.slug}", briefing
+    for profile in site.registry.profiles():
+        if profile.image is not None:
+            yield f"entity:{profile.taxonomy}/{profile.slug}", profile
+    for page in site.pages:
+        if page.image is not None:
+            yield f"page:{page.slug}", page
 
 
 def _reporter(progress: Progress | None, what: str) -> Callable[[int, int], None] | None:

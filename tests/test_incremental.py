@@ -951,3 +951,61 @@ def test_mentions_in_text_from_the_command_line_equal_clean_builds(make_site, tm
         assert_same_as_clean_build(site, tmp_path, f"{step}: {label}")
     target.unlink()
     assert_same_as_clean_build(site, tmp_path, "the mentioning briefing deleted")
+
+
+def _image_site(make_site):
+    from image_support import SVG_MAP, png
+    return make_site({
+        "content/leaders/vladimir-putin.md": PUTIN,
+        "content/briefings/talks/index.md": briefing("Talks", "2021-01-01", "![The map](map.png)\n\n![A chart](/images/chart.svg)"),
+        "content/briefings/talks/map.png": png(1000, 500),
+        "content/briefings/talks/notes.pdf": b"%PDF-1.4",
+        "content/briefings/other.md": briefing("Other", "2021-01-02", "See [the notes](@/briefings/talks/notes.pdf)."),
+        "content/briefings/plain.md": briefing("Plain", "2021-01-03", "No image."),
+        "static/images/chart.svg": SVG_MAP,
+    })
+
+
+def _image_edits(site: Path):
+    """Edits of images and of what points at them, each followed by a build that must equal a clean one."""
+    from image_support import SVG_MAP, png
+    talks = site / "content/briefings/talks"
+    yield "an image's bytes replaced", lambda: (talks / "map.png").write_bytes(png(600, 900, (0, 90, 0)))
+    yield "a static image replaced", lambda: (site / "static/images/chart.svg").write_text(SVG_MAP.replace("640", "320"))
+    yield "a new image and a body pointing at it", lambda: (
+        (talks / "photo.png").write_bytes(png(700, 300)),
+        (talks / "index.md").write_text(briefing("Talks", "2021-01-01", "![The map](map.png)\n\n![A photo](photo.png)")))
+    yield "the bundle's slug changed", lambda: (talks / "index.md").write_text(
+        briefing("Talks", "2021-01-01", "![The map](map.png)").replace("---\ntitle", "---\nslug: the-talks\ntitle"))
+    yield "an attachment removed and the link to it", lambda: (
+        (talks / "notes.pdf").unlink(), (site / "content/briefings/other.md").write_text(briefing("Other", "2021-01-02", "Text.")))
+
+
+def test_incremental_builds_with_images_equal_clean_builds(make_site, tmp_path):
+    site = _image_site(make_site)
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    for label, edit in _image_edits(site):
+        edit()
+        assert_same_as_clean_build(site, tmp_path, label)
+    page = (site / "_site/briefings/the-talks/index.html").read_text()
+    assert 'width="600" height="900"' in page and (site / "_site/briefings/the-talks/map.png").is_file()
+
+
+def test_a_missing_image_fails_and_its_return_builds_as_clean(make_site, tmp_path):
+    site = _image_site(make_site)
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    image = site / "content/briefings/talks/map.png"
+    kept = image.read_bytes()
+    image.unlink()
+    failed = run_cli("build", cwd=site)
+    assert failed.returncode == 1 and "index.md:7: error: the image 'map.png' points at no file" in failed.stderr
+    image.write_bytes(kept)
+    assert_same_as_clean_build(site, tmp_path, "the image back")
+
+
+def test_serve_session_image_edits_equal_clean_builds(make_site):
+    site = _image_site(make_site)
+    builds = InMemoryBuilds(site)
+    for _, edit in _image_edits(site):
+        edit()
+        builds.rebuild()

@@ -39,6 +39,17 @@ class SourceRef:
 
 
 @dataclass(frozen=True, slots=True)
+class FeaturedImage:
+    """A document's `image:` as written (a path resolved like a body's image), with `image_alt:` and
+    `image_credit:`; alt None when not given."""
+
+    target: str
+    alt: str | None
+    credit: str | None
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Briefing:
     LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see incremental/database.fast_reducers)
 
@@ -58,6 +69,7 @@ class Briefing:
     body: str
     body_line: int
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    image: FeaturedImage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +86,7 @@ class Profile:
     body_line: int
     name_line: int | None = None  # where 'name:' is, for messages that name this profile
     slug_line: int | None = None  # where 'slug:' is; None when the slug is the file name's
+    image: FeaturedImage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,15 +101,17 @@ class Page:
     body: str
     body_line: int
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    image: FeaturedImage | None = None
 
 
 Document = Briefing | Profile | Page
 
+IMAGE_KEYS = frozenset({"image", "image_alt", "image_credit"})
 BRIEFING_KEYS = frozenset(
     {"title", "date", "updated", "summary", "key_points", "sources", "draft", "slug", "aliases", "autolink"}
-)
-PAGE_KEYS = frozenset({"title", "slug", "draft", "aliases"})
-PROFILE_KEYS = frozenset({"name", "aliases", "slug"})
+) | IMAGE_KEYS
+PAGE_KEYS = frozenset({"title", "slug", "draft", "aliases"}) | IMAGE_KEYS
+PROFILE_KEYS = frozenset({"name", "aliases", "slug"}) | IMAGE_KEYS
 _SAFE_ALIAS = re.compile(r"^[A-Za-z0-9._~\-/%]+$")
 
 
@@ -130,6 +145,7 @@ def parse_briefing(fm: FrontMatter, rel: PurePosixPath, config: SiteConfig, diag
     slug = _slug(fm, rel, diags)
     aliases = _url_aliases(fm, rel, diags)
     sources = _sources(fm, rel, diags)
+    image = _featured_image(fm, rel, diags)
     refs: dict[str, tuple[NameRef, ...]] = {}
     for spec in config.taxonomies:
         refs[spec.name] = names_of(fm, spec.name, rel, diags)
@@ -143,7 +159,7 @@ def parse_briefing(fm: FrontMatter, rel: PurePosixPath, config: SiteConfig, diag
         source_rel=rel, slug=slug, title=title, date=date_value[0], has_time=date_value[1],
         updated=updated[0] if updated else None, summary=summary, key_points=key_points,
         refs=MappingProxyType(refs), sources=sources, draft=draft, aliases=aliases,
-        autolink=autolink, body=fm.body, body_line=fm.body_line, extra=MappingProxyType(extra),
+        autolink=autolink, body=fm.body, body_line=fm.body_line, extra=MappingProxyType(extra), image=image,
     )
 
 
@@ -153,10 +169,11 @@ def parse_page(fm: FrontMatter, rel: PurePosixPath, diags: Diagnostics) -> Page 
     draft = _bool(fm, "draft", rel, diags, default=False)
     slug = _slug(fm, rel, diags)
     aliases = _url_aliases(fm, rel, diags)
+    image = _featured_image(fm, rel, diags)
     extra = {k: v for k, v in fm.data.items() if k not in PAGE_KEYS}
     if len(diags.errors) > errors_before or title is None:
         return None
-    return Page(rel, slug, title, draft, aliases, fm.body, fm.body_line, MappingProxyType(extra))
+    return Page(rel, slug, title, draft, aliases, fm.body, fm.body_line, MappingProxyType(extra), image)
 
 
 def parse_profile(fm: FrontMatter, rel: PurePosixPath, taxonomy: str, diags: Diagnostics) -> Profile | None:
@@ -164,6 +181,7 @@ def parse_profile(fm: FrontMatter, rel: PurePosixPath, taxonomy: str, diags: Dia
     name = _required_text(fm, "name", rel, diags)
     aliases = names_of(fm, "aliases", rel, diags)
     slug = _slug(fm, rel, diags)
+    image = _featured_image(fm, rel, diags)
     fields = {k: v for k, v in fm.data.items() if k not in PROFILE_KEYS}
     if "title" in fields and name is None:
         diags.error(rel, fm.line_of("title"), "a profile is named with 'name', not 'title'.",
@@ -171,7 +189,7 @@ def parse_profile(fm: FrontMatter, rel: PurePosixPath, taxonomy: str, diags: Dia
     if len(diags.errors) > errors_before or name is None:
         return None
     return Profile(rel, taxonomy, slug, name, aliases, MappingProxyType(fields), fm.body, fm.body_line,
-                   fm.line_of("name"), fm.line_of("slug") if "slug" in fm.data else None)
+                   fm.line_of("name"), fm.line_of("slug") if "slug" in fm.data else None, image)
 
 
 def names_of(fm: FrontMatter, key: str, rel, diags: Diagnostics) -> tuple[NameRef, ...]:
@@ -287,18 +305,31 @@ def _bool(fm, key, rel, diags, *, default):
     return value
 
 
+def bundle_folder(rel: PurePosixPath | str) -> PurePosixPath | None:
+    """The folder of a bundle, when `rel` is one's index.md (content/briefings/<slug>/index.md): its other
+    files are the document's own."""
+    rel = PurePosixPath(rel)
+    return rel.parent if rel.name == "index.md" and len(rel.parts) > 3 else None
+
+
+def _file_stem(rel: PurePosixPath) -> str:
+    """What names a document: its file's stem, or its bundle folder's name."""
+    folder = bundle_folder(rel)
+    return folder.name if folder is not None else PurePosixPath(rel).stem
+
+
 def _slug(fm: FrontMatter, rel: PurePosixPath, diags: Diagnostics) -> str:
     given = fm.data.get("slug")
     if given is None:
-        slug = slugify(PurePosixPath(rel).stem)
+        slug = slugify(_file_stem(rel))
         if not slug:
-            diags.error(rel, None, f"the file name '{PurePosixPath(rel).name}' gives an empty slug.",
+            diags.error(rel, None, f"the file name '{_file_stem(rel)}' gives an empty slug.",
                         "Rename the file, or set 'slug:' in the front matter.")
         return slug
     if isinstance(given, (dict, list)):
         diags.error(rel, fm.line_of("slug"), f"'slug' must be a text; got {describe_value(given)}.",
                     "Write one word-like part, e.g. 'slug: first-call'.")
-        return slugify(PurePosixPath(rel).stem) or "invalid"
+        return slugify(_file_stem(rel)) or "invalid"
     raw = fm.raw_text.get("slug")
     text = raw if isinstance(raw, str) else str(given)
     if "/" in text or "\\" in text or ".." in text:
@@ -368,6 +399,24 @@ def _sources(fm: FrontMatter, rel, diags) -> tuple[SourceRef, ...]:
         warn_placeholder_source(rel, line, index, title if isinstance(title, str) else None, url, diags)
         result.append(SourceRef(str(title) if title else url, url, str(publisher) if publisher else None, date))
     return tuple(result)
+
+
+def _featured_image(fm: FrontMatter, rel, diags) -> FeaturedImage | None:
+    values = {}
+    for key in ("image", "image_alt", "image_credit"):
+        value = fm.data.get(key)
+        if value is not None and not isinstance(value, str):
+            diags.error(rel, fm.line_of(key), f"'{key}' must be a text; got {describe_value(value)}.",
+                        "Write e.g. 'image: map.png' (a path beside this file, /images/x.jpg or @/…).")
+            return None
+        values[key] = value
+    if values["image"] is None or not values["image"].strip():
+        if values["image_alt"] is not None or values["image_credit"] is not None:
+            key = "image_alt" if values["image_alt"] is not None else "image_credit"
+            diags.warning(rel, fm.line_of(key), f"'{key}' is given but there is no 'image'.",
+                          "Add 'image: …' or remove the line.")
+        return None
+    return FeaturedImage(values["image"].strip(), values["image_alt"], values["image_credit"], fm.line_of("image"))
 
 
 def _is_web_url(text: str) -> bool:

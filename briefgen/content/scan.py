@@ -90,29 +90,39 @@ class ContentListing:
 
     files: list[ContentFile]
     diagnostics: tuple
+    assets: list[ContentFile] | None = None  # the other files of content/ (a bundle's images, PDFs); None: not listed
 
 
 def content_files(root: Path, diags: Diagnostics) -> list[ContentFile]:
-    """Every content file that is built, in the order of their paths' parts.
+    """Every content file that is built, in the order of their paths' parts (see content_listing)."""
+    return content_listing(root, diags).files
 
-    Walked by site_files.walk_files: a linked file or folder is followed only
-    when it stays inside the site, and a pipe or device named *.md is an
-    error, never read (see site_files).
+
+def content_listing(root: Path, diags: Diagnostics) -> ContentListing:
+    """The Markdown files of content/ and, in `assets`, its other files (images, PDFs beside a briefing).
+
+    Walked once by site_files.walk_files: a linked file or folder is followed
+    only when it stays inside the site, and a pipe or device is an error,
+    never read (see site_files).
     """
     content = root / "content"
     if not content.is_dir():
         diags.error("content", None, "there is no content/ folder.",
                     "Create content/briefings/ and put your briefings there.")
-        return []
+        return ContentListing([], (), [])
     found: list[ContentFile] = []
-    for file in walk_files(str(content), "content", real_home(root), diags, skip=is_set_aside,
-                           wanted=lambda name: name.endswith(".md")):
+    assets: list[ContentFile] = []
+    for file in walk_files(str(content), "content", real_home(root), diags, skip=is_set_aside):
+        if not file.rel.endswith(".md"):
+            if file.rel.count("/") > 1:  # a file directly in content/ belongs to no section
+                assets.append(ContentFile(file.path, file.rel, file.stamp))
+            continue
         if file.rel.count("/") == 1:
             diags.warning(file.rel, None, "files directly in content/ are not built.",
                           "Move it into content/briefings/ or content/pages/.")
             continue
         found.append(ContentFile(file.path, file.rel, file.stamp))
-    return found
+    return ContentListing(found, (), assets)
 
 
 def still_readable(root: Path, path: Path, diags: Diagnostics) -> bool:

@@ -23,6 +23,9 @@ from briefgen.render.links import (
     words_as_written,
 )
 from briefgen.render.markdown import Rendered, create_markdown, render_body
+from briefgen.fingerprint import fingerprint
+from briefgen.images.assets import AssetTable
+from briefgen.render.links import FileTargets
 
 
 class BodyKey(NamedTuple):
@@ -34,6 +37,7 @@ class BodyKey(NamedTuple):
     exclude: tuple[str, str] | None  # a profile's own entity (taxonomy, slug), never linked in its own body
     escape_html: bool
     typographer: bool
+    files: str = ""  # of the files (images, attachments) it points at, as they are (see files_key)
 
 
 class BodyHead(NamedTuple):
@@ -45,6 +49,7 @@ class BodyHead(NamedTuple):
     words_as_written: bool  # the source's words are the body's own (see markdown.words_as_written)
     summary: str  # the first paragraph as plain text, for cards without a summary
     mentions: BodyMentions = NO_MENTIONS  # what the text mentions and links to (kept here: every build reads it)
+    assets_used: tuple[str, ...] = ()  # the files it looked up (see images.assets.AssetTable.entry_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +62,7 @@ class _Task:
 
 
 def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, workers: int | None,
-                  progress: Callable[[int, int], None] | None) -> set[PurePosixPath]:
+                  progress: Callable[[int, int], None] | None, table: AssetTable) -> set[PurePosixPath]:
     """Markdown -> HTML for the step's documents' bodies into cache.bodies, reusing those whose key is
     unchanged; the paths of those rendered again.
 
@@ -69,7 +74,7 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
     the model holds them, without their bodies: a body is read from its
     document only when it must be rendered or checked.
     """
-    todo, rekeyed = _tasks(step, config, cache)
+    todo, rekeyed = _tasks(step, config, cache, table)
     alike = _autolinked_alike([task.rel for task in rekeyed], step.memo.resolver, cache)
     for task in rekeyed:
         if str(task.rel) in alike:  # the body as rendered, under its new key
@@ -79,16 +84,19 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
     md = create_markdown(allow_html=not config.escape_html, typographer=config.typographer)
     resolver = step.memo.resolver
     named: dict = {}
+    files = FileTargets(table, config.images)
 
     def render_one(task: _Task) -> tuple[Rendered, bool]:
         document = cache.documents.tail(task.rel)
         rendered = render_body(md, document.body, task.rel, document.body_line, resolver, autolink=task.autolink,
-                               exclude_entity=task.exclude)
+                               exclude_entity=task.exclude, files=files,
+                               featured=getattr(document, "image", None) is not None)
         return rendered, words_as_written(document.body)
 
     for task, (rendered, as_written) in zip(todo, parallel_map(render_one, todo, workers, progress)):
-        head = BodyHead(task.key, task.links_used, tuple(rendered.diagnostics), as_written, rendered.summary,
-                        rendered.mentions)
+        key = task.key._replace(files=files_key(table, rendered.assets_used))
+        head = BodyHead(key, task.links_used, tuple(rendered.diagnostics), as_written, rendered.summary,
+                        rendered.mentions, rendered.assets_used)
         kept = cache.bodies.head(task.rel)
         if kept is None or kept.mentions != head.mentions:  # lines too: the notes give them
             cache.mention_version += 1
@@ -98,6 +106,7 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
             changed -= named.get(task.rel, frozenset())
         cache.mentions_since_good_build |= changed
         cache.bodies.put(task.rel, head, rendered)
+    cache.assets_key = table.key
     return {task.rel for task in todo}
 
 
@@ -111,7 +120,13 @@ def _named_in_front_matter(step: ModelStep) -> dict[PurePosixPath, frozenset]:
                                     for key in keys) for b in step.site.briefings}
 
 
-def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache) -> tuple[list[_Task], list[_Task]]:
+def files_key(table: AssetTable, used: tuple[str, ...]) -> str:
+    """What a body's HTML depends on of the files it looked up ("" for a body that looked up none)."""
+    return fingerprint(used, [table.entry_key(lookup) for lookup in used]) if used else ""
+
+
+def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache, table: AssetTable
+           ) -> tuple[list[_Task], list[_Task]]:
     """The bodies to render, and those whose keys differ from their kept ones in the autolink targets alone.
 
     Every body of the step is checked by its key; keys are compared, not hashed: this runs for every
@@ -119,6 +134,7 @@ def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache) -> tuple[list
     """
     digests = {source.rel: source.digest for source in cache.sources.values()}
     link_keys, escape_html, typographer = step.memo.link_keys, config.escape_html, config.typographer
+    same_files = cache.assets_key == table.key  # no file changed: a kept body's files key is as it was
     wanted: list[tuple[Briefing | Profile | Page, bool, tuple[str, str] | None]] = [
         (b, config.autolink if b.autolink is None else b.autolink, None) for b in step.briefings]
     wanted += [(profile, config.autolink, (profile.taxonomy, profile.slug)) for profile in step.profiles]
@@ -128,11 +144,13 @@ def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache) -> tuple[list
         rel = document.source_rel
         digest = digests.get(rel)
         head = cache.bodies.head(rel)
+        files = ""
         if head is not None and head.key.source_digest == digest:
             used = head.links_used
+            files = head.key.files if same_files or not head.assets_used else files_key(table, head.assets_used)
         else:
             used = LinkKeys.used_by(cache.documents.tail(rel).body)
-        fields = (digest, link_keys.select(used, autolink), autolink, exclude, escape_html, typographer)
+        fields = (digest, link_keys.select(used, autolink), autolink, exclude, escape_html, typographer, files)
         if head is not None and head.key == fields:  # a record equals the tuple of its fields: none is made
             continue
         key = BodyKey(*fields)

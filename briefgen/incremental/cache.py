@@ -98,6 +98,10 @@ class BuildCache:
     mention_memo: tuple | None = None  # (key, MentionIndex, notes and warnings) of the last build
     checked_paths: list[str] | None = None  # the output paths the last good build checked for collisions
     checked_claims: str = ""  # the digest of the claims the last good build checked (see output/claims.py)
+    assets_key: str = ""  # of the files bodies may point at, as the kept bodies were rendered with (images/assets)
+    content_assets: list | None = None  # serve: the last listing of content/'s other files
+    probes: object | None = None  # images.probe.ProbeCache, loaded once per process
+    images_dir: Path | None = None  # where resized images and probes are kept; None: .briefgen-cache/images/
     sources: dict[str, Source] = field(default_factory=dict)  # the last build's sources (serve: in memory)
     stamps: dict = field(default_factory=dict)  # path -> ((mtime_ns, size), digest) of the last build's content
     last_inputs: str = ""  # digest of every input of the last successful build
@@ -150,6 +154,7 @@ class BuildCache:
             # The search state stays: its shards are reused only for pages of the same fingerprint or bytes.
             self.documents.clear()
             self.bodies.clear()
+            self.assets_key = ""
             self.outputs = {}
             self.model = self.jobs = self.environment = self._saved_model = self.mention_memo = None
             if self.database is not None:  # its memos were made with other settings: a new one is written
@@ -225,6 +230,7 @@ def load_cache(root: Path, output_dir: Path, state: BuildCache | None = None) ->
         try:
             cache.documents, cache.bodies = database.rows("documents"), database.rows("bodies")
             cache.database, cache.settings_key = database, database.meta.get("settings_key", "")
+            cache.assets_key = database.meta.get("assets_key", "")
         except CacheDamaged:
             database.close()
             cache.documents, cache.bodies = RowStore(), RowStore()
@@ -257,7 +263,8 @@ def save_build(root: Path, cache: BuildCache) -> None:
     memos = {"model": (base.shape, base) if delta else (model.shape if model else "", model),
              "model-delta": (delta.base_key, delta) if delta else ("", None),
              "jobs": (":".join(cache.jobs.key) if cache.jobs else "", cache.jobs)}
-    cache.database = save_database(folder, cache.database, code_digest(), {"settings_key": cache.settings_key},
+    cache.database = save_database(folder, cache.database, code_digest(),
+                                   {"settings_key": cache.settings_key, "assets_key": cache.assets_key},
                                    {"documents": cache.documents, "bodies": cache.bodies}, memos)
 
 

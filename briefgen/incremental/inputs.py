@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from briefgen.config import SiteConfig
-from briefgen.content.scan import ContentListing, content_files, file_stamp, read_source
+from briefgen.content.scan import ContentListing, content_listing, file_stamp, read_source
 from briefgen.errors import Diagnostics
 from briefgen.fingerprint import fingerprint, new_digest
 from briefgen.incremental.cache import settings_key
@@ -24,7 +24,8 @@ def inputs_key(config: SiteConfig, drafts: bool, known: Mapping[str, tuple[tuple
     theme = resolve_theme(config, Diagnostics())
     stamps: dict[str, tuple[tuple[int, ...], str]] = {}  # content file -> (stamp, digest)
     found = Diagnostics()  # a stray file in content/ is a warning: it changes what a build says
-    files = content_files(config.root, found)
+    listed = content_listing(config.root, found)
+    files = listed.files
     for file in files:
         previous = known.get(file.rel)
         if previous is not None and previous[0] == file.stamp:
@@ -35,8 +36,8 @@ def inputs_key(config: SiteConfig, drafts: bool, known: Mapping[str, tuple[tuple
     statics = sorted((str(rel), file_stamp(path)) for rel, path in static_files(theme).items())
     key = fingerprint(settings_key(config, drafts, theme_digest(theme)),
                       list(stamps), [digest for _, digest in stamps.values()], statics,  # lists of strs: fast
-                      [str(d) for d in found.items])
-    return key, stamps, ContentListing(files, tuple(found.items))
+                      [str(d) for d in found.items], [(a.rel, a.stamp) for a in listed.assets])
+    return key, stamps, ContentListing(files, tuple(found.items), listed.assets)
 
 
 def theme_digest(theme) -> str:

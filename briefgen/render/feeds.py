@@ -30,6 +30,9 @@ class FeedEntry:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Root-relative links and anchors in rendered bodies ("/repo/leaders/x/", "#fn1").
 _RELATIVE_LINK = re.compile(r'\b(href|src)="(/(?!/)[^"]*|#[^"]*)"')
+# An image's resized copies: "/repo/x-480.webp 480w, /repo/x-960.webp 960w".
+_SRCSET = re.compile(r'\bsrcset="([^"]*)"')
+_SRCSET_URL = re.compile(r'(^|,\s*)(/(?!/))')
 
 
 def rfc3339(moment: dt.datetime) -> str:
@@ -49,7 +52,10 @@ def absolute_links(html: str, origin: str, page_url: str) -> str:
     def absolute(match: re.Match) -> str:
         attribute, target = match.group(1), match.group(2)
         return f'{attribute}="{page_url + target if target.startswith("#") else origin + target}"'
-    return _RELATIVE_LINK.sub(absolute, html)
+    html = _RELATIVE_LINK.sub(absolute, html)
+    if "srcset=" in html:
+        html = _SRCSET.sub(lambda m: 'srcset="' + _SRCSET_URL.sub(lambda u: u.group(1) + origin + "/", m.group(1)) + '"', html)
+    return html
 
 
 def atom_feed(

@@ -24,6 +24,7 @@ from briefgen.model.entities import EntityKey, EntityRegistry, normalise_name
 from briefgen.model.mentions import MentionLog
 from briefgen.render.excerpts import BlockText
 from briefgen.names import did_you_mean
+from briefgen.render.targets import TargetContext, resolve_href, resolve_image, target_line
 
 _WORD = re.compile(r"\w+")
 
@@ -43,8 +44,8 @@ class LinkKeys:
 
     @staticmethod
     def used_by(body: str) -> tuple[bool, bool]:
-        """Whether a body may have @/ links and [[wikilinks]]: every such link has its marker in the text."""
-        return "@/" in body, "[[" in body
+        """Whether a body may have @/ or x.md links and [[wikilinks]]: every such link has its marker in the text."""
+        return "@/" in body or ".md" in body, "[[" in body
 
     def select(self, used: tuple[bool, bool], autolink: bool) -> BodyLinkKeys:
         """The keys a body's rendering depends on, given what used_by() said of it: one of eight records,
@@ -189,14 +190,31 @@ def _text_forms(surface: str) -> tuple[str, ...]:
     return (surface, surface[0].upper() + surface[1:])
 
 
+@dataclass(frozen=True, slots=True)
+class FileTargets:
+    """The files a build's bodies may point at (images/assets.AssetTable) and how images are processed."""
+
+    assets: object  # AssetTable
+    settings: object  # ImageSettings
+
+    def context(self, rel: str, resolver: LinkResolver, problems: list, featured: bool) -> TargetContext:
+        def page_link(content_path: str, line: int) -> str | None:
+            target = _resolve_file_link("@/" + content_path, rel, line, resolver, problems)
+            return None if target is None else _target_url(resolver, target)
+        return TargetContext(rel, resolver.url_prefix, self.assets, self.settings, page_link, problems, featured)
+
+
 def resolve_links(tokens: list[Token], rel, body_line: int, resolver: LinkResolver, problems: list,
-                  log: MentionLog | None = None) -> None:
+                  log: MentionLog | None = None, files: TargetContext | None = None) -> None:
     """Give each @/ link and [[wikilink]] in `tokens` its URL (or "#"), and each that points nowhere a
-    diagnostic with its file line in `problems`; what each points at is recorded in `log`."""
-    for block in tokens:
+    diagnostic with its file line in `problems`; what each points at is recorded in `log`; with `files`,
+    links to files and images too."""
+    for block_index, block in enumerate(tokens):
         if block.type != "inline" or not block.children:
             continue
         line = body_line + (block.map[0] if block.map else 0)
+        if files is not None:
+            _resolve_files(tokens, block_index, line, files)
         text = None
         for index, token in enumerate(block.children):
             if token.type != "link_open":
@@ -206,16 +224,19 @@ def resolve_links(tokens: list[Token], rel, body_line: int, resolver: LinkResolv
                 target = _resolve_wikilink(token.meta["wikilink"], rel, target_line, resolver, problems)
             else:
                 href = str(token.attrs.get("href", ""))
-                if not href.startswith("@/"):
-                    continue
+                if not href.startswith("@/") or (files is not None and not href.partition("#")[0].endswith(".md")):
+                    continue  # a file or an image: _resolve_files' own
                 offset = block.content.find(href)
                 target_line = line + (block.content.count("\n", 0, offset) if offset > 0 else 0)
                 target = _resolve_file_link(href, rel, target_line, resolver, problems)
-            token.attrs["href"] = "#" if target is None else \
-                resolver.url(target[0]) + (f"#{target[1]}" if target[1] else "")
+            token.attrs["href"] = "#" if target is None else _target_url(resolver, target)
             if target is not None and log is not None:
                 text = text or BlockText(block.children, line)
                 _record_link(log, resolver, target[0], text, index + 1, target_line)
+
+
+def _target_url(resolver: LinkResolver, target: tuple[LinkTarget, str]) -> str:
+    return resolver.url(target[0]) + (f"#{target[1]}" if target[1] else "")
 
 
 def _record_link(log: MentionLog, resolver: LinkResolver, target: LinkTarget, text: BlockText, index: int,
@@ -229,11 +250,40 @@ def _record_link(log: MentionLog, resolver: LinkResolver, target: LinkTarget, te
         log.entity(key, child.content, text.excerpt(index, 0, len(child.content)), line)
 
 
+def _resolve_files(tokens: list[Token], index: int, line: int, files: TargetContext) -> None:
+    """Links to files and pages by path (not @/x.md, done by resolve_links) and images, in one inline block.
+    An image alone in its paragraph with a caption or credit becomes a <figure>, in place of the <p>."""
+    block = tokens[index]
+    children = [c for c in block.children if not (c.type == "text" and not c.content.strip())]
+    alone = len(children) == 1 and children[0].type == "image"
+    for token in _all_children(block.children):
+        if token.type == "image":
+            resolve_image(token, target_line(block, line, str(token.attrs.get("src", ""))), files, alone)
+            if alone and "<figure" in (token.meta or {}).get("html", "") and 0 < index < len(tokens) - 1 \
+                    and tokens[index - 1].type == "paragraph_open":
+                tokens[index - 1].hidden = tokens[index + 1].hidden = True  # no <p> around the <figure>
+        elif token.type == "link_open" and "wikilink" not in (token.meta or {}):
+            href = str(token.attrs.get("href", ""))
+            if href.startswith("@/") and href.partition("#")[0].endswith(".md"):
+                continue  # resolve_links' own
+            resolved = resolve_href(href, target_line(block, line, href), files)
+            token.attrs["href"] = "#" if resolved is None else resolved
+
+
+def _all_children(children: list[Token]):
+    for token in children:
+        yield token
+        if token.children:  # an image's alt text may hold another image
+            yield from _all_children(token.children)
+
+
 def _resolve_file_link(href: str, rel, line: int, resolver: LinkResolver, problems: list
                        ) -> tuple[LinkTarget, str] | None:
     """(target, anchor) of an @/ link, or None with a problem."""
     path, _, anchor = href[2:].partition("#")
     target = resolver.by_file.get(path)
+    if target is None and path.endswith(".md"):  # x.md made a bundle: x/index.md, linked as before
+        target = resolver.by_file.get(path[:-3] + "/index.md")
     if target is None:
         hint = did_you_mean(path, resolver.by_file) or "The path is relative to content/, e.g. @/briefings/first-call.md."
         problems.append(Diagnostic(rel, line, f"the link '{href}' points at no content file.", hint))

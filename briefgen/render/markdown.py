@@ -12,6 +12,7 @@ from markdown_it.common.html_re import open_tag as _HTML_OPEN_TAG
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from briefgen.errors import Diagnostic, Severity
@@ -19,7 +20,7 @@ from briefgen.model.entities import EntityKey
 from briefgen.model.mentions import NO_MENTIONS, BodyMentions, MentionLog
 from briefgen.render.extras import GitHubLinkify, block_attributes_rule, render_list_item_open
 from briefgen.render.headings import footnote_prefix, heading_ids_rule
-from briefgen.render.links import LinkResolver, autolink_first_mentions, resolve_links
+from briefgen.render.links import FileTargets, LinkResolver, autolink_first_mentions, resolve_links
 from briefgen.render.rawhtml import RawElementTracker, RemovedUrl, sanitise_html
 from briefgen.render.typography import hide_url_text, show_url_text, typography_rule
 
@@ -35,6 +36,7 @@ class Rendered:
     summary: str  # the first paragraph as plain text
     diagnostics: tuple[Diagnostic, ...] = ()
     mentions: BodyMentions = NO_MENTIONS  # what its text mentions and links to (see model/mentions.py)
+    assets_used: tuple[str, ...] = ()  # the files the body looked up (see images.assets.AssetTable.entry_key)
 
 
 def create_markdown(allow_html: bool = True, typographer: bool = True) -> MarkdownIt:
@@ -63,7 +65,28 @@ def create_markdown(allow_html: bool = True, typographer: bool = True) -> Markdo
     md.core.ruler.push("heading_ids", heading_ids_rule)
     md.core.ruler.push("block_attributes", block_attributes_rule)
     md.add_render_rule("list_item_open", render_list_item_open)
+    # {credit="…"} (and {alt=""}, {.class}) after an image, and nothing else: other attributes
+    # (onerror=…) would be raw HTML by another door.
+    attrs_plugin(md, after=("image",), allowed=["credit", "alt", "class"])
+    md.inline.ruler.before("attr", "image_alt_given", _note_alt_given)
+    md.add_render_rule("image", _render_image)
     return md
+
+
+def _note_alt_given(state: StateInline, silent: bool) -> bool:
+    """Notes on an image followed by {… alt=…} that its alt text was given (empty on purpose); consumes nothing."""
+    if state.src.startswith("{", state.pos) and state.tokens and state.tokens[-1].type == "image":
+        end = state.src.find("}", state.pos)
+        if end > 0 and re.search(r"(^|\s)alt=", state.src[state.pos + 1:end]):
+            state.tokens[-1].meta = {**(state.tokens[-1].meta or {}), "alt_given": True}
+    return False
+
+
+def _render_image(renderer, tokens, index, options, env) -> str:
+    token = tokens[index]
+    if token.meta and "html" in token.meta:
+        return token.meta["html"]
+    return type(renderer).image(renderer, tokens, index, options, env)  # markdown-it's own
 
 
 # Raw elements whose text is the author's as typed: never autolinked nor typeset.
@@ -170,13 +193,18 @@ def render_body(
     *,
     autolink: bool,
     exclude_entity: EntityKey | None = None,
+    files: FileTargets | None = None,
+    featured: bool = False,
 ) -> Rendered:
-    """HTML for one body; link problems come back as diagnostics with file lines."""
+    """HTML for one body; link problems come back as diagnostics with file lines. `files`: the files its
+    links and images may point at (none: every such target is left as written); `featured`: the page
+    shows an image above the body."""
     env: dict = {"docId": footnote_prefix(rel)}  # footnote ids: fn-<name>-1 (see headings.py)
     tokens = md.parse(body, env)
     problems: list[Diagnostic] = []
     log = MentionLog()
-    resolve_links(tokens, rel, body_line, resolver, problems, log)
+    context = files.context(str(rel), resolver, problems, featured) if files is not None else None
+    resolve_links(tokens, rel, body_line, resolver, problems, log, context)
     if autolink and resolver.autolink_index:
         autolink_first_mentions(tokens, resolver, exclude_entity, log, body_line)
     html = md.renderer.render(tokens, md.options, env)
@@ -187,7 +215,8 @@ def render_body(
         html = sanitised.html
         problems.extend(_removed_url_warning(removed, rel, _raw_url_line(tokens, body_line, removed))
                         for removed in sanitised.removed)
-    return Rendered(html, first_paragraph_text(tokens), tuple(problems), log.recorded())
+    return Rendered(html, first_paragraph_text(tokens), tuple(problems), log.recorded(),
+                    tuple(dict.fromkeys(context.used)) if context is not None else ())
 
 
 def _holds_raw_html(tokens: list[Token]) -> bool:

@@ -73,9 +73,10 @@ class PageRenderer:
 
     def __init__(self, site: Site, bodies: RenderedBodies, env: jinja2.Environment,
                  render_digest: str, views: Mapping[str, BriefingView] | None = None,
-                 mentions: MentionIndex | None = None):
+                 mentions: MentionIndex | None = None, featured=None):
         """`views` are known-current views of some briefings, from the last build; `mentions`: the bodies'
-        mentions and links (none without)."""
+        mentions and links (none without); `featured`: the featured images (images.featured.Featured),
+        whose key is in `render_digest`."""
         self.site = site
         self.config = site.config
         self.bodies = bodies
@@ -89,7 +90,9 @@ class PageRenderer:
         self._shown: set[str] | None = None  # while a job is made: the briefings it shows
         self._model_reads: set[Dependency] | None = None  # … and what it read of the model
         self._page_urls: dict[str, tuple[str, ...]] = {}
+        self.images = featured.views if featured is not None else {}
         self.common = {
+            "site_image": featured.site if featured is not None else None,
             "site": self.config,
             "url": self.links.url,
             "abs_url": self.links.absolute,
@@ -156,6 +159,7 @@ class PageRenderer:
             summary=briefing.summary or self.bodies.summary(briefing.source_rel), key_points=briefing.key_points,
             entities=tuple((spec, links) for spec, links in groups if links), sources=briefing.sources,
             draft=briefing.draft, extra=briefing.extra, source_path=str(briefing.source_rel),
+            image=self.images.get(f"briefing:{slug}"),
         )
         return new_briefing_view(fields, self.bodies, briefing.source_rel, self.body_log)
 
@@ -320,8 +324,10 @@ class PageRenderer:
         spec = self._spec(name)
         entities = [replace(self.entity_link(k), mentioned=self.read_model("text-mention-count", k))
                     for k in self.read_model("entity-keys", spec.name)]
+        pictured = {link.key[1]: self.images[f"entity:{link.key[0]}/{link.key[1]}"] for link in entities
+                    if f"entity:{link.key[0]}/{link.key[1]}" in self.images}
         return self.render("taxonomy.html", *_BUILT_IN_PAGES["taxonomy"](spec.name),
-                           title=spec.title, taxonomy=spec, entities=entities)
+                           title=spec.title, taxonomy=spec, entities=entities, entity_images=pictured)
 
     def render_entity(self, key: EntityKey, number: int) -> PageJob:
         spec, entity = self._spec(key[0]), self.read_model("entity", key)
@@ -352,6 +358,7 @@ class PageRenderer:
             co_named_groups=co_named_groups, also_mentioned=also, also_count=text_count,
             timeline=timeline, chart=chart_layout(timeline, dates), key_dates=dates,
             feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,
+            image=self.images.get(f"entity:{key[0]}/{key[1]}"),
         )
 
     def render_entity_feed(self, key: EntityKey) -> PageJob:
@@ -376,7 +383,7 @@ class PageRenderer:
     def render_page(self, slug: str) -> PageJob:
         page = self.read_model("page", slug)
         return self.render("page.html", urls.page_path(page.slug), str(page.source_rel), title=page.title,
-                           page=page, html=self.body(page.source_rel).html)
+                           page=page, html=self.body(page.source_rel).html, image=self.images.get(f"page:{slug}"))
 
     def render_alias(self, index: int) -> PageJob:
         alias, target, origin = self.read_model("alias", index)

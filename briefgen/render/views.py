@@ -132,6 +132,7 @@ class BriefingView:
     draft: bool
     extra: Mapping[str, Any]
     source_path: str
+    image: Any  # images.featured.FeaturedView, or None
     card: str  # a digest of all but the body: what list pages depend on
     _body: _Body
     _log: BodyReadLog  # the renderer's, which charges each read to the page rendering

@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
+from briefgen.images.step import images_folder
 from briefgen.config import SiteConfig
 from briefgen.errors import Diagnostic, Diagnostics, Severity
 from briefgen.output.outputs import Output
@@ -30,7 +31,9 @@ class SiteSnapshot:
     @classmethod
     def from_build(cls, config: SiteConfig, result: BuildResult, previous: SiteSnapshot | None = None) -> SiteSnapshot:
         """The snapshot of `result`; the folder list is `previous`'s when the same files are there."""
-        roots = tuple(root.resolve() for root in resolve_theme(config, Diagnostics()).static_dirs)
+        # static/ folders, content/ (a bundle's images and attachments) and where resized images are kept
+        roots = tuple(root.resolve() for root in resolve_theme(config, Diagnostics()).static_dirs) + (
+            config.content_dir.resolve(), images_folder(config).resolve())
         files: dict[str, Output] = {}
         refused: list[Path] = []
         for output in result.outputs:

@@ -1,0 +1,67 @@
+"""Making the resized copies of images, once: each is kept in the cache folder under a name made of its
+source's digest and its settings (variants.py), so a later build, or a build after `git checkout`, finds it
+there and resizes nothing. Many copies are made on every core (parallel.parallel_map)."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.images.variants import Variant
+from briefgen.parallel import parallel_map
+
+_SAVE_OPTIONS = {"JPEG": {"optimize": True, "progressive": True}, "PNG": {"optimize": True}, "WEBP": {"method": 4}}
+
+
+@dataclass(frozen=True, slots=True)
+class ResizeJob:
+    source: str  # the original image
+    shown: str  # as named in messages
+    variant: Variant
+    quality: int
+
+
+def missing(jobs: list[ResizeJob], folder: Path) -> list[ResizeJob]:
+    return [job for job in jobs if not (folder / job.variant.key).is_file()]
+
+
+def make_copies(jobs: list[ResizeJob], folder: Path, workers: int | None) -> list[tuple[ResizeJob, str]]:
+    """Make each job's copy in `folder`; (job, problem) for each that could not be made."""
+    if not jobs:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    problems = parallel_map(lambda job: _make(job, folder), jobs, workers, min_items=2)
+    return [(job, problem) for job, problem in zip(jobs, problems) if problem]
+
+
+def _make(job: ResizeJob, folder: Path) -> str:
+    from PIL import Image
+
+    target = folder / job.variant.key
+    temporary = folder / f".{job.variant.key}.{os.getpid()}.tmp"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(job.source) as image:
+                image.load()
+                copy = _for_format(image, job.variant.format).resize(
+                    (job.variant.width, job.variant.height), Image.Resampling.LANCZOS)
+        options = dict(_SAVE_OPTIONS.get(job.variant.format, {}))
+        if job.variant.format in ("JPEG", "WEBP"):
+            options["quality"] = job.quality
+        copy.save(temporary, job.variant.format, **options)
+        os.replace(temporary, target)
+    except Exception as exc:  # a file changed or damaged since it was probed: said, never a traceback
+        temporary.unlink(missing_ok=True)
+        return str(exc) or type(exc).__name__
+    return ""
+
+
+def _for_format(image, fmt: str):
+    if fmt == "JPEG":
+        return image.convert("RGB")
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        return image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
+    return image
