@@ -23,6 +23,14 @@ jobs in a database read row by row (database.py), the search state and what the
 last build read and wrote in two pickles (state.pickle, written last, vouches
 for search.pickle). A pickle that fails its checksum is ignored, a damaged
 database makes the build start again from nothing.
+
+The cache is portable: no key names the site's folder or a file's time
+(config_key, inputs.theme_digest), so a cache restored into a checkout
+elsewhere (CI) is the same cache. What the state names of one folder (the
+content files' stamps, the output's manifest, the spare) is left behind
+when the site is built in another: a content file of unknown time is read
+and digested, not parsed again. With --cache-pages the written files are
+kept in the cache folder too (kept_site.py), for a checkout with no output.
 """
 
 from __future__ import annotations
