@@ -22,6 +22,11 @@ seed), then times, several times each, on this machine and in this run:
   search     Pagefind alone, as one run of its binary, on the pages the cold
              build marks for search (copied whole to a scratch folder first,
              not timed): what the site's search index costs by itself
+  cold, kept a cold build with --cache-pages, as the Pages workflow runs it
+  ci publish the next publish from CI, simulated (ci_publish.py): the sources
+             written anew in another folder (a checkout's new file times),
+             the cache folder of the build before copied in, no output
+             folder, one new briefing (today's: it tops every list)
 and prints medians, min–max, CPU seconds, the peak resident memory of the
 largest process, and the ratios the goals are stated in. The floor and the
 search index together, divided over the cores, are a lower bound for any
@@ -224,11 +229,14 @@ def show(label: str, figures: dict | None, baseline: dict | None = None, baselin
 
 
 def main() -> None:
+    from ci_publish import time_ci  # it imports this module's helpers
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-serve", action="store_true", help="skip the serve measurement")
+    parser.add_argument("--no-ci", action="store_true", help="skip the CI publish simulation")
     args = parser.parse_args()
     print(f"briefgen benchmark on {platform.node()}: {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}; {args.runs} runs each\n")
@@ -242,6 +250,7 @@ def main() -> None:
         ours = time_briefgen(corpus, args.runs)
         searched = time_search(corpus, args.runs)
         served = (None, None, None) if args.no_serve else time_serve(corpus, max(args.runs, 5))
+        published = None if args.no_ci else time_ci(corpus, args.runs, plain_cold=False)
         results[n] = ours
         print(f"N = {n:,}")
         show("floor", floor)
@@ -262,6 +271,9 @@ def main() -> None:
         show("serve", served[0])
         show("serve page", served[1])
         show("serve fm", served[2])
+        if published:
+            show("cold, kept", published["cold, kept"], ours["cold"], "cold")
+            show("ci publish", published["ci publish"], ours["cold"], "cold")
         print()
     if len(results) > 1:
         small, large = min(results), max(results)

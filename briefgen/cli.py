@@ -150,14 +150,21 @@ def site_config(ctx: click.Context, base_url: str | None = None, out: Path | Non
 @click.option("--no-cache", is_flag=True, help="Build from scratch, without reading or writing .briefgen-cache/.")
 @click.option("--strict-tags", is_flag=True,
               help="Report a name the text mentions but the front matter misses as a warning, not a note.")
+@click.option("--cache-pages", is_flag=True,
+              help="Keep the built files in .briefgen-cache/ too, so that a checkout with the cache restored and "
+                   "no output folder (CI) reuses them instead of rendering every page again.")
 @jobs_option
 @command
-def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force, no_cache, strict_tags, jobs):
+def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force, no_cache, strict_tags, cache_pages,
+                  jobs):
     """Build the site into _site/."""
     started = time.perf_counter()
+    if no_cache and cache_pages:
+        raise click.UsageError("--cache-pages keeps pages in the build cache, which --no-cache turns off: "
+                               "pass one of them.")
     config = site_config(ctx, base_url, out)
-    options = FolderBuildOptions(drafts=drafts, strict=strict, force=force, use_cache=not no_cache, workers=jobs,
-                                 strict_tags=strict_tags)
+    options = FolderBuildOptions(drafts=drafts, strict=strict, force=force, use_cache=not no_cache,
+                                 cache_pages=cache_pages, workers=jobs, strict_tags=strict_tags)
     built = build_into_folder(config, options, reporter)
     ctx.obj["kept"].append(built)  # let go with the process (see main)
     reporter.diagnostics(notes_as_warnings(built.diagnostics) if strict_tags else built.diagnostics)

@@ -36,6 +36,7 @@ from briefgen.incremental.cache import (
     save_state,
 )
 from briefgen.incremental.database import CacheDamaged
+from briefgen.incremental.kept_site import KEPT_DIR, forget_kept, keep_pages, restamped, restore_output
 from briefgen.incremental.memory import collector_held_for_a_build
 from briefgen.output.folder_stat import OutputFolderStat
 from briefgen.output.workspace import (
@@ -72,6 +73,7 @@ class FolderBuildOptions:
     strict_tags: bool = False  # notes of names the front matter misses are warnings (see model/mentions.py)
     force: bool = False  # replace a non-empty output folder briefgen did not make
     use_cache: bool = True  # read and write .briefgen-cache/ (--no-cache: neither)
+    cache_pages: bool = False  # keep the written files in the cache too, for checkouts without the output (CI)
     workers: int | None = None  # processes (None: one per CPU; 1: no worker process)
 
 
@@ -107,8 +109,14 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
     inputs, folder_stat, listing, cache = "", None, None, BuildCache(output_dir=config.output_path)
     if options.use_cache:
         cache = load_state(config.root, config.output_path)
+        restored = bool(cache.kept) and not os.path.lexists(config.output_path)
+        if restored:  # a fresh checkout with its cache restored: the kept site, not what is not kept, is back
+            lap = time.perf_counter()
+            cache.written = restore_output(config.root, workspace, cache.kept)
+            built.phases["restore"] = time.perf_counter() - lap
         inputs, stamps, listing = inputs_key(config, options.drafts, cache.stamps)
-        if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written):
+        if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written) \
+                and not restored and (cache.kept or not options.cache_pages):
             raise_if_strict(cache.last_diagnostics, options.strict, options.strict_tags)
             return FolderBuild(None, cache.last_diagnostics)
         # Forked before the cache database is opened: the second core looks at the disk meanwhile.
@@ -180,9 +188,29 @@ def _index_and_write(config: SiteConfig, workspace: Workspace, commit: CommitPoi
     if cache_saved:
         cache.last_diagnostics = searched[0].diagnostics
         lap = time.perf_counter()
+        _keep_pages(config, cache, options.cache_pages, listener)
+        phases["keep pages"] = time.perf_counter() - lap
+        lap = time.perf_counter()
         _saving(listener, lambda: save_state(config.root, cache))
         phases["cache save"] += time.perf_counter() - lap
     return searched[0]
+
+
+def _keep_pages(config: SiteConfig, cache: BuildCache, wanted: bool, listener: Listener) -> None:
+    """The kept site brought up to date (--cache-pages), or removed; a kept site that cannot be written costs
+    a fresh checkout its pages, no more."""
+    try:
+        if wanted:
+            cache.kept = keep_pages(config.root, config.output_path, cache.written, cache.kept)
+            return
+    except OSError as exc:
+        listener.info(f"warning: could not keep the pages in {CACHE_DIR}/{KEPT_DIR}/: "
+                      f"{exc.strerror or exc}; a checkout without {config.output_dir}/ renders them again.")
+    if cache.kept:
+        forget_kept(config.root)
+        # The kept files were other names of the output's: removing them changed those files' ctimes.
+        cache.written = restamped(config.output_path, cache.written, cache.kept)
+        cache.kept = {}
 
 
 def _search_files(pending: PendingSearch, cache: BuildCache, listener: Listener, options: FolderBuildOptions,

@@ -24,7 +24,7 @@ from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.fingerprint import fingerprint
 from briefgen.images import step as images
 from briefgen.incremental import BuildCache
-from briefgen.incremental.cache import code_digest, settings_key
+from briefgen.incremental.cache import code_digest, config_key, settings_key
 from briefgen.model.site import Site
 from briefgen.output.claims import Claim, check_claims
 from briefgen.output.outputs import Output, check_collisions
@@ -124,7 +124,7 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
                            unlinked=images.unlinked_files(table, _lookups(cache), featured))
 
     nav = [(p.title, p.slug) for p in site.pages]
-    render_digest = fingerprint(code_digest(), template_digest, config, nav, featured.key)
+    render_digest = fingerprint(code_digest(), template_digest, config_key(config), nav, featured.key)
     reuse = incremental.page_reuse(step, render_digest, rendered_again, cache)
     renderer = PageRenderer(site, bodies, env, render_digest, reuse.views, mentions, featured)
     plan = incremental.plan_pages(renderer, reuse, cache)

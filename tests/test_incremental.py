@@ -499,6 +499,60 @@ def test_a_title_or_slug_change_re_renders_only_the_bodies_that_link_by_title_or
     assert cache.bodies.tail(PurePosixPath("content/briefings/b4.md")) is unlinked
 
 
+def test_a_new_briefing_or_a_moved_page_re_renders_only_the_bodies_linking_to_that_file(make_site, tmp_path):
+    """@/ links depend on where each file's page is; a body is rendered again only when it may link to a file
+    that came, went or moved (its path in the source, or an escape that may spell it), or has a diagnostic."""
+    from briefgen.pipeline import build
+    from briefgen.incremental.cache import BuildCache
+    from briefgen.config import load_config
+
+    from briefgen.errors import BuildError
+
+    site = make_site({
+        "content/briefings/b1.md": briefing("B1", "2021-01-01", "See [two](@/briefings/b2.md)."),
+        "content/briefings/b2.md": briefing("B2", "2021-01-02", "See [one](@/briefings/b1.md)."),
+        "content/briefings/b3.md": briefing("B3", "2021-01-03", "Spelt [two](@/briefings/b&#50;.md)."),
+        "content/briefings/b4.md": briefing("B4", "2021-01-04", "Written [one](<@/briefings/b1.md>)."),
+    })
+    config = load_config(site)
+    cache = BuildCache()
+    build(config, cache=cache)
+
+    def same_as_clean(label):
+        result = build(config, cache=cache)
+        clean = build(config, cache=BuildCache())
+        got = {o.rel_path: o.read().decode() for o in result.outputs if o.rel_path.endswith(".html")}
+        want = {o.rel_path: o.read().decode() for o in clean.outputs if o.rel_path.endswith(".html")}
+        assert sorted(got) == sorted(want) and [n for n in want if got[n] != want[n]] == [], label
+        return got
+
+    def bodies():
+        return {rel: cache.bodies.tail(PurePosixPath(f"content/briefings/{rel}.md")) for rel in ("b1", "b2", "b3", "b4")}
+
+    before = bodies()
+    (site / "content/briefings/b5.md").write_text(briefing("B5", "2021-01-05", "See [one](@/briefings/b1.md)."))
+    same_as_clean("a new briefing")
+    after = bodies()
+    assert [rel for rel in before if after[rel] is not before[rel]] == ["b3"]  # only the one with an escape
+    before = after
+
+    (site / "content/briefings/b2.md").write_text(
+        briefing("B2", "2021-01-02", "See [one](@/briefings/b1.md).").replace("---\n", "---\nslug: two\n", 1))
+    got = same_as_clean("b2's page moved")
+    assert 'href="/briefings/two/"' in got["briefings/b1/index.html"]  # its path is in the source
+    assert 'href="/briefings/two/"' in got["briefings/b3/index.html"]  # an entity may spell it: read, rendered
+    after = bodies()
+    assert after["b4"] is before["b4"]  # links to b1 only, which stayed
+    assert after["b1"] is not before["b1"] and after["b3"] is not before["b3"]
+
+    (site / "content/briefings/b4.md").write_text(briefing("B4", "2021-01-04", "Broken [six](@/briefings/b6.md)."))
+    with pytest.raises(BuildError, match="points at no content file"):
+        build(config, cache=cache)  # a link to no file is an error; the hint names the files there are
+    (site / "content/briefings/b6.md").write_text(briefing("B6", "2021-01-06", "Six."))
+    got = same_as_clean("the missing file came")
+    assert 'href="/briefings/b6/"' in got["briefings/b4/index.html"]
+
+
 def test_a_large_render_spills_its_pages_to_disk_and_writes_the_same_site(make_site, tmp_path, monkeypatch):
     """Pages rendered in great numbers wait in a spill folder, not in memory; the site written is the same."""
     from briefgen.render import jobs

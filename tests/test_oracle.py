@@ -96,6 +96,7 @@ class Briefing:
     names: dict[str, list[str]] = field(default_factory=dict)
     body: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # titles linked as [[title]]
+    file_links: list[str] = field(default_factory=list)  # briefings linked as @/briefings/<stem>.md
 
     def text(self) -> str:
         lines = ["---", f"title: {json.dumps(self.title)}", f"date: {json.dumps(self.date)}"]
@@ -109,6 +110,7 @@ class Briefing:
         lines += ["sources:", "  - title: A readout", "    url: https://example.org/readout", "region: Europe", "---"]
         lines += self.body or ["An empty week."]
         lines += [f"See [[{title}]]." for title in self.links]
+        lines += [f"Also [this one](@/briefings/{stem}.md)." for stem in self.file_links]
         return "\n".join(lines) + "\n"
 
 
@@ -407,7 +409,8 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
     def broken_links(self) -> list[str]:
         """The briefings with a [[title]] that names no briefing, or more than one."""
         counts = self.title_counts()
-        return sorted(stem for stem, b in self.briefings.items() if any(counts.get(t) != 1 for t in b.links))
+        return sorted(stem for stem, b in self.briefings.items()
+                      if any(counts.get(t) != 1 for t in b.links) or any(s not in self.briefings for s in b.file_links))
 
     def step(self, description: str) -> None:
         self.history.append(description)
@@ -538,11 +541,12 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
     @rule(data=st.data(), date=st.sampled_from(DATES), title=st.sampled_from(TITLES))
     def new_briefing_linking_another(self, data, date, title):
         stem = self.unused_stem(data)
-        target = self.briefings[self.pick(data)].title
+        target_stem = self.pick(data)
+        target = self.briefings[target_stem].title
         self.briefings[stem] = Briefing(title + " again", date, None, [], {"leaders": ["Vladimir Putin"]},
-                                        [SENTENCES[4]], [target])
+                                        [SENTENCES[4]], [target], [target_stem])
         self.write_briefing(stem)
-        self.step(f"new {stem} linking [[{target}]]")
+        self.step(f"new {stem} linking [[{target}]] and @/briefings/{target_stem}.md")
 
     @precondition(lambda self: len(self.briefings) > 3)
     @rule(data=st.data())
@@ -580,13 +584,13 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
             self.write_briefing(stem)
             self.step(f"date of {stem} fixed")
 
-    @precondition(lambda self: any(b.links for b in self.briefings.values()))
+    @precondition(lambda self: any(b.links or b.file_links for b in self.briefings.values()))
     @rule(data=st.data())
     def break_or_fix_a_link(self, data):
         """A link to nothing; or, once a link names no briefing or two (after a title edit too), its fix."""
         broken = self.broken_links()
         if not broken:
-            stem = data.draw(st.sampled_from(sorted(s for s, b in self.briefings.items() if b.links)))
+            stem = data.draw(st.sampled_from(sorted(s for s, b in self.briefings.items() if b.links or b.file_links)))
             self.briefings[stem].links = ["No such briefing"]
             self.write_briefing(stem)
             self.step(f"{stem} links [[No such briefing]] (an error)")
@@ -595,8 +599,9 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
         for stem in broken:
             briefing = self.briefings[stem]
             briefing.links = [data.draw(st.sampled_from(unique))] if unique else []
+            briefing.file_links = [s for s in briefing.file_links if s in self.briefings]
             self.write_briefing(stem)
-            self.step(f"{stem} links {briefing.links} (fixed)")
+            self.step(f"{stem} links {briefing.links} and {briefing.file_links} (fixed)")
 
     # -- profiles, pages, templates, static files, site.yaml ----------------------------------------
 

@@ -370,6 +370,38 @@ def test_the_workflow_builds_with_the_pages_base_url_and_deploys_with_the_offici
     assert [step["uses"] for step in deploy["steps"]] == ["actions/deploy-pages@v5"]
 
 
+def _steps(install):
+    return yaml.safe_load(workflow_text(install))["jobs"]["build"]["steps"]
+
+
+def test_a_new_sites_workflow_pins_the_briefgen_that_made_it_and_says_how_to_upgrade():
+    from briefgen import __version__
+
+    install = next(step for step in _steps(None) if step.get("name") == "Install briefgen")
+    assert install["run"] == f'python -m pip install "briefgen=={__version__}"'
+    text = workflow_text()
+    assert "To upgrade: pip install -U briefgen" in text and "briefgen --version" in text
+    assert workflow_text("9.8.7").count('"briefgen==9.8.7"') == 1
+    own = next(step for step in _steps(".") if step.get("name") == "Install briefgen")
+    assert own["run"] == "python -m pip install ."  # briefgen's own repository: the checkout's code
+
+
+@pytest.mark.parametrize("install", [None, "."])
+def test_the_workflow_restores_and_saves_the_build_cache_on_every_run(install):
+    steps = _steps(install)
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    names = [step.get("name") for step in steps]
+    cache = steps[uses.index("actions/cache")]
+    assert cache["uses"] == "actions/cache@v5"
+    assert uses.index("actions/cache") < names.index("Build")  # restored before the build reads it
+    assert cache["with"]["path"] == ".briefgen-cache"
+    key, prefix = cache["with"]["key"], cache["with"]["restore-keys"]
+    # A key of its own per run (a cache whose key exists is not saved again), found again by its prefix.
+    assert "${{ github.run_id }}" in key and key.startswith(prefix) and "run_id" not in prefix
+    build = steps[names.index("Build")]
+    assert build["run"].startswith("briefgen build --cache-pages --out _site ")
+
+
 def find_actionlint() -> str:
     """The actionlint that `pip install -e .[test]` puts beside Python, else one on PATH."""
     beside_python = Path(sys.executable).parent / ("actionlint.exe" if os.name == "nt" else "actionlint")
@@ -391,7 +423,7 @@ def run_actionlint(tmp_path: Path, text: str) -> subprocess.CompletedProcess:
                           text=True, timeout=120)
 
 
-@pytest.mark.parametrize("install", ["briefgen", "."])
+@pytest.mark.parametrize("install", [None, "."])
 def test_the_workflow_passes_actionlint(tmp_path, install):
     result = run_actionlint(tmp_path, workflow_text(install))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -402,3 +434,9 @@ def test_actionlint_knows_the_inputs_of_the_pages_actions(tmp_path):
     misspelt = workflow_text().replace("include-hidden-files", "include-hidden-file")
     result = run_actionlint(tmp_path, misspelt)
     assert result.returncode == 1 and 'input "include-hidden-file" is not defined' in result.stdout
+
+
+def test_actionlint_knows_the_inputs_of_the_cache_action(tmp_path):
+    """So passing actionlint also means 'restore-keys' is a real input of actions/cache@v5."""
+    result = run_actionlint(tmp_path, workflow_text().replace("restore-keys:", "restore-key:"))
+    assert result.returncode == 1 and 'input "restore-key" is not defined' in result.stdout

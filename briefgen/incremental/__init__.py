@@ -16,6 +16,8 @@ The steps, in the pipeline's order:
   dependencies.py what each page read of the model (its dependencies)
   page_plan.py    which pages are as they were, and jobs for the others
   inputs.py       one digest of every input, for "nothing changed" at once
+  kept_site.py    the kept pages: with --cache-pages, the written files kept
+                  in the cache folder, for a checkout without its output (CI)
   cache.py        the BuildCache; database.py: the CLI's cache on disk (SQLite)
   memory.py       the cycle collector held back (every gc call is there)
 
@@ -44,6 +46,13 @@ Glossary of the words that remain:
                index (indexed or not, a digest), so no page is read back
   folder stat  which files of the output folder are still as last written,
                taken by a second process (output/folder_stat.py)
+  kept pages   (--cache-pages) the output's files hard-linked into
+               .briefgen-cache/site/ with the identity each was written under
+               and its bytes' digest; restored when the output folder is
+               missing (kept_site.py). Not the spare, which is the site before last
+  portable     every key is made of content digests and settings, never of
+               the site's folder or of file times alone: a cache restored
+               into a checkout elsewhere is the same cache
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
     document only when it must be rendered or checked.
     """
     todo, rekeyed = _tasks(step, config, cache, table)
-    alike = _autolinked_alike([task.rel for task in rekeyed], step.memo.resolver, cache)
+    alike = _linked_alike(rekeyed, step.memo.resolver, cache)
     for task in rekeyed:
         if str(task.rel) in alike:  # the body as rendered, under its new key
             cache.bodies.replace_head(task.rel, cache.bodies.head(task.rel)._replace(key=task.key))
@@ -127,7 +127,8 @@ def files_key(table: AssetTable, used: tuple[str, ...]) -> str:
 
 def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache, table: AssetTable
            ) -> tuple[list[_Task], list[_Task]]:
-    """The bodies to render, and those whose keys differ from their kept ones in the autolink targets alone.
+    """The bodies to render, and those whose keys differ from their kept ones in the targets of autolinks
+    and @/ links alone.
 
     Every body of the step is checked by its key; keys are compared, not hashed: this runs for every
     briefing after a new title, and makes nothing for a body whose key is as it was.
@@ -155,36 +156,97 @@ def _tasks(step: ModelStep, config: SiteConfig, cache: BuildCache, table: AssetT
             continue
         key = BodyKey(*fields)
         task = _Task(rel, key, autolink, exclude, used)
-        if head is not None and _only_autolinks_differ(head.key, key):
+        if head is not None and _only_link_targets_differ(head.key, key):
             rekeyed.append(task)
         else:
             todo.append(task)
     return todo, rekeyed
 
 
-def _autolinked_alike(rels, resolver: LinkResolver, cache: BuildCache) -> set[str]:
-    """Of these bodies, whose keys differ from those they were kept under in the autolink targets alone,
-    those in which the targets that changed cannot be autolinked: their HTML is as it was.
+def _linked_alike(tasks: list[_Task], resolver: LinkResolver, cache: BuildCache) -> set[str]:
+    """Of these bodies, whose keys differ from those they were kept under in the targets of autolinks or
+    @/ links alone, those whose HTML is as it was: no target that changed can be linked from them.
 
-    Compared with the model the kept bodies were made with. A body's source is
-    read only when its stored document has one of the changed words, or when
-    its words cannot be told from the source (see may_autolink): with a new
-    leader, a handful of the 10,000 documents rather than all.
+    Compared with the model the kept bodies were made with (a body kept under
+    other keys than that model's is rendered again).
     """
     earlier = cache.earlier_model()
-    if earlier is None or not rels:
+    if earlier is None or not tasks:
+        return set()
+    heads = {str(task.rel): cache.bodies.head(task.rel) for task in tasks}  # by str, as the store answers
+    now = {str(task.rel): task.key.link_targets for task in tasks}
+    autolinked = {rel for rel, head in heads.items() if head.key.link_targets.entities != now[rel].entities}
+    file_linked = {rel for rel, head in heads.items() if head.key.link_targets.files != now[rel].files}
+    alike = set(heads)
+    alike -= autolinked - _autolinked_alike(autolinked, heads, earlier, resolver, cache)
+    alike -= file_linked - _file_linked_alike(file_linked, heads, earlier, resolver, cache)
+    return alike
+
+
+def _autolinked_alike(rels: set[str], heads: dict, earlier, resolver: LinkResolver, cache: BuildCache) -> set[str]:
+    """Those bodies in which the autolink targets that changed cannot be autolinked.
+
+    A body's source is read only when its stored document has one of the
+    changed words, or when its words cannot be told from the source (see
+    may_autolink): with a new leader, a handful of the 10,000 documents rather than all.
+    """
+    if not rels:
         return set()
     words = changed_autolink_words(earlier.resolver, resolver)
-    heads = {str(rel): cache.bodies.head(rel) for rel in rels}  # by str, as the store answers
-    comparable = {rel for rel, head in heads.items() if head.key.link_targets.entities == earlier.link_keys.entities}
+    comparable = {rel for rel in rels if heads[rel].key.link_targets.entities == earlier.link_keys.entities}
     plain = [rel for rel in comparable if heads[rel].words_as_written]
     unsure = comparable.difference(plain) | cache.documents.may_contain(plain, words)
     return (comparable - unsure) | {rel for rel in unsure if not may_autolink(cache.documents.tail(rel).body, words)}
 
 
-def _only_autolinks_differ(kept: BodyKey, key: BodyKey) -> bool:
+# What may stand for a character of an @/ link's path in a source: markdown-it decodes entities and
+# backslash escapes in a link's destination and keeps %-escapes as written.
+_ESCAPES = ("&", "\\", "%")
+
+
+def _file_linked_alike(rels: set[str], heads: dict, earlier, resolver: LinkResolver, cache: BuildCache) -> set[str]:
+    """Those bodies that cannot link with @/ to a content file whose page moved, came or went.
+
+    Every @/ link names its file's path (relative to content/) in the source
+    as written, but for the escapes above: a body whose stored document holds
+    none of those paths and none of the escapes is rendered as it was; one
+    that holds some is read and looked at. A body with a diagnostic is
+    rendered again: a broken link's hint names the files there are (a new
+    briefing: its one path is looked for, and the other 10,000 bodies kept).
+    """
+    if not rels or earlier.resolver.url_prefix != resolver.url_prefix:
+        return set()
+    old, new = earlier.resolver.by_file, resolver.by_file
+    paths = {path for path in old.keys() | new.keys()
+             if path not in old or path not in new or old[path].site_path != new[path].site_path}
+    comparable = {rel for rel in rels if heads[rel].key.link_targets.files == earlier.link_keys.files
+                  and not heads[rel].diagnostics}
+    # A link may also be relative to the body's own file (../other.md, ../x/index.md): its path ends as
+    # the content path does, or, for a bundle, names its folder.
+    spellings = sorted({spelling for path in paths for spelling in _path_spellings(path)})
+    unsure = cache.documents.may_contain(comparable, [*spellings, *_ESCAPES])
+
+    def as_it_was(rel: str) -> bool:
+        body = cache.documents.tail(rel).body
+        return not any(escape in body for escape in _ESCAPES) and not any(term in body for term in spellings)
+
+    return (comparable - unsure) | {rel for rel in unsure if as_it_was(rel)}
+
+
+def _path_spellings(path: str) -> tuple[str, ...]:
+    """What a link to the content file `path` has in its text, however it is written: its file name, and a
+    bundle's folder name ('briefings/x/index.md' may be linked as @/briefings/x.md or ../x/)."""
+    parts = path.split("/")
+    if parts[-1] == "index.md" and len(parts) > 1:
+        return (parts[-2],)
+    return (parts[-1],)
+
+
+def _only_link_targets_differ(kept: BodyKey, key: BodyKey) -> bool:
+    """The keys differ in the targets of autolinks or @/ links alone (the same text, titles, settings)."""
     was, now = kept.link_targets, key.link_targets
-    return was.entities != now.entities and kept == key._replace(link_targets=now._replace(entities=was.entities))
+    return (was.entities != now.entities or was.files != now.files) and \
+        kept == key._replace(link_targets=now._replace(entities=was.entities, files=was.files))
 
 
 class StoredBodies(Mapping):

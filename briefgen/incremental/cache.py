@@ -23,6 +23,14 @@ jobs in a database read row by row (database.py), the search state and what the
 last build read and wrote in two pickles (state.pickle, written last, vouches
 for search.pickle). A pickle that fails its checksum is ignored, a damaged
 database makes the build start again from nothing.
+
+The cache is portable: no key names the site's folder or a file's time
+(config_key, inputs.theme_digest), so a cache restored into a checkout
+elsewhere (CI) is the same cache. What the state names of one folder (the
+content files' stamps, the output's manifest, the spare) is left behind
+when the site is built in another: a content file of unknown time is read
+and digested, not parsed again. With --cache-pages the written files are
+kept in the cache folder too (kept_site.py), for a checkout with no output.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ import functools
 import os
 import sys
 import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
@@ -42,6 +50,7 @@ from briefgen.content.scan import Source
 from briefgen.errors import Diagnostic
 from briefgen.fingerprint import fingerprint, new_digest
 from briefgen.incremental.database import DATABASE, CacheDamaged, CacheDatabase, RowStore, dump, load, save_database
+from briefgen.incremental.kept_site import KeptPage, KeptPages
 from briefgen.output.outputs import Output
 from briefgen.output.workspace import CACHE_DIR, MARKER
 from briefgen.output.writer import Manifest, Spare, Written, is_as_written
@@ -106,6 +115,7 @@ class BuildCache:
     stamps: dict = field(default_factory=dict)  # path -> ((mtime_ns, size), digest) of the last build's content
     last_inputs: str = ""  # digest of every input of the last successful build
     last_diagnostics: tuple[Diagnostic, ...] = ()  # its warnings, repeated when nothing has changed
+    kept: KeptPages = field(default_factory=dict)  # CLI, --cache-pages: the files of the kept site (kept_site.py)
     database: CacheDatabase | None = None  # CLI: where documents, bodies and the memos not in memory yet are
     folder_stat: OutputFolderStat | None = None  # CLI: knows which written outputs are still intact
     saved_search: tuple | None = None  # CLI: the search state as saved, until restore_search makes it `search`
@@ -184,7 +194,15 @@ class BuildCache:
 
 def settings_key(config, drafts: bool, template_digest: str) -> str:
     """Changes with the settings, the templates, and briefgen's own code."""
-    return fingerprint(code_digest(), config, drafts, template_digest)
+    return fingerprint(code_digest(), config_key(config), drafts, template_digest)
+
+
+def config_key(config):
+    """The settings as keys see them: without the folder the site is in, and with the output folder as a
+    path from it (--out makes it absolute), neither of which a page shows (a template that names `root`
+    or `output_dir` keeps its folder in the template digest, see inputs.theme_digest). So a cache
+    restored into a fresh checkout elsewhere (CI) is the same cache."""
+    return replace(config, root=Path(), output_dir=os.path.relpath(config.output_path, config.root.resolve()))
 
 
 @functools.cache
@@ -208,12 +226,18 @@ def code_digest() -> str:
 def load_state(root: Path, output_dir: Path) -> BuildCache:
     """The small part of the cache saved by the last CLI build: enough to tell that nothing has changed since."""
     state = _read_blob(root / CACHE_DIR / _STATE_FILE)
-    if state is None or state.get("output_dir") != output_dir:
+    if state is None:
         return BuildCache(output_dir=output_dir)
+    kept = _from_columns(state["kept"], KeptPage)
+    if state.get("output_dir") != output_dir:
+        # Saved in another folder (a checkout elsewhere: CI): what the cache holds is keyed by content and
+        # stays; what names that folder's files or their times (stamps, manifest, spare) does not.
+        return BuildCache(output_dir=output_dir, last_inputs=state["last_inputs"], kept=kept,
+                          last_diagnostics=state["last_diagnostics"], checked_claims=state["checked_claims"])
     spare = None if state["spare"] is None else Spare(state["spare"][0], _from_columns(state["spare"][1], Written))
     return BuildCache(output_dir=output_dir, written=_from_columns(state["written"], Written),
                       last_inputs=state["last_inputs"], last_diagnostics=state["last_diagnostics"],
-                      stamps=state["stamps"], spare=spare,
+                      stamps=state["stamps"], spare=spare, kept=kept,
                       checked_claims=state["checked_claims"])
 
 
@@ -285,7 +309,7 @@ def save_state(root: Path, cache: BuildCache) -> None:
         "output_dir": cache.output_dir, "written": _columns(cache.written), "last_inputs": cache.last_inputs,
         "last_diagnostics": cache.last_diagnostics, "stamps": cache.stamps,
         "spare": None if cache.spare is None else (cache.spare.path, _columns(cache.spare.manifest)),
-        "checked_claims": cache.checked_claims,
+        "checked_claims": cache.checked_claims, "kept": _columns(cache.kept),
     })
 
 

@@ -41,10 +41,18 @@ def inputs_key(config: SiteConfig, drafts: bool, known: Mapping[str, tuple[tuple
 
 
 def theme_digest(theme) -> str:
-    """Changes when any template file or translation catalog does: every page depends on them."""
+    """Changes when any template file or translation catalog does: every page depends on them.
+
+    Files are named by their place in the search path and their path in their folder, not by where the
+    folder is on this machine: a cache restored into a checkout elsewhere (CI) keeps its pages. A
+    template that names `root` or `output_dir` may print where the site is (`site.root`): its folder is
+    digested too.
+    """
     digest = new_digest()
-    for directory in (*theme.template_dirs, *theme.translation_dirs):
+    for place, directory in enumerate((*theme.template_dirs, *theme.translation_dirs)):
         for path in sorted(directory.rglob("*")):
             if path.is_file():
-                digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+                data = path.read_bytes()
+                where = str(path) if b"root" in data or b"output_dir" in data else f"{place}:{path.relative_to(directory).as_posix()}"
+                digest.update(where.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()

@@ -6,6 +6,8 @@ is `workflow_text('.')`.
 
 from __future__ import annotations
 
+from briefgen import __version__
+
 WORKFLOW_PATH = ".github/workflows/pages.yml"
 
 _WORKFLOW = """\
@@ -38,11 +40,21 @@ jobs:
       - id: pages
         uses: actions/configure-pages@v6
       - name: Install briefgen
-        run: python -m pip install {install}
+{install}
+      - name: briefgen's cache (restored here, saved when the job succeeds)
+        uses: actions/cache@v5
+        with:
+          path: .briefgen-cache
+          # A new key on every run, so the cache is saved after every build (a key that
+          # exists is never saved again); restore-keys brings back the latest saved.
+          key: briefgen-${{{{ runner.os }}}}-${{{{ github.run_id }}}}-${{{{ github.run_attempt }}}}
+          restore-keys: briefgen-${{{{ runner.os }}}}-
       - name: Build
         # configure-pages gives the address Pages serves the site at: for a project
         # site https://<user>.github.io/<repository>, for a custom domain its root.
-        run: briefgen build --out _site --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
+        # --cache-pages keeps the built pages in the cache too: the next run, on a fresh
+        # checkout without _site/, renders only what changed.
+        run: briefgen build --cache-pages --out _site --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
       - uses: actions/upload-pages-artifact@v5
         with:
           path: _site
@@ -61,6 +73,20 @@ jobs:
 """
 
 
-def workflow_text(install: str = "briefgen") -> str:
-    """The workflow file; `install` is what pip installs (the sample site installs itself: '.')."""
-    return _WORKFLOW.format(install=install)
+_PINNED = """\
+        # The briefgen that made this site, so that a new release never changes the
+        # published site unasked. To upgrade: pip install -U briefgen on your machine,
+        # build and look at the site, then put the version `briefgen --version` prints here.
+        run: python -m pip install "briefgen=={version}"\
+"""
+_CHECKOUT = """\
+        # The briefgen of this checkout: the site is built by the code beside it.
+        run: python -m pip install .\
+"""
+
+
+def workflow_text(install: str | None = None) -> str:
+    """The workflow file. It installs the briefgen that writes it, pinned (`install` None, a new site's), or
+    the checkout it is in (`install` '.', briefgen's own repository, whose sample site it publishes)."""
+    step = _CHECKOUT if install == "." else _PINNED.format(version=install or __version__)
+    return _WORKFLOW.format(install=step)

@@ -1,0 +1,148 @@
+"""The kept site: a copy of the last build's pages in the cache folder, for a checkout without its output folder.
+
+A CI runner starts from a fresh checkout: the cache folder comes back
+(restored by actions/cache), the output folder does not. Everything the
+cache holds is keyed by content (digests of sources, the jobs'
+fingerprints), but the pages themselves live in the output folder: without
+it, every page would be rendered and indexed for search again. With
+`briefgen build --cache-pages` the cache folder also keeps the written
+files in `.briefgen-cache/site/`, hard links of the output's (no second
+copy on disk), each listed with the identity it was written under and the
+digest of its bytes. When the output folder is missing, the kept files
+whose bytes still have their digest are linked into a new output folder
+with their identities, and the build goes on as if the site had been
+there: only what changed is made again. A file whose digest differs (a
+damaged cache, a page edited in place through its other link) is left out
+and made again; one whose identity is another's (a cache from another
+site) is never reused, as ever.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import NamedTuple
+
+from briefgen.fingerprint import digest_bytes
+from briefgen.output.workspace import CACHE_DIR, MARKER, Workspace, marker_text
+from briefgen.output.writer import CHANGED_WHILE_BUILDING, Manifest, Written, file_stamp, link_or_copy
+
+KEPT_DIR = "site"  # in the cache folder
+
+
+class KeptPage(NamedTuple):
+    """A file of the kept site: the identity it was written under (see writer._identity) and its bytes' digest."""
+
+    identity: str
+    digest: str
+
+
+KeptPages = dict[str, KeptPage]  # output path -> KeptPage
+
+
+def kept_folder(root: Path) -> Path:
+    return root / CACHE_DIR / KEPT_DIR
+
+
+def restore_output(root: Path, workspace: Workspace, kept: KeptPages) -> Manifest:
+    """A new output folder made of the kept files whose bytes are as kept; the manifest they are written as.
+
+    Staged in the workspace and renamed into place, as every write is: a kill leaves no half site.
+    """
+    folder = str(kept_folder(root))
+    names = [name for name in kept if _inside(name)]
+    staging = workspace.new_folder("staging")
+    try:
+        manifest: Manifest = {}
+        made_folders: set[str] = set()
+        for name, digest in zip(names, _digests(f"{folder}/{name}" for name in names)):
+            if digest != kept[name].digest:  # missing, damaged or changed: made again by the build
+                continue
+            target = f"{staging}/{name}"
+            parent = os.path.dirname(target)
+            if parent not in made_folders:
+                os.makedirs(parent, exist_ok=True)
+                made_folders.add(parent)
+            link_or_copy(f"{folder}/{name}", target)
+            manifest[name] = Written(kept[name].identity, *file_stamp(target))
+        (staging / MARKER).write_text(marker_text(manifest), encoding="utf-8")
+        os.replace(staging, workspace.out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return manifest
+
+
+def keep_pages(root: Path, out: Path, written: Manifest, kept: KeptPages) -> KeptPages:
+    """Bring the kept site up to date with the output folder just written; the new list of kept files.
+
+    Only files written under a new identity are linked and digested (a warm
+    build's few). A link changes its file's ctime, which `written` records
+    (see writer.Stamp): their entries are stamped again. Files copied from
+    the site's own static folders are not kept: their identity names the
+    source file's place and time, which a checkout elsewhere does not share,
+    and copying them again costs little.
+    """
+    folder = kept_folder(root)
+    new: KeptPages = {}
+    changed = []
+    for name, entry in written.items():
+        page = kept.get(name)
+        if page is not None and page.identity == entry.identity:
+            new[name] = page
+        elif entry.identity != CHANGED_WHILE_BUILDING and not entry.identity.startswith("file:"):
+            changed.append(name)
+    for name in kept.keys() - new.keys():
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(folder / name)
+    for name, digest in zip(changed, _digests(f"{out}/{name}" for name in changed)):
+        if digest is None:
+            continue
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        spare_name = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        link_or_copy(f"{out}/{name}", spare_name)
+        os.replace(spare_name, target)
+        written[name] = Written(written[name].identity, *file_stamp(f"{out}/{name}"))
+        new[name] = KeptPage(written[name].identity, digest)
+    return new
+
+
+def forget_kept(root: Path) -> None:
+    """No kept site (a build without --cache-pages): its files are not kept up to date, so they go."""
+    shutil.rmtree(kept_folder(root), ignore_errors=True)
+
+
+def _digests(paths) -> list[str | None]:
+    """The digest of each file's bytes (None if unreadable), read and digested on two threads: both
+    release the interpreter's lock, and a large site's pages are a gigabyte."""
+
+    def digest(path: str) -> str | None:
+        try:
+            with open(path, "rb") as file:
+                return digest_bytes(file.read())
+        except OSError:
+            return None
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(digest, paths, chunksize=64))
+
+
+def _inside(name: str) -> bool:
+    """A kept path that stays inside the output folder (the list comes from the cache folder, a copy of which
+    may come from anywhere)."""
+    return not (name in ("", ".") or name.startswith("/") or ".." in name.split("/") or "\0" in name)
+
+
+def restamped(out: Path, written: Manifest, names) -> Manifest:
+    """`written` with the files among `names` stamped as they are now (other names of them were removed:
+    their ctime changed, nothing else)."""
+    restamped = dict(written)
+    for name in written.keys() & set(names):
+        stamp = file_stamp(f"{out}/{name}")
+        if stamp is not None:
+            restamped[name] = Written(written[name].identity, *stamp)
+    return restamped

@@ -1,0 +1,174 @@
+"""The build cache travels: restored into a fresh checkout elsewhere, with no output folder (a CI runner), it
+gives the same site as a clean build and renders only what changed (`build --cache-pages`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+
+CACHE = ".briefgen-cache"
+SUB_PATH = "https://desk.github.io/briefings/"  # a project site, as the Pages workflow builds it
+PUTIN = "---\nname: Vladimir Putin\naliases: [Putin]\nrole: President of Russia\n---\nProfile.\n"
+
+
+def briefing(title: str, date: str, body: str, leaders: str = "[Putin]") -> str:
+    return f"---\ntitle: {title}\ndate: {date}\nleaders: {leaders}\nissues: [arms control]\n---\n{body}\n"
+
+
+def desk(count: int = 24, words: str = "spoke") -> dict[str, str]:
+    """Briefings over two years naming overlapping leaders: lists, pages of lists, feeds, years, search shards."""
+    files = {"content/leaders/vladimir-putin.md": PUTIN,
+             "site.yaml": "title: Desk\nbase_url: https://example.org/\nper_page: 3\nhome_count: 4\n"}
+    for i in range(1, count + 1):
+        leaders = "[Putin, Joe Biden]" if i % 2 else "[Putin, Angela Merkel]"
+        files[f"content/briefings/b{i:02}.md"] = briefing(f"Briefing {i}", f"{2020 + i % 2}-{1 + i % 12:02}-{i:02}",
+                                                         f"Putin {words}, day {i}.\n\nMore on day {i}.", leaders)
+    return files
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(site: Path, *args: str) -> subprocess.CompletedProcess:
+    return run_cli("build", "-v", "--base-url", SUB_PATH, *args, cwd=site, check=True)
+
+
+def counts(result: subprocess.CompletedProcess) -> tuple[int, int]:
+    """(pages rendered, pages unchanged) as `build` reports them."""
+    found = re.search(r"; (\d+) rendered, (\d+) unchanged\)", result.stderr)
+    assert found, result.stderr
+    return int(found[1]), int(found[2])
+
+
+def assert_same_as_clean_build(site: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    run_cli("build", "--no-cache", "--base-url", SUB_PATH, "--out", str(clean), cwd=site, check=True)
+    got, want = tree(site / "_site"), tree(clean)
+    assert sorted(got) == sorted(want)
+    assert [name for name in want if got[name] != want[name]] == []
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", "-c", "user.name=Desk", "-c", "user.email=desk@example.org", *args], cwd=cwd,
+                   check=True, capture_output=True)
+
+
+def fresh_clone(site: Path, into: Path) -> Path:
+    """A `git clone` of the site (new file times, another folder, no output folder), its cache copied in
+    as actions/cache restores it."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    git("init", "-q", "-b", "main", cwd=site)
+    git("add", "content", "site.yaml", cwd=site)
+    git("commit", "-q", "-m", "the desk", cwd=site)
+    subprocess.run(["git", "clone", "-q", str(site), str(into)], check=True, capture_output=True)
+    shutil.copytree(site / CACHE, into / CACHE, symlinks=True, ignore=shutil.ignore_patterns("lock"))
+    assert not (into / "_site").exists()
+    return into
+
+
+def test_a_restored_cache_in_a_fresh_clone_builds_the_same_site_rendering_only_what_changed(make_site, tmp_path):
+    site = make_site(desk())
+    build(site, "--cache-pages")
+    clone = fresh_clone(site, tmp_path / "clone")
+    new = briefing("Briefing 25", "2021-06-25", "Putin again.", "[Putin, Joe Biden]")
+    (clone / "content/briefings/b25.md").write_text(new)
+    published = build(clone, "--cache-pages")
+    assert "restore" in published.stderr
+    # As many pages as the same edit renders where the site was built: b25's page, its neighbours,
+    # the pages listing it; not the whole site.
+    (site / "content/briefings/b25.md").write_text(new)
+    assert counts(published) == counts(build(site, "--cache-pages")), published.stderr
+    assert counts(published)[0] > 0 and counts(published)[1] > 0
+    indexed = re.search(r"search: (\d+) of (\d+) shards", published.stderr)
+    assert indexed and int(indexed[1]) < int(indexed[2]), published.stderr  # briefings-2020 is as it was
+    assert_same_as_clean_build(clone, tmp_path)
+    assert "Putin again." in (clone / "_site/briefings/b25/index.html").read_text(encoding="utf-8")
+
+    # The next publish starts from the cache this one saved, in yet another clone.
+    git("add", "content", cwd=clone)
+    git("commit", "-q", "-m", "b25", cwd=clone)
+    again = tmp_path / "again"
+    subprocess.run(["git", "clone", "-q", str(clone), str(again)], check=True, capture_output=True)
+    shutil.copytree(clone / CACHE, again / CACHE, ignore=shutil.ignore_patterns("lock"))
+    assert counts(build(again, "--cache-pages"))[0] == 0
+    assert_same_as_clean_build(again, tmp_path)
+
+
+def test_a_copy_with_new_file_times_and_no_output_folder_renders_nothing(make_site, tmp_path):
+    site = make_site(desk())
+    build(site, "--cache-pages")
+    copy = tmp_path / "copy"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("_site", "._site.briefgen", "lock"))
+    for path in (copy / "content").rglob("*.md"):
+        os.utime(path, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    assert counts(build(copy, "--cache-pages"))[0] == 0
+    assert_same_as_clean_build(copy, tmp_path)
+
+
+def test_a_deleted_output_folder_comes_back_from_the_cache(make_site, tmp_path):
+    site = make_site(desk())
+    build(site, "--cache-pages")
+    shutil.rmtree(site / "_site")
+    (site / "content/briefings/b03.md").write_text(briefing("Briefing 3", "2021-04-03", "A new body."))
+    rendered, unchanged = counts(build(site, "--cache-pages"))
+    assert 0 < rendered < unchanged
+    assert_same_as_clean_build(site, tmp_path)
+
+
+def test_a_cache_from_a_site_whose_content_differs_leaks_no_page(make_site, tmp_path):
+    """Same file names, other words, and a briefing more: every page differs, so none may come from the cache,
+    and the other site's extra page must not be carried over."""
+    other = make_site({**desk(words="resigned"), "content/briefings/gone.md": briefing("Gone", "2020-05-05", "Gone.")},
+                      name="other")
+    build(other, "--cache-pages")
+    site = make_site(desk(words="spoke"))
+    shutil.copytree(other / CACHE, site / CACHE, ignore=shutil.ignore_patterns("lock"))
+    build(site, "--cache-pages")
+    assert_same_as_clean_build(site, tmp_path)
+    assert "resigned" not in "".join(p.read_text(encoding="utf-8") for p in (site / "_site").rglob("*.html"))
+
+
+def test_a_kept_page_whose_bytes_changed_is_made_again(make_site, tmp_path):
+    """A damaged cache, or a page edited in place through its other link: the digest tells, the page is made."""
+    site = make_site(desk())
+    build(site, "--cache-pages")
+    kept = site / CACHE / "site" / "briefings/b05/index.html"
+    text = kept.read_text(encoding="utf-8")
+    assert "day 5" in text
+    shutil.rmtree(site / "_site")
+    kept.write_text(text.replace("day 5", "day 6"), encoding="utf-8")  # the same size, other bytes
+    assert counts(build(site, "--cache-pages"))[0] == 1
+    assert_same_as_clean_build(site, tmp_path)
+
+
+def test_without_cache_pages_the_cache_keeps_no_pages_and_the_site_stays_as_written(make_site, tmp_path):
+    site = make_site(desk())
+    build(site, "--cache-pages")
+    assert (site / CACHE / "site" / "briefings/b01/index.html").is_file()
+    (site / "content/briefings/b03.md").write_text(briefing("Briefing 3", "2021-04-03", "A new body."))
+    build(site)
+    assert not (site / CACHE / "site").exists()
+    # Removing the kept files changed the ctime of the site's files (their other names): taken again.
+    assert "Nothing changed" in build(site).stderr
+    shutil.rmtree(site / "_site")
+    assert counts(build(site))[1] == 0  # no kept pages: rendered again
+    assert_same_as_clean_build(site, tmp_path)
+
+
+def test_cache_pages_without_the_cache_is_refused(make_site):
+    site = make_site(desk(2))
+    result = run_cli("build", "--no-cache", "--cache-pages", cwd=site)
+    assert result.returncode == 2
+    assert "--cache-pages" in result.stderr and "--no-cache" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (site / "_site").exists()
