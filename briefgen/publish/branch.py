@@ -25,6 +25,7 @@ from briefgen import __version__
 from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig
 from briefgen.config_checks import shown
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
+from briefgen.incremental.cache import BuildCache
 from briefgen.output.workspace import open_workspace
 from briefgen.output.writer import write_site
 from briefgen.pipeline import BuildResult, build_and_index
@@ -83,9 +84,12 @@ def publish(config: SiteConfig, options: PublishOptions) -> Publication:
     tips = branch_tips(git, options)
     if not options.force:
         check_tips_are_sites(git, tips, options)
-    result = build_and_index(config, drafts=False, workers=options.workers)
     parent = choose_parent(git, tips, options)
     with tempfile.TemporaryDirectory(prefix="briefgen-publish-") as temp:
+        # A production build from nothing, leaving nothing in the user's tree: image copies go here too.
+        cache = BuildCache()
+        cache.images_dir = Path(temp) / "images"
+        result = build_and_index(config, cache=cache, drafts=False, workers=options.workers)
         site = Path(temp) / "site"
         write_site(result.outputs, open_workspace(site))
         tree = write_tree(git, site, Path(temp) / "index", {o.rel_path: o.origin for o in result.outputs})

@@ -19,6 +19,7 @@ THEME_IDS = frozenset({
     "main", "latest-heading", "desk-search-input", "search-input", "search-status", "search-results",
     "key-points-heading", "sources-heading", "named-heading", "related-heading", "briefings-heading",
     "timeline-heading", "co-named-heading", "chart-title", "chart-desc",
+    "also-heading", "key-dates-heading", "linked-from-heading",
 })
 _THEME_ID_PATTERN = re.compile(r"year-(?:heading-)?\d+")
 FALLBACK_ID = "section"  # for a heading with no letter or digit in it: `## ★`, `## ?`

@@ -125,7 +125,7 @@ def _static_files(static_dirs, homes, root: Path, diags: Diagnostics) -> dict[st
     return files
 
 
-def create_environment(theme: Theme, translations: NullTranslations) -> jinja2.Environment:
+def create_environment(theme: Theme, translations: NullTranslations | None = None) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([
         *(RegularFileLoader(d, theme.home_of(d)) for d in theme.template_dirs),
         # An override may extend the stock template of the same name:
@@ -144,7 +144,7 @@ def create_environment(theme: Theme, translations: NullTranslations) -> jinja2.E
         extensions=["jinja2.ext.i18n"],
     )
     # New-style gettext: _("%(count)s briefings", count=n) fills its placeholders and escapes what it is given.
-    environment.install_gettext_translations(translations, newstyle=True)
+    environment.install_gettext_translations(translations or NullTranslations(), newstyle=True)
     return environment
 
 
