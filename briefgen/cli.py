@@ -20,6 +20,7 @@ from briefgen.config_checks import base_url_problem, shown
 from briefgen.errors import BuildError, Severity, notes_as_warnings, raise_if_strict
 from briefgen.folder_build import FolderBuildOptions, build_into_folder
 from briefgen.pipeline import build
+from briefgen.wording import counted
 
 BUG_URL = "https://github.com/briefgen/briefgen/issues"
 
@@ -75,7 +76,7 @@ def command(func):
             reporter.diagnostics(exc.diagnostics)
             errors = sum(1 for d in exc.diagnostics if d.severity is Severity.ERROR)
             written = "" if ctx.command.name == "check" else "; nothing was written"
-            click.secho(f"{errors} error{'s' if errors != 1 else ''}{written}.", fg="red", err=True)
+            click.secho(f"{counted(errors, 'error')}{written}.", fg="red", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
@@ -175,7 +176,7 @@ def build_command(ctx, reporter: Reporter, out, base_url, drafts, strict, force,
         return
     result = built.result
     pages = sum(1 for o in result.outputs if o.rel_path.endswith(".html"))
-    reporter.info(f"Built {pages} pages ({len(result.outputs)} files; {result.rendered} rendered, "
+    reporter.info(f"Built {counted(pages, 'page')} ({counted(len(result.outputs), 'file')}; {result.rendered} rendered, "
                   f"{result.reused} unchanged) into {_shown(config.output_path)} in {seconds:.2f} s.")
     for phase, phase_seconds in built.timings.items():
         reporter.detail(f"  {phase:<10} {phase_seconds:.3f} s")
@@ -225,9 +226,9 @@ def check_command(ctx, reporter: Reporter, drafts, strict, strict_tags):
         reporter.detail(f"{source}: nothing in the site links to it; it is published at {config.base_path}{site_path}.")
     warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
     notes = sum(1 for d in diagnostics if d.severity is Severity.NOTE)
-    reporter.info(f"Checked {len(result.site.briefings)} briefings and {len(result.site.registry.entities)} entities: "
-                  f"no errors{f', {warnings} warning' + ('s' if warnings != 1 else '') if warnings else ''}"
-                  f"{f', {notes} note' + ('s' if notes != 1 else '') if notes else ''}.")
+    found = "".join(f", {counted(number, noun)}" for number, noun in ((warnings, "warning"), (notes, "note")) if number)
+    reporter.info(f"Checked {counted(len(result.site.briefings), 'briefing')} and "
+                  f"{counted(len(result.site.registry.entities), 'entity')}: no errors{found}.")
 
 
 @cli.command("publish")

@@ -22,6 +22,7 @@ from briefgen.content.frontmatter import split_front_matter
 from briefgen.errors import Diagnostics
 from briefgen.incremental import BuildCache
 from briefgen.pipeline import build
+from briefgen.wording import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ class TagPlan:
             else:
                 said.diffs.append(edit.diff())
         ready = len(said.diffs)
-        files = f"{ready} file{'s' if ready != 1 else ''}"
+        files = counted(ready, "file")
         if ready and write:
             self.write()
             said.info.append(f"Tagged {files}.")

@@ -174,6 +174,8 @@ def test_new_site_builds_at_once_and_new_briefing_is_valid(tmp_path):
         assert (site / rel).is_file(), rel
     welcome = run_cli("build", cwd=site, check=True)
     assert "warning" not in welcome.stderr, welcome.stderr
+    # Counts agree with their nouns: one briefing, one entity.
+    assert run_cli("check", cwd=site, check=True).stderr.strip() == "Checked 1 briefing and 1 entity: no errors."
     created = run_cli("new", "briefing", "Talks resume: a first step?", "--date", "2021-02-10", cwd=site, check=True)
     path = site / "content" / "briefings" / "talks-resume-a-first-step.md"
     assert path.is_file() and "talks-resume-a-first-step.md" in created.stderr

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from briefgen.errors import Diagnostic, Severity
 from briefgen.model.mentions import MentionIndex
+from briefgen.wording import counted
 
 # Words that, alone or together, name no one in particular (articles, titles, kinds of agreement: not the
 # words of an issue, which may well be its name); by the site's language (its primary subtag).
@@ -62,7 +63,7 @@ def _warning(site, profile, alias, linked: list[str], common: bool, named: int) 
         why = f"the alias '{alias.name}' is made only of common words: every briefing whose text says it is " \
               f"linked to {profile.name}.{where}"
     else:
-        why = f"the alias '{alias.name}' is the first mention of {profile.name} in {len(linked)} briefings that " \
+        why = f"the alias '{alias.name}' is the first mention of {profile.name} in {counted(len(linked), 'briefing')} that " \
               f"do not name {profile.name} in front matter, more than the {named} that do.{where}"
     return Diagnostic(profile.source_rel, alias.line or profile.name_line, why,
                       "Use a name only this entity has; if the briefings are about it, name it in their front "

@@ -30,6 +30,7 @@ from briefgen.output.workspace import open_workspace
 from briefgen.output.writer import write_site
 from briefgen.pipeline import BuildResult, build_and_index
 from briefgen.publish.git import Git, commit_tree, is_ancestor, move_branch, resolve, write_tree
+from briefgen.wording import counted
 
 TRAILER = "Published-by: briefgen"  # ends every publish commit's message, followed by the version
 
@@ -61,7 +62,7 @@ class Publication:
         branch, remote = self.options.branch, self.options.remote
         pages = sum(1 for o in self.build.outputs if o.rel_path.endswith(".html"))
         if self.changed:
-            what = f"Committed {pages} pages ({len(self.build.outputs)} files) to {branch} as {short}"
+            what = f"Committed {counted(pages, 'page')} ({counted(len(self.build.outputs), 'file')}) to {branch} as {short}"
         else:
             what = f"Nothing changed since the last publish ({branch} is at {short})"
         if self.pushed:

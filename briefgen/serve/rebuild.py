@@ -19,6 +19,7 @@ from briefgen.pipeline import BuildResult, build
 from briefgen.search.step import index_site
 from briefgen.serve.state import PreviewState, SiteSnapshot
 from briefgen.serve.watch import Log
+from briefgen.wording import counted
 
 if TYPE_CHECKING:  # session.py makes the Rebuilder, so it cannot be imported from here at run time
     from briefgen.serve.session import PreviewSettings
@@ -97,7 +98,7 @@ class Rebuilder:
                 return False
             pages = sum(1 for path in outcome.snapshot.files if path.endswith(".html"))
             self.log.info(f"{_describe(changed, self.settings.root)} in {time.perf_counter() - started:.2f} s "
-                          f"({pages} pages).")
+                          f"({counted(pages, 'page')}).")
             return True
 
     def _build(self, changed: frozenset[Path], whole: bool, first: bool) -> Built | Failed:
@@ -162,7 +163,7 @@ class Rebuilder:
         self.log.diagnostics(diagnostics)
         errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
         kept = "still serving the last good site" if self.state.view().snapshot else "nothing to serve yet"
-        self.log.info(f"{errors} error{'s' if errors != 1 else ''}; {kept}. Fix and save: the browser updates itself.")
+        self.log.info(f"{counted(errors, 'error')}; {kept}. Fix and save: the browser updates itself.")
         self.state.failed(diagnostics)
 
 
