@@ -126,7 +126,7 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     nav = [(p.title, p.slug) for p in site.pages]
     render_digest = fingerprint(code_digest(), template_digest, config_key(config), nav, featured.key)
     reuse = incremental.page_reuse(step, render_digest, rendered_again, cache)
-    renderer = PageRenderer(site, bodies, env, render_digest, reuse.views, mentions, featured)
+    renderer = PageRenderer(site, bodies, env, render_digest, reuse.views, mentions, featured, translations)
     plan = incremental.plan_pages(renderer, reuse, cache)
     notes = pagefind.PageNotes() if spill is not None else None  # only spilled pages are noted
     results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin),
