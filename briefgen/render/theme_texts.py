@@ -1,11 +1,12 @@
 """messages.pot: every text of the default theme, extracted from its templates and from the render code.
 
-    python3 dev.py messages        # rewrite themes/default/translations/messages.pot
+    python3 dev.py messages        # rewrite messages.pot, and bring every <language>.po beside it up to date
     python -m briefgen.render.theme_texts [--check]
 
 Templates are read with Jinja2's Babel extractor (`_()`, `ngettext()`, `{% trans %}`); Python with Babel's,
-which finds `gettext()`, `ngettext()` and `N_()` calls (render/words.py). tests/test_theme_languages.py fails
-when the file in the repository is not what this writes.
+which finds `gettext()`, `ngettext()` and `N_()` calls (render/words.py). Each shipped catalog then gets the
+new texts, empty, and loses those no longer used (what `pybabel update` does), its translations kept.
+tests/test_theme_languages.py fails when the files in the repository are not what this writes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.pofile import write_po
+from babel.messages.pofile import read_po, write_po
 
 PACKAGE = Path(__file__).resolve().parents[1]
 REPOSITORY = PACKAGE.parent
@@ -42,12 +43,26 @@ def extract() -> Catalog:
 
 
 def pot_text(catalog: Catalog) -> str:
-    """The catalog as messages.pot has it: without line numbers or a creation date, so that it changes only
-    when a text does."""
+    """The catalog as messages.pot and the .po files have it: without line numbers, dates or Babel's version,
+    so that it changes only when a text does."""
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=100, include_lineno=False, sort_output=True)
+    write_po(buffer, catalog, width=100, include_lineno=False, sort_output=True, ignore_obsolete=True)
     return "\n".join(line for line in buffer.getvalue().decode("utf-8").splitlines()
-                     if not line.startswith(('"POT-Creation-Date:', '"Generated-By:'))) + "\n"
+                     if not line.startswith(_UNSTABLE_HEADERS)) + "\n"
+
+
+_UNSTABLE_HEADERS = ('"POT-Creation-Date:', '"PO-Revision-Date:', '"Generated-By:')
+
+
+def updated_catalogs(template: Catalog) -> dict[Path, str]:
+    """Each shipped <language>.po's text with `template`'s texts: new ones empty, gone ones dropped."""
+    updated = {}
+    for path in sorted(POT.parent.glob("*.po")):
+        with path.open("rb") as file:
+            catalog = read_po(file)
+        catalog.update(template, no_fuzzy_matching=True)
+        updated[path] = pot_text(catalog)
+    return updated
 
 
 _HEADER = """\
@@ -56,15 +71,17 @@ _HEADER = """\
 
 
 def main(argv: list[str]) -> int:
-    text = pot_text(extract())
+    template = extract()
+    files = {POT: pot_text(template), **updated_catalogs(template)}
+    stale = [path for path, text in files.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
     if "--check" in argv:
-        if POT.read_text(encoding="utf-8") != text:
-            print(f"{POT.relative_to(REPOSITORY)} is out of date: run python3 dev.py messages.", file=sys.stderr)
-            return 1
-        return 0
+        for path in stale:
+            print(f"{path.relative_to(REPOSITORY)} is out of date: run python3 dev.py messages.", file=sys.stderr)
+        return 1 if stale else 0
     POT.parent.mkdir(parents=True, exist_ok=True)
-    POT.write_text(text, encoding="utf-8")
-    print(f"Wrote {len(extract())} texts to {POT.relative_to(REPOSITORY)}.")
+    for path in stale:
+        path.write_text(files[path], encoding="utf-8")
+    print(f"{len(template)} texts; rewrote {', '.join(p.name for p in stale) or 'nothing: all up to date'}.")
     return 0
 
 
