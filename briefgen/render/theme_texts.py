@@ -28,16 +28,17 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 JINJA_OPTIONS = {"trim_blocks": "true", "lstrip_blocks": "true", "newstyle_gettext": "true"}
 
 
-def extract() -> Catalog:
+def extract(theme: Path = THEME, code: Path = PACKAGE / "render", shown_from: Path = REPOSITORY) -> Catalog:
+    """The texts of `theme`'s templates and of the Python files in `code`, located relative to `shown_from`."""
     catalog = Catalog(project="briefgen default theme", fuzzy=False, header_comment=_HEADER)
     sources = (
-        (THEME, [("templates/**.html", "jinja2.ext:babel_extract")], {"templates/**.html": JINJA_OPTIONS}),
-        (PACKAGE / "render", [("**.py", "python")], {}),
+        (theme, [("templates/**.html", "jinja2.ext:babel_extract")], {"templates/**.html": JINJA_OPTIONS}),
+        (code, [("**.py", "python")], {}),
     )
     for folder, method_map, options in sources:
         for filename, lineno, message, comments, context in extract_from_dir(
                 str(folder), method_map, options, keywords=KEYWORDS, comment_tags=("Translators:",)):
-            where = (folder / filename).relative_to(REPOSITORY).as_posix()
+            where = (folder / filename).relative_to(shown_from).as_posix()
             catalog.add(message, None, [(where, lineno)], auto_comments=comments, context=context)
     return catalog
 
