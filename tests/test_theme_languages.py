@@ -292,3 +292,17 @@ def test_a_russian_search_finds_an_inflected_word_and_says_so_in_russian(make_si
         assert "Сводка" in page.inner_text("#search-results .meta")
         page.goto(origin + "/desk/search/?q=ъъъ")
         page.wait_for_function("document.getElementById('search-status').textContent.includes('ничего не найдено')")
+
+
+def test_a_catalog_started_from_messages_pot_builds_with_what_it_translates_and_english_for_the_rest(make_site):
+    started = (TRANSLATIONS / "messages.pot").read_text(encoding="utf-8").replace(
+        'msgid "Latest briefings"\nmsgstr ""', 'msgid "Latest briefings"\nmsgstr "Ultimi briefing"')
+    root = make_site({
+        "site.yaml": "title: Zentak\nbase_url: https://zentak.net/\nlanguage: it\ntimezone: UTC\n",
+        "translations/it.po": started,
+        "content/briefings/a.md": "---\ntitle: Zorp\ndate: 2021-03-05\n---\nVaro.\n",
+    })
+    result = run_cli("build", cwd=root, check=True)
+    assert "error" not in result.stderr and "warning" not in result.stderr, result.stderr
+    home = visible_text(root / "_site" / "index.html")
+    assert "Ultimi briefing" in home and "All 1 briefing →" in home and "5 marzo 2021" in home
