@@ -306,3 +306,15 @@ def test_a_catalog_started_from_messages_pot_builds_with_what_it_translates_and_
     assert "error" not in result.stderr and "warning" not in result.stderr, result.stderr
     home = visible_text(root / "_site" / "index.html")
     assert "Ultimi briefing" in home and "All 1 briefing →" in home and "5 marzo 2021" in home
+
+
+def test_a_percent_sign_in_a_profile_fields_name_is_only_a_character(make_site):
+    root = make_site({
+        "site.yaml": "title: Zentak\nbase_url: https://zentak.net/\nlanguage: ru\ntimezone: UTC\n",
+        "content/leaders/orvak.md": '---\nname: Orvak\n"share_%(num)s": 5\n"since_%": 2020-01-02\n---\nVaro.\n',
+        "content/briefings/a.md": "---\ntitle: Zorp\ndate: 2021-03-05\nleaders: [Orvak]\n---\nVaro.\n",
+    })
+    run_cli("build", cwd=root, check=True)
+    page = visible_text(root / "_site" / "leaders" / "orvak" / "index.html")
+    assert "Share %(num)s | 5" in page
+    assert "Since % |" in page and "since %" in page  # the label, and the key date named by it

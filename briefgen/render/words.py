@@ -56,8 +56,13 @@ class ThemeWords:
         self._english = self._locale.language == "en"
 
     def gettext(self, text: str, **values) -> str:
-        translated = self.translations.gettext(text)
-        return translated % values if values else translated
+        """A text of the theme, filled as Jinja's new-style gettext fills it (always: '%%' is a percent sign)."""
+        return self.translations.gettext(text) % values
+
+    def label(self, text: str) -> str:
+        """A label made from the site's own words (a profile field's key): looked up, never filled, so that a
+        '%' in a key is only a character."""
+        return self.translations.gettext(text)
 
     def ngettext(self, singular: str, plural: str, number: int, **values) -> str:
         return self.translations.ngettext(singular, plural, number) % {"num": number, **values}
@@ -79,7 +84,7 @@ class ThemeWords:
 
     def field_label(self, key: str) -> str:
         """'in_office' -> 'In office', or its translation."""
-        return self.gettext(key.replace("_", " ").capitalize())
+        return self.label(key.replace("_", " ").capitalize())
 
     def key_date_label(self, key_date: KeyDate) -> str:
         """'in office from' in English; in another language the field's translated label, lower-cased as the
@@ -89,7 +94,7 @@ class ThemeWords:
             if words.endswith(" " + candidate):
                 words, end = words[: -len(candidate) - 1], candidate
         label = words.capitalize()
-        translated = self.gettext(label)
+        translated = self.label(label)
         field = words if translated == label else translated[:1].lower() + translated[1:]
         return self.gettext(RANGE_ENDS[end], field=field) if end else field
 
