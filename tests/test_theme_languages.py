@@ -40,7 +40,8 @@ def briefing(number: int) -> str:
     leaders = [name.capitalize() for name, count in LEADERS.items() if number <= count]
     day = f"2021-03-{number:02d}" if number <= 14 else f"2020-11-{number:02d}"
     extra = "updated: 2021-04-02\naliases: [/zorg/olde/]\n" if number == 1 else ""
-    body = "Varo zentak Wyrrin qorum." if number == 2 else "Varo zentak qorum [[Zentak 1]]." if number == 3 else "Varo."
+    body = {2: "Varo zentak Wyrrin qorum.", 3: "Varo zentak qorum [[Zentak 1]].",
+            4: "Varo \"zentak 'qorum' zorp\"."}.get(number, "Varo.")
     return (f"---\ntitle: Zentak {number}\ndate: {day}\nsummary: Qorum {number}.\nkey_points: [Zorp.]\n{extra}"
             f"leaders: [{', '.join(leaders)}]\ntreaties: [Pakto]\nissues: [Vesk, Mirra]\n"
             "sources:\n  - title: Quell\n    url: https://zentak.net/q\n    publisher: Vox\n    date: 2021-03-01\n"
@@ -318,3 +319,14 @@ def test_a_percent_sign_in_a_profile_fields_name_is_only_a_character(make_site):
     page = visible_text(root / "_site" / "leaders" / "orvak" / "index.html")
     assert "Share %(num)s | 5" in page
     assert "Since % |" in page and "since %" in page  # the label, and the key date named by it
+
+
+QUOTED = {  # Varo "zentak 'qorum' zorp". as the typographer sets it in each language
+    "en": "“zentak ‘qorum’ zorp”", "ru": "«zentak „qorum“ zorp»", "uk": "«zentak „qorum“ zorp»",
+    "de": "„zentak ‚qorum‘ zorp“", "fr": "«\u00a0zentak “qorum” zorp\u00a0»", "es": "«zentak “qorum” zorp»",
+}
+
+
+@pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
+def test_the_typographer_uses_the_languages_quotation_marks(desks, language):
+    assert QUOTED[language] in (desks[language] / "briefings" / "zentak-4" / "index.html").read_text(encoding="utf-8")

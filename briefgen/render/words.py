@@ -42,6 +42,17 @@ FIELD_LABELS = (
 )
 # What a key date of a range says about its end ("in office" + "from").
 RANGE_ENDS = {"from": N_("%(field)s from"), "until": N_("%(field)s until")}
+# The typographer's quotation marks (double open, close, single open, close) in the shipped languages, as their
+# style guides set them; French puts a no-break space inside. Other languages keep markdown-it's “ ” ‘ ’.
+QUOTES = {
+    "ru": ("«", "»", "„", "“"), "uk": ("«", "»", "„", "“"), "de": ("„", "“", "‚", "‘"),
+    "fr": ("«\u00a0", "\u00a0»", "“", "”"), "es": ("«", "»", "“", "”"),
+}
+
+
+def quotes_for(language: str) -> tuple[str, str, str, str] | None:
+    """The quotation marks bodies are typeset with in `language` ("de-AT" as "de"); None: markdown-it's own."""
+    return QUOTES.get(language.split("-")[0].lower())
 
 
 @dataclass
