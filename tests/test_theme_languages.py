@@ -330,3 +330,13 @@ QUOTED = {  # Varo "zentak 'qorum' zorp". as the typographer sets it in each lan
 @pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
 def test_the_typographer_uses_the_languages_quotation_marks(desks, language):
     assert QUOTED[language] in (desks[language] / "briefings" / "zentak-4" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_task_lists_boxes_are_named_in_the_sites_language(make_site):
+    root = make_site({
+        "site.yaml": "title: Zentak\nbase_url: https://zentak.net/\nlanguage: fr\ntimezone: UTC\n",
+        "content/briefings/a.md": "---\ntitle: Zorp\ndate: 2021-03-05\n---\n- [x] varo\n- [ ] zorp\n",
+    })
+    run_cli("build", cwd=root, check=True)
+    html = (root / "_site" / "briefings" / "a" / "index.html").read_text(encoding="utf-8")
+    assert 'checked="" aria-label="Fait"' in html and 'aria-label="À faire"' in html

@@ -63,7 +63,8 @@ class _Task:
 
 
 def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, workers: int | None,
-                  progress: Callable[[int, int], None] | None, table: AssetTable) -> set[PurePosixPath]:
+                  progress: Callable[[int, int], None] | None, table: AssetTable,
+                  words: Mapping[str, str] | None = None) -> set[PurePosixPath]:
     """Markdown -> HTML for the step's documents' bodies into cache.bodies, reusing those whose key is
     unchanged; the paths of those rendered again.
 
@@ -83,7 +84,7 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
         else:
             todo.append(task)
     md = create_markdown(allow_html=not config.escape_html, typographer=config.typographer,
-                         quotes=quotes_for(config.language))
+                         quotes=quotes_for(config.language), words=words)
     resolver = step.memo.resolver
     named: dict = {}
     files = FileTargets(table, config.images)

@@ -50,6 +50,14 @@ QUOTES = {
 }
 
 
+BODY_WORDS = (N_("Done"), N_("To do"))  # a task list's boxes, named for screen readers
+
+
+def body_words(translations: NullTranslations) -> dict[str, str]:
+    """The theme's words bodies are rendered with (markdown.create_markdown), in the site's language."""
+    return {text: translations.gettext(text) for text in BODY_WORDS}
+
+
 def quotes_for(language: str) -> tuple[str, str, str, str] | None:
     """The quotation marks bodies are typeset with in `language` ("de-AT" as "de"); None: markdown-it's own."""
     return QUOTES.get(language.split("-")[0].lower())
