@@ -5,6 +5,7 @@
     python3 dev.py test    # install briefgen with its test tools and run the whole test suite
     python3 dev.py serve   # preview the sample site at http://127.0.0.1:8000/
     python3 dev.py bench   # run the benchmark (see benchmarks/README in the README)
+    python3 dev.py messages  # rewrite themes/default/translations/messages.pot from the templates and code
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def main(argv: list[str]) -> int:
     if task == "serve":
         ensure_environment("test")
         return run(str(BIN / "briefgen"), "serve", *rest)
+    if task == "messages":
+        ensure_environment("")
+        return run(str(BIN / "python"), "-m", "briefgen.render.theme_texts", *rest)
     if task == "bench":
         ensure_environment("test,bench")
         return run(str(BIN / "python"), "benchmarks/bench.py", *rest)

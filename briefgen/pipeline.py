@@ -32,6 +32,7 @@ from briefgen.render import sitefiles
 from briefgen.render.jobs import JobResults, run_jobs
 from briefgen.render.pages import PageRenderer
 from briefgen.render.theme import resolve_theme, static_files, theme_translations
+from briefgen.render.words import body_words
 from briefgen.search import pagefind
 from briefgen.search.step import index_site
 from briefgen.urls import entity_path
@@ -86,6 +87,7 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     cache = cache if cache is not None else BuildCache()
     theme = resolve_theme(config, diags)
     template_digest = incremental.theme_digest(theme)
+    translations = theme_translations(theme, config, diags)  # its problems are reported with the content's
     cache.reset_for(settings_key(config, drafts, template_digest))
 
     sources = incremental.read_sources(config, diags, cache, changed_files, listing)
@@ -104,13 +106,13 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     table = images.asset_table(config, cache, statics, listing, changed_files, page_paths, workers)
     clock.lap("images")
     bodies, rendered_again = incremental.render_bodies(step, config, cache, workers,
-                                                       _reporter(progress, "Rendering bodies"), diags, table)
+                                                       _reporter(progress, "Rendering bodies"), diags, table,
+                                                       body_words(translations))
     # Notes for the editor (what the text mentions but the front matter misses) and aliases that catch too much.
     mentions, said = incremental.site_mentions(step, cache)
     diags.extend(said)
     clock.lap("markdown")
     featured = images.featured_images(_featured_documents(site), table, config, diags)
-    translations = theme_translations(theme, config, diags)  # its problems are reported with the content's
     diags.raise_if_errors()
 
     env = incremental.jinja_environment(theme, template_digest, cache, translations)
@@ -126,7 +128,7 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     nav = [(p.title, p.slug) for p in site.pages]
     render_digest = fingerprint(code_digest(), template_digest, config_key(config), nav, featured.key)
     reuse = incremental.page_reuse(step, render_digest, rendered_again, cache)
-    renderer = PageRenderer(site, bodies, env, render_digest, reuse.views, mentions, featured)
+    renderer = PageRenderer(site, bodies, env, render_digest, reuse.views, mentions, featured, translations)
     plan = incremental.plan_pages(renderer, reuse, cache)
     notes = pagefind.PageNotes() if spill is not None else None  # only spilled pages are noted
     results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin),

@@ -76,6 +76,14 @@ def test_incremental_builds_equal_clean_builds_after_each_edit(make_site, tmp_pa
     assert_same_as_clean_build(site, tmp_path, "a site.yaml change")
     assert "Renamed desk" in (site / "_site/index.html").read_text()
 
+    (site / "site.yaml").write_text((site / "site.yaml").read_text() + "language: ru\n")
+    assert_same_as_clean_build(site, tmp_path, "a change of language")
+    assert "Последние сводки" in (site / "_site/index.html").read_text()
+    (site / "translations").mkdir()
+    (site / "translations" / "ru.po").write_text('msgid "Latest briefings"\nmsgstr "Свежие сводки"\n')
+    assert_same_as_clean_build(site, tmp_path, "a site's own catalog")
+    assert "Свежие сводки" in (site / "_site/index.html").read_text()
+
 
 EXTRAS_BODY = """He said "no" -- twice... (c) 2021. See www.example.org/a--b and [[1]](https://example.org/r).
 

@@ -57,7 +57,7 @@ Glossary of the words that remain:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import PurePosixPath
 
@@ -82,14 +82,15 @@ __all__ = ["BuildCache", "ModelStep", "PageReuse", "StoredBodies", "claims_unche
 
 
 def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, workers: int | None,
-                  progress: Callable[[int, int], None] | None, diags: Diagnostics, table: AssetTable
-                  ) -> tuple[StoredBodies, set[PurePosixPath]]:
+                  progress: Callable[[int, int], None] | None, diags: Diagnostics, table: AssetTable,
+                  words: Mapping[str, str] | None = None) -> tuple[StoredBodies, set[PurePosixPath]]:
     """Every body of the step's model, rendered or kept, with what rendering said in `diags`; and the paths
-    of the bodies rendered again. `table`: the files bodies may point at."""
+    of the bodies rendered again. `table`: the files bodies may point at; `words`: the theme's words bodies
+    use, in the site's language (render.words.body_words; their catalogs are in the cache's settings key)."""
     if step.same_front_matter and table.key != cache.assets_key:  # a file changed: each body is checked by its key
         site = step.site
         step = replace(step, briefings=list(site.briefings), profiles=site.registry.profiles(), pages=list(site.pages))
-    rendered_again = _bodies.render_bodies(step, config, cache, workers, progress, table)
+    rendered_again = _bodies.render_bodies(step, config, cache, workers, progress, table, words)
     # A build that fails after this (serve keeps its cache) shows these bodies on no page: the next good
     # build must still make again the pages that show them.
     cache.bodies_since_good_build |= rendered_again

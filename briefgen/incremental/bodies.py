@@ -23,6 +23,7 @@ from briefgen.render.links import (
     words_as_written,
 )
 from briefgen.render.markdown import Rendered, create_markdown, render_body
+from briefgen.render.words import quotes_for
 from briefgen.fingerprint import fingerprint
 from briefgen.images.assets import AssetTable
 from briefgen.render.links import FileTargets
@@ -62,7 +63,8 @@ class _Task:
 
 
 def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, workers: int | None,
-                  progress: Callable[[int, int], None] | None, table: AssetTable) -> set[PurePosixPath]:
+                  progress: Callable[[int, int], None] | None, table: AssetTable,
+                  words: Mapping[str, str] | None = None) -> set[PurePosixPath]:
     """Markdown -> HTML for the step's documents' bodies into cache.bodies, reusing those whose key is
     unchanged; the paths of those rendered again.
 
@@ -81,7 +83,8 @@ def render_bodies(step: ModelStep, config: SiteConfig, cache: BuildCache, worker
             cache.bodies.replace_head(task.rel, cache.bodies.head(task.rel)._replace(key=task.key))
         else:
             todo.append(task)
-    md = create_markdown(allow_html=not config.escape_html, typographer=config.typographer)
+    md = create_markdown(allow_html=not config.escape_html, typographer=config.typographer,
+                         quotes=quotes_for(config.language), words=words)
     resolver = step.memo.resolver
     named: dict = {}
     files = FileTargets(table, config.images)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from typing import Callable, Mapping
 
 from briefgen.model.key_dates import KeyDate
 from briefgen.model.relations import Timeline
@@ -68,11 +69,15 @@ class ChartLayout:
     marker_top: float  # y of the first row of marker numbers
 
 
-def chart_layout(timeline: Timeline, dates: tuple[KeyDate, ...] = ()) -> ChartLayout:
+def chart_layout(timeline: Timeline, dates: tuple[KeyDate, ...] = (),
+                 month_names: Mapping[str, tuple[str, str]] | None = None,
+                 format_day: Callable[[dt.date], str] | None = None) -> ChartLayout:
+    """`timeline` as the model has it (English month names); `month_names`: its long labels -> (the month's
+    abbreviation, the long label) in the site's language; `format_day`: a key date as the site writes dates."""
     periods = timeline.periods
     first = _first_day(timeline)
     marker_top = 4.0
-    markers = _markers(timeline, first, dates, marker_top)
+    markers = _markers(timeline, first, dates, marker_top, format_day or (lambda day: f"{day.day} {day:%B %Y}"))
     rows = max((m.row for m in markers), default=-1) + 1
     top = marker_top + rows * MARKER_ROW + (8 if rows else 0) + FONT + 4  # room for a count above the tallest bar
     baseline = top + HEIGHT
@@ -81,8 +86,10 @@ def chart_layout(timeline: Timeline, dates: tuple[KeyDate, ...] = ()) -> ChartLa
     for index, (_, long, count) in enumerate(periods):
         x = index * SLOT
         height = round(count / peak * HEIGHT, 1)
-        short = long[:3] if timeline.granularity == "month" else long
-        bars.append(Bar(x, round(baseline - height, 1), height, count, short, f"{long}: {count}"))
+        short, shown = (long[:3], long) if timeline.granularity == "month" else (long, long)
+        if month_names and long in month_names:
+            short, shown = month_names[long]
+        bars.append(Bar(x, round(baseline - height, 1), height, count, short, f"{shown}: {count}"))
         if count:
             counts.append(Label(x + BAR / 2, round(baseline - height - 4, 1), str(count)))
         labels.append(Label(x + BAR / 2, baseline + 15, short))
@@ -105,8 +112,8 @@ def _first_day(timeline: Timeline) -> dt.date | None:
     return dt.datetime.strptime(long, "%B %Y").date()
 
 
-def _markers(timeline: Timeline, first: dt.date | None, dates: tuple[KeyDate, ...], top: float
-             ) -> tuple[Marker, ...]:
+def _markers(timeline: Timeline, first: dt.date | None, dates: tuple[KeyDate, ...], top: float,
+             format_day: Callable[[dt.date], str]) -> tuple[Marker, ...]:
     """A marker for each key date within the chart's span, numbered by its place among all the key dates."""
     if first is None:
         return ()
@@ -123,8 +130,8 @@ def _markers(timeline: Timeline, first: dt.date | None, dates: tuple[KeyDate, ..
         if row == len(row_ends):
             row_ends.append(-1.0)
         row_ends[row] = label_x + half
-        markers.append(Marker(round(x, 1), round(label_x, 1), top + FONT + row * MARKER_ROW, number, row, f"{key_date.label} {key_date.date.day} "
-                                                           f"{key_date.date:%B %Y}"))
+        markers.append(Marker(round(x, 1), round(label_x, 1), top + FONT + row * MARKER_ROW, number, row,
+                              f"{key_date.label} {format_day(key_date.date)}"))
     return tuple(markers)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from html import escape
 
 from linkify_it import LinkifyIt
 from markdown_it.rules_core import StateCore
@@ -60,6 +61,8 @@ def render_list_item_open(renderer, tokens: Sequence[Token], index: int, options
     token = tokens[index]
     html = renderer.renderToken(tokens, index, options, env)
     if token.meta and "checked" in token.meta:
-        state = ' checked="" aria-label="Done"' if token.meta["checked"] else ' aria-label="To do"'
+        words = options.get("words") or {}
+        done, to_do = escape(words.get("Done", "Done")), escape(words.get("To do", "To do"))
+        state = f' checked="" aria-label="{done}"' if token.meta["checked"] else f' aria-label="{to_do}"'
         html += f'<input class="task-list-item-checkbox" disabled="" type="checkbox"{state}> '
     return html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -39,11 +40,17 @@ class Rendered:
     assets_used: tuple[str, ...] = ()  # the files the body looked up (see images.assets.AssetTable.entry_key)
 
 
-def create_markdown(allow_html: bool = True, typographer: bool = True) -> MarkdownIt:
+def create_markdown(allow_html: bool = True, typographer: bool = True, quotes: Sequence[str] | None = None,
+                    words: Mapping[str, str] | None = None) -> MarkdownIt:
     """The parser every body is rendered with: CommonMark, GitHub's tables, strikethrough, task lists,
-    alerts and linked bare URLs, footnotes, wiki links, heading ids and (when on) the typographer."""
+    alerts and linked bare URLs, footnotes, wiki links, heading ids and (when on) the typographer, whose
+    curly quotes are `quotes` (the language's: words.quotes_for) when given; `words`: the theme's words
+    bodies use (a task's "Done"), in the site's language (words.body_words)."""
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": typographer, "linkify": True,
                                    "tasklists": True, "tasklists_editable": False, "alerts": True})
+    if quotes:
+        md.options["quotes"] = list(quotes)
+    md.options["words"] = dict(words or {})
     md.linkify = GitHubLinkify()
     md.enable(["table", "strikethrough"])
     # linkify as a core rule only, after raw_html_hide: markdown-it's inline linkify rule would link a URL

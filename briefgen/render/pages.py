@@ -22,7 +22,7 @@ from briefgen.model.site import Site
 from briefgen.output.claims import Claim
 from briefgen.render import metadata
 from briefgen.render.dates import DateStyle
-from briefgen.render.translations import text_direction
+from briefgen.render.translations import NullTranslations, text_direction
 from briefgen.render.feeds import FeedEntry, atom_feed
 from briefgen.render.jobs import PageJob, ProducedPage
 from briefgen.render.markdown import Rendered
@@ -41,6 +41,7 @@ from briefgen.render.views import (
     reports_to,
     unrecorded_body_digest,
 )
+from briefgen.render.words import ThemeWords
 from briefgen.search import pagefind
 
 # What names one output: ("briefing", slug), ("entity", entity key, page number), ("feed",), …
@@ -73,10 +74,11 @@ class PageRenderer:
 
     def __init__(self, site: Site, bodies: RenderedBodies, env: jinja2.Environment,
                  render_digest: str, views: Mapping[str, BriefingView] | None = None,
-                 mentions: MentionIndex | None = None, featured=None):
+                 mentions: MentionIndex | None = None, featured=None, translations: NullTranslations | None = None):
         """`views` are known-current views of some briefings, from the last build; `mentions`: the bodies'
         mentions and links (none without); `featured`: the featured images (images.featured.Featured),
-        whose key is in `render_digest`."""
+        whose key is in `render_digest`; `translations`: the theme's texts in the site's language, as `env`
+        has them (their digest is in `render_digest`)."""
         self.site = site
         self.config = site.config
         self.bodies = bodies
@@ -85,6 +87,8 @@ class PageRenderer:
         self.body_log = BodyReadLog()  # what each page rendered by this renderer read of bodies
         self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
         self.dates = DateStyle(self.config.language, self.config.timezone)
+        self.words = ThemeWords(translations or NullTranslations(), self.config.language)
+        self.taxonomies = tuple(self.words.taxonomy(spec) for spec in self.config.taxonomies)  # titles translated
         self.views: dict[str, BriefingView] = dict(views or {})
         self.dependencies = ModelDependencies(site, mentions)
         self._shown: set[str] | None = None  # while a job is made: the briefings it shows
@@ -96,7 +100,9 @@ class PageRenderer:
             "site": self.config,
             "url": self.links.url,
             "abs_url": self.links.absolute,
-            "taxonomies": self.config.taxonomies,
+            "taxonomies": self.taxonomies,
+            "kind_label": self.words.kind,
+            "search_plurals": self.words.plural_samples(),
             "nav_pages": [(p.title, self.links.url(urls.page_path(p.slug))) for p in site.pages],
             "format_date": self.dates.format_date,
             "iso_date": self.dates.iso_date,
@@ -151,7 +157,7 @@ class PageRenderer:
         registry = self.site.registry.entities
         groups = tuple(
             (spec, tuple(self._ref(k, registry[k].name) for k in self.site.briefing_entities[slug].get(spec.name, ())))
-            for spec in self.config.taxonomies
+            for spec in self.taxonomies
         )
         fields = dict(
             slug=slug, title=briefing.title, url=self.links.url(urls.briefing_path(slug)),
@@ -265,7 +271,7 @@ class PageRenderer:
         in_the_news = [
             (spec, [self.entity_link(k) for k in self.read_model("entity-keys", spec.name)[:8]
                     if self.read_model("count", k)])
-            for spec in self.config.taxonomies
+            for spec in self.taxonomies
         ]
         website = metadata.website(self.config, self.links.absolute(""), self.links.absolute("search/"))
         return self.render("home.html", *_BUILT_IN_PAGES["home"](), title=self.config.title,
@@ -294,10 +300,11 @@ class PageRenderer:
                 view = self.briefing_view(what[0])
                 found.append(Backlink("briefing", view.title, view.url, view))
             elif kind == "page":
-                found.append(Backlink("page", what[0], self.links.url(what[1])))
+                found.append(Backlink("page", what[0], self.links.url(what[1]), label=self.words.gettext("page")))
             else:
                 ref = self.entity_ref(what[0])
-                found.append(Backlink(self._spec(what[0][0]).singular, ref.name, ref.url))
+                spec = self._spec(what[0][0])
+                found.append(Backlink(spec.singular, ref.name, ref.url, label=self.words.kind(spec, lower=True)))
         return found
 
     def briefing_metadata(self, briefing: Briefing, view: BriefingView) -> dict[str, Any]:
@@ -313,10 +320,10 @@ class PageRenderer:
         pager = self._pager(self.read_model("briefing-count"), self.read_model("slice", *self._page_range(number)),
                             "briefings/", number)
         return self.render("briefings.html", *_BUILT_IN_PAGES["list"](number),
-                           title="All briefings", pager=pager, briefings=[self.briefing_view(s) for s in pager.items])
+                           title=self.words.gettext("All briefings"), pager=pager, briefings=[self.briefing_view(s) for s in pager.items])
 
     def render_year(self, year: int) -> PageJob:
-        return self.render("year.html", *_BUILT_IN_PAGES["year"](year), title=f"Briefings of {year}",
+        return self.render("year.html", *_BUILT_IN_PAGES["year"](year), title=self.words.gettext("Briefings of %(year)s", year=year),
                            year=year, years=self._years_linked(),
                            briefings=[self.briefing_view(s) for s in self.read_model("year", year)])
 
@@ -342,7 +349,10 @@ class PageRenderer:
         co_named_groups = [(self._spec(taxonomy), [(self.entity_ref(other), count) for other, count in group])
                            for taxonomy, group in self.read_model("co-mentions-by-taxonomy", key, 5)]
         timeline = self.read_model("timeline", key)
-        dates = key_dates(entity.profile.fields) if entity.profile else ()
+        dates = self.words.key_dates(key_dates(entity.profile.fields)) if entity.profile else ()
+        month_names = self.words.month_names(timeline)
+        chart = chart_layout(timeline, dates, {long: names[:2] for long, names in month_names.items()},
+                             self.dates.format_date)
         start, end = self._page_range(number)
         # Paginated with the front-matter list: the page count is that of the longer of the two.
         text_count = self.read_model("text-mention-count", key)
@@ -353,21 +363,21 @@ class PageRenderer:
             "entity.html", urls.paginated_path(path, number), origin,
             title=entity.name, taxonomy=spec, entity=entity,
             profile_html=self.body(entity.profile.source_rel).html if entity.profile else "",
-            fields=profile_fields(entity, self.dates), pager=pager,
+            fields=profile_fields(entity, self.dates, self.words.field_label), pager=pager,
             briefings=[self.briefing_view(s) for s in pager.items], mention_count=len(mentioned), co_named=co_named,
             co_named_groups=co_named_groups, also_mentioned=also, also_count=text_count,
-            timeline=timeline, chart=chart_layout(timeline, dates), key_dates=dates,
+            timeline=self.words.localized_timeline(timeline, month_names), chart=chart, key_dates=dates,
             feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,
             image=self.images.get(f"entity:{key[0]}/{key[1]}"),
         )
 
     def render_entity_feed(self, key: EntityKey) -> PageJob:
         name, path = self.read_model("name", key), urls.entity_path(*key)
-        return self.feed(f"{name} — {self.config.title}", f"Briefings naming {name}",
+        return self.feed(f"{name} — {self.config.title}", self.words.gettext("Briefings naming %(name)s", name=name),
                          path + "atom.xml", path, self.read_model("published-mentions", key, 20), self._origin(key))
 
     def _spec(self, name: str) -> TaxonomySpec:
-        return next(spec for spec in self.config.taxonomies if spec.name == name)
+        return next(spec for spec in self.taxonomies if spec.name == name)
 
     def _origin(self, key: EntityKey) -> str:
         entity = self.read_model("entity", key)
@@ -387,14 +397,14 @@ class PageRenderer:
 
     def render_alias(self, index: int) -> PageJob:
         alias, target, origin = self.read_model("alias", index)
-        return self.render("redirect.html", alias, f"{origin} (alias '{alias}')", title="Redirecting…",
+        return self.render("redirect.html", alias, f"{origin} (alias '{alias}')", title=self.words.gettext("Redirecting…"),
                            target_url=self.links.url(target), target_abs=self.links.absolute(target))
 
     def render_404(self) -> PageJob:
-        return self.render("404.html", *_BUILT_IN_PAGES["404"](), title="Page not found")
+        return self.render("404.html", *_BUILT_IN_PAGES["404"](), title=self.words.gettext("Page not found"))
 
     def render_search(self) -> PageJob:
-        return self.render("search.html", *_BUILT_IN_PAGES["search"](), title="Search",
+        return self.render("search.html", *_BUILT_IN_PAGES["search"](), title=self.words.gettext("Search"),
                            search_bundle=self.links.url(pagefind.BUNDLE_DIR + "/"), search_base=self.links.url(""))
 
     def render_site_feed(self) -> PageJob:

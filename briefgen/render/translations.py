@@ -75,7 +75,7 @@ def load_translations(files: list[CatalogFile], templates: list[CatalogFile], la
     for file in files:
         catalog = _read_catalog(file, locale, diags)
         for message in catalog or ():
-            if message.id and message.string and not message.fuzzy and _fits(message, merged, file.shown, diags):
+            if message.id and _translated(message) and not message.fuzzy and _fits(message, merged, file.shown, diags):
                 _put(merged, message)
     known = Catalog(locale=locale)
     for file in templates:
@@ -89,6 +89,11 @@ def load_translations(files: list[CatalogFile], templates: list[CatalogFile], la
     write_mo(buffer, merged)
     buffer.seek(0)
     return Translations(buffer)
+
+
+def _translated(message: Message) -> bool:
+    """Whether a catalog gives a translation: an untranslated plural reads as ('', ''), which is not none."""
+    return any(message.string) if isinstance(message.string, tuple) else bool(message.string)
 
 
 def _read_catalog(file: CatalogFile, locale: Locale, diags: Diagnostics) -> Catalog | None:

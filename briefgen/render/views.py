@@ -184,6 +184,7 @@ class Backlink:
     title: str
     url: str
     briefing: BriefingView | None = None  # when a briefing links
+    label: str = ""  # its kind as the page says it, in the site's language ("page", "leader", "страница")
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -206,15 +207,16 @@ class Pager:
         return f"Pager({self.number}, {self.total}, {self.items!r}, {self.url!r})"
 
 
-def profile_fields(entity: Entity, dates: DateStyle) -> list[tuple[str, Any]]:
-    """Profile fields as (label, value) for display: 'in_force' -> 'In force'."""
+def profile_fields(entity: Entity, dates: DateStyle,
+                   label_of: Callable[[str], str] | None = None) -> list[tuple[str, Any]]:
+    """Profile fields as (label, value) for display: 'in_force' -> 'In force' (or `label_of`'s translation)."""
     if entity.profile is None:
         return []
     shown = []
     for key, value in entity.profile.fields.items():
         if value is None or key in ("description", "autolink", "draft"):
             continue
-        label = key.replace("_", " ").capitalize()
+        label = label_of(key) if label_of else key.replace("_", " ").capitalize()
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         elif isinstance(value, dt.date):

@@ -5,6 +5,22 @@ const input = document.getElementById("search-input");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const PAGE_SIZE = 10;
+// The page's words, in the site's language, are data attributes of the form (templates/search.html);
+// "{count}" and "{query}" in them are filled in here.
+const words = form.dataset;
+const plurals = new Intl.PluralRules(document.documentElement.lang || "en");
+
+function fill(text, values) {
+  return text.replace(/\{(count|query)\}/g, (_, name) => values[name]);
+}
+
+// "3 results for …" in the plural form the language gives the count (Russian has one, few and many).
+function resultsText(count, query) {
+  const category = plurals.select(count);
+  const key = `results${category[0].toUpperCase()}${category.slice(1)}`;
+  const text = words[key] || words.resultsOther || words.resultsMany || "";
+  return fill(text, { count: count.toLocaleString(document.documentElement.lang || undefined), query });
+}
 let pagefind = null;
 let latest = 0; // the newest query wins; older answers that arrive late are dropped
 
@@ -73,7 +89,7 @@ async function showResults(results, start, query) {
     const next = document.createElement("button");
     next.id = "search-more";
     next.type = "button";
-    next.textContent = "Show more results";
+    next.textContent = words.more;
     next.addEventListener("click", () => showResults(results, start + PAGE_SIZE, query));
     list.after(next);
   }
@@ -87,13 +103,12 @@ async function runSearch(text) {
     status.textContent = "";
     return;
   }
-  status.textContent = "Searching…";
+  status.textContent = words.searching;
   const engine = await loadPagefind();
   const search = await engine.search(text);
   if (query !== latest) return;
   const count = search.results.length;
-  status.textContent = count === 0 ? `Nothing found for “${text}”.`
-    : `${count} result${count === 1 ? "" : "s"} for “${text}”.`;
+  status.textContent = count === 0 ? fill(words.nothing, { query: text }) : resultsText(count, text);
   await showResults(search.results, 0, query);
 }
 
@@ -104,7 +119,7 @@ function searchFromAddress() {
 }
 
 function reportFailure(error) {
-  status.textContent = "The search index could not be loaded. Browse the archive below instead.";
+  status.textContent = words.failed;
   console.error(error);
 }
 
