@@ -1,0 +1,190 @@
+"""The build of a multilingual site: a pipeline build (pipeline.build_tree) per language, one site.
+
+The default language's tree is built as a site of one language would be,
+from the originals, at the site's root. Each other language's tree is built
+by the same pipeline into /<language>/ (its config's base_url ends in it),
+from its own documents: the translations, merged onto their originals
+(merge.py), and every profile, translated or not. A briefing or page that
+has no translation into a language is not in that language's tree.
+
+First every tree's model is made and checked (so every tree's errors are
+reported before any page is rendered), then the trees are rendered, each
+page with its alternates in the other trees (trees.LanguageTrees).
+
+Each tree has a cache of its own (a BuildCache in the default tree's
+`languages`, kept in memory: serve rebuilds the trees warm; the CLI builds
+a language's tree cold, then writes only the files that changed). The
+documents of a tree's cache are seeded before its build reads them: under
+each original's path, its translation's merged document, whose digests
+cover both files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
+
+from briefgen.config import SiteConfig
+from briefgen.content.documents import Briefing
+from briefgen.content.scan import ContentFile, ContentListing, content_listing, read_source
+from briefgen.errors import BuildError, Diagnostic, Diagnostics
+from briefgen.fingerprint import fingerprint
+from briefgen.incremental.cache import BuildCache
+from briefgen.incremental.documents import DocumentHead, briefing_shape
+from briefgen.languages.files import LanguageFiles, Translation, split_by_language
+from briefgen.languages.merge import inherited_line, translated_document
+from briefgen.languages.settings import tree_folder
+from briefgen.languages.trees import LanguageTrees, language_config, tree_paths
+from briefgen.output.outputs import Output, check_collisions
+from briefgen.render import sitefiles
+from briefgen.urls import SHARED_TOP, UrlBuilder
+
+# Files of a language's tree that the site has once, at its root.
+_ROOT_ONLY = frozenset({sitefiles.SITEMAP, sitefiles.ROBOTS, "CNAME", ".nojekyll"})
+
+
+@dataclass(slots=True)
+class TreeCache:
+    """What a language's tree keeps between builds: its BuildCache, and the digests each seeded document was
+    merged from (original, translation), so an unchanged pair is not merged again."""
+
+    cache: BuildCache = field(default_factory=BuildCache)
+    seeded: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Tree:
+    language: str
+    config: SiteConfig
+    listing: ContentListing
+    translations: dict[str, Translation]  # original rel -> its translation into this language
+    state: TreeCache
+
+
+def build_languages(config: SiteConfig, build_tree, *, cache: BuildCache | None, listing: ContentListing | None,
+                    render_pages: bool, spill=None, progress=None, changed_files=None, **options):
+    """Every language's tree, as one BuildResult (see the module's description)."""
+    cache = cache if cache is not None else BuildCache()
+    diags = Diagnostics()
+    if listing is None:  # serve: content/ as it is now (the translations are found by their names)
+        listing = content_listing(config.root, diags)
+    split = split_by_language(listing.files, config, diags)
+    diags.raise_if_errors()
+    default_listing = replace(listing, files=split.default)
+    trees = [_tree(config, language, split, listing, cache) for language in config.all_languages[1:]]
+    checked = build_tree(config, cache=cache, listing=default_listing, render_pages=False,
+                         changed_files=changed_files, progress=progress, **options)
+    paths = {config.default_language: tree_paths(checked.site)}
+    for tree in trees:
+        result = _in_tree(tree, lambda t=tree: build_tree(t.config, cache=t.state.cache, listing=t.listing,
+                                                         render_pages=False, prepare=_seeder(t), **options))
+        paths[tree.language] = tree_paths(result.site)
+    if not render_pages:
+        return _checked(checked, diags)
+    alternates = LanguageTrees(config, paths)
+    main = build_tree(config, cache=cache, listing=default_listing, changed_files=changed_files, spill=spill,
+                      progress=progress, alternates=alternates, **options)
+    results = [(tree, _in_tree(tree, lambda t=tree: build_tree(t.config, cache=t.state.cache, listing=t.listing,
+                                                              alternates=alternates, prepare=_seeder(t), **options)))
+               for tree in trees]
+    return _combined(config, main, results, diags)
+
+
+def _tree(config: SiteConfig, language: str, split: LanguageFiles, listing: ContentListing,
+          cache: BuildCache) -> Tree:
+    """A language's tree: its translated briefings and pages, and every profile (translated or not)."""
+    translations = split.translations[language]
+    taxonomies = {spec.name for spec in config.taxonomies}
+    files = [file for file in split.default
+             if file.rel in translations or PurePosixPath(file.rel).parts[1] in taxonomies]
+    state = cache.languages.setdefault(language, TreeCache())
+    return Tree(language, language_config(config, language), replace(listing, files=files, diagnostics=()),
+                translations, state)
+
+
+def _seeder(tree: Tree):
+    """What puts the tree's merged documents into its cache, once its build has settled the cache's settings."""
+
+    def seed(cache: BuildCache) -> None:
+        root = tree.config.root
+        for rel in [rel for rel in tree.state.seeded if rel not in tree.translations]:
+            del tree.state.seeded[rel]  # no longer translated: the original is parsed as it is
+            if cache.documents.head(rel) is not None:
+                del cache.documents[rel]
+        for rel, translation in tree.translations.items():
+            local = Diagnostics()
+            original = read_source(root, root / rel, local)
+            text = read_source(root, root / translation.file.rel, local)
+            if original is None or text is None:
+                continue  # unreadable: the default tree's build or the scan says so
+            digests = (original.digest, text.digest)
+            if tree.state.seeded.get(rel) == digests and cache.documents.head(rel) is not None \
+                    and cache.documents.head(rel).digest == original.digest:
+                continue
+            document = translated_document(original.text, original.rel, text.text, text.rel, tree.config, local)
+            if isinstance(document, Briefing):
+                front, shape = fingerprint(replace(document, body=""), digests), briefing_shape(document)
+            else:
+                front = shape = fingerprint(digests)
+            cache.documents.put(rel, DocumentHead(original.digest, tuple(local.items), front, shape), document)
+            tree.state.seeded[rel] = digests
+
+    return seed
+
+
+def _in_tree(tree: Tree, build):
+    """A tree's build, with what it says of a translated document said of the translation's file."""
+    try:
+        result = build()
+    except BuildError as error:
+        raise BuildError(_located(error.diagnostics, tree)) from None
+    return replace(result, diagnostics=_located(result.diagnostics, tree))
+
+
+def _located(diagnostics, tree: Tree) -> tuple[Diagnostic, ...]:
+    """The tree's diagnostics, each at the file it is about: a translated document's own lines are its
+    translation's; what it inherits from its original is the original's, said by the default tree's build."""
+    located = []
+    for diagnostic in diagnostics:
+        if inherited_line(diagnostic.line):
+            continue
+        translation = tree.translations.get(str(diagnostic.path)) if diagnostic.path is not None else None
+        if translation is not None:
+            diagnostic = replace(diagnostic, path=PurePosixPath(translation.file.rel))
+        located.append(diagnostic)
+    return tuple(located)
+
+
+def _checked(checked, diags: Diagnostics):
+    return replace(checked, diagnostics=_unique([*diags.items, *checked.diagnostics]))
+
+
+def _combined(config: SiteConfig, main, results, diags: Diagnostics):
+    """The trees' results as one site: each tree's files under its folder, one sitemap of every tree."""
+    outputs = [o for o in main.outputs if o.rel_path != sitefiles.SITEMAP]
+    keys = dict(main.keys)
+    entries = list(sitefiles.sitemap_entries(main.site))
+    rendered, reused, said = main.rendered, main.reused, [*diags.items, *main.diagnostics]
+    tree_outputs = []
+    for tree, result in results:
+        folder = tree_folder(tree.language)
+        for output in result.outputs:
+            if output.rel_path in _ROOT_ONLY or output.rel_path.partition("/")[0] in SHARED_TOP:
+                continue
+            tree_outputs.append(replace(output, rel_path=folder + output.rel_path))
+            if output.rel_path in result.keys:
+                keys[folder + output.rel_path] = result.keys[output.rel_path]
+        entries += [(folder + path, modified) for path, modified in sitefiles.sitemap_entries(result.site)]
+        rendered, reused, said = rendered + result.rendered, reused + result.reused, [*said, *result.diagnostics]
+    collisions = Diagnostics()
+    tree_outputs = check_collisions(tree_outputs, collisions, outputs)
+    collisions.raise_if_errors()
+    links = UrlBuilder(config.base_url, config.base_path)
+    outputs += [*tree_outputs, sitefiles.sitemap_of(entries, links)]
+    return replace(main, outputs=tuple(outputs), keys=keys, rendered=rendered, reused=reused,
+                   diagnostics=_unique(said))
+
+
+def _unique(diagnostics) -> tuple[Diagnostic, ...]:
+    """Each problem once (every tree reads the profiles), in the order Diagnostics.sorted gives."""
+    return tuple(sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key))
