@@ -99,10 +99,11 @@ class SiteConfig:
     # Multilingual sites (briefgen/languages/): every language of the site, the default (`language`) first;
     # () for a site of one language. `language_tree` is set by the build, never by site.yaml: the folder of
     # the language whose tree this config builds ("ru/"; "" for the default language, at the root), whose
-    # base_url then ends in it; `shared_top` the top-level names all trees share at the root (assets/, …).
+    # base_url then ends in it; `default_targets` what its links reach of the default language (see
+    # render.links.make_resolver).
     languages: tuple[str, ...] = ()
     language_tree: str = ""
-    shared_top: frozenset[str] = frozenset()
+    default_targets: tuple[tuple[str, str, str, str], ...] = ()  # a tree's links to the default language's pages
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

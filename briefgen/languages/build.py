@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
+from briefgen import urls
 from briefgen.config import SiteConfig
 from briefgen.content.documents import Briefing
 from briefgen.content.scan import ContentFile, ContentListing, content_listing, read_source
@@ -35,7 +36,8 @@ from briefgen.languages.files import LanguageFiles, Translation, split_by_langua
 from briefgen.languages.merge import inherited_line, translated_document
 from briefgen.languages.settings import tree_folder
 from briefgen.languages.trees import LanguageTrees, language_config, tree_paths
-from briefgen.output.outputs import Output, check_collisions
+from briefgen.model.site import Site
+from briefgen.output.outputs import check_collisions
 from briefgen.render import sitefiles
 from briefgen.urls import SHARED_TOP, UrlBuilder
 
@@ -71,9 +73,9 @@ def build_languages(config: SiteConfig, build_tree, *, cache: BuildCache | None,
     split = split_by_language(listing.files, config, diags)
     diags.raise_if_errors()
     default_listing = replace(listing, files=split.default)
-    trees = [_tree(config, language, split, listing, cache) for language in config.all_languages[1:]]
     checked = build_tree(config, cache=cache, listing=default_listing, render_pages=False,
                          changed_files=changed_files, progress=progress, **options)
+    trees = [_tree(config, language, split, listing, cache, checked.site) for language in config.all_languages[1:]]
     paths = {config.default_language: tree_paths(checked.site)}
     for tree in trees:
         result = _in_tree(tree, lambda t=tree: build_tree(t.config, cache=t.state.cache, listing=t.listing,
@@ -91,15 +93,44 @@ def build_languages(config: SiteConfig, build_tree, *, cache: BuildCache | None,
 
 
 def _tree(config: SiteConfig, language: str, split: LanguageFiles, listing: ContentListing,
-          cache: BuildCache) -> Tree:
+          cache: BuildCache, default_site: Site) -> Tree:
     """A language's tree: its translated briefings and pages, and every profile (translated or not)."""
     translations = split.translations[language]
     taxonomies = {spec.name for spec in config.taxonomies}
     files = [file for file in split.default
              if file.rel in translations or PurePosixPath(file.rel).parts[1] in taxonomies]
     state = cache.languages.setdefault(language, TreeCache())
-    return Tree(language, language_config(config, language), replace(listing, files=files, diagnostics=()),
-                translations, state)
+    _share_written(cache, state.cache, tree_folder(language))
+    tree_config = replace(language_config(config, language),
+                          default_targets=default_targets(default_site, translations))
+    return Tree(language, tree_config, replace(listing, files=files, diagnostics=()), translations, state)
+
+
+def _share_written(cache: BuildCache, tree_cache: BuildCache, folder: str) -> None:
+    """The tree's pages as the last build wrote them (the CLI) or kept them (serve), under the tree's own
+    paths: a page whose key is unchanged is not rendered again (see BuildCache.reusable_output)."""
+    cut = len(folder)
+    tree_cache.written = {name[cut:]: written for name, written in cache.written.items() if name.startswith(folder)}
+    tree_cache.outputs = {name[cut:]: kept._replace(output=replace(kept.output, rel_path=name[cut:]))
+                          for name, kept in cache.outputs.items() if name.startswith(folder)}
+    tree_cache.output_dir = cache.output_dir / folder if cache.output_dir is not None else None
+
+
+def default_targets(site: Site, translations: dict[str, Translation]) -> tuple[tuple[str, str, str, str], ...]:
+    """What a link in a language's tree reaches when nothing of its own language answers it: the default
+    language's briefings and pages by title (a translated one's page in the tree, any other at the root), and
+    its entities by name, alias and slug. (origin, title, site path, root; see render.links.make_resolver.)"""
+    root = site.config.base_path
+    targets = []
+    documents = [(b.source_rel, b.title, urls.briefing_path(b.slug)) for b in site.briefings]
+    documents += [(p.source_rel, p.title, urls.page_path(p.slug)) for p in site.pages]
+    for rel, title, path in documents:
+        targets.append((str(rel), title, path, "" if str(rel) in translations else root))
+    for key, entity in site.registry.entities.items():
+        origin = str(entity.profile.source_rel) if entity.profile else f"{key[0]} '{entity.name}'"
+        path = urls.entity_path(*key)
+        targets += [(origin, name, path, root) for name in dict.fromkeys((*entity.surface_names, entity.slug))]
+    return tuple(targets)
 
 
 def _seeder(tree: Tree):
