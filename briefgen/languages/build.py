@@ -27,7 +27,7 @@ from pathlib import PurePosixPath
 from briefgen import urls
 from briefgen.config import SiteConfig
 from briefgen.content.documents import Briefing
-from briefgen.content.scan import ContentFile, ContentListing, content_listing, read_source
+from briefgen.content.scan import ContentFile, ContentListing, Source, content_listing, read_source
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
 from briefgen.fingerprint import fingerprint
 from briefgen.incremental.cache import BuildCache
@@ -97,7 +97,7 @@ def _tree(config: SiteConfig, language: str, split: LanguageFiles, listing: Cont
     """A language's tree: its translated briefings and pages, and every profile (translated or not)."""
     translations = split.translations[language]
     taxonomies = {spec.name for spec in config.taxonomies}
-    files = [file for file in split.default
+    files = [_tree_file(file, translations) for file in split.default
              if file.rel in translations or PurePosixPath(file.rel).parts[1] in taxonomies]
     state = cache.languages.setdefault(language, TreeCache())
     _share_written(cache, state.cache, tree_folder(language))
@@ -134,33 +134,51 @@ def default_targets(site: Site, translations: dict[str, Translation]) -> tuple[t
 
 
 def _seeder(tree: Tree):
-    """What puts the tree's merged documents into its cache, once its build has settled the cache's settings."""
+    """What puts the tree's merged documents into its cache, once its build has settled the cache's settings.
+
+    A translated document is, to the tree's build, its original's path with a Source already known: its
+    stamp and digest those of both files (see _tree_file), so the build neither reads nor parses it, and
+    keys its body by both files' bytes."""
 
     def seed(cache: BuildCache) -> None:
         root = tree.config.root
         for rel in [rel for rel in tree.state.seeded if rel not in tree.translations]:
-            del tree.state.seeded[rel]  # no longer translated: the original is parsed as it is
-            if cache.documents.head(rel) is not None:
-                del cache.documents[rel]
+            del tree.state.seeded[rel]  # no longer translated: the original is read and parsed as it is
+            cache.sources.pop(rel, None)
         for rel, translation in tree.translations.items():
+            stamp = _pair_stamp(translation)
+            if stamp is not None and tree.state.seeded.get(rel) == stamp and rel in cache.sources \
+                    and cache.documents.head(rel) is not None:
+                continue
             local = Diagnostics()
             original = read_source(root, root / rel, local)
             text = read_source(root, root / translation.file.rel, local)
             if original is None or text is None:
                 continue  # unreadable: the default tree's build or the scan says so
-            digests = (original.digest, text.digest)
-            if tree.state.seeded.get(rel) == digests and cache.documents.head(rel) is not None \
-                    and cache.documents.head(rel).digest == original.digest:
-                continue
+            digest = fingerprint(original.digest, text.digest)
             document = translated_document(original.text, original.rel, text.text, text.rel, tree.config, local)
             if isinstance(document, Briefing):
-                front, shape = fingerprint(replace(document, body=""), digests), briefing_shape(document)
+                front, shape = fingerprint(replace(document, body=""), digest), briefing_shape(document)
             else:
-                front = shape = fingerprint(digests)
-            cache.documents.put(rel, DocumentHead(original.digest, tuple(local.items), front, shape), document)
-            tree.state.seeded[rel] = digests
+                front = shape = digest
+            cache.documents.put(rel, DocumentHead(digest, tuple(local.items), front, shape), document)
+            cache.sources[rel] = Source(original.path, original.rel, original.section, None, digest, stamp or ())
+            tree.state.seeded[rel] = stamp
 
     return seed
+
+
+def _pair_stamp(translation: Translation) -> tuple[int, ...] | None:
+    """The stamp of an original and its translation together: either file changed, it changed."""
+    if translation.original.stamp is None or translation.file.stamp is None:
+        return None
+    return (*translation.original.stamp, *translation.file.stamp)
+
+
+def _tree_file(file: ContentFile, translations: dict[str, Translation]) -> ContentFile:
+    """A content file as the tree's build lists it: a translated original with the stamp of both files."""
+    translation = translations.get(file.rel)
+    return file if translation is None else ContentFile(file.path, file.rel, _pair_stamp(translation))
 
 
 def _in_tree(tree: Tree, build):
