@@ -4,8 +4,9 @@ The default language's tree is built as a site of one language would be,
 from the originals, at the site's root. Each other language's tree is built
 by the same pipeline into /<language>/ (its config's base_url ends in it),
 from its own documents: the translations, merged onto their originals
-(merge.py), and every profile, translated or not. A briefing or page that
-has no translation into a language is not in that language's tree.
+(merge.py), and the profiles of the entities its briefings name, translated
+or not. A briefing, page or profile that is neither is not in that
+language's tree; links to it lead to the default language's page.
 
 First every tree's model is made and checked (so every tree's errors are
 reported before any page is rendered), then the trees are rendered, each
@@ -94,16 +95,29 @@ def build_languages(config: SiteConfig, build_tree, *, cache: BuildCache | None,
 
 def _tree(config: SiteConfig, language: str, split: LanguageFiles, listing: ContentListing,
           cache: BuildCache, default_site: Site) -> Tree:
-    """A language's tree: its translated briefings and pages, and every profile (translated or not)."""
+    """A language's tree: its translated briefings, pages and profiles, and the profiles of the entities its
+    briefings name (as their originals do), untranslated."""
     translations = split.translations[language]
-    taxonomies = {spec.name for spec in config.taxonomies}
-    files = [_tree_file(file, translations) for file in split.default
-             if file.rel in translations or PurePosixPath(file.rel).parts[1] in taxonomies]
+    named = _named_profiles(default_site, translations)
+    files = [_tree_file(file, translations) for file in split.default if file.rel in translations or file.rel in named]
     state = cache.languages.setdefault(language, TreeCache())
     _share_written(cache, state.cache, tree_folder(language))
     tree_config = replace(language_config(config, language),
                           default_targets=default_targets(default_site, translations))
     return Tree(language, tree_config, replace(listing, files=files, diagnostics=()), translations, state)
+
+
+def _named_profiles(site: Site, translations: dict[str, Translation]) -> set[str]:
+    """The profiles of the entities the originals of translated briefings name in the default language."""
+    named = set()
+    for briefing in site.briefings:
+        if str(briefing.source_rel) in translations:
+            for keys in site.briefing_entities[briefing.slug].values():
+                for key in keys:
+                    profile = site.registry.entities[key].profile
+                    if profile is not None:
+                        named.add(str(profile.source_rel))
+    return named
 
 
 def _share_written(cache: BuildCache, tree_cache: BuildCache, folder: str) -> None:
