@@ -176,6 +176,16 @@ def test_feeds_and_the_sitemap_of_a_bilingual_site(built):
     assert "<loc>https://example.org/sub/ru/briefings/first-call/</loc>" in sitemap
     assert "<loc>https://example.org/sub/briefings/helsinki/</loc>" in sitemap
     assert "ru/briefings/helsinki" not in sitemap
+    # Each page with a translation lists its versions, both ways, as Google reads hreflang in sitemaps.
+    xhtml = "{http://www.w3.org/1999/xhtml}link"
+    urls = {u.findtext("{http://www.sitemaps.org/schemas/sitemap/0.9}loc"): u
+            for u in ET.fromstring(sitemap.encode()).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}url")}
+    want = {("en", "https://example.org/sub/briefings/first-call/"),
+            ("ru", "https://example.org/sub/ru/briefings/first-call/"),
+            ("x-default", "https://example.org/sub/briefings/first-call/")}
+    for loc in ("https://example.org/sub/briefings/first-call/", "https://example.org/sub/ru/briefings/first-call/"):
+        assert {(l.get("hreflang"), l.get("href")) for l in urls[loc].iter(xhtml)} == want
+    assert list(urls["https://example.org/sub/briefings/helsinki/"].iter(xhtml)) == []
 
 
 def test_a_site_of_one_language_is_built_as_before(make_site, tmp_path):
@@ -280,3 +290,20 @@ def test_a_language_that_is_a_taxonomy_folder(make_site):
     site = bilingual(make_site, **{"site.yaml": CONFIG + "taxonomies: [leaders, ru]\n"})
     errors = build_errors(site)
     assert len(errors) == 1 and errors[0].startswith("site.yaml:4: error: the language 'ru' has its pages"), errors
+
+
+def test_a_translated_bundle_uses_its_bundles_files_and_an_untranslated_one_stays_out_of_the_tree(make_site):
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+    site = bilingual(make_site, **{
+        "content/briefings/summit/index.md": HELSINKI.replace("Helsinki summit", "Summit").replace(
+            "Trump met Putin.", "![A map](map.svg)"),
+        "content/briefings/summit/index.ru.md": "---\ntitle: Саммит\n---\n![Карта](map.svg)\n",
+        "content/briefings/summit/map.svg": svg,
+        "content/briefings/other/index.md": HELSINKI.replace("Helsinki summit", "Other").replace(
+            "Trump met Putin.", "![A map](map.svg)"),
+        "content/briefings/other/map.svg": svg})
+    run_cli("build", cwd=site, check=True)
+    page = html(site, "ru/briefings/summit/index.html")
+    assert 'src="/sub/ru/briefings/summit/map.svg"' in page and 'alt="Карта"' in page
+    assert (site / "_site/ru/briefings/summit/map.svg").is_file()
+    assert (site / "_site/briefings/other/map.svg").is_file() and not (site / "_site/ru/briefings/other").exists()

@@ -27,7 +27,7 @@ from pathlib import PurePosixPath
 
 from briefgen import urls
 from briefgen.config import SiteConfig
-from briefgen.content.documents import Briefing
+from briefgen.content.documents import Briefing, bundle_folder
 from briefgen.content.scan import ContentFile, ContentListing, Source, content_listing, read_source
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
 from briefgen.fingerprint import fingerprint
@@ -90,7 +90,7 @@ def build_languages(config: SiteConfig, build_tree, *, cache: BuildCache | None,
     results = [(tree, _in_tree(tree, lambda t=tree: build_tree(t.config, cache=t.state.cache, listing=t.listing,
                                                               alternates=alternates, prepare=_seeder(t), **options)))
                for tree in trees]
-    return _combined(config, main, results, diags)
+    return _combined(config, main, results, diags, alternates)
 
 
 def _tree(config: SiteConfig, language: str, split: LanguageFiles, listing: ContentListing,
@@ -100,11 +100,23 @@ def _tree(config: SiteConfig, language: str, split: LanguageFiles, listing: Cont
     translations = split.translations[language]
     named = _named_profiles(default_site, translations)
     files = [_tree_file(file, translations) for file in split.default if file.rel in translations or file.rel in named]
+    assets = _tree_assets(listing.assets, split.default, {file.rel for file in files})
     state = cache.languages.setdefault(language, TreeCache())
     _share_written(cache, state.cache, tree_folder(language))
     tree_config = replace(language_config(config, language),
                           default_targets=default_targets(default_site, translations))
-    return Tree(language, tree_config, replace(listing, files=files, diagnostics=()), translations, state)
+    return Tree(language, tree_config, replace(listing, files=files, assets=assets, diagnostics=()), translations,
+                state)
+
+
+def _tree_assets(assets: list[ContentFile] | None, originals: list[ContentFile], in_tree: set[str]):
+    """The other files of content/ a tree publishes: all but those of bundles that are not in the tree."""
+    if assets is None:
+        return None
+    bundles = {str(folder): rel in in_tree for rel in (file.rel for file in originals)
+               if (folder := bundle_folder(rel)) is not None}
+    return [asset for asset in assets
+            if all(bundles.get(str(folder), True) for folder in PurePosixPath(asset.rel).parents)]
 
 
 def _named_profiles(site: Site, translations: dict[str, Translation]) -> set[str]:
@@ -222,11 +234,12 @@ def _checked(checked, diags: Diagnostics):
     return replace(checked, diagnostics=_unique([*diags.items, *checked.diagnostics]))
 
 
-def _combined(config: SiteConfig, main, results, diags: Diagnostics):
+def _combined(config: SiteConfig, main, results, diags: Diagnostics, trees: LanguageTrees):
     """The trees' results as one site: each tree's files under its folder, one sitemap of every tree."""
     outputs = [o for o in main.outputs if o.rel_path != sitefiles.SITEMAP]
     keys = dict(main.keys)
     entries = list(sitefiles.sitemap_entries(main.site))
+    versions = {path: trees.of(config.default_language, path) for path, _ in entries}
     rendered, reused, said = main.rendered, main.reused, [*diags.items, *main.diagnostics]
     tree_outputs = []
     for tree, result in results:
@@ -237,13 +250,17 @@ def _combined(config: SiteConfig, main, results, diags: Diagnostics):
             tree_outputs.append(replace(output, rel_path=folder + output.rel_path))
             if output.rel_path in result.keys:
                 keys[folder + output.rel_path] = result.keys[output.rel_path]
-        entries += [(folder + path, modified) for path, modified in sitefiles.sitemap_entries(result.site)]
+        tree_entries = list(sitefiles.sitemap_entries(result.site))
+        entries += [(folder + path, modified) for path, modified in tree_entries]
+        versions.update((folder + path, trees.of(tree.language, path)) for path, _ in tree_entries)
         rendered, reused, said = rendered + result.rendered, reused + result.reused, [*said, *result.diagnostics]
     collisions = Diagnostics()
     tree_outputs = check_collisions(tree_outputs, collisions, outputs)
     collisions.raise_if_errors()
     links = UrlBuilder(config.base_url, config.base_path)
-    outputs += [*tree_outputs, sitefiles.sitemap_of(entries, links)]
+    alternates = {path: [*((v.language, v.absolute) for v in found), ("x-default", found[0].absolute)]
+                  for path, found in versions.items() if found}
+    outputs += [*tree_outputs, sitefiles.sitemap_of(entries, links, alternates)]
     return replace(main, outputs=tuple(outputs), keys=keys, rendered=rendered, reused=reused,
                    diagnostics=_unique(said))
 
