@@ -307,3 +307,18 @@ def test_a_translated_bundle_uses_its_bundles_files_and_an_untranslated_one_stay
     assert 'src="/sub/ru/briefings/summit/map.svg"' in page and 'alt="Карта"' in page
     assert (site / "_site/ru/briefings/summit/map.svg").is_file()
     assert (site / "_site/briefings/other/map.svg").is_file() and not (site / "_site/ru/briefings/other").exists()
+
+
+def test_a_languages_tree_has_the_profiles_its_briefings_name_and_the_translated_ones(make_site):
+    lavrov = "---\nname: Sergei Lavrov\naliases: [Lavrov]\nrole: Foreign Minister\n---\nThe minister.\n"
+    trump = "---\nname: Donald Trump\naliases: [Trump]\n---\nThe 45th president.\n"
+    site = bilingual(make_site, **{
+        "content/leaders/sergei-lavrov.md": lavrov, "content/leaders/donald-trump.md": trump,
+        # The translation names Lavrov, as its original does not: his (English) profile is in the tree.
+        "content/briefings/first-call.ru.md": CALL_RU.replace("summary:", "leaders: [Putin, Lavrov]\nsummary:")})
+    run_cli("build", cwd=site, check=True)
+    out = site / "_site"
+    assert "Sergei Lavrov" in html(site, "ru/leaders/sergei-lavrov/index.html")
+    assert 'href="/sub/ru/leaders/sergei-lavrov/"' in html(site, "ru/briefings/first-call/index.html")
+    assert (out / "leaders/donald-trump/index.html").is_file()
+    assert not (out / "ru/leaders/donald-trump").exists()  # named by no Russian briefing, not translated

@@ -23,11 +23,12 @@ cover both files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from briefgen import urls
 from briefgen.config import SiteConfig
-from briefgen.content.documents import Briefing, bundle_folder
+from briefgen.content.documents import Briefing, bundle_folder, names_of
+from briefgen.content.frontmatter import split_front_matter
 from briefgen.content.scan import ContentFile, ContentListing, Source, content_listing, read_source
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
 from briefgen.fingerprint import fingerprint
@@ -48,11 +49,12 @@ _ROOT_ONLY = frozenset({sitefiles.SITEMAP, sitefiles.ROBOTS, "CNAME", ".nojekyll
 
 @dataclass(slots=True)
 class TreeCache:
-    """What a language's tree keeps between builds: its BuildCache, and the digests each seeded document was
-    merged from (original, translation), so an unchanged pair is not merged again."""
+    """What a language's tree keeps between builds: its BuildCache, the stamps each seeded document was merged
+    at (original and translation), so an unchanged pair is not merged again, and the names translations give."""
 
     cache: BuildCache = field(default_factory=BuildCache)
-    seeded: dict[str, tuple[str, str]] = field(default_factory=dict)
+    seeded: dict[str, tuple[int, ...] | None] = field(default_factory=dict)
+    names: dict[str, tuple] = field(default_factory=dict)  # translation -> (its stamp, the names it gives)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +100,10 @@ def _tree(config: SiteConfig, language: str, split: LanguageFiles, listing: Cont
     """A language's tree: its translated briefings, pages and profiles, and the profiles of the entities its
     briefings name (as their originals do), untranslated."""
     translations = split.translations[language]
-    named = _named_profiles(default_site, translations)
+    state = cache.languages.setdefault(language, TreeCache())
+    named = _named_profiles(default_site, translations, state)
     files = [_tree_file(file, translations) for file in split.default if file.rel in translations or file.rel in named]
     assets = _tree_assets(listing.assets, split.default, {file.rel for file in files})
-    state = cache.languages.setdefault(language, TreeCache())
     _share_written(cache, state.cache, tree_folder(language))
     tree_config = replace(language_config(config, language),
                           default_targets=default_targets(default_site, translations))
@@ -119,17 +121,32 @@ def _tree_assets(assets: list[ContentFile] | None, originals: list[ContentFile],
             if all(bundles.get(str(folder), True) for folder in PurePosixPath(asset.rel).parents)]
 
 
-def _named_profiles(site: Site, translations: dict[str, Translation]) -> set[str]:
-    """The profiles of the entities the originals of translated briefings name in the default language."""
-    named = set()
+def _named_profiles(site: Site, translations: dict[str, Translation], state: TreeCache) -> set[str]:
+    """The profiles of the entities translated briefings name: as their originals do, and by the names in
+    the default language that a translation gives in their place."""
+    keys = set()
     for briefing in site.briefings:
-        if str(briefing.source_rel) in translations:
-            for keys in site.briefing_entities[briefing.slug].values():
-                for key in keys:
-                    profile = site.registry.entities[key].profile
-                    if profile is not None:
-                        named.add(str(profile.source_rel))
-    return named
+        translation = translations.get(str(briefing.source_rel))
+        if translation is not None:
+            keys.update(key for named in site.briefing_entities[briefing.slug].values() for key in named)
+            for taxonomy, name in _names_given(translation, site.config, state):
+                keys.add(site.registry.resolve(taxonomy, name))
+    entities = site.registry.entities
+    return {str(entities[key].profile.source_rel) for key in keys if key in entities and entities[key].profile}
+
+
+def _names_given(translation: Translation, config: SiteConfig, state: TreeCache) -> tuple[tuple[str, str], ...]:
+    """(taxonomy, name) of the names a translated briefing gives itself, kept while its file is unchanged."""
+    kept = state.names.get(translation.file.rel)
+    if kept is not None and kept[0] == translation.file.stamp and translation.file.stamp is not None:
+        return kept[1]
+    names = []
+    source = read_source(config.root, Path(translation.file.path), Diagnostics())  # its problems: the seeder's
+    fm = split_front_matter(source.text, source.rel, Diagnostics()) if source is not None else None
+    for spec in config.taxonomies if fm is not None else ():
+        names += [(spec.name, ref.name) for ref in names_of(fm, spec.name, source.rel, Diagnostics())]
+    state.names[translation.file.rel] = (translation.file.stamp, tuple(names))
+    return tuple(names)
 
 
 def _share_written(cache: BuildCache, tree_cache: BuildCache, folder: str) -> None:
