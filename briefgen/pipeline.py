@@ -25,6 +25,7 @@ from briefgen.fingerprint import fingerprint
 from briefgen.images import step as images
 from briefgen.incremental import BuildCache
 from briefgen.incremental.cache import code_digest, config_key, settings_key
+from briefgen.languages.build import build_languages
 from briefgen.model.site import Site
 from briefgen.output.claims import Claim, check_claims
 from briefgen.output.outputs import Output, check_collisions
@@ -75,7 +76,6 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     options = dict(drafts=drafts, render_pages=render_pages, cache=cache, workers=workers, progress=progress,
                    changed_files=changed_files, listing=listing, spill=spill)
     if config.multilingual:
-        from briefgen.languages.build import build_languages  # it builds each tree with build_tree
         return build_languages(config, build_tree, **options)
     return build_tree(config, **options)
 
