@@ -509,7 +509,8 @@ def test_main_keeps_its_space_above_the_footer_on_every_kind_of_page(tmp_path):
 
 
 NAV_BOXES = """() => ({header: document.querySelector('.site-header').getBoundingClientRect().height,
-    tops: [...document.querySelectorAll('.site-header nav li')].map(li => li.getBoundingClientRect().top)})"""
+    tops: [...document.querySelectorAll('.site-header nav:not(.language-switcher) li')].map(li => li.getBoundingClientRect().top),
+    languages: [...document.querySelectorAll('.language-switcher li')].map(li => li.getBoundingClientRect())})"""
 
 
 def test_on_a_phone_the_navigation_is_one_row_under_the_sites_name(tmp_path):
@@ -519,6 +520,9 @@ def test_on_a_phone_the_navigation_is_one_row_under_the_sites_name(tmp_path):
         boxes = page.evaluate(NAV_BOXES)
         assert len(boxes["tops"]) >= 5 and len(set(boxes["tops"])) == 1, boxes  # one row, whatever its length
         assert boxes["header"] <= 80, boxes
+        # The sample is bilingual: the language switcher shares the site name's row, at its end, on the screen.
+        assert boxes["languages"] and all(box["top"] < boxes["tops"][0] and box["right"] <= 360
+                                          for box in boxes["languages"]), boxes
         # The links that do not fit are reached by scrolling the row (or tabbing to them), not lost.
         page.focus(".site-header nav li:last-child a")
         right = page.evaluate("document.querySelector('.site-header nav li:last-child').getBoundingClientRect().right")
