@@ -125,9 +125,12 @@ def test_pages_link_their_translations_both_ways_with_x_default_and_a_switcher(b
             "x-default": "https://example.org/sub/briefings/first-call/"}
     assert alternates(en) == want and alternates(ru) == want
     switcher = re.search(r'<nav class="language-switcher".*?</nav>', ru, re.S).group(0)
-    assert '<a href="/sub/briefings/first-call/" hreflang="en" lang="en">English</a>' in switcher
-    assert '<span aria-current="true" lang="ru">Русский</span>' in switcher
-    assert '<a href="/sub/ru/briefings/first-call/" hreflang="ru" lang="ru">Русский</a>' in en
+    def label(code: str, name: str) -> str:  # a code shown on phones, the name elsewhere and to screen readers
+        return f'<span class="language-code" aria-hidden="true">{code}</span><span class="language-name">{name}</span>'
+
+    assert f'<a href="/sub/briefings/first-call/" hreflang="en" lang="en">{label("EN", "English")}</a>' in switcher
+    assert f'<span aria-current="true" lang="ru">{label("RU", "Русский")}</span>' in switcher
+    assert f'<a href="/sub/ru/briefings/first-call/" hreflang="ru" lang="ru">{label("RU", "Русский")}</a>' in en
     # A page without a translation has neither alternates nor a switcher.
     helsinki = html(built, "briefings/helsinki/index.html")
     assert alternates(helsinki) == {} and "language-switcher" not in helsinki
