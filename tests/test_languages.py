@@ -325,3 +325,10 @@ def test_a_languages_tree_has_the_profiles_its_briefings_name_and_the_translated
     assert 'href="/sub/ru/leaders/sergei-lavrov/"' in html(site, "ru/briefings/first-call/index.html")
     assert (out / "leaders/donald-trump/index.html").is_file()
     assert not (out / "ru/leaders/donald-trump").exists()  # named by no Russian briefing, not translated
+
+
+def test_a_translation_that_is_not_utf8_is_an_error_at_its_file(make_site):
+    site = bilingual(make_site, **{"content/briefings/first-call.ru.md": "---\ntitle: Б\n---\nТекст.\n".encode("cp1251")})
+    errors = build_errors(site)
+    assert len(errors) == 1 and errors[0].startswith("content/briefings/first-call.ru.md:2:8: error: the file is not "
+                                                     "UTF-8"), errors

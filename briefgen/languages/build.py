@@ -196,8 +196,8 @@ def _seeder(tree: Tree):
             local = Diagnostics()
             original = read_source(root, root / rel, local)
             text = read_source(root, root / translation.file.rel, local)
-            if original is None or text is None:
-                continue  # unreadable: the default tree's build or the scan says so
+            if original is None or text is None:  # unreadable (not UTF-8, a pipe, gone): say so, as for any file
+                raise BuildError(local.items)
             digest = fingerprint(original.digest, text.digest)
             document = translated_document(original.text, original.rel, text.text, text.rel, tree.config, local)
             if isinstance(document, Briefing):
