@@ -332,3 +332,13 @@ def test_a_translation_that_is_not_utf8_is_an_error_at_its_file(make_site):
     errors = build_errors(site)
     assert len(errors) == 1 and errors[0].startswith("content/briefings/first-call.ru.md:2:8: error: the file is not "
                                                      "UTF-8"), errors
+
+
+def test_check_reports_a_translations_warnings_too(make_site):
+    site = bilingual(make_site, **{"content/briefings/first-call.ru.md":
+                                   CALL_RU.replace("summary:", "leaders: [Putin, Vladimir Puttin]\nsummary:")})
+    for command in ("check", "build"):
+        result = run_cli(command, cwd=site)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        assert "content/briefings/first-call.ru.md:3: warning: 'Vladimir Puttin' is not a known leader" \
+            in result.stderr, (command, result.stderr)

@@ -30,7 +30,7 @@ from briefgen.config import SiteConfig
 from briefgen.content.documents import Briefing, bundle_folder, names_of
 from briefgen.content.frontmatter import split_front_matter
 from briefgen.content.scan import ContentFile, ContentListing, Source, content_listing, read_source
-from briefgen.errors import BuildError, Diagnostic, Diagnostics
+from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity
 from briefgen.fingerprint import fingerprint
 from briefgen.incremental.cache import BuildCache
 from briefgen.incremental.documents import DocumentHead, briefing_shape
@@ -84,6 +84,7 @@ def build_languages(config: SiteConfig, build_tree, *, cache: BuildCache | None,
         result = _in_tree(tree, lambda t=tree: build_tree(t.config, cache=t.state.cache, listing=t.listing,
                                                          render_pages=False, prepare=_seeder(t), **options))
         paths[tree.language] = tree_paths(result.site)
+        diags.extend(result.diagnostics)
     if not render_pages:
         return _checked(checked, diags)
     alternates = LanguageTrees(config, paths)
@@ -238,7 +239,9 @@ def _located(diagnostics, tree: Tree) -> tuple[Diagnostic, ...]:
     translation's; what it inherits from its original is the original's, said by the default tree's build."""
     located = []
     for diagnostic in diagnostics:
-        if inherited_line(diagnostic.line):
+        # Notes name what a text mentions that the front matter misses: a translation's front matter is its
+        # original's (the default tree notes it there), and `briefgen tag` is for originals.
+        if inherited_line(diagnostic.line) or diagnostic.severity is Severity.NOTE:
             continue
         translation = tree.translations.get(str(diagnostic.path)) if diagnostic.path is not None else None
         if translation is not None:
