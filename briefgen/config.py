@@ -31,6 +31,7 @@ from briefgen.config_checks import (
     shown,
 )
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
+from briefgen.languages.settings import parse_languages, settle_languages
 from briefgen.names import did_you_mean
 from briefgen.site_files import read_site_file
 from briefgen.yamltext.loader import normalise_text, parse_yaml_mapping
@@ -95,6 +96,14 @@ class SiteConfig:
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     images: ImageSettings = ImageSettings()
     image: str | None = None  # the site's image for og:image, a path under static/ ("/images/card.png")
+    # Multilingual sites (briefgen/languages/): every language of the site, the default (`language`) first;
+    # () for a site of one language. `language_tree` is set by the build, never by site.yaml: the folder of
+    # the language whose tree this config builds ("ru/"; "" for the default language, at the root), whose
+    # base_url then ends in it; `default_targets` what its links reach of the default language (see
+    # render.links.make_resolver).
+    languages: tuple[str, ...] = ()
+    language_tree: str = ""
+    default_targets: tuple[tuple[str, str, str, str], ...] = ()  # a tree's links to the default language's pages
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -117,6 +126,19 @@ class SiteConfig:
     @property
     def output_path(self) -> Path:
         return (self.root / self.output_dir).resolve()
+
+    @property
+    def all_languages(self) -> tuple[str, ...]:
+        """The site's languages, the default first: (language,) for a site of one language."""
+        return self.languages or (self.language,)
+
+    @property
+    def default_language(self) -> str:
+        return self.all_languages[0]
+
+    @property
+    def multilingual(self) -> bool:
+        return len(self.all_languages) > 1
 
     def taxonomy(self, name: str) -> TaxonomySpec | None:
         return next((t for t in self.taxonomies if t.name == name), None)
@@ -153,7 +175,7 @@ _SCALAR_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "cname": (str, "a domain name, e.g. 'cname: briefings.example.org'"),
     "image": (str, "a site path under static/, e.g. 'image: /images/card.png'"),
 }
-KNOWN_KEYS = frozenset(_SCALAR_KEYS) | {"taxonomies", "translations", "extra", "images"}
+KNOWN_KEYS = frozenset(_SCALAR_KEYS) | {"taxonomies", "translations", "extra", "images", "languages"}
 
 
 def load_config(root: Path, diags: Diagnostics | None = None) -> SiteConfig:
@@ -201,6 +223,9 @@ def parse_config(text: str, root: Path, diags: Diagnostics) -> SiteConfig:
         if key == "translations":
             values["translations"] = _parse_translations(value, parsed, diags)
             continue
+        if key == "languages":
+            values["languages"] = parse_languages(value, parsed, diags)
+            continue
         if key == "images":
             settings = check_image_settings(value, parsed, diags)
             if settings is not None:
@@ -223,6 +248,7 @@ def parse_config(text: str, root: Path, diags: Diagnostics) -> SiteConfig:
             diags.error(rel, line, checked.problem, checked.hint)
         elif checked.value is not None:
             values[key] = checked.value
+    settle_languages(values, parsed, diags)
     return SiteConfig(root=root.resolve(), **values)
 
 

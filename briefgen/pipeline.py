@@ -25,6 +25,7 @@ from briefgen.fingerprint import fingerprint
 from briefgen.images import step as images
 from briefgen.incremental import BuildCache
 from briefgen.incremental.cache import code_digest, config_key, settings_key
+from briefgen.languages.build import build_languages
 from briefgen.model.site import Site
 from briefgen.output.claims import Claim, check_claims
 from briefgen.output.outputs import Output, check_collisions
@@ -71,6 +72,20 @@ class _Clock:
 def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True, cache: BuildCache | None = None,
           workers: int | None = None, progress: Progress | None = None, changed_files: Iterable[Path] | None = None,
           listing: ContentListing | None = None, spill: Path | None = None) -> BuildResult:
+    """Everything but the search index and the write (see build_tree). A multilingual site is built a tree per
+    language (briefgen/languages/build.py), each by build_tree; a site of one language is one tree."""
+    options = dict(drafts=drafts, render_pages=render_pages, cache=cache, workers=workers, progress=progress,
+                   changed_files=changed_files, listing=listing, spill=spill)
+    if config.multilingual:
+        return build_languages(config, build_tree, **options)
+    return build_tree(config, **options)
+
+
+def build_tree(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True, cache: BuildCache | None = None,
+               workers: int | None = None, progress: Progress | None = None,
+               changed_files: Iterable[Path] | None = None, listing: ContentListing | None = None,
+               spill: Path | None = None, alternates=None, prepare: Callable[[BuildCache], None] | None = None
+               ) -> BuildResult:
     """Everything but the search index and the write. Raises BuildError with every problem found.
 
     With render_pages=False (briefgen check) it stops after content, entities,
@@ -82,6 +97,8 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     changed since the cache's build, when known; `listing`: content/ as
     incremental.inputs_key found it; `spill`: a folder for the pages of a
     large render, which are then not held in memory (see render.jobs.run_jobs).
+    A language's tree of a multilingual site has `alternates` (languages.trees.LanguageTrees), and may
+    `prepare` its cache once the settings have had their say (see languages.build).
     """
     diags, clock = Diagnostics(), _Clock()
     cache = cache if cache is not None else BuildCache()
@@ -89,6 +106,8 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
     template_digest = incremental.theme_digest(theme)
     translations = theme_translations(theme, config, diags)  # its problems are reported with the content's
     cache.reset_for(settings_key(config, drafts, template_digest))
+    if prepare is not None:
+        prepare(cache)
 
     sources = incremental.read_sources(config, diags, cache, changed_files, listing)
     digests = incremental.parse_documents(sources, config, diags, cache)
@@ -127,8 +146,11 @@ def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True
 
     nav = [(p.title, p.slug) for p in site.pages]
     render_digest = fingerprint(code_digest(), template_digest, config_key(config), nav, featured.key)
+    if alternates is not None:  # a page's links to its translations change with the other trees
+        render_digest = fingerprint(render_digest, alternates.key)
     reuse = incremental.page_reuse(step, render_digest, rendered_again, cache)
-    renderer = PageRenderer(site, bodies, env, render_digest, reuse.views, mentions, featured, translations)
+    renderer = PageRenderer(site, bodies, env, render_digest, reuse.views, mentions, featured, translations,
+                            alternates)
     plan = incremental.plan_pages(renderer, reuse, cache)
     notes = pagefind.PageNotes() if spill is not None else None  # only spilled pages are noted
     results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin),

@@ -64,9 +64,25 @@ class UrlBuilder:
 
     base_url: str  # "https://user.github.io/repo/"
     base_path: str  # "/repo/"
+    tree: str = ""  # a language's tree ("ru/", at the end of base_url and base_path); "" at the site's root
 
     def url(self, site_path: str) -> str:
-        return self.base_path + site_path.lstrip("/")
+        site_path = site_path.lstrip("/")
+        if self.tree and site_path.partition("/")[0] in SHARED_TOP:
+            return self.base_path[: -len(self.tree)] + site_path
+        return self.base_path + site_path
 
     def absolute(self, site_path: str) -> str:
-        return self.base_url + site_path.lstrip("/")
+        site_path = site_path.lstrip("/")
+        if self.tree and site_path.partition("/")[0] in SHARED_TOP:
+            return self.base_url[: -len(self.tree)] + site_path
+        return self.base_url + site_path
+
+    def root(self, site_path: str) -> str:
+        """A link to `site_path` at the site's root, whatever the language's tree."""
+        return (self.base_path[: -len(self.tree)] if self.tree else self.base_path) + site_path.lstrip("/")
+
+
+# What every language's tree shares at the site's root (see briefgen/languages/): the theme's assets and the
+# search index; a tree's links to them lead there.
+SHARED_TOP = frozenset({"assets", "favicon.svg", "pagefind"})

@@ -1071,3 +1071,54 @@ def test_serve_session_image_edits_equal_clean_builds(make_site):
     for _, edit in _image_edits(site):
         edit()
         builds.rebuild()
+
+
+def _bilingual_site(make_site):
+    files = {"site.yaml": "title: T\nbase_url: https://example.org/sub/\nlanguages: [en, ru]\n",
+             "content/leaders/vladimir-putin.md": PUTIN,
+             "content/leaders/vladimir-putin.ru.md": "---\nname: Владимир Путин\naliases: [Путин]\n---\nПрофиль.\n"}
+    for day in range(1, 5):
+        files[f"content/briefings/b{day}.md"] = briefing(f"Briefing {day}", f"2021-01-0{day}", f"Putin on day {day}.")
+    files["content/briefings/b1.ru.md"] = "---\ntitle: Брифинг 1\n---\nПутин в первый день. [[Briefing 2]].\n"
+    return make_site(files)
+
+
+MULTILINGUAL_EDITS = [  # (what, file, its new text or None to remove it)
+    ("a translation's body", "content/briefings/b1.ru.md", "---\ntitle: Брифинг 1\n---\nДругой текст. [[Briefing 3]].\n"),
+    ("a new translation", "content/briefings/b2.ru.md", "---\ntitle: Брифинг 2\nsummary: Кратко.\n---\nПутин.\n"),
+    ("the original of a translation", "content/briefings/b2.md", briefing("Briefing two", "2021-01-12", "Moved.")),
+    ("a translated profile's name", "content/leaders/vladimir-putin.ru.md", "---\nname: В. В. Путин\n---\n"),
+    ("a translated title linked from the other", "content/briefings/b3.ru.md", "---\ntitle: Брифинг 3\n---\nТекст.\n"),
+    ("a translation removed", "content/briefings/b1.ru.md", None),
+    ("a profile's translation removed", "content/leaders/vladimir-putin.ru.md", None),
+]
+
+
+def _edit(site: Path, rel: str, text: str | None) -> None:
+    if text is None:
+        (site / rel).unlink()
+    else:
+        (site / rel).write_text(text)
+
+
+def test_incremental_builds_of_a_multilingual_site_equal_clean_builds_after_each_edit(make_site, tmp_path):
+    site = _bilingual_site(make_site)
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    assert "Brifing" not in (site / "_site/ru/briefings/b1/index.html").read_text()
+    for label, rel, text in MULTILINGUAL_EDITS:
+        _edit(site, rel, text)
+        assert_same_as_clean_build(site, tmp_path, label)
+    assert not (site / "_site/ru/briefings/b1").exists() and (site / "_site/ru/briefings/b2/index.html").exists()
+
+
+def test_serve_session_edits_of_translations_equal_clean_builds(make_site):
+    """The in-memory caches of `serve` (one per language's tree) take the same path: each build equals a cold one."""
+    site = _bilingual_site(make_site)
+    builds = InMemoryBuilds(site)
+    for label, rel, text in MULTILINGUAL_EDITS:
+        _edit(site, rel, text)
+        builds.rebuild()
+    (site / "content/briefings/b3.ru.md").write_text("---\ntitle: Брифинг 3\n---\nНовый текст.\n")
+    result, _ = builds.rebuild()
+    assert "Новый текст." in next(o for o in result.outputs if o.rel_path == "ru/briefings/b3/index.html").read().decode()
+    assert result.rendered < len(result.outputs) // 2  # the trees' unchanged pages were kept, not made again

@@ -153,13 +153,21 @@ def test_feed_ids_are_stable_across_builds(sample, sample_again):
         assert len(entry_ids) == len(set(entry_ids)), f"{feed} repeats an id"
 
 
+def language_of(sample: Path, page: Path) -> tuple[str, str]:
+    """(language, its tree's folder) of a page of the sample site, which is bilingual: Russian under ru/."""
+    config = load_config(REPO)
+    top = page.relative_to(sample).parts[0]
+    language = next((lang for lang in config.all_languages[1:] if lang.lower() == top), config.default_language)
+    return language, "" if language == config.default_language else top + "/"
+
+
 def test_every_page_links_its_feeds_in_the_head(sample, base_url):
     base_path = load_config(REPO).base_path
     for page in sample.rglob("index.html"):
         if "http-equiv" in page.read_text(encoding="utf-8")[:600]:
             continue  # redirect stubs of aliases
         feeds = [l["href"] for l in head_of(page).link("alternate", "application/atom+xml")]
-        assert base_path + "atom.xml" in feeds, page
+        assert base_path + language_of(sample, page)[1] + "atom.xml" in feeds, page
     entity_page = sample / "leaders" / "vladimir-putin" / "index.html"
     assert base_path + "leaders/vladimir-putin/atom.xml" in [
         l["href"] for l in head_of(entity_page).link("alternate", "application/atom+xml")]
@@ -255,13 +263,12 @@ def search_records(fragments) -> list[dict]:
 
 
 def test_pages_have_title_description_canonical_and_social_tags(sample, base_url):
-    lang = load_config(REPO).language
     for page in sample.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         if 'http-equiv="refresh"' in text:
             continue
         head = head_of(page)
-        assert head.lang == lang and head.title.strip(), page
+        assert head.lang == language_of(sample, page)[0] and head.title.strip(), page
         assert head.meta.get("description"), f"{page}: no description"
         for key in ("og:title", "og:description", "og:url", "og:type", "twitter:card"):
             assert head.meta.get(key), f"{page}: no {key}"
@@ -334,7 +341,12 @@ def test_search_index_is_chunked_and_covers_briefings_and_entities(sample):
     # One shard per year of briefings and per taxonomy, each a Pagefind bundle.
     shards = json.loads((bundle / "shards.json").read_text())
     years = sorted({f"briefings-{b.date.year}" for b in model.briefings})
-    assert shards == sorted(years + [spec.name for spec in model.config.taxonomies])
+    # The site is bilingual: each language's pages are in shards of their own ("en.leaders", "ru.leaders").
+    default = model.config.default_language + "."
+    assert [s for s in shards if s.startswith(default)] == \
+        sorted(default + name for name in years + [spec.name for spec in model.config.taxonomies])
+    assert all(s.startswith(default) or s.startswith("ru.") for s in shards) and "ru.leaders" in shards
+    shards = [s for s in shards if s.startswith(default)]
     pages = fragments = 0
     for shard in shards:
         entry = json.loads((bundle / shard / "pagefind-entry.json").read_text())
@@ -497,7 +509,8 @@ def test_main_keeps_its_space_above_the_footer_on_every_kind_of_page(tmp_path):
 
 
 NAV_BOXES = """() => ({header: document.querySelector('.site-header').getBoundingClientRect().height,
-    tops: [...document.querySelectorAll('.site-header nav li')].map(li => li.getBoundingClientRect().top)})"""
+    tops: [...document.querySelectorAll('.site-header nav:not(.language-switcher) li')].map(li => li.getBoundingClientRect().top),
+    languages: [...document.querySelectorAll('.language-switcher li')].map(li => li.getBoundingClientRect())})"""
 
 
 def test_on_a_phone_the_navigation_is_one_row_under_the_sites_name(tmp_path):
@@ -507,6 +520,9 @@ def test_on_a_phone_the_navigation_is_one_row_under_the_sites_name(tmp_path):
         boxes = page.evaluate(NAV_BOXES)
         assert len(boxes["tops"]) >= 5 and len(set(boxes["tops"])) == 1, boxes  # one row, whatever its length
         assert boxes["header"] <= 80, boxes
+        # The sample is bilingual: the language switcher shares the site name's row, at its end, on the screen.
+        assert boxes["languages"] and all(box["top"] < boxes["tops"][0] and box["right"] <= 360
+                                          for box in boxes["languages"]), boxes
         # The links that do not fit are reached by scrolling the row (or tabbing to them), not lost.
         page.focus(".site-header nav li:last-child a")
         right = page.evaluate("document.querySelector('.site-header nav li:last-child').getBoundingClientRect().right")

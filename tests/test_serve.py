@@ -537,3 +537,31 @@ def test_an_edit_seen_by_a_failed_rebuild_is_not_lost_by_the_next(rebuilder_site
     edited.write_text(SECOND.replace("Treaty extended", "Seen twice"))
     assert rebuilder.rebuild({edited})  # after a good build, what the watcher saw is enough
     assert b"Seen twice" in state.view().snapshot.read("briefings/treaty-extended/index.html")
+
+
+def test_serve_rebuilds_a_bilingual_site_on_edits_of_its_translations(serve_site):
+    site, session = serve_site({"site.yaml": "title: T\nbase_url: https://example.org/\nlanguages: [en, ru]\n",
+                                "content/briefings/first-call.ru.md": "---\ntitle: Первый разговор\n---\nТекст.\n"})
+    assert "Текст." in page(session, "/ru/briefings/first-call/")
+    assert 'hreflang="ru"' in page(session, "/briefings/first-call/")
+
+    def edit(action) -> None:
+        generation = session.state.generation
+        action()
+        wait_for_build(session, generation)
+        assert not session.state.view().errors, session.log.lines[-3:]
+        assert session.rebuilder.search.wait_idle(30), "the search index was not brought up to date"
+        served = {path: output.read() for path, output in session.state.view().snapshot.files.items()}
+        clean = {output.rel_path: output.read() for output in build_and_index(load_config(site)).outputs}
+        assert served.keys() == clean.keys()
+        assert [path for path in served if served[path] != clean[path]] == []
+
+    translation = site / "content/briefings/first-call.ru.md"
+    edit(lambda: translation.write_text("---\ntitle: Первый разговор\n---\nНовый текст.\n"))
+    assert "Новый текст." in page(session, "/ru/briefings/first-call/")
+    edit(lambda: (site / "content/briefings/treaty.md").write_text(SECOND))
+    edit(lambda: (site / "content/briefings/treaty.ru.md").write_text("---\ntitle: Договор\n---\nДоговор.\n"))
+    assert "Договор." in page(session, "/ru/briefings/treaty/")
+    edit(lambda: translation.unlink())
+    assert fetch(session, "/ru/briefings/first-call/")[0] == 404
+    assert 'hreflang' not in page(session, "/briefings/first-call/")

@@ -18,6 +18,7 @@ from briefgen.content.frontmatter import FrontMatter, split_front_matter
 from briefgen.content.placeholders import warn_placeholder_source, warn_skeleton_body
 from briefgen.content.scan import Source
 from briefgen.errors import Diagnostics
+from briefgen.languages.files import refuse_translation
 from briefgen.names import closest
 from briefgen.yamltext.problems import shown_text
 
@@ -117,6 +118,8 @@ _SAFE_ALIAS = re.compile(r"^[A-Za-z0-9._~\-/%]+$")
 
 def parse_document(source: Source, config: SiteConfig, diags: Diagnostics) -> Document | None:
     """The typed document for `source`, or None (with diagnostics) when it cannot be read."""
+    if refuse_translation(source.rel, config, diags):  # a translation reaches here only if it cannot be one
+        return None
     fm = split_front_matter(source.text, source.rel, diags)
     if fm is None:
         return None

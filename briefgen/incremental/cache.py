@@ -100,6 +100,7 @@ class BuildCache:
     # In memory only (serve): cheap to make once, costly to make on every save.
     environment: tuple | None = None  # (what the templates are, the Jinja environment that compiled them)
     views: dict[str, BriefingView] = field(default_factory=dict)  # the last build's briefing views, by slug
+    languages: dict = field(default_factory=dict)  # a multilingual site: language -> its tree's languages.build.TreeCache
     bodies_since_good_build: set[PurePosixPath] = field(default_factory=set)  # rendered, not yet on a page
     # The entities and documents whose mention or backlink lists bodies rendered since then may have changed.
     mentions_since_good_build: set = field(default_factory=set)

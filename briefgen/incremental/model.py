@@ -263,7 +263,8 @@ def with_new_cards(memo: ModelMemo, key: str, front_digests: Mapping[str, str], 
 def link_resolver(site: Site, unparsed, config: SiteConfig) -> LinkResolver:
     link_documents = [(b.source_rel, b.title, urls.briefing_path(b.slug)) for b in site.briefings]
     link_documents += [(p.source_rel, p.title, urls.page_path(p.slug)) for p in site.pages]
-    return make_resolver(site.registry, site.entity_paths, [*link_documents, *unparsed], config.base_path)
+    return make_resolver(site.registry, site.entity_paths, [*link_documents, *unparsed], config.base_path,
+                         config.default_targets)
 
 
 _NO_REFS = MappingProxyType({})

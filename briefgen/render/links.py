@@ -34,6 +34,7 @@ class LinkTarget:
     site_path: str
     label: str
     origin: str  # what it is, for "ambiguous" messages: "content/briefings/x.md"
+    root: str = ""  # a multilingual site's default language: its base path, where site_path is (see languages/)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,7 @@ class LinkResolver:
         )
 
     def url(self, target: LinkTarget) -> str:
-        return self.url_prefix + target.site_path
+        return (target.root or self.url_prefix) + target.site_path
 
 
 def changed_autolink_words(old: LinkResolver, new: LinkResolver) -> frozenset[str]:
@@ -147,7 +148,11 @@ def make_resolver(
     entity_paths: Mapping[EntityKey, str],
     documents: Sequence[tuple[PurePosixPath, str, str]],  # (source rel, title, site path)
     url_prefix: str,
+    fallback: Sequence[tuple[str, str, str, str]] = (),
 ) -> LinkResolver:
+    """`fallback`: in a language's tree of a multilingual site, the default language's documents and
+    entities as (origin, title or name, site path, root), which a link reaches when nothing of the tree's
+    own language has that file, title or name (see languages.build.default_targets)."""
     by_file: dict[str, LinkTarget] = {}
     by_title: dict[str, list[LinkTarget]] = {}
     for rel, title, site_path in documents:
@@ -166,6 +171,15 @@ def make_resolver(
         for surface in entity.surface_names:
             for form in _text_forms(surface):
                 autolink_targets.setdefault(form, (key, target))
+    own_titles = set(by_title)
+    for origin, title, site_path, root in fallback:
+        target = LinkTarget(site_path, title, origin, root)
+        if origin.startswith("content/"):
+            by_file.setdefault(origin.partition("/")[2], target)
+        if normalise_name(title) not in own_titles:
+            targets = by_title.setdefault(normalise_name(title), [])
+            if target not in targets:
+                targets.append(target)
     index: dict[str, list[str]] = {}
     for surface in autolink_targets:
         first_word = _WORD.match(surface)

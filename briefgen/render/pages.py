@@ -14,6 +14,7 @@ from briefgen.config import TaxonomySpec
 from briefgen.content.documents import Briefing
 from briefgen.fingerprint import fingerprint
 from briefgen.incremental.dependencies import Dependency, ModelDependencies
+from briefgen.languages.settings import search_shard_prefix
 from briefgen.model.entities import Entity, EntityKey
 from briefgen.model.key_dates import key_dates
 from briefgen.model.mentions import MentionIndex
@@ -74,7 +75,8 @@ class PageRenderer:
 
     def __init__(self, site: Site, bodies: RenderedBodies, env: jinja2.Environment,
                  render_digest: str, views: Mapping[str, BriefingView] | None = None,
-                 mentions: MentionIndex | None = None, featured=None, translations: NullTranslations | None = None):
+                 mentions: MentionIndex | None = None, featured=None, translations: NullTranslations | None = None,
+                 alternates=None):
         """`views` are known-current views of some briefings, from the last build; `mentions`: the bodies'
         mentions and links (none without); `featured`: the featured images (images.featured.Featured),
         whose key is in `render_digest`; `translations`: the theme's texts in the site's language, as `env`
@@ -85,7 +87,8 @@ class PageRenderer:
         self.env = env
         self.render_digest = render_digest  # templates, settings and briefgen's version
         self.body_log = BodyReadLog()  # what each page rendered by this renderer read of bodies
-        self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
+        self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path, self.config.language_tree)
+        self.alternates = alternates  # languages.trees.LanguageTrees of a multilingual site, whose key is in render_digest
         self.dates = DateStyle(self.config.language, self.config.timezone)
         self.words = ThemeWords(translations or NullTranslations(), self.config.language)
         self.taxonomies = tuple(self.words.taxonomy(spec) for spec in self.config.taxonomies)  # titles translated
@@ -181,6 +184,8 @@ class PageRenderer:
         briefing in it as its card: the bodies it reads are recorded as it renders (see BodyReadLog)."""
         context.setdefault("page_path", site_path)
         context["canonical_url"] = self.links.absolute(site_path)
+        if self.alternates is not None:  # the page in the site's other languages (hreflang links, the switcher)
+            context["alternates"] = self.alternates.of(self.config.language, site_path)
         key = fingerprint(self.render_digest, template, site_path, context)
         context.update(self.common)
         env, log = self.env, self.body_log
@@ -405,7 +410,8 @@ class PageRenderer:
 
     def render_search(self) -> PageJob:
         return self.render("search.html", *_BUILT_IN_PAGES["search"](), title=self.words.gettext("Search"),
-                           search_bundle=self.links.url(pagefind.BUNDLE_DIR + "/"), search_base=self.links.url(""))
+                           search_bundle=self.links.url(pagefind.BUNDLE_DIR + "/"), search_base=self.links.root(""),
+                           search_shards=search_shard_prefix(self.config))
 
     def render_site_feed(self) -> PageJob:
         slugs = self.read_model("published", 20)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping, Sequence
 from xml.etree import ElementTree as ET
 
 from briefgen import urls
@@ -14,6 +14,7 @@ from briefgen.output.outputs import Output
 from briefgen.urls import UrlBuilder
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"  # of a multilingual sitemap's <xhtml:link hreflang> (Google's format)
 
 
 SITEMAP, ROBOTS = "sitemap.xml", "robots.txt"
@@ -22,14 +23,18 @@ def sitemap(site: Site, links: UrlBuilder) -> Output:
     return sitemap_of(sitemap_entries(site), links)
 
 
-def sitemap_of(entries: Iterable[tuple[str, dt.datetime | None]], links: UrlBuilder) -> Output:
-    """`entries` are (site path, last modified) of every HTML page worth indexing."""
-    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+def sitemap_of(entries: Iterable[tuple[str, dt.datetime | None]], links: UrlBuilder,
+               alternates: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> Output:
+    """`entries` are (site path, last modified) of every HTML page worth indexing; `alternates` (a multilingual
+    site): a page's versions in every language, (hreflang, absolute URL), written as xhtml:link elements."""
+    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS, **({"xmlns:xhtml": XHTML_NS} if alternates else {})})
     for site_path, lastmod in entries:
         url = ET.SubElement(urlset, "url")
         ET.SubElement(url, "loc").text = links.absolute(site_path)
         if lastmod is not None:
             ET.SubElement(url, "lastmod").text = lastmod.isoformat(timespec="seconds")
+        for hreflang, href in (alternates or {}).get(site_path, ()):
+            ET.SubElement(url, "xhtml:link", {"rel": "alternate", "hreflang": hreflang, "href": href})
     data = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8") + b"\n"
     return Output(SITEMAP, data, origin="the sitemap")
 

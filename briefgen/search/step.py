@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from briefgen import urls
 from briefgen.content.documents import Briefing
 from briefgen.errors import Diagnostics
+from briefgen.languages.settings import tree_folder
 from briefgen.model.site import Site
 from briefgen.output.outputs import Output
 from briefgen.search import pagefind
@@ -76,12 +77,31 @@ def _start_index(outputs, fingerprints, site: Site, diags, previous: pagefind.Se
                  notes: pagefind.PageNotes | None = None) -> pagefind.PendingIndex:
     """The search index, a shard per year of briefings (or half-year) and per taxonomy; unchanged shards are reused."""
     shards = briefing_shards(site.briefings)
+    if site.config.multilingual:  # each language's pages in shards of their own (see languages/settings.py)
+        return pagefind.start_index(outputs, diags, _language_shards(site.config, shards), fingerprints,
+                                    previous or pagefind.SearchState(), notes)
 
     def shard_of(rel: str) -> str:
         folder, _, _ = rel.rpartition("/")
         return shards.get(folder + "/") or rel.split("/", 1)[0]
 
     return pagefind.start_index(outputs, diags, shard_of, fingerprints, previous or pagefind.SearchState(), notes)
+
+
+def _language_shards(config, shards: dict[str, str]):
+    """shard_of for a multilingual site: a page of the tree /ru/ is in a shard 'ru.<its shard>', one of the
+    default language's in '<language>.<its shard>'; the search page of each language loads only its own."""
+    trees = {tree_folder(language): language for language in config.all_languages[1:]}
+
+    def shard_of(rel: str) -> str:
+        top, _, rest = rel.partition("/")
+        language = trees.get(top + "/")
+        if language is None:
+            language, rest = config.default_language, rel
+        folder, _, _ = rest.rpartition("/")
+        return tree_folder(language).rstrip("/") + "." + (shards.get(folder + "/") or rest.split("/", 1)[0])
+
+    return shard_of
 
 
 # An edit waits for Pagefind to index its briefing's shard again, ~1.3 ms a page on two cores:

@@ -30,7 +30,10 @@ let latest = 0; // the newest query wins; older answers that arrive late are dro
 async function loadPagefind() {
   if (!pagefind) {
     const bundle = new URL(form.dataset.bundle, location.href);
-    const shards = await (await fetch(new URL("shards.json", bundle))).json();
+    const all = await (await fetch(new URL("shards.json", bundle))).json();
+    // A multilingual site: only the shards of this page's language ("ru.briefings-2021").
+    const prefix = form.dataset.shards;
+    const shards = prefix ? all.filter((name) => name.startsWith(prefix)) : all;
     const [first, ...others] = shards.map((name) => new URL(`${name}/`, bundle).href);
     pagefind = await import(new URL("pagefind.js", first).href);
     await pagefind.options({ baseUrl: form.dataset.base });
