@@ -22,7 +22,7 @@ from briefgen.render.extras import GitHubLinkify, block_attributes_rule, render_
 from briefgen.render.headings import footnote_prefix, heading_ids_rule
 from briefgen.render.links import FileTargets, LinkResolver, autolink_first_mentions, resolve_links
 from briefgen.render.rawhtml import RawElementTracker, RemovedUrl, sanitise_html
-from briefgen.render.typography import hide_url_text, show_url_text, typography_rule
+from briefgen.render.typography import hide_url_text, show_url_text, typeset_wikilink_names, typography_rule
 
 _WORD = re.compile(r"\w+")
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
@@ -60,7 +60,8 @@ def create_markdown(allow_html: bool = True, typographer: bool = True) -> Markdo
     if typographer:  # markdown-it's `replacements` stays off: it changes letters and punctuation
         md.enable("smartquotes")
         md.core.ruler.after("linkify", "url_text_hide", hide_url_text)
-        md.core.ruler.after("url_text_hide", "typography", typography_rule)
+        md.core.ruler.after("url_text_hide", "wikilink_names", typeset_wikilink_names)
+        md.core.ruler.after("wikilink_names", "typography", typography_rule)
         md.core.ruler.before("raw_html_show", "url_text_show", show_url_text)
     md.core.ruler.push("heading_ids", heading_ids_rule)
     md.core.ruler.push("block_attributes", block_attributes_rule)
@@ -168,6 +169,8 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
         token.meta = {"wikilink": target, "line_offset": state.src.count("\n", 0, pos)}
         text_token = state.push("text", "", 0)
         text_token.content = text
+        if match.group(2) is None:  # shows the target's name or title: typeset as the title is (typography.py)
+            text_token.meta = {"wikilink_name": True}
         state.push("link_close", "a", -1)
     state.pos = match.end()
     return True

@@ -23,6 +23,7 @@ from briefgen.output.claims import Claim
 from briefgen.render import metadata
 from briefgen.render.dates import DateStyle
 from briefgen.render.translations import text_direction
+from briefgen.render.typography import plain_typesetter
 from briefgen.render.feeds import FeedEntry, atom_feed
 from briefgen.render.jobs import PageJob, ProducedPage
 from briefgen.render.markdown import Rendered
@@ -85,6 +86,7 @@ class PageRenderer:
         self.body_log = BodyReadLog()  # what each page rendered by this renderer read of bodies
         self.links = urls.UrlBuilder(self.config.base_url, self.config.base_path)
         self.dates = DateStyle(self.config.language, self.config.timezone)
+        self.prose = plain_typesetter(self.config.typographer)  # titles, summaries, key points: as bodies
         self.views: dict[str, BriefingView] = dict(views or {})
         self.dependencies = ModelDependencies(site, mentions)
         self._shown: set[str] | None = None  # while a job is made: the briefings it shows
@@ -97,7 +99,7 @@ class PageRenderer:
             "url": self.links.url,
             "abs_url": self.links.absolute,
             "taxonomies": self.config.taxonomies,
-            "nav_pages": [(p.title, self.links.url(urls.page_path(p.slug))) for p in site.pages],
+            "nav_pages": [(self.prose(p.title), self.links.url(urls.page_path(p.slug))) for p in site.pages],
             "format_date": self.dates.format_date,
             "iso_date": self.dates.iso_date,
             "text_direction": text_direction(self.config.language),
@@ -154,9 +156,11 @@ class PageRenderer:
             for spec in self.config.taxonomies
         )
         fields = dict(
-            slug=slug, title=briefing.title, url=self.links.url(urls.briefing_path(slug)),
+            slug=slug, title=self.prose(briefing.title), url=self.links.url(urls.briefing_path(slug)),
             date=briefing.date, has_time=briefing.has_time, updated=briefing.updated,
-            summary=briefing.summary or self.bodies.summary(briefing.source_rel), key_points=briefing.key_points,
+            # A body's own summary is typeset already (its code spans lost their backticks: not again).
+            summary=self.prose(briefing.summary) if briefing.summary else self.bodies.summary(briefing.source_rel),
+            key_points=tuple(map(self.prose, briefing.key_points)),
             entities=tuple((spec, links) for spec, links in groups if links), sources=briefing.sources,
             draft=briefing.draft, extra=briefing.extra, source_path=str(briefing.source_rel),
             image=self.images.get(f"briefing:{slug}"),
@@ -278,7 +282,7 @@ class PageRenderer:
         older, newer = self.read_model("neighbours", slug)
         return self.render(
             "briefing.html", urls.briefing_path(slug), str(briefing.source_rel),
-            title=briefing.title, briefing=view,
+            title=view.title, briefing=view,
             older=self.briefing_view(older) if older else None,
             newer=self.briefing_view(newer) if newer else None,
             related=[self.briefing_view(s) for s in self.read_model("related", slug)],
@@ -294,7 +298,7 @@ class PageRenderer:
                 view = self.briefing_view(what[0])
                 found.append(Backlink("briefing", view.title, view.url, view))
             elif kind == "page":
-                found.append(Backlink("page", what[0], self.links.url(what[1])))
+                found.append(Backlink("page", self.prose(what[0]), self.links.url(what[1])))
             else:
                 ref = self.entity_ref(what[0])
                 found.append(Backlink(self._spec(what[0][0]).singular, ref.name, ref.url))
@@ -304,7 +308,7 @@ class PageRenderer:
         named = [(spec.name, link.name, self.links.absolute(urls.entity_path(*link.key)))
                  for spec, links in view.entities for link in links]
         return metadata.news_article(
-            config=self.config, title=briefing.title, url=self.links.absolute(urls.briefing_path(briefing.slug)),
+            config=self.config, title=view.title, url=self.links.absolute(urls.briefing_path(briefing.slug)),
             home_url=self.links.absolute(""), published=briefing.date, modified=briefing.updated,
             summary=view.summary, named=named,
         )
@@ -382,7 +386,7 @@ class PageRenderer:
 
     def render_page(self, slug: str) -> PageJob:
         page = self.read_model("page", slug)
-        return self.render("page.html", urls.page_path(page.slug), str(page.source_rel), title=page.title,
+        return self.render("page.html", urls.page_path(page.slug), str(page.source_rel), title=self.prose(page.title),
                            page=page, html=self.body(page.source_rel).html, image=self.images.get(f"page:{slug}"))
 
     def render_alias(self, index: int) -> PageJob:
