@@ -578,3 +578,24 @@ def test_the_readme_recipe_adds_a_stylesheet_to_every_kind_of_page(make_site):
         assert '<link rel="stylesheet" href="/assets/style.css">' in html, page
         assert '<link rel="stylesheet" href="/assets/site.css">' in html, page
     assert (out / "assets" / "site.css").is_file()
+
+
+INDEX_BOXES = """(selector) => ({main: document.querySelector('main').getBoundingClientRect().toJSON(),
+    cards: [...document.querySelectorAll(selector)].map(e => e.getBoundingClientRect().toJSON())})"""
+
+
+@pytest.mark.parametrize("path, selector", [("leaders/", ".entity-card"), ("treaties/", ".entity-card"),
+                                            ("briefings/", ".card-grid .card")])
+def test_index_pages_fill_a_wide_screen_in_a_grid_and_are_one_column_on_a_phone(tmp_path, path, selector):
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(site_url + path, wait_until="load")
+        boxes = page.evaluate(INDEX_BOXES, selector)
+        lefts = sorted({round(card["left"]) for card in boxes["cards"]})
+        assert len(lefts) >= 2, f"{path}: one column on a wide screen"
+        content_right = boxes["main"]["right"] - 20  # main's inline padding (the gutter)
+        assert max(card["right"] for card in boxes["cards"]) >= content_right - 2, f"{path}: the right is left empty"
+        page.set_viewport_size({"width": 360, "height": 740})
+        boxes = page.evaluate(INDEX_BOXES, selector)
+        assert len({round(card["left"]) for card in boxes["cards"]}) == 1, f"{path}: more than one column on a phone"
+        assert all(card["right"] <= 360 - 15 for card in boxes["cards"])

@@ -108,3 +108,14 @@ def test_typographer_false_keeps_every_field_as_typed(make_site):
     assert f"<title>{TITLE}</title>" in read(out, "atom.xml")  # XML escapes neither quote in text
     body_escaped = TITLE.replace('"', "&quot;")  # markdown-it's escaping
     assert f'<a href="/sub/briefings/call/">{body_escaped}</a>, and in' in read(out, "briefings/later/index.html")
+
+
+def test_hostile_titles_are_typeset_as_text_and_stay_escaped(make_site):
+    title = "<script>alert(1)</script> \"><img src=x onerror=alert(1)> it's -- <!-- x"
+    root = make_site({"content/briefings/h.md": f"---\ntitle: {json.dumps(title)}\ndate: 2021-01-02\n---\nText.\n"})
+    run_cli("build", cwd=root, check=True)
+    page = read(root / "_site", "briefings/h/index.html")
+    # As a body typesets the same words: a quote that closes nothing stays straight.
+    shown = "&lt;script&gt;alert(1)&lt;/script&gt; &#34;&gt;&lt;img src=x onerror=alert(1)&gt; it’s – &lt;!– x"
+    assert f"<h1>{shown}</h1>" in page and f'content="{shown}"' in page
+    assert "<img src=x" not in page and "<script>alert" not in page

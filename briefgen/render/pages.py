@@ -330,8 +330,10 @@ class PageRenderer:
                     for k in self.read_model("entity-keys", spec.name)]
         pictured = {link.key[1]: self.images[f"entity:{link.key[0]}/{link.key[1]}"] for link in entities
                     if f"entity:{link.key[0]}/{link.key[1]}" in self.images}
+        facts = {link.key[1]: self.read_model("index-facts", link.key) for link in entities}
+        facts = {slug: fact._replace(what=self.prose(fact.what)) for slug, fact in facts.items()}
         return self.render("taxonomy.html", *_BUILT_IN_PAGES["taxonomy"](spec.name),
-                           title=spec.title, taxonomy=spec, entities=entities, entity_images=pictured)
+                           title=spec.title, taxonomy=spec, entities=entities, entity_images=pictured, facts=facts)
 
     def render_entity(self, key: EntityKey, number: int) -> PageJob:
         spec, entity = self._spec(key[0]), self.read_model("entity", key)
