@@ -599,3 +599,33 @@ def test_index_pages_fill_a_wide_screen_in_a_grid_and_are_one_column_on_a_phone(
         boxes = page.evaluate(INDEX_BOXES, selector)
         assert len({round(card["left"]) for card in boxes["cards"]}) == 1, f"{path}: more than one column on a phone"
         assert all(card["right"] <= 360 - 15 for card in boxes["cards"])
+
+
+CURRENT_SECTION = """() => [...document.querySelectorAll('.toc-aside a[aria-current="true"]')].map(a => a.getAttribute('href'))"""
+
+
+def test_the_table_of_contents_marks_the_section_being_read(tmp_path):
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(site_url + "briefings/geneva-summit-2021/", wait_until="load")
+        hrefs = page.evaluate("() => [...document.querySelectorAll('.toc-aside a')].map(a => a.getAttribute('href'))")
+        assert len(hrefs) >= 3 and page.is_visible(".toc-aside") and not page.is_visible(".toc-inline")
+        assert page.evaluate(CURRENT_SECTION) == []  # at the top: no section is being read yet
+        for href in (hrefs[1], hrefs[-1]):
+            page.evaluate("(id) => document.getElementById(id).scrollIntoView()", href[1:])
+            page.wait_for_function(f"() => ({CURRENT_SECTION})().join() === {json.dumps(href)}", timeout=5000)
+        # Kept in view beside the text while it scrolls.
+        assert 0 <= page.evaluate("document.querySelector('.toc-aside').getBoundingClientRect().top") < 100
+        page.set_viewport_size({"width": 360, "height": 740})  # a phone: in the text column, before the body
+        assert page.is_visible(".toc-inline") and not page.is_visible(".toc-aside")
+
+
+def test_the_table_of_contents_works_as_links_without_javascript(tmp_path):
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
+        page.goto(site_url + "briefings/geneva-summit-2021/", wait_until="load")
+        second = page.locator(".toc-aside a").nth(1)  # the last may sit too near the page's end to reach the top
+        target = second.get_attribute("href")
+        second.click()
+        assert page.evaluate("location.hash") == target
+        assert page.evaluate(f"document.getElementById({json.dumps(target[1:])}).getBoundingClientRect().top") < 100

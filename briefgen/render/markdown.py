@@ -19,7 +19,7 @@ from briefgen.errors import Diagnostic, Severity
 from briefgen.model.entities import EntityKey
 from briefgen.model.mentions import NO_MENTIONS, BodyMentions, MentionLog
 from briefgen.render.extras import GitHubLinkify, block_attributes_rule, render_list_item_open
-from briefgen.render.headings import footnote_prefix, heading_ids_rule
+from briefgen.render.headings import Heading, contents_headings, footnote_prefix, heading_ids_rule
 from briefgen.render.links import FileTargets, LinkResolver, autolink_first_mentions, resolve_links
 from briefgen.render.rawhtml import RawElementTracker, RemovedUrl, sanitise_html
 from briefgen.render.typography import hide_url_text, show_url_text, typeset_wikilink_names, typography_rule
@@ -37,6 +37,7 @@ class Rendered:
     diagnostics: tuple[Diagnostic, ...] = ()
     mentions: BodyMentions = NO_MENTIONS  # what its text mentions and links to (see model/mentions.py)
     assets_used: tuple[str, ...] = ()  # the files the body looked up (see images.assets.AssetTable.entry_key)
+    headings: tuple[Heading, ...] = ()  # its h2 and h3, for a table of contents
 
 
 def create_markdown(allow_html: bool = True, typographer: bool = True) -> MarkdownIt:
@@ -219,7 +220,7 @@ def render_body(
         problems.extend(_removed_url_warning(removed, rel, _raw_url_line(tokens, body_line, removed))
                         for removed in sanitised.removed)
     return Rendered(html, first_paragraph_text(tokens), tuple(problems), log.recorded(),
-                    tuple(dict.fromkeys(context.used)) if context is not None else ())
+                    tuple(dict.fromkeys(context.used)) if context is not None else (), contents_headings(tokens))
 
 
 def _holds_raw_html(tokens: list[Token]) -> bool:

@@ -164,6 +164,7 @@ class PageRenderer:
             entities=tuple((spec, links) for spec, links in groups if links), sources=briefing.sources,
             draft=briefing.draft, extra=briefing.extra, source_path=str(briefing.source_rel),
             image=self.images.get(f"briefing:{slug}"),
+            toc=self.config.toc if briefing.toc is None else briefing.toc,
         )
         return new_briefing_view(fields, self.bodies, briefing.source_rel, self.body_log)
 
