@@ -629,3 +629,29 @@ def test_the_table_of_contents_works_as_links_without_javascript(tmp_path):
         second.click()
         assert page.evaluate("location.hash") == target
         assert page.evaluate(f"document.getElementById({json.dumps(target[1:])}).getBoundingClientRect().top") < 100
+
+
+READING = """() => {
+  const perLine = [];
+  for (const p of document.querySelectorAll('.body > p')) {
+    const range = document.createRange();
+    range.selectNodeContents(p);
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+    if (lines > 2) perLine.push(p.textContent.length / lines);  // a paragraph's last line is short
+  }
+  const size = s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize);
+  return {perLine: perLine.reduce((a, b) => a + b, 0) / perLine.length,
+          text: size('.body > p'), h2: size('.body h2'), h1: size('h1')};
+}"""
+
+
+@pytest.mark.parametrize("width, low, high", [(1280, 60, 76), (768, 60, 76), (360, 30, 50)])
+def test_body_text_keeps_a_reading_measure_and_headings_a_scale(tmp_path, width, low, high):
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        for path in ("briefings/geneva-summit-2021/", "briefings/first-biden-putin-call/"):
+            page.goto(site_url + path, wait_until="load")
+            reading = page.evaluate(READING)
+            assert low <= reading["perLine"] <= high, (path, width, reading)
+            assert reading["text"] < reading["h2"] < reading["h1"], reading
+            assert 1.2 <= reading["h2"] / reading["text"] <= 1.5, reading
