@@ -52,3 +52,18 @@ def test_an_entity_no_briefing_names_shows_no_latest_date(make_site):
     pact = cards((root / "_site/treaties/index.html").read_text(encoding="utf-8"))["Pact"]
     assert "0 briefings" in pact and "latest" not in pact
     assert "signed <time" in pact
+
+
+def test_a_profiles_facts_and_description_are_typeset_on_its_page_and_kept_as_typed_when_off(make_site):
+    files = {"content/leaders/ann.md": "---\nname: Ann\nrole: Minister of \"Trade\"\nwebsite: https://example.org/a--b's\n"
+                                      "description: Ann's -- brief.\n---\nBio.\n",
+             "content/briefings/a.md": "---\ntitle: A\ndate: 2021-01-02\nleaders: [Ann]\n---\nA.\n"}
+    root = make_site(files)
+    run_cli("build", cwd=root, check=True)
+    page = (root / "_site/leaders/ann/index.html").read_text(encoding="utf-8")
+    assert "Minister of “Trade”" in page and "https://example.org/a--b&#39;s" in page
+    assert '<meta name="description" content="Ann’s – brief.">' in page
+    off = make_site({**files, "site.yaml": "title: D\nbase_url: https://example.org/\ntypographer: false\n"}, name="off")
+    run_cli("build", cwd=off, check=True)
+    page = (off / "_site/leaders/ann/index.html").read_text(encoding="utf-8")
+    assert "Minister of &#34;Trade&#34;" in page and '<meta name="description" content="Ann&#39;s -- brief.">' in page

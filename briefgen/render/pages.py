@@ -360,7 +360,8 @@ class PageRenderer:
             "entity.html", urls.paginated_path(path, number), origin,
             title=entity.name, taxonomy=spec, entity=entity,
             profile_html=self.body(entity.profile.source_rel).html if entity.profile else "",
-            fields=profile_fields(entity, self.dates), pager=pager,
+            fields=[(label, self.prose(value) if isinstance(value, str) else value)
+                    for label, value in profile_fields(entity, self.dates)], pager=pager,
             briefings=[self.briefing_view(s) for s in pager.items], mention_count=len(mentioned), co_named=co_named,
             co_named_groups=co_named_groups, also_mentioned=also, also_count=text_count,
             timeline=timeline, chart=chart_layout(timeline, dates), key_dates=dates,
@@ -385,7 +386,7 @@ class PageRenderer:
         if entity.profile is None:
             return ""
         given = entity.profile.fields.get("description")
-        return str(given) if given else self.body(entity.profile.source_rel).summary
+        return self.prose(str(given)) if given else self.body(entity.profile.source_rel).summary
 
     def render_page(self, slug: str) -> PageJob:
         page = self.read_model("page", slug)
