@@ -133,6 +133,10 @@ def test_typeset_titles_index_facts_and_the_table_of_contents_give_clean_builds(
     (briefings / "b1.md").write_text(briefing("Putin's \"reset\" -- again", "2021-01-01",
                                               long_body.replace("## Two", "Two")))
     assert_same_as_clean_build(site, tmp_path, "a heading fewer: no table of contents")
+    (briefings / "b1.md").write_text(briefing("Putin's \"reset\" -- again", "2021-01-01", long_body)
+                                     .replace("title:", "toc: false\ntitle:", 1))
+    assert_same_as_clean_build(site, tmp_path, "the headings back, toc: false")
+    assert "toc-inline" not in (site / "_site/briefings/b1/index.html").read_text()
     (site / "site.yaml").write_text((site / "site.yaml").read_text() + "typographer: false\n")
     assert_same_as_clean_build(site, tmp_path, "the typographer off")
     assert "Putin&#39;s" in (site / "_site/leaders/index.html").read_text() + (site / "_site/index.html").read_text()
