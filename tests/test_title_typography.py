@@ -3,6 +3,7 @@ feeds, search and `[[link]]` text; `typographer: false` switches all of it off."
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -119,3 +120,19 @@ def test_hostile_titles_are_typeset_as_text_and_stay_escaped(make_site):
     shown = "&lt;script&gt;alert(1)&lt;/script&gt; &#34;&gt;&lt;img src=x onerror=alert(1)&gt; it’s – &lt;!– x"
     assert f"<h1>{shown}</h1>" in page and f'content="{shown}"' in page
     assert "<img src=x" not in page and "<script>alert" not in page
+
+
+def test_a_title_reads_as_the_same_words_do_in_a_body(make_site):
+    """The same code typesets both: quotes next to paths, addresses and code spans come out alike."""
+    titles = ["Biden/Putin's \"call\"", "See https://x.org/a--b's -- ok", "Mail a@b.org's -- now",
+              "The `it's` part -- \"done\"...", "'90s \"quote's\" end"]
+    files = {f"content/briefings/t{i}.md": f"---\ntitle: {json.dumps(title)}\ndate: 2021-01-0{i + 1}\n---\n"
+             f"<p class=\"echo\">x</p>\n\n{title}\n" for i, title in enumerate(titles)}
+    root = make_site(files)
+    run_cli("build", cwd=root, check=True)
+    for i in range(len(titles)):
+        page = read(root / "_site", f"briefings/t{i}/index.html")
+        shown = re.search(r"<h1>(.*?)</h1>", page).group(1)
+        body = page.split('<p class="echo">x</p>', 1)[1].split("<p>", 1)[1].split("</p>", 1)[0]
+        body = re.sub(r"</?code>", "`", re.sub(r"<a [^>]*>|</a>", "", body))
+        assert html.unescape(shown) == html.unescape(body), titles[i]

@@ -125,9 +125,10 @@ def show_url_text(state: StateCore) -> None:
 
 # -- plain text: titles, summaries, key points --------------------------------------------------------------
 
-# What stays as typed in a plain-text field: a code span written with backticks, and a word that is an
-# address (a scheme, `www.`, an e-mail's `@`) or a path. Kept as context for the quotes around them.
-_KEPT_AS_TYPED = re.compile(r"`[^`]*`|\S*(?:://|@|www\.)\S*|\S*/\S*")
+# What stays as typed in a plain-text field: a code span written with backticks, and a word that is a web
+# address (a scheme or `www.`), as a body's linked addresses are (hide_url_text). Kept as context for the
+# quotes around them. A path (`a/b`) or an e-mail address gets curly quotes but no dashes, as in a body.
+_KEPT_AS_TYPED = re.compile(r"`[^`]*`|\S*(?:://|www\.)\S*")
 _MARKS = re.compile(r"['\"]|--|\.\.\.")  # the characters the typographer may change
 _QUOTES = MarkdownIt("zero", {"typographer": True})  # only its options are read: the quotes bodies get
 
@@ -136,7 +137,7 @@ _QUOTES = MarkdownIt("zero", {"typographer": True})  # only its options are read
 def typeset_plain(text: str) -> str:
     """A plain-text field (a title, a summary, a key point) typeset as a body's text is: markdown-it's
     smartquotes and the dashes and ellipsis above, by the same code, so that a title reads as the same
-    words do in a body or in a `[[link]]` to it. Code spans and addresses are left as typed."""
+    words do in a body or in a `[[link]]` to it. Code spans and web addresses are left as typed."""
     if not _MARKS.search(text):
         return text
     pieces, cursor = [], 0
