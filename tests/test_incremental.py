@@ -137,6 +137,10 @@ def test_typeset_titles_index_facts_and_the_table_of_contents_give_clean_builds(
                                      .replace("title:", "toc: false\ntitle:", 1))
     assert_same_as_clean_build(site, tmp_path, "the headings back, toc: false")
     assert "toc-inline" not in (site / "_site/briefings/b1/index.html").read_text()
+    (briefings / "b3.md").write_text(briefing("Three", "2021-01-03", "Text.", "[Someone Else]"))
+    assert_same_as_clean_build(site, tmp_path, "a leader only one briefing names")
+    (briefings / "b3.md").unlink()  # the leader goes, and with it the facts the index read of them
+    assert_same_as_clean_build(site, tmp_path, "that briefing deleted")
     (site / "site.yaml").write_text((site / "site.yaml").read_text() + "typographer: false\n")
     assert_same_as_clean_build(site, tmp_path, "the typographer off")
     assert "Putin&#39;s" in (site / "_site/leaders/index.html").read_text() + (site / "_site/index.html").read_text()

@@ -118,9 +118,12 @@ class ModelDependencies:
     def _count(self, key) -> int:
         return len(self.site.mentions.get(key, ()))
 
-    def _index_facts(self, key) -> IndexFacts:
+    def _index_facts(self, key) -> IndexFacts | None:
+        entity = self.site.registry.entities.get(key)  # None: gone since a job of the last build read it
+        if entity is None:
+            return None
         mentioned = self.site.mentions.get(key, ())
-        return index_facts(self.site.registry.entities[key], self.site.by_slug[mentioned[0]].date if mentioned else None)
+        return index_facts(entity, self.site.by_slug[mentioned[0]].date if mentioned else None)
 
     def _published_mentions(self, key, count: int) -> tuple[str, ...]:
         by_slug = self.site.by_slug
