@@ -88,6 +88,7 @@ class SiteConfig:
     autolink: bool = True
     escape_html: bool = False
     typographer: bool = True  # curly quotes, dashes and the ellipsis in body text (render/typography.py)
+    toc: bool = True  # a table of contents on briefings with three or more headings; front matter's `toc` wins
     per_page: int = 10
     related_count: int = 5
     home_count: int = 8
@@ -169,6 +170,7 @@ _SCALAR_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "autolink": (bool, "true or false"),
     "escape_html": (bool, "true or false"),
     "typographer": (bool, "true or false"),
+    "toc": (bool, "true or false"),
     "per_page": (int, "a whole number, e.g. 'per_page: 10'"),
     "related_count": (int, "a whole number, e.g. 'related_count: 5'"),
     "home_count": (int, "a whole number, e.g. 'home_count: 8'"),

@@ -43,7 +43,9 @@ def hostile_site(make_site) -> Path:
     points = "\n".join(f"  - {_yaml(point)}" for point in POINTS)
     return make_site({
         "site.yaml": (f"title: {_yaml(SITE_TITLE)}\ndescription: {_yaml('About ' + CDATA)}\n"
-                      f"author: {_yaml('Author ' + BREAKOUT)}\nbase_url: https://example.org/\ntimezone: UTC\n"),
+                      f"author: {_yaml('Author ' + BREAKOUT)}\nbase_url: https://example.org/\ntimezone: UTC\n"
+                      # Exact text out: the typographer's curly quotes and dashes (test_title_typography.py) off.
+                      "typographer: false\n"),
         "content/briefings/hostile.md": (
             f"---\ntitle: {_yaml(TITLE)}\ndate: 2021-01-02\nsummary: {_yaml(SUMMARY)}\nkey_points:\n{points}\n"
             f"leaders:\n{leaders}\nissues: [{_yaml(QUOTES)}]\n"

@@ -42,7 +42,7 @@ def test_sizes_srcset_and_copies_in_webp_and_the_original_format(make_site):
     assert 'width="640" height="400"' in svg  # SVG: read from the file, copied as is
     assert (out / "map.svg").read_text() == SVG_MAP
     assert "loading" not in photo and 'loading="lazy" decoding="async"' in small  # past the first image
-    assert 'sizes="(min-width: 44.5rem) 42rem, calc(100vw - 2.5rem)"' in photo
+    assert 'sizes="(min-width: 39.5rem) 37rem, calc(100vw - 2.5rem)"' in photo
     srcset = re.search(r'srcset="([^"]*)"', photo).group(1)
     widths = [int(w) for w in re.findall(r" (\d+)w", srcset)]
     assert widths == [480, 960, 1600, 2000]
@@ -174,7 +174,7 @@ def test_an_image_used_nowhere_is_copied_and_never_probed_into_an_error(make_sit
 
 # -- the sample site: weight and a browser under a sub-path ---------------------------------------------
 
-COLUMN_PX = 672  # the theme's text column (42rem) on a screen of 1 device pixel per CSS pixel
+COLUMN_PX = 592  # the theme's text column (37rem) on a screen of 1 device pixel per CSS pixel
 IMAGE_BUDGET = 150_000  # bytes of images a briefing page loads in that column
 
 

@@ -120,6 +120,40 @@ def test_markdown_extras_and_the_typographer_switch_give_clean_builds(make_site,
     assert_same_as_clean_build(site, tmp_path, "the typographer on again")
     assert "“no” – twice…" in (site / "_site/briefings/b2/index.html").read_text()
 
+def test_typeset_titles_index_facts_and_the_table_of_contents_give_clean_builds(make_site, tmp_path):
+    """Theme (issue 22): typeset titles and [[title]] text, the taxonomy index's roles, key dates and latest
+    dates, and the table of contents, each edited, and the typographer switched."""
+    treaty = "---\nname: New START\nexpires: 2026-02-05\n---\nText.\n"
+    long_body = "Intro.\n\n## One\n\nA.\n\n## Two\n\nB.\n\n### Two and a half\n\nC.\n"
+    site = make_site({"content/leaders/vladimir-putin.md": PUTIN, "content/treaties/new-start.md": treaty,
+                      "content/briefings/b1.md": briefing("Putin's \"reset\"", "2021-01-01", long_body),
+                      "content/briefings/b2.md": briefing("Two", "2021-01-02", "See [[Putin's \"reset\"]].")})
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    briefings = site / "content/briefings"
+    (briefings / "b1.md").write_text(briefing("Putin's \"reset\" -- again", "2021-01-01", long_body))
+    (briefings / "b2.md").write_text(briefing("Two", "2021-01-02", "See [[Putin's \"reset\" -- again]]."))
+    assert_same_as_clean_build(site, tmp_path, "a typeset title, linked")
+    (site / "content/leaders/vladimir-putin.md").write_text(PUTIN.replace("President of Russia", "Russia's president"))
+    (site / "content/treaties/new-start.md").write_text(treaty.replace("2026-02-05", "2031-02-05"))
+    assert_same_as_clean_build(site, tmp_path, "a new role and key date")
+    (briefings / "b2.md").write_text(briefing("Two", "2022-03-04", "See [[Putin's \"reset\" -- again]]."))
+    assert_same_as_clean_build(site, tmp_path, "a newer latest briefing")
+    (briefings / "b1.md").write_text(briefing("Putin's \"reset\" -- again", "2021-01-01",
+                                              long_body.replace("## Two", "Two")))
+    assert_same_as_clean_build(site, tmp_path, "a heading fewer: no table of contents")
+    (briefings / "b1.md").write_text(briefing("Putin's \"reset\" -- again", "2021-01-01", long_body)
+                                     .replace("title:", "toc: false\ntitle:", 1))
+    assert_same_as_clean_build(site, tmp_path, "the headings back, toc: false")
+    assert "toc-inline" not in (site / "_site/briefings/b1/index.html").read_text()
+    (briefings / "b3.md").write_text(briefing("Three", "2021-01-03", "Text.", "[Someone Else]"))
+    assert_same_as_clean_build(site, tmp_path, "a leader only one briefing names")
+    (briefings / "b3.md").unlink()  # the leader goes, and with it the facts the index read of them
+    assert_same_as_clean_build(site, tmp_path, "that briefing deleted")
+    (site / "site.yaml").write_text((site / "site.yaml").read_text() + "typographer: false\n")
+    assert_same_as_clean_build(site, tmp_path, "the typographer off")
+    assert "Putin&#39;s" in (site / "_site/leaders/index.html").read_text() + (site / "_site/index.html").read_text()
+
+
 def test_unchanged_files_keep_their_modification_time(make_site):
     site = make_site({"content/briefings/a.md": briefing("A", "2021-01-01", "Text."),
                       "content/briefings/b.md": briefing("B", "2021-02-01", "Text.", "[Someone Else]")})

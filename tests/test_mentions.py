@@ -93,7 +93,7 @@ def test_entity_page_lists_briefings_that_mention_it_with_an_escaped_excerpt(tmp
     assert "<script>alert" not in page
     # The taxonomy index shows both counts.
     index = (site / "_site/leaders/index.html").read_text(encoding="utf-8")
-    assert re.search(r'title="briefings naming it">1</span> <span class="count count-mentioned"[^>]*>\+1 mentioned', index)
+    assert re.search(r'title="briefings naming it">1 briefing</span> <span class="count count-mentioned"[^>]*>\+1 mentioned', index)
     # A [[link]] to an entity is a mention too.
     treaty = (site / "_site/treaties/new-start/index.html").read_text(encoding="utf-8")
     assert 'href="/repo/briefings/linker/"' in treaty.split('class="also-mentioned"', 1)[1]

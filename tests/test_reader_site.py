@@ -595,3 +595,80 @@ def test_the_readme_recipe_adds_a_stylesheet_to_every_kind_of_page(make_site):
         assert '<link rel="stylesheet" href="/assets/style.css">' in html, page
         assert '<link rel="stylesheet" href="/assets/site.css">' in html, page
     assert (out / "assets" / "site.css").is_file()
+
+
+INDEX_BOXES = """(selector) => ({main: document.querySelector('main').getBoundingClientRect().toJSON(),
+    cards: [...document.querySelectorAll(selector)].map(e => e.getBoundingClientRect().toJSON())})"""
+
+
+@pytest.mark.parametrize("path, selector", [("leaders/", ".entity-card"), ("treaties/", ".entity-card"),
+                                            ("briefings/", ".card-grid .card")])
+def test_index_pages_fill_a_wide_screen_in_a_grid_and_are_one_column_on_a_phone(tmp_path, path, selector):
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(site_url + path, wait_until="load")
+        boxes = page.evaluate(INDEX_BOXES, selector)
+        lefts = sorted({round(card["left"]) for card in boxes["cards"]})
+        assert len(lefts) >= 2, f"{path}: one column on a wide screen"
+        content_right = boxes["main"]["right"] - 20  # main's inline padding (the gutter)
+        assert max(card["right"] for card in boxes["cards"]) >= content_right - 2, f"{path}: the right is left empty"
+        page.set_viewport_size({"width": 360, "height": 740})
+        boxes = page.evaluate(INDEX_BOXES, selector)
+        assert len({round(card["left"]) for card in boxes["cards"]}) == 1, f"{path}: more than one column on a phone"
+        assert all(card["right"] <= 360 - 15 for card in boxes["cards"])
+
+
+CURRENT_SECTION = """() => [...document.querySelectorAll('.toc-aside a[aria-current="true"]')].map(a => a.getAttribute('href'))"""
+
+
+def test_the_table_of_contents_marks_the_section_being_read(tmp_path):
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(site_url + "briefings/geneva-summit-2021/", wait_until="load")
+        hrefs = page.evaluate("() => [...document.querySelectorAll('.toc-aside a')].map(a => a.getAttribute('href'))")
+        assert len(hrefs) >= 3 and page.is_visible(".toc-aside") and not page.is_visible(".toc-inline")
+        assert page.evaluate(CURRENT_SECTION) == []  # at the top: no section is being read yet
+        for href in (hrefs[1], hrefs[-1]):
+            page.evaluate("(id) => document.getElementById(id).scrollIntoView()", href[1:])
+            page.wait_for_function(f"() => ({CURRENT_SECTION})().join() === {json.dumps(href)}", timeout=5000)
+        # Kept in view beside the text while it scrolls.
+        assert 0 <= page.evaluate("document.querySelector('.toc-aside').getBoundingClientRect().top") < 100
+        page.set_viewport_size({"width": 360, "height": 740})  # a phone: in the text column, before the body
+        assert page.is_visible(".toc-inline") and not page.is_visible(".toc-aside")
+
+
+def test_the_table_of_contents_works_as_links_without_javascript(tmp_path):
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
+        page.goto(site_url + "briefings/geneva-summit-2021/", wait_until="load")
+        second = page.locator(".toc-aside a").nth(1)  # the last may sit too near the page's end to reach the top
+        target = second.get_attribute("href")
+        second.click()
+        assert page.evaluate("location.hash") == target
+        assert page.evaluate(f"document.getElementById({json.dumps(target[1:])}).getBoundingClientRect().top") < 100
+
+
+READING = """() => {
+  const perLine = [];
+  for (const p of document.querySelectorAll('.body > p')) {
+    const range = document.createRange();
+    range.selectNodeContents(p);
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+    if (lines > 2) perLine.push(p.textContent.length / lines);  // a paragraph's last line is short
+  }
+  const size = s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize);
+  return {perLine: perLine.reduce((a, b) => a + b, 0) / perLine.length,
+          text: size('.body > p'), h2: size('.body h2'), h1: size('h1')};
+}"""
+
+
+@pytest.mark.parametrize("width, low, high", [(1280, 60, 76), (768, 60, 76), (360, 30, 50)])
+def test_body_text_keeps_a_reading_measure_and_headings_a_scale(tmp_path, width, low, high):
+    with served_sample(tmp_path) as (site_url, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        for path in ("briefings/geneva-summit-2021/", "briefings/first-biden-putin-call/"):
+            page.goto(site_url + path, wait_until="load")
+            reading = page.evaluate(READING)
+            assert low <= reading["perLine"] <= high, (path, width, reading)
+            assert reading["text"] < reading["h2"] < reading["h1"], reading
+            assert 1.2 <= reading["h2"] / reading["text"] <= 1.5, reading

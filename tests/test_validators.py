@@ -1,14 +1,15 @@
 """The built sample site judged by the tools the web judges sites with:
-the Nu HTML Checker, axe-core in headless Chromium, and linkchecker.
+the Nu HTML Checker, axe-core in headless Chromium, linkchecker and Lighthouse.
 
 Each tool missing here makes its test skip with the reason; `.ci/run` installs
 them all (Java and Chromium from Debian, vnu-jar and axe-core from npm into
-.cache/node/, linkchecker with the test extras).
+.cache/node/, Lighthouse into .cache/lighthouse/, linkchecker with the test extras).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,11 +17,15 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_cli
-from reader_support import NODE_MODULES, chromium, require_program, require_tool, served_sample
+from reader_support import CHROMIUM, CHROMIUM_ARGS, NODE_MODULES, chromium, require_program, require_tool, served_sample
 
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 NPM_HOW = "npm install --prefix .cache/node vnu-jar axe-core; .ci/run does it"
+# Lighthouse has some 200 packages of its own: kept in a prefix apart, installed and updated apart.
+LIGHTHOUSE = REPO / ".cache" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE_HOW = "npm install --prefix .cache/lighthouse lighthouse; .ci/run does it"
+LIGHTHOUSE_PAGES = {"home": "", "briefing": "briefings/geneva-summit-2021/"}
 # One page of each kind readers land on.
 AXE_PAGES = {
     "home": "",
@@ -103,3 +108,29 @@ def _summary_line(report: str) -> str:
 def _links_checked(summary: str) -> int:
     words = summary.split()
     return int(words[2].replace(",", "")) if len(words) > 2 and words[2].replace(",", "").isdigit() else 0
+
+
+def lighthouse_scores(lighthouse: Path, url: str, report: Path) -> dict[str, float]:
+    """Lighthouse's four category scores (0 to 1) for `url`, as its default (mobile) run gives them."""
+    flags = " ".join(["--headless=new", *(a for a in CHROMIUM_ARGS if a != "--headless")])
+    result = subprocess.run([str(lighthouse), url, "--quiet", "--output=json", f"--output-path={report}",
+                             f"--chrome-flags={flags}"], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "CHROME_PATH": str(CHROMIUM)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = json.loads(report.read_text(encoding="utf-8"))
+    return {name: category["score"] for name, category in data["categories"].items()}
+
+
+@pytest.mark.slow
+def test_lighthouse_scores_100_in_every_category_on_the_home_and_a_briefing(tmp_path):
+    lighthouse = require_tool(LIGHTHOUSE, "Lighthouse", LIGHTHOUSE_HOW)
+    require_tool(CHROMIUM, "Chromium", "apt-get install chromium; .ci/run does it")
+    below = []
+    with served_sample(tmp_path) as (site_url, _):
+        for kind, path in LIGHTHOUSE_PAGES.items():
+            scores = lighthouse_scores(lighthouse, site_url + path, tmp_path / f"{kind}.json")
+            if scores["performance"] < 1:  # timed on a shared machine: a busy moment is not the page's fault
+                again = lighthouse_scores(lighthouse, site_url + path, tmp_path / "again.json")
+                scores["performance"] = max(scores["performance"], again["performance"])
+            below += [f"{kind}: {name} {score}" for name, score in scores.items() if score < 1]
+    assert not below, "\n".join(below)

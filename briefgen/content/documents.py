@@ -71,6 +71,7 @@ class Briefing:
     body_line: int
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     image: FeaturedImage | None = None
+    toc: bool | None = None  # a table of contents: None leaves it to site.yaml's `toc`
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ Document = Briefing | Profile | Page
 
 IMAGE_KEYS = frozenset({"image", "image_alt", "image_credit"})
 BRIEFING_KEYS = frozenset(
-    {"title", "date", "updated", "summary", "key_points", "sources", "draft", "slug", "aliases", "autolink"}
+    {"title", "date", "updated", "summary", "key_points", "sources", "draft", "slug", "aliases", "autolink", "toc"}
 ) | IMAGE_KEYS
 PAGE_KEYS = frozenset({"title", "slug", "draft", "aliases"}) | IMAGE_KEYS
 PROFILE_KEYS = frozenset({"name", "aliases", "slug"}) | IMAGE_KEYS
@@ -145,6 +146,7 @@ def parse_briefing(fm: FrontMatter, rel: PurePosixPath, config: SiteConfig, diag
     key_points = _text_list(fm, "key_points", rel, diags)
     draft = _bool(fm, "draft", rel, diags, default=False)
     autolink = _bool(fm, "autolink", rel, diags, default=None)
+    toc = _bool(fm, "toc", rel, diags, default=None)
     slug = _slug(fm, rel, diags)
     aliases = _url_aliases(fm, rel, diags)
     sources = _sources(fm, rel, diags)
@@ -163,6 +165,7 @@ def parse_briefing(fm: FrontMatter, rel: PurePosixPath, config: SiteConfig, diag
         updated=updated[0] if updated else None, summary=summary, key_points=key_points,
         refs=MappingProxyType(refs), sources=sources, draft=draft, aliases=aliases,
         autolink=autolink, body=fm.body, body_line=fm.body_line, extra=MappingProxyType(extra), image=image,
+        toc=toc,
     )
 
 

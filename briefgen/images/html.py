@@ -8,8 +8,8 @@ from html import escape
 
 from briefgen.images.assets import Asset
 
-# The default theme's text column (style.css: --measure 42rem inside 1.25rem of padding each side).
-BODY_SIZES = "(min-width: 44.5rem) 42rem, calc(100vw - 2.5rem)"
+# The default theme's text column (style.css: --measure 37rem inside 1.25rem of padding each side).
+BODY_SIZES = "(min-width: 39.5rem) 37rem, calc(100vw - 2.5rem)"
 _MIME = {"WEBP": "image/webp"}
 
 

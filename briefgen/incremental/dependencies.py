@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from briefgen import urls
+from briefgen.model.index_facts import IndexFacts, index_facts
 from briefgen.model.mentions import NO_MENTIONS, MentionIndex
 from briefgen.model.relations import Timeline
 from briefgen.model.site import Site
@@ -117,6 +118,13 @@ class ModelDependencies:
     def _count(self, key) -> int:
         return len(self.site.mentions.get(key, ()))
 
+    def _index_facts(self, key) -> IndexFacts | None:
+        entity = self.site.registry.entities.get(key)  # None: gone since a job of the last build read it
+        if entity is None:
+            return None
+        mentioned = self.site.mentions.get(key, ())
+        return index_facts(entity, self.site.by_slug[mentioned[0]].date if mentioned else None)
+
     def _published_mentions(self, key, count: int) -> tuple[str, ...]:
         by_slug = self.site.by_slug
         return tuple(slug for slug in self.site.mentions.get(key, ()) if not by_slug[slug].draft)[:count]
@@ -189,6 +197,7 @@ _VALUE_OF: dict[str, Callable[..., Any]] = {
     "name": ModelDependencies._name,
     "mentions": ModelDependencies._mentions,
     "count": ModelDependencies._count,
+    "index-facts": ModelDependencies._index_facts,
     "published-mentions": ModelDependencies._published_mentions,
     "co-mentions": ModelDependencies._co_mentions,
     "co-mentions-by-taxonomy": ModelDependencies._co_mentions_by_taxonomy,

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
+from typing import NamedTuple
+
+from markdown_it.token import Token
 
 from markdown_it.rules_core import StateCore
 
@@ -75,3 +78,28 @@ def heading_ids_rule(state: StateCore) -> None:
         last_number[base] = number
         used.add(slug)
         token.attrSet("id", slug)
+
+
+class Heading(NamedTuple):
+    """A section heading of a body, as a table of contents lists it."""
+
+    level: int  # 2 or 3
+    id: str
+    text: str  # plain text, typeset as shown
+
+    def fingerprint_parts(self) -> tuple:
+        return self.level, self.id, self.text
+
+
+CONTENTS_LEVELS = ("h2", "h3")  # a body's sections and their parts; h1 is the page's, h4 and below too fine
+
+
+def contents_headings(tokens: list[Token]) -> tuple[Heading, ...]:
+    """The body's h2 and h3 headings with the ids heading_ids_rule gave them, in order."""
+    found = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in CONTENTS_LEVELS and token.attrGet("id"):
+            text = "".join(child.content for child in tokens[index + 1].children or ()
+                           if child.type in ("text", "code_inline", "text_special"))
+            found.append(Heading(int(token.tag[1]), str(token.attrGet("id")), " ".join(text.split())))
+    return tuple(found)

@@ -20,10 +20,10 @@ from briefgen.errors import Diagnostic, Severity
 from briefgen.model.entities import EntityKey
 from briefgen.model.mentions import NO_MENTIONS, BodyMentions, MentionLog
 from briefgen.render.extras import GitHubLinkify, block_attributes_rule, render_list_item_open
-from briefgen.render.headings import footnote_prefix, heading_ids_rule
+from briefgen.render.headings import Heading, contents_headings, footnote_prefix, heading_ids_rule
 from briefgen.render.links import FileTargets, LinkResolver, autolink_first_mentions, resolve_links
 from briefgen.render.rawhtml import RawElementTracker, RemovedUrl, sanitise_html
-from briefgen.render.typography import hide_url_text, show_url_text, typography_rule
+from briefgen.render.typography import hide_url_text, show_url_text, typeset_wikilink_names, typography_rule
 
 _WORD = re.compile(r"\w+")
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
@@ -38,6 +38,7 @@ class Rendered:
     diagnostics: tuple[Diagnostic, ...] = ()
     mentions: BodyMentions = NO_MENTIONS  # what its text mentions and links to (see model/mentions.py)
     assets_used: tuple[str, ...] = ()  # the files the body looked up (see images.assets.AssetTable.entry_key)
+    headings: tuple[Heading, ...] = ()  # its h2 and h3, for a table of contents
 
 
 def create_markdown(allow_html: bool = True, typographer: bool = True, quotes: Sequence[str] | None = None,
@@ -67,7 +68,8 @@ def create_markdown(allow_html: bool = True, typographer: bool = True, quotes: S
     if typographer:  # markdown-it's `replacements` stays off: it changes letters and punctuation
         md.enable("smartquotes")
         md.core.ruler.after("linkify", "url_text_hide", hide_url_text)
-        md.core.ruler.after("url_text_hide", "typography", typography_rule)
+        md.core.ruler.after("url_text_hide", "wikilink_names", typeset_wikilink_names)
+        md.core.ruler.after("wikilink_names", "typography", typography_rule)
         md.core.ruler.before("raw_html_show", "url_text_show", show_url_text)
     md.core.ruler.push("heading_ids", heading_ids_rule)
     md.core.ruler.push("block_attributes", block_attributes_rule)
@@ -175,6 +177,8 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
         token.meta = {"wikilink": target, "line_offset": state.src.count("\n", 0, pos)}
         text_token = state.push("text", "", 0)
         text_token.content = text
+        if match.group(2) is None:  # shows the target's name or title: typeset as the title is (typography.py)
+            text_token.meta = {"wikilink_name": True}
         state.push("link_close", "a", -1)
     state.pos = match.end()
     return True
@@ -223,7 +227,7 @@ def render_body(
         problems.extend(_removed_url_warning(removed, rel, _raw_url_line(tokens, body_line, removed))
                         for removed in sanitised.removed)
     return Rendered(html, first_paragraph_text(tokens), tuple(problems), log.recorded(),
-                    tuple(dict.fromkeys(context.used)) if context is not None else ())
+                    tuple(dict.fromkeys(context.used)) if context is not None else (), contents_headings(tokens))
 
 
 def _holds_raw_html(tokens: list[Token]) -> bool:

@@ -24,6 +24,7 @@ from briefgen.output.claims import Claim
 from briefgen.render import metadata
 from briefgen.render.dates import DateStyle
 from briefgen.render.translations import NullTranslations, text_direction
+from briefgen.render.typography import plain_typesetter
 from briefgen.render.feeds import FeedEntry, atom_feed
 from briefgen.render.jobs import PageJob, ProducedPage
 from briefgen.render.markdown import Rendered
@@ -92,6 +93,7 @@ class PageRenderer:
         self.dates = DateStyle(self.config.language, self.config.timezone)
         self.words = ThemeWords(translations or NullTranslations(), self.config.language)
         self.taxonomies = tuple(self.words.taxonomy(spec) for spec in self.config.taxonomies)  # titles translated
+        self.prose = plain_typesetter(self.config.typographer)  # titles, summaries, key points: as bodies
         self.views: dict[str, BriefingView] = dict(views or {})
         self.dependencies = ModelDependencies(site, mentions)
         self._shown: set[str] | None = None  # while a job is made: the briefings it shows
@@ -106,7 +108,7 @@ class PageRenderer:
             "taxonomies": self.taxonomies,
             "kind_label": self.words.kind,
             "search_plurals": self.words.plural_samples(),
-            "nav_pages": [(p.title, self.links.url(urls.page_path(p.slug))) for p in site.pages],
+            "nav_pages": [(self.prose(p.title), self.links.url(urls.page_path(p.slug))) for p in site.pages],
             "format_date": self.dates.format_date,
             "iso_date": self.dates.iso_date,
             "text_direction": text_direction(self.config.language),
@@ -163,12 +165,15 @@ class PageRenderer:
             for spec in self.taxonomies
         )
         fields = dict(
-            slug=slug, title=briefing.title, url=self.links.url(urls.briefing_path(slug)),
+            slug=slug, title=self.prose(briefing.title), url=self.links.url(urls.briefing_path(slug)),
             date=briefing.date, has_time=briefing.has_time, updated=briefing.updated,
-            summary=briefing.summary or self.bodies.summary(briefing.source_rel), key_points=briefing.key_points,
+            # A body's own summary is typeset already (its code spans lost their backticks: not again).
+            summary=self.prose(briefing.summary) if briefing.summary else self.bodies.summary(briefing.source_rel),
+            key_points=tuple(map(self.prose, briefing.key_points)),
             entities=tuple((spec, links) for spec, links in groups if links), sources=briefing.sources,
             draft=briefing.draft, extra=briefing.extra, source_path=str(briefing.source_rel),
             image=self.images.get(f"briefing:{slug}"),
+            toc=self.config.toc if briefing.toc is None else briefing.toc,
         )
         return new_briefing_view(fields, self.bodies, briefing.source_rel, self.body_log)
 
@@ -289,7 +294,7 @@ class PageRenderer:
         older, newer = self.read_model("neighbours", slug)
         return self.render(
             "briefing.html", urls.briefing_path(slug), str(briefing.source_rel),
-            title=briefing.title, briefing=view,
+            title=view.title, briefing=view,
             older=self.briefing_view(older) if older else None,
             newer=self.briefing_view(newer) if newer else None,
             related=[self.briefing_view(s) for s in self.read_model("related", slug)],
@@ -305,7 +310,8 @@ class PageRenderer:
                 view = self.briefing_view(what[0])
                 found.append(Backlink("briefing", view.title, view.url, view))
             elif kind == "page":
-                found.append(Backlink("page", what[0], self.links.url(what[1]), label=self.words.gettext("page")))
+                found.append(Backlink("page", self.prose(what[0]), self.links.url(what[1]),
+                                      label=self.words.gettext("page")))
             else:
                 ref = self.entity_ref(what[0])
                 spec = self._spec(what[0][0])
@@ -316,7 +322,7 @@ class PageRenderer:
         named = [(spec.name, link.name, self.links.absolute(urls.entity_path(*link.key)))
                  for spec, links in view.entities for link in links]
         return metadata.news_article(
-            config=self.config, title=briefing.title, url=self.links.absolute(urls.briefing_path(briefing.slug)),
+            config=self.config, title=view.title, url=self.links.absolute(urls.briefing_path(briefing.slug)),
             home_url=self.links.absolute(""), published=briefing.date, modified=briefing.updated,
             summary=view.summary, named=named,
         )
@@ -338,8 +344,12 @@ class PageRenderer:
                     for k in self.read_model("entity-keys", spec.name)]
         pictured = {link.key[1]: self.images[f"entity:{link.key[0]}/{link.key[1]}"] for link in entities
                     if f"entity:{link.key[0]}/{link.key[1]}" in self.images}
+        facts = {link.key[1]: self.read_model("index-facts", link.key) for link in entities}
+        facts = {slug: fact._replace(what=self.prose(fact.what),
+                                     key_date=fact.key_date and self.words.key_dates((fact.key_date,))[0])
+                 for slug, fact in facts.items()}
         return self.render("taxonomy.html", *_BUILT_IN_PAGES["taxonomy"](spec.name),
-                           title=spec.title, taxonomy=spec, entities=entities, entity_images=pictured)
+                           title=spec.title, taxonomy=spec, entities=entities, entity_images=pictured, facts=facts)
 
     def render_entity(self, key: EntityKey, number: int) -> PageJob:
         spec, entity = self._spec(key[0]), self.read_model("entity", key)
@@ -368,7 +378,8 @@ class PageRenderer:
             "entity.html", urls.paginated_path(path, number), origin,
             title=entity.name, taxonomy=spec, entity=entity,
             profile_html=self.body(entity.profile.source_rel).html if entity.profile else "",
-            fields=profile_fields(entity, self.dates, self.words.field_label), pager=pager,
+            fields=[(label, self.prose(value) if isinstance(value, str) else value)
+                    for label, value in profile_fields(entity, self.dates, self.words.field_label)], pager=pager,
             briefings=[self.briefing_view(s) for s in pager.items], mention_count=len(mentioned), co_named=co_named,
             co_named_groups=co_named_groups, also_mentioned=also, also_count=text_count,
             timeline=self.words.localized_timeline(timeline, month_names), chart=chart, key_dates=dates,
@@ -393,11 +404,11 @@ class PageRenderer:
         if entity.profile is None:
             return ""
         given = entity.profile.fields.get("description")
-        return str(given) if given else self.body(entity.profile.source_rel).summary
+        return self.prose(str(given)) if given else self.body(entity.profile.source_rel).summary
 
     def render_page(self, slug: str) -> PageJob:
         page = self.read_model("page", slug)
-        return self.render("page.html", urls.page_path(page.slug), str(page.source_rel), title=page.title,
+        return self.render("page.html", urls.page_path(page.slug), str(page.source_rel), title=self.prose(page.title),
                            page=page, html=self.body(page.source_rel).html, image=self.images.get(f"page:{slug}"))
 
     def render_alias(self, index: int) -> PageJob:

@@ -17,8 +17,12 @@ address or a path, linked or not), nor a hyphen written escaped: `\\---` stays t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Callable
 
+from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_core.smartquotes import process_inlines
 from markdown_it.token import Token
 
 _EM_DASH = re.compile(r"(^|[^-])---(?=[^-]|$)", re.MULTILINE)
@@ -95,6 +99,20 @@ def hide_url_text(state: StateCore) -> None:
                 state.env["url_text"] = True
 
 
+def typeset_wikilink_names(state: StateCore) -> None:
+    """The text of a `[[name]]` link, typeset on its own as the title or name it shows is (typeset_plain),
+    not in the context of the sentence around it, and then hidden from the body's rules until
+    show_url_text: a title reads the same on its page and in every link to it."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children or "[[" not in block.content:
+            continue
+        for token in block.children:
+            if token.type == "text" and token.meta.get("wikilink_name"):
+                token.content = typeset_plain(token.content)
+                token.type = _URL_TEXT
+                state.env["url_text"] = True
+
+
 def show_url_text(state: StateCore) -> None:
     if not state.env.pop("url_text", False):
         return
@@ -103,3 +121,48 @@ def show_url_text(state: StateCore) -> None:
             for token in block.children:
                 if token.type == _URL_TEXT:
                     token.type = "text"
+
+
+# -- plain text: titles, summaries, key points --------------------------------------------------------------
+
+# What stays as typed in a plain-text field: a code span written with backticks, and a word that is a web
+# address (a scheme or `www.`), as a body's linked addresses are (hide_url_text). Kept as context for the
+# quotes around them. A path (`a/b`) or an e-mail address gets curly quotes but no dashes, as in a body.
+_KEPT_AS_TYPED = re.compile(r"`[^`]*`|\S*(?:://|www\.)\S*")
+_MARKS = re.compile(r"['\"]|--|\.\.\.")  # the characters the typographer may change
+_QUOTES = MarkdownIt("zero", {"typographer": True})  # only its options are read: the quotes bodies get
+
+
+@lru_cache(maxsize=8192)
+def typeset_plain(text: str) -> str:
+    """A plain-text field (a title, a summary, a key point) typeset as a body's text is: markdown-it's
+    smartquotes and the dashes and ellipsis above, by the same code, so that a title reads as the same
+    words do in a body or in a `[[link]]` to it. Code spans and web addresses are left as typed."""
+    if not _MARKS.search(text):
+        return text
+    pieces, cursor = [], 0
+    for kept in _KEPT_AS_TYPED.finditer(text):
+        if kept.start() > cursor:
+            pieces.append(_piece("text", text[cursor:kept.start()]))
+        pieces.append(_piece("code_inline", kept.group()))  # smartquotes reads it as context, never changes it
+        cursor = kept.end()
+    if cursor < len(text):
+        pieces.append(_piece("text", text[cursor:]))
+    process_inlines(pieces, StateCore("", _QUOTES, {}))
+    return "".join(typeset(p.content) if p.type == "text" else p.content for p in pieces)
+
+
+def _piece(kind: str, content: str) -> Token:
+    token = Token(kind, "", 0)
+    token.content = content
+    return token
+
+
+def plain_typesetter(on: bool) -> Callable[[str], str]:
+    """What the renderer typesets plain-text fields with: typeset_plain, or the text as typed when the
+    site says `typographer: false`."""
+    return typeset_plain if on else _as_typed
+
+
+def _as_typed(text: str) -> str:
+    return text

@@ -19,6 +19,7 @@ from briefgen.config import TaxonomySpec
 from briefgen.fingerprint import fingerprint
 from briefgen.model.entities import Entity, EntityKey
 from briefgen.render.dates import DateStyle
+from briefgen.render.headings import Heading
 from briefgen.render.jobs import ProducedPage
 from briefgen.render.markdown import Rendered
 
@@ -91,19 +92,24 @@ class _Body:
     Private to BriefingView, whose every public road to it records the read.
     """
 
-    __slots__ = ("_bodies", "_rel", "_html", "_digest")
+    __slots__ = ("_bodies", "_rel", "_html", "_digest", "headings")
 
     def __init__(self, bodies: RenderedBodies, rel: PurePosixPath):
         self._bodies, self._rel = bodies, rel
         self._html: str | None = None
         self._digest = ""
+        self.headings: tuple[Heading, ...] = ()  # known once read: ids and texts in the HTML, so of its digest
 
     def read(self) -> tuple[str, str]:
         """(html, digest): read without being recorded, so only for the renderer's own checks."""
         if self._html is None:
-            self._html = self._bodies[self._rel].html
+            rendered = self._bodies[self._rel]
+            self._html, self.headings = rendered.html, rendered.headings
             self._digest = fingerprint(self._html)
         return self._html, self._digest
+
+
+CONTENTS_MIN_HEADINGS = 3
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
@@ -133,6 +139,7 @@ class BriefingView:
     extra: Mapping[str, Any]
     source_path: str
     image: Any  # images.featured.FeaturedView, or None
+    toc: bool  # a table of contents when the body has enough headings: site.yaml's `toc`, else front matter's
     card: str  # a digest of all but the body: what list pages depend on
     _body: _Body
     _log: BodyReadLog  # the renderer's, which charges each read to the page rendering
@@ -145,6 +152,16 @@ class BriefingView:
     def read_html(self) -> str:
         """The body's HTML (as `html`)."""
         return self._read_body()[0]
+
+    @property
+    def contents(self) -> tuple[Heading, ...]:
+        """The body's h2 and h3 headings (level, id, text) for a table of contents: none when `toc` is off or
+        the body has fewer than CONTENTS_MIN_HEADINGS (a short piece needs no map)."""
+        if not self.toc:
+            return ()
+        self._read_body()
+        headings = self._body.headings
+        return headings if len(headings) >= CONTENTS_MIN_HEADINGS else ()
 
     @property
     def digest(self) -> str:
