@@ -95,6 +95,9 @@ class SiteConfig:
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     images: ImageSettings = ImageSettings()
     image: str | None = None  # the site's image for og:image, a path under static/ ("/images/card.png")
+    # Whether an entity's feed, chart and "most often named with" count the briefings whose text mentions it
+    # as well as those naming it in front matter (see model/mentions.py, "folded").
+    fold_mentions: bool = False
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -152,6 +155,7 @@ _SCALAR_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "home_count": (int, "a whole number, e.g. 'home_count: 8'"),
     "cname": (str, "a domain name, e.g. 'cname: briefings.example.org'"),
     "image": (str, "a site path under static/, e.g. 'image: /images/card.png'"),
+    "fold_mentions": (bool, "true or false, e.g. 'fold_mentions: true'"),
 }
 KNOWN_KEYS = frozenset(_SCALAR_KEYS) | {"taxonomies", "translations", "extra", "images"}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -1063,3 +1064,76 @@ def test_serve_session_image_edits_equal_clean_builds(make_site):
     for _, edit in _image_edits(site):
         edit()
         builds.rebuild()
+
+
+FOLD_EDITS = [  # (label, b3's body, b3's leaders) on a site with fold_mentions: each build equals a clean one
+    ("a mention of Putin added to the text", "Quiet.\n\nLater Putin called.", "[Joe Biden]"),
+    ("another paragraph edited, the mention as it was", "Quiet.\n\nLater Putin called.\n\nThe end.", "[Joe Biden]"),
+    ("the mention named in front matter", "Quiet.\n\nLater Putin called.\n\nThe end.", "[Joe Biden, Putin]"),
+    ("front matter and mention gone", "Quiet.", "[Joe Biden]"),
+    ("the mention back, in a briefing naming no one", "Later Putin called.", "[]"),
+]
+PUTIN_KEY, BIDEN_KEY = ("leaders", "vladimir-putin"), ("leaders", "joe-biden")
+
+
+def _fold_site(make_site, fold: bool = True):
+    site = _mention_site(make_site)
+    (site / "site.yaml").write_text("title: Desk\nbase_url: https://example.org/sub/\nper_page: 2\n"
+                                    f"fold_mentions: {'true' if fold else 'false'}\n")
+    (site / "content/briefings/b3.md").write_text(briefing("Briefing 3", "2021-03-03", "Quiet.", "[Joe Biden]"))
+    return site
+
+
+def test_folded_mentions_follow_each_edit_in_feeds_charts_and_named_with(make_site):
+    site = _fold_site(make_site)
+    builds = InMemoryBuilds(site)
+    target = site / "content/briefings/b3.md"
+    for step, (label, body, leaders) in enumerate(FOLD_EDITS):
+        target.write_text(briefing("Briefing 3", "2021-03-03", body, leaders))
+        _, remade = builds.rebuild()  # equal to a clean build, or it raises
+        output = lambda path: builds.cache.outputs[path].output.read().decode()  # noqa: E731
+        feed, page = output("leaders/vladimir-putin/atom.xml"), output("leaders/vladimir-putin/index.html")
+        biden = output("leaders/joe-biden/index.html")
+        co_named = biden.split('id="co-named-heading"', 1)[1].split("</section>", 1)[0]
+        if step == 0:  # Putin's feed and chart count b3 now, and Biden, whom b3 names, is named with him once more
+            assert {("entity-feed", PUTIN_KEY), ("entity", PUTIN_KEY, 1), ("entity", BIDEN_KEY, 1)} <= remade, label
+            assert "https://example.org/sub/briefings/b3/" in feed
+            assert "March 2021: 3." in page  # b1 and b5 name him, b3 mentions him
+            # b1 and b5 name Putin and mention Biden ("Biden spoke"); b3 names Biden and mentions Putin
+            assert re.search(r'Vladimir Putin</a> <span class="count"[^>]*>3<', co_named), co_named
+        if step == 1:  # what is mentioned as it was: no entity page (the feeds listing b3 show its new body)
+            assert not {key for key in remade if key[0] == "entity"}, (label, remade)
+        if step == 3:
+            assert "/sub/briefings/b3/" not in feed
+            assert re.search(r'Vladimir Putin</a> <span class="count"[^>]*>2<', co_named), co_named
+        if step == 4:
+            assert "https://example.org/sub/briefings/b3/" in feed
+
+
+def test_folded_mentions_from_the_command_line_equal_clean_builds(make_site, tmp_path):
+    site = _fold_site(make_site)
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    target = site / "content/briefings/b3.md"
+    for step, (label, body, leaders) in enumerate(FOLD_EDITS):
+        target.write_text(briefing("Briefing 3", "2021-03-03", body, leaders))
+        assert_same_as_clean_build(site, tmp_path, f"{step}: {label}")
+    feed = (site / "_site/leaders/vladimir-putin/atom.xml").read_text()
+    assert "<subtitle>Briefings naming or mentioning Vladimir Putin</subtitle>" in feed
+    assert '<link href="https://example.org/sub/briefings/b3/"' in feed
+    target.unlink()
+    assert_same_as_clean_build(site, tmp_path, "the mentioning briefing deleted")
+    (site / "site.yaml").write_text("title: Desk\nbase_url: https://example.org/sub/\nper_page: 2\n")
+    assert_same_as_clean_build(site, tmp_path, "folding turned off")
+
+
+def test_without_folding_a_new_mention_remakes_only_the_entitys_pages(make_site):
+    site = _fold_site(make_site, fold=False)
+    builds = InMemoryBuilds(site)
+    (site / "content/briefings/b3.md").write_text(briefing("Briefing 3", "2021-03-03", *FOLD_EDITS[0][1:]))
+    _, remade = builds.rebuild()
+    entity_jobs = {key for key in remade if key[0] in ("entity", "entity-feed")}
+    # Putin's pages list b3 under "Also mentioned in"; the feeds of what b3 names show its new body.
+    showing_b3 = {("entity-feed", BIDEN_KEY), ("entity-feed", ("issues", "arms-control"))}
+    assert ("entity", PUTIN_KEY, 1) in entity_jobs, entity_jobs
+    assert entity_jobs <= {("entity", PUTIN_KEY, n) for n in (1, 2, 3)} | showing_b3, entity_jobs
+    assert "/briefings/b3/" not in builds.cache.outputs["leaders/vladimir-putin/atom.xml"].output.read().decode()
