@@ -1016,7 +1016,8 @@ def _image_site(make_site):
         "content/briefings/talks/map.png": png(1000, 500),
         "content/briefings/talks/notes.pdf": b"%PDF-1.4",
         "content/briefings/other.md": briefing("Other", "2021-01-02", "See [the notes](@/briefings/talks/notes.pdf)."),
-        "content/briefings/plain.md": briefing("Plain", "2021-01-03", "No image."),
+        "content/briefings/plain.md": briefing("Plain", "2021-01-03", 'No image of its own, but raw HTML\'s:\n\n'
+                                                '<p><img src="@/briefings/talks/map.png" alt="The map again"></p>'),
         "static/images/chart.svg": SVG_MAP,
     })
 
