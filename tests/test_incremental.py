@@ -657,11 +657,36 @@ def test_a_first_build_keeps_its_spilled_pages_as_the_spare_of_the_next(make_sit
     assert len(spares) == 1 and not [p for p in (site / "._site.briefgen").iterdir() if p.name.startswith("pages-")]
     kept = tree(spares[0])
     assert "briefings/b01/index.html" in kept and "leaders/joe-biden/atom.xml" in kept  # what was rendered,
-    assert not [n for n in kept if n.startswith(("pagefind/", "assets/"))]  # not the theme's files or the index
+    assert "assets/style.css" in kept  # and what was copied (see the images' test below), not the search index
+    assert not [n for n in kept if n.startswith("pagefind/")]
     assert all(kept[n] == (site / "_site" / n).read_bytes() for n in kept if n != ".briefgen-output")
     (site / "_site/briefings/b01/index.html").write_text("<p>edited by hand")  # shared, by a hard link, with the spare
     (site / "content/briefings/b02.md").write_text((site / "content/briefings/b02.md").read_text() + "\nMore.\n")
     assert_same_as_clean_build(site, tmp_path, "the spilled pages as a spare")
+
+
+def test_a_first_edit_after_a_first_build_writes_no_image_again(make_site, tmp_path):
+    """The images a first build copied (originals and resized copies) are linked into its spare: the next
+    build, a body edit, finds them in its staging folder as they were and writes none of them again."""
+    site = _image_site(make_site)
+    spilling = subprocess.run([sys.executable, "-c", SPILLING_CLI, "build"], cwd=site, capture_output=True,
+                              text=True, timeout=120)
+    assert spilling.returncode == 0, spilling.stderr
+    out = site / "_site"
+
+    def image_files() -> dict[str, tuple[int, int]]:
+        # A file written, copied or linked again has another inode or another ctime (a link changes it).
+        return {str(p.relative_to(out)): (p.stat().st_ino, p.stat().st_ctime_ns)
+                for p in sorted(out.rglob("*")) if p.suffix in (".png", ".webp", ".svg", ".pdf")}
+
+    before = image_files()
+    assert len([name for name in before if ".webp" in name]) >= 2  # resized copies among them
+    (site / "content/briefings/plain.md").write_text(briefing("Plain", "2021-01-03", "A new body, no image."))
+    assert_same_as_clean_build(site, tmp_path, "a body edit after a first build")
+    assert image_files() == before
+    (site / "content/briefings/other.md").write_text(briefing("Other", "2021-01-02", "Another new body."))
+    assert_same_as_clean_build(site, tmp_path, "a second body edit")
+    assert image_files() == before
 
 
 def test_a_build_without_its_cache_over_an_old_site_keeps_its_spilled_pages_not_the_old_site(make_site, tmp_path):
@@ -677,7 +702,7 @@ def test_a_build_without_its_cache_over_an_old_site_keeps_its_spilled_pages_not_
     spares = [p for p in (site / "._site.briefgen").iterdir() if p.name.startswith("spare-")]
     assert len(spares) == 1
     kept = tree(spares[0])
-    assert "briefings/b01/index.html" in kept and not [n for n in kept if n.startswith(("pagefind/", "assets/"))]
+    assert "briefings/b01/index.html" in kept and not [n for n in kept if n.startswith("pagefind/")]
     assert (spares[0] / "briefings/b01/index.html").stat().st_ino != old_inode  # not the old site's file
     assert not [p for p in (site / "._site.briefgen").iterdir() if p.name.startswith("old-")]  # the old site is gone
     (site / "content/briefings/b02.md").write_text((site / "content/briefings/b02.md").read_text() + "\nMore.\n")
