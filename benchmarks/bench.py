@@ -27,6 +27,11 @@ seed), then times, several times each, on this machine and in this run:
              written anew in another folder (a checkout's new file times),
              the cache folder of the build before copied in, no output
              folder, one new briefing (today's: it tops every list)
+  images     with --images: cold, 1st edit and one edit again on the same
+             corpus with an image of its own in every briefing (make_corpus.py
+             --images: a bundle and a 1,000 x 500 PNG), side by side with the
+             figures without: what image processing costs (the cold build
+             resizes every image; the edits must cost what they cost without)
 and prints medians, min–max, CPU seconds, the peak resident memory of the
 largest process, and the ratios the goals are stated in. The floor and the
 search index together, divided over the cores, are a lower bound for any
@@ -109,9 +114,9 @@ def time_floor(corpus: Path, runs: int) -> dict:
     return summary(samples)
 
 
-def time_briefgen(corpus: Path, runs: int) -> dict[str, dict]:
+def time_briefgen(corpus: Path, runs: int, target: Path | None = None) -> dict[str, dict]:
     samples: dict[str, list] = {"cold": [], "unchanged": [], "1st edit": [], "one edit": [], "fm edit": []}
-    target = corpus / "content" / "briefings" / "briefing-00007.md"
+    target = target or corpus / "content" / "briefings" / "briefing-00007.md"
     original = target.read_text(encoding="utf-8")
     build = [*BRIEFGEN, "-C", str(corpus), "build", "-q"]
     try:
@@ -217,6 +222,14 @@ def time_search(corpus: Path, runs: int) -> dict | None:
     return {**summary(samples), "pages": pages}
 
 
+def time_images(n: int, seed: int, runs: int) -> dict[str, dict]:
+    """time_briefgen's figures on the corpus of size `n` with an image in every briefing."""
+    corpus = HERE / f"corpus-{n}-images"
+    subprocess.run([PYTHON, str(HERE / "make_corpus.py"), "--n", str(n), "--seed", str(seed), "--images",
+                    "--out", str(corpus)], check=True, stdout=subprocess.DEVNULL)
+    return time_briefgen(corpus, runs, target=corpus / "content" / "briefings" / "briefing-00007" / "index.md")
+
+
 def show(label: str, figures: dict | None, baseline: dict | None = None, baseline_name: str = "") -> None:
     if figures is None:
         print(f"  {label:<11} (not measured: not installed)")
@@ -237,6 +250,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-serve", action="store_true", help="skip the serve measurement")
     parser.add_argument("--no-ci", action="store_true", help="skip the CI publish simulation")
+    parser.add_argument("--images", action="store_true",
+                        help="also time cold and edit builds with an image in every briefing (slow: cold resizes all)")
     args = parser.parse_args()
     print(f"briefgen benchmark on {platform.node()}: {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}; {args.runs} runs each\n")
@@ -274,6 +289,12 @@ def main() -> None:
         if published:
             show("cold, kept", published["cold, kept"], ours["cold"], "cold")
             show("ci publish", published["ci publish"], ours["cold"], "cold")
+        if args.images:
+            pictured = time_images(n, args.seed, args.runs)
+            print(f"  with an image in every briefing ({n:,} images, each resized to 5 copies), beside the same "
+                  "without:")
+            for name in ("cold", "unchanged", "1st edit", "one edit"):
+                show(name, pictured[name], ours[name], "without")
         print()
     if len(results) > 1:
         small, large = min(results), max(results)

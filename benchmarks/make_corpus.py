@@ -7,6 +7,10 @@ Briefings of about 700 words with headings, lists, tables and links; a skewed
 (Zipf-like) choice among ~300 leaders, ~60 treaties and ~120 issues, some with
 non-ASCII names; dates spread over ten years; profiles for a third of the
 entities. The same --n and --seed always give byte-identical files.
+
+With --images every briefing is a bundle (briefing-00007/index.md) with a
+photo-like PNG of its own beside it (1,000 × 500 px, about 60 KB) shown in
+its body: what image processing costs (benchmarks/bench.py --images).
 """
 
 from __future__ import annotations
@@ -105,7 +109,29 @@ def yaml_list(names: list[str]) -> str:
     return "[" + ", ".join(f'"{n}"' for n in names) + "]"
 
 
-def write_corpus(n: int, seed: int, out: Path) -> None:
+IMAGE_SIZE = (1000, 500)
+
+
+def corpus_image(number: int) -> bytes:
+    """A PNG unlike every other briefing's: a gradient with a few shapes, like a simple map."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    width, height = IMAGE_SIZE
+    gradient = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge("RGB", (gradient, gradient.transpose(Image.Transpose.ROTATE_180),
+                                Image.new("L", (width, height), number * 37 % 256)))
+    draw = ImageDraw.Draw(image)
+    for shape in range(12):
+        x, y = (number * 53 + shape * 97) % width, (number * 31 + shape * 61) % height
+        draw.ellipse((x, y, x + 40 + shape * 9, y + 30 + shape * 7), fill=(shape * 20, 90, 255 - shape * 20))
+    data = BytesIO()
+    image.save(data, "PNG")
+    return data.getvalue()
+
+
+def write_corpus(n: int, seed: int, out: Path, images: bool = False) -> None:
     rng = random.Random(seed)
     leaders, treaties, issues = entity_names(rng)
     weights = {kind: [1 / (rank + 1) ** 1.1 for rank in range(len(names))]
@@ -144,7 +170,15 @@ def write_corpus(n: int, seed: int, out: Path) -> None:
             "sources:\n  - title: Official statement\n    url: https://www.state.gov/statement\n"
             "---\n" + body(rng, mentions, slugs[-50:])
         )
-        (out / "content" / "briefings" / f"{slug}.md").write_text(text, encoding="utf-8")
+        if images:  # a bundle: the briefing and its image
+            folder = out / "content" / "briefings" / slug
+            folder.mkdir()
+            head, _, rest = text.partition("\n---\n")
+            text = f"{head}\n---\n![A map of the talks in {slug}](map.png)\n\n{rest}"
+            (folder / "map.png").write_bytes(corpus_image(number))
+            (folder / "index.md").write_text(text, encoding="utf-8")
+        else:
+            (out / "content" / "briefings" / f"{slug}.md").write_text(text, encoding="utf-8")
         slugs.append(slug)
 
 
@@ -153,9 +187,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--images", action="store_true", help="one image of its own in every briefing (a bundle)")
     args = parser.parse_args()
-    write_corpus(args.n, args.seed, args.out)
-    print(f"wrote {args.n} briefings to {args.out}")
+    write_corpus(args.n, args.seed, args.out, args.images)
+    print(f"wrote {args.n} briefings{' with an image each' if args.images else ''} to {args.out}")
 
 
 if __name__ == "__main__":

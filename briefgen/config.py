@@ -105,6 +105,9 @@ class SiteConfig:
     languages: tuple[str, ...] = ()
     language_tree: str = ""
     default_targets: tuple[tuple[str, str, str, str], ...] = ()  # a tree's links to the default language's pages
+    # Whether an entity's feed, chart and "most often named with" count the briefings whose text mentions it
+    # as well as those naming it in front matter (see model/mentions.py, "folded").
+    fold_mentions: bool = False
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -176,6 +179,7 @@ _SCALAR_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "home_count": (int, "a whole number, e.g. 'home_count: 8'"),
     "cname": (str, "a domain name, e.g. 'cname: briefings.example.org'"),
     "image": (str, "a site path under static/, e.g. 'image: /images/card.png'"),
+    "fold_mentions": (bool, "true or false, e.g. 'fold_mentions: true'"),
 }
 KNOWN_KEYS = frozenset(_SCALAR_KEYS) | {"taxonomies", "translations", "extra", "images", "languages"}
 

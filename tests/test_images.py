@@ -166,6 +166,42 @@ def test_an_image_over_the_size_limit_gets_a_warning(make_site):
     assert "more than 0.001 MB" in result.stderr
 
 
+def _png_of_bytes(size: int) -> bytes:
+    """A small PNG padded with text chunks to more than `size` bytes: quick to probe and to resize."""
+    from io import BytesIO
+
+    from PIL import PngImagePlugin
+    info = PngImagePlugin.PngInfo()
+    for index in range(size // 500_000 + 1):
+        info.add_text(f"pad{index}", "x" * 500_000)
+    data = BytesIO()
+    Image.new("RGB", (1200, 600), (10, 20, 30)).save(data, "PNG", pnginfo=info)
+    return data.getvalue()
+
+
+def test_an_image_over_5_mb_by_default_gets_a_warning_wherever_it_is_used(make_site):
+    site = _site(make_site, "Text.\n\n![A heavy image](heavy.png)\n\n<p><img src=\"heavy.png\" alt=\"Again\"></p>\n", {
+        "content/briefings/talks/heavy.png": _png_of_bytes(5_000_000),
+        "content/briefings/featured/index.md": briefing("Featured", "Text.", extra="image: ../talks/heavy.png\n"
+                                                                               "image_alt: A heavy image\n"),
+    })
+    for command in ("check", "build"):
+        result = run_cli(command, cwd=site)
+        assert result.returncode == 0, result.stderr
+        warnings = sorted(line for line in result.stderr.splitlines() if "warning:" in line)
+        size = "the image content/briefings/talks/heavy.png is 5.5 MB, more than 5 MB."
+        assert warnings == [
+            f"content/briefings/featured/index.md:4: warning: {size} Make it smaller, or raise 'images: max_size_mb' "
+            "in site.yaml.",
+            f"content/briefings/talks/index.md:7: warning: {size} Make it smaller (a photo for the web needs 1–2 MB at "
+            "most), or raise 'images: max_size_mb' in site.yaml.",
+            f"content/briefings/talks/index.md:9: warning: {size} Make it smaller (a photo for the web needs 1–2 MB at "
+            "most), or raise 'images: max_size_mb' in site.yaml.",
+        ], result.stderr
+    (site / "site.yaml").write_text("title: Desk\nbase_url: https://example.org/\nimages:\n  max_size_mb: 6\n")
+    assert "warning" not in run_cli("build", cwd=site, check=True).stderr
+
+
 def test_an_image_used_nowhere_is_copied_and_never_probed_into_an_error(make_site):
     site = _site(make_site, "Text.", {"content/briefings/talks/broken.png": b"not an image"})
     run_cli("build", cwd=site, check=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -698,11 +699,36 @@ def test_a_first_build_keeps_its_spilled_pages_as_the_spare_of_the_next(make_sit
     assert len(spares) == 1 and not [p for p in (site / "._site.briefgen").iterdir() if p.name.startswith("pages-")]
     kept = tree(spares[0])
     assert "briefings/b01/index.html" in kept and "leaders/joe-biden/atom.xml" in kept  # what was rendered,
-    assert not [n for n in kept if n.startswith(("pagefind/", "assets/"))]  # not the theme's files or the index
+    assert "assets/style.css" in kept  # and what was copied (see the images' test below), not the search index
+    assert not [n for n in kept if n.startswith("pagefind/")]
     assert all(kept[n] == (site / "_site" / n).read_bytes() for n in kept if n != ".briefgen-output")
     (site / "_site/briefings/b01/index.html").write_text("<p>edited by hand")  # shared, by a hard link, with the spare
     (site / "content/briefings/b02.md").write_text((site / "content/briefings/b02.md").read_text() + "\nMore.\n")
     assert_same_as_clean_build(site, tmp_path, "the spilled pages as a spare")
+
+
+def test_a_first_edit_after_a_first_build_writes_no_image_again(make_site, tmp_path):
+    """The images a first build copied (originals and resized copies) are linked into its spare: the next
+    build, a body edit, finds them in its staging folder as they were and writes none of them again."""
+    site = _image_site(make_site)
+    spilling = subprocess.run([sys.executable, "-c", SPILLING_CLI, "build"], cwd=site, capture_output=True,
+                              text=True, timeout=120)
+    assert spilling.returncode == 0, spilling.stderr
+    out = site / "_site"
+
+    def image_files() -> dict[str, tuple[int, int]]:
+        # A file written, copied or linked again has another inode or another ctime (a link changes it).
+        return {str(p.relative_to(out)): (p.stat().st_ino, p.stat().st_ctime_ns)
+                for p in sorted(out.rglob("*")) if p.suffix in (".png", ".webp", ".svg", ".pdf")}
+
+    before = image_files()
+    assert len([name for name in before if ".webp" in name]) >= 2  # resized copies among them
+    (site / "content/briefings/plain.md").write_text(briefing("Plain", "2021-01-03", "A new body, no image."))
+    assert_same_as_clean_build(site, tmp_path, "a body edit after a first build")
+    assert image_files() == before
+    (site / "content/briefings/other.md").write_text(briefing("Other", "2021-01-02", "Another new body."))
+    assert_same_as_clean_build(site, tmp_path, "a second body edit")
+    assert image_files() == before
 
 
 def test_a_build_without_its_cache_over_an_old_site_keeps_its_spilled_pages_not_the_old_site(make_site, tmp_path):
@@ -718,7 +744,7 @@ def test_a_build_without_its_cache_over_an_old_site_keeps_its_spilled_pages_not_
     spares = [p for p in (site / "._site.briefgen").iterdir() if p.name.startswith("spare-")]
     assert len(spares) == 1
     kept = tree(spares[0])
-    assert "briefings/b01/index.html" in kept and not [n for n in kept if n.startswith(("pagefind/", "assets/"))]
+    assert "briefings/b01/index.html" in kept and not [n for n in kept if n.startswith("pagefind/")]
     assert (spares[0] / "briefings/b01/index.html").stat().st_ino != old_inode  # not the old site's file
     assert not [p for p in (site / "._site.briefgen").iterdir() if p.name.startswith("old-")]  # the old site is gone
     (site / "content/briefings/b02.md").write_text((site / "content/briefings/b02.md").read_text() + "\nMore.\n")
@@ -1057,7 +1083,8 @@ def _image_site(make_site):
         "content/briefings/talks/map.png": png(1000, 500),
         "content/briefings/talks/notes.pdf": b"%PDF-1.4",
         "content/briefings/other.md": briefing("Other", "2021-01-02", "See [the notes](@/briefings/talks/notes.pdf)."),
-        "content/briefings/plain.md": briefing("Plain", "2021-01-03", "No image."),
+        "content/briefings/plain.md": briefing("Plain", "2021-01-03", 'No image of its own, but raw HTML\'s:\n\n'
+                                                '<p><img src="@/briefings/talks/map.png" alt="The map again"></p>'),
         "static/images/chart.svg": SVG_MAP,
     })
 
@@ -1156,3 +1183,76 @@ def test_serve_session_edits_of_translations_equal_clean_builds(make_site):
     result, _ = builds.rebuild()
     assert "Новый текст." in next(o for o in result.outputs if o.rel_path == "ru/briefings/b3/index.html").read().decode()
     assert result.rendered < len(result.outputs) // 2  # the trees' unchanged pages were kept, not made again
+
+
+FOLD_EDITS = [  # (label, b3's body, b3's leaders) on a site with fold_mentions: each build equals a clean one
+    ("a mention of Putin added to the text", "Quiet.\n\nLater Putin called.", "[Joe Biden]"),
+    ("another paragraph edited, the mention as it was", "Quiet.\n\nLater Putin called.\n\nThe end.", "[Joe Biden]"),
+    ("the mention named in front matter", "Quiet.\n\nLater Putin called.\n\nThe end.", "[Joe Biden, Putin]"),
+    ("front matter and mention gone", "Quiet.", "[Joe Biden]"),
+    ("the mention back, in a briefing naming no one", "Later Putin called.", "[]"),
+]
+PUTIN_KEY, BIDEN_KEY = ("leaders", "vladimir-putin"), ("leaders", "joe-biden")
+
+
+def _fold_site(make_site, fold: bool = True):
+    site = _mention_site(make_site)
+    (site / "site.yaml").write_text("title: Desk\nbase_url: https://example.org/sub/\nper_page: 2\n"
+                                    f"fold_mentions: {'true' if fold else 'false'}\n")
+    (site / "content/briefings/b3.md").write_text(briefing("Briefing 3", "2021-03-03", "Quiet.", "[Joe Biden]"))
+    return site
+
+
+def test_folded_mentions_follow_each_edit_in_feeds_charts_and_named_with(make_site):
+    site = _fold_site(make_site)
+    builds = InMemoryBuilds(site)
+    target = site / "content/briefings/b3.md"
+    for step, (label, body, leaders) in enumerate(FOLD_EDITS):
+        target.write_text(briefing("Briefing 3", "2021-03-03", body, leaders))
+        _, remade = builds.rebuild()  # equal to a clean build, or it raises
+        output = lambda path: builds.cache.outputs[path].output.read().decode()  # noqa: E731
+        feed, page = output("leaders/vladimir-putin/atom.xml"), output("leaders/vladimir-putin/index.html")
+        biden = output("leaders/joe-biden/index.html")
+        co_named = biden.split('id="co-named-heading"', 1)[1].split("</section>", 1)[0]
+        if step == 0:  # Putin's feed and chart count b3 now, and Biden, whom b3 names, is named with him once more
+            assert {("entity-feed", PUTIN_KEY), ("entity", PUTIN_KEY, 1), ("entity", BIDEN_KEY, 1)} <= remade, label
+            assert "https://example.org/sub/briefings/b3/" in feed
+            assert "March 2021: 3." in page  # b1 and b5 name him, b3 mentions him
+            # b1 and b5 name Putin and mention Biden ("Biden spoke"); b3 names Biden and mentions Putin
+            assert re.search(r'Vladimir Putin</a> <span class="count"[^>]*>3<', co_named), co_named
+        if step == 1:  # what is mentioned as it was: no entity page (the feeds listing b3 show its new body)
+            assert not {key for key in remade if key[0] == "entity"}, (label, remade)
+        if step == 3:
+            assert "/sub/briefings/b3/" not in feed
+            assert re.search(r'Vladimir Putin</a> <span class="count"[^>]*>2<', co_named), co_named
+        if step == 4:
+            assert "https://example.org/sub/briefings/b3/" in feed
+
+
+def test_folded_mentions_from_the_command_line_equal_clean_builds(make_site, tmp_path):
+    site = _fold_site(make_site)
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    target = site / "content/briefings/b3.md"
+    for step, (label, body, leaders) in enumerate(FOLD_EDITS):
+        target.write_text(briefing("Briefing 3", "2021-03-03", body, leaders))
+        assert_same_as_clean_build(site, tmp_path, f"{step}: {label}")
+    feed = (site / "_site/leaders/vladimir-putin/atom.xml").read_text()
+    assert "<subtitle>Briefings naming or mentioning Vladimir Putin</subtitle>" in feed
+    assert '<link href="https://example.org/sub/briefings/b3/"' in feed
+    target.unlink()
+    assert_same_as_clean_build(site, tmp_path, "the mentioning briefing deleted")
+    (site / "site.yaml").write_text("title: Desk\nbase_url: https://example.org/sub/\nper_page: 2\n")
+    assert_same_as_clean_build(site, tmp_path, "folding turned off")
+
+
+def test_without_folding_a_new_mention_remakes_only_the_entitys_pages(make_site):
+    site = _fold_site(make_site, fold=False)
+    builds = InMemoryBuilds(site)
+    (site / "content/briefings/b3.md").write_text(briefing("Briefing 3", "2021-03-03", *FOLD_EDITS[0][1:]))
+    _, remade = builds.rebuild()
+    entity_jobs = {key for key in remade if key[0] in ("entity", "entity-feed")}
+    # Putin's pages list b3 under "Also mentioned in"; the feeds of what b3 names show its new body.
+    showing_b3 = {("entity-feed", BIDEN_KEY), ("entity-feed", ("issues", "arms-control"))}
+    assert ("entity", PUTIN_KEY, 1) in entity_jobs, entity_jobs
+    assert entity_jobs <= {("entity", PUTIN_KEY, n) for n in (1, 2, 3)} | showing_b3, entity_jobs
+    assert "/briefings/b3/" not in builds.cache.outputs["leaders/vladimir-putin/atom.xml"].output.read().decode()

@@ -99,6 +99,53 @@ def test_entity_page_lists_briefings_that_mention_it_with_an_escaped_excerpt(tmp
     assert 'href="/repo/briefings/linker/"' in treaty.split('class="also-mentioned"', 1)[1]
 
 
+def _feed_links(feed: str) -> list[str]:
+    return re.findall(r'<entry><id>([^<]+)</id>', feed)
+
+
+def test_without_fold_mentions_the_feed_chart_and_named_with_count_front_matter_and_say_so(tmp_path):
+    site = _mentions_site(tmp_path)
+    _build(site)
+    folder = site / "_site/leaders/vladimir-putin"
+    assert _feed_links((folder / "atom.xml").read_text()) == ["https://x.github.io/repo/briefings/named/"]
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert "Briefings naming Vladimir Putin in front matter." in page
+    assert 'chart-desc">January 2021: 1. <' in page  # one month: February's mention is not counted
+    # The briefings naming cyber name nothing else: no "Most often named with" list.
+    assert 'id="co-named-heading"' not in (site / "_site/issues/cyber/index.html").read_text(encoding="utf-8")
+
+
+def test_fold_mentions_counts_the_briefings_mentioning_an_entity_in_its_feed_chart_and_named_with(tmp_path):
+    site = _mentions_site(tmp_path, extra={"site.yaml": "title: Desk\nbase_url: https://x.github.io/repo/\n"
+                                                        "timezone: UTC\nfold_mentions: true\n"})
+    _build(site)
+    folder = site / "_site/leaders/vladimir-putin"
+    feed = (folder / "atom.xml").read_text()
+    assert _feed_links(feed) == ["https://x.github.io/repo/briefings/mentioned/", "https://x.github.io/repo/briefings/named/"]
+    assert "<subtitle>Briefings naming or mentioning Vladimir Putin</subtitle>" in feed
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert "Briefings naming or mentioning Vladimir Putin, in front matter or in the text." in page
+    assert "January 2021: 1. February 2021: 1." in page  # the chart counts both
+    # "mentioned" names cyber and mentions Putin: each is named with the other now.
+    cyber = (site / "_site/issues/cyber/index.html").read_text(encoding="utf-8")
+    aside = cyber.split('id="co-named-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Named in front matter or mentioned in the text." in aside
+    assert re.search(r'href="/repo/leaders/vladimir-putin/">Vladimir Putin</a> <span class="count"[^>]*>1<', aside)
+    assert re.search(r'href="/repo/treaties/new-start/">New START</a>', aside)  # [[New START]] in "linker"
+    # The lists stay apart: "Also mentioned in" still lists what the front matter does not name.
+    assert 'href="/repo/briefings/mentioned/"' in page.split('class="also-mentioned"', 1)[1]
+
+
+@pytest.mark.parametrize("value, got", [("yes", "got 'yes'"), ("1", "got the number 1"), ("[true]", "got a list")])
+def test_fold_mentions_of_another_type_is_an_error_at_its_line(tmp_path, value, got):
+    site = _mentions_site(tmp_path, extra={"site.yaml": f"title: Desk\nfold_mentions: {value}\n"})
+    for command in ("check", "build"):
+        result = run_cli(command, cwd=site)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert f"site.yaml:2: error: 'fold_mentions' must be true or false, e.g. 'fold_mentions: true'; {got}." \
+            in result.stderr, result.stderr
+
+
 def test_briefings_show_what_links_to_them(tmp_path):
     site = _mentions_site(tmp_path)
     _build(site)

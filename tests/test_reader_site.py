@@ -575,6 +575,43 @@ def test_a_briefing_with_its_css_and_js_weighs_under_50_kb(sample):
     assert total < 50_000, f"a briefing page weighs {total} bytes with its CSS and JS"
 
 
+# The default theme's budget for a briefing page with its images: the HTML, CSS and JS, and for each image the
+# largest file a browser may load for it (its widest copy in any format, or the original), as on a wide
+# high-density screen. The text column is 42rem; a 1600-px copy covers it at 2x.
+PAGE_WITH_IMAGES_BUDGET = 250_000
+_IMAGE_ELEMENT = re.compile(r"<picture>.*?</picture>|<img [^>]*>", re.S)
+
+
+def largest_image_files(out: Path, base_path: str, html: str) -> list[Path]:
+    """For each image of a page (an <img>, or a <picture> with its <source>s), its largest file of the site."""
+    largest = []
+    for element in _IMAGE_ELEMENT.findall(html):
+        urls = re.findall(r'\bsrc="([^"]*)"', element)
+        for srcset in re.findall(r'\bsrcset="([^"]*)"', element):
+            urls += [candidate.split()[0] for candidate in srcset.split(",") if candidate.strip()]
+        files = [out / url[len(base_path):] for url in urls if url.startswith(base_path)]
+        if files:
+            largest.append(max(files, key=lambda file: file.stat().st_size))
+    return largest
+
+
+def test_a_briefing_with_its_largest_image_copies_stays_under_the_themes_budget(sample):
+    base_path = load_config(REPO).base_path
+    pictured = 0
+    for page in sorted((sample / "briefings").glob("*/index.html")):
+        html = page.read_text(encoding="utf-8")
+        images = largest_image_files(sample, base_path, html)
+        if not images:
+            continue
+        pictured += 1
+        assets = re.findall(r'<(?:link rel="stylesheet"|script)[^>]*(?:href|src)="([^"]+)"', html)
+        total = page.stat().st_size + sum((sample / a[len(base_path):]).stat().st_size for a in assets)
+        total += sum(image.stat().st_size for image in images)
+        assert total < PAGE_WITH_IMAGES_BUDGET, \
+            f"{page.parent.name} weighs {total} bytes with its CSS, JS and the largest copy of each image"
+    assert pictured >= 3  # the map, the chart and the photograph, with the cards of pictured briefings
+
+
 # -- customising --------------------------------------------------------------
 
 

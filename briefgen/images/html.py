@@ -37,22 +37,56 @@ def image_html(asset: Asset, url_prefix: str, markup: ImageMarkup) -> str:
         attributes.append(f'title="{escape(" ".join(filter(None, (markup.title, markup.credit))))}"')
     if not markup.eager:
         attributes += ['loading="lazy"', 'decoding="async"']
-    own = [v for v in asset.variants if v.format == (probe.format if probe else "")]
-    other = [v for v in asset.variants if v not in own]
+    own, other = _split_variants(asset)
     if own:
         attributes += [f'srcset="{escape(_srcset(own, url_prefix) + f", {url} {probe.width}w")}"',
                        f'sizes="{markup.sizes}"']
-    img = f"<img {' '.join(attributes)}>"
-    if other:
-        sources = "".join(f'<source type="{_MIME[fmt]}" srcset="{escape(_srcset(group, url_prefix))}" sizes="{markup.sizes}">'
-                          for fmt, group in _by_format(other).items())
-        img = f"<picture>{sources}{img}</picture>"
+    img = _picture(f"<img {' '.join(attributes)}>", other, url_prefix, markup.sizes)
     if markup.inline or (not markup.title and not markup.credit):
         return img
     caption = escape(markup.title)
     if markup.credit:
         caption += (" " if caption else "") + f'<span class="credit">{escape(markup.credit)}</span>'
     return f'<figure class="body-figure">{img}<figcaption>{caption}</figcaption></figure>'
+
+
+def raw_image_html(asset: Asset, url_prefix: str, given: list[tuple[str, str | None]], eager: bool) -> str:
+    """A raw <img> of a body, with the attributes its author gave (`given`, values decoded, each name once),
+    as image_html makes a Markdown image's: its resolved src, its size, its resized copies, lazy loading
+    past the first image (unless the author chose `loading` or `decoding`), <picture> for WebP."""
+    url = url_prefix + asset.url_path()
+    names = {name for name, _ in given}
+    attributes = [("src", url), *((name, value) for name, value in given if name != "src")]
+    probe = asset.probe
+    if probe is not None and probe.width > 0 and probe.height > 0:
+        attributes += [("width", str(probe.width)), ("height", str(probe.height))]
+    if not eager:
+        attributes += [(name, value) for name, value in (("loading", "lazy"), ("decoding", "async")) if name not in names]
+    own, other = _split_variants(asset)
+    if own:
+        attributes += [("srcset", _srcset(own, url_prefix) + f", {url} {probe.width}w"), ("sizes", BODY_SIZES)]
+    return _picture(f"<img{tag_attributes(attributes)}>", other, url_prefix, BODY_SIZES)
+
+
+def tag_attributes(attributes: list[tuple[str, str | None]]) -> str:
+    """ name="value" … (a value escaped; a name without a value written alone)."""
+    return "".join(f" {name}" if value is None else f' {name}="{escape(value, quote=True)}"'
+                   for name, value in attributes)
+
+
+def _split_variants(asset: Asset) -> tuple[list, list]:
+    """The copies in the image's own format (its srcset), and the others (a <picture>'s <source>s)."""
+    own_format = asset.probe.format if asset.probe else ""
+    own = [v for v in asset.variants if v.format == own_format]
+    return own, [v for v in asset.variants if v.format != own_format]
+
+
+def _picture(img: str, other: list, url_prefix: str, sizes: str) -> str:
+    if not other:
+        return img
+    sources = "".join(f'<source type="{_MIME[fmt]}" srcset="{escape(_srcset(group, url_prefix))}" sizes="{sizes}">'
+                      for fmt, group in _by_format(other).items())
+    return f"<picture>{sources}{img}</picture>"
 
 
 def _srcset(variants, url_prefix: str) -> str:

@@ -24,7 +24,15 @@ class ResizeJob:
 
 
 def missing(jobs: list[ResizeJob], folder: Path) -> list[ResizeJob]:
-    return [job for job in jobs if not (folder / job.variant.key).is_file()]
+    """The jobs whose copy the folder has not got. One listing, not a stat per copy: a warm build asks this of
+    every resized copy of the site (5,000 at N = 1,000 with an image per briefing)."""
+    if not jobs:
+        return []
+    try:
+        present = {entry.name for entry in os.scandir(folder) if entry.is_file()}
+    except OSError:  # no folder yet, or not one
+        return list(jobs)
+    return [job for job in jobs if job.variant.key not in present]
 
 
 def make_copies(jobs: list[ResizeJob], folder: Path, workers: int | None) -> list[tuple[ResizeJob, str]]:

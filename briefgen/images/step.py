@@ -75,8 +75,9 @@ def asset_outputs(table: AssetTable, used: list[Asset], social: Iterable[Asset],
     for job, problem in make_copies(to_make, folder, workers):
         diags.error(job.shown, None, f"a resized copy of the image cannot be made: {problem}.",
                     "Check that the file is a complete JPEG, PNG or WebP image; save it again from an editor.")
-    outputs += [Output(job.variant.site_path, copy_from=folder / job.variant.key, origin=f"a resized copy of {job.shown}")
-                for job in jobs]
+    folder_name = str(folder)  # strings, not paths: this is made for every copy of the site on every build
+    outputs += [Output(job.variant.site_path, copy_from=f"{folder_name}/{job.variant.key}",
+                       origin=f"a resized copy of {job.shown}") for job in jobs]
     return outputs
 
 

@@ -12,7 +12,7 @@ import posixpath
 from dataclasses import dataclass
 
 from briefgen.config import ImageSettings
-from briefgen.fingerprint import fingerprint
+from briefgen.fingerprint import digest_text
 from briefgen.images.probe import Probe
 
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -52,7 +52,9 @@ def social_variant(site_path: str, probe: Probe, settings: ImageSettings) -> Var
 
 
 def _variant(site_path: str, probe: Probe, width: int, fmt: str, quality: int) -> Variant:
-    key = fingerprint("variant", probe.digest, width, fmt, quality)[:16]
+    # Made for every copy of the site on every build: digested directly, from parts that cannot run into
+    # each other (a hex digest, two numbers, a format's name), not through fingerprint()'s general encoding.
+    key = digest_text(f"variant\0{probe.digest}\0{width}\0{fmt}\0{quality}")[:16]
     folder, name = posixpath.split(site_path)
     stem = posixpath.splitext(name)[0]
     height = max(1, round(probe.height * width / probe.width))

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable
 from briefgen import urls
 from briefgen.model.index_facts import IndexFacts, index_facts
 from briefgen.model.mentions import NO_MENTIONS, MentionIndex
-from briefgen.model.relations import Timeline
+from briefgen.model.relations import Timeline, timeline
 from briefgen.model.site import Site
 
 Dependency = tuple  # (kind, *what it is about); see the module's docstring
@@ -51,6 +51,11 @@ class ModelDependencies:
     def shared(self, dependency: Dependency) -> Dependency:
         """The one tuple for this dependency: jobs that read it share it, and it is pickled once in their memo."""
         return self._shared.setdefault(dependency, dependency)
+
+    def folded_values(self) -> dict[Dependency, Any]:
+        """The value of every dependency of a FOLDED_KINDS kind worked out so far (see page_plan.FoldedValues)."""
+        folded = _FOLDED_NAMES
+        return {dependency: value for dependency, value in self._values.items() if dependency[0] in folded}
 
     def value(self, dependency: Dependency) -> Any:
         try:
@@ -132,10 +137,10 @@ class ModelDependencies:
     def _co_mentions(self, key, count: int) -> tuple:
         return self.site.co_mentions.get(key, ())[:count]
 
-    def _co_mentions_by_taxonomy(self, key, count: int) -> tuple[tuple[str, tuple], ...]:
+    def _co_mentions_by_taxonomy(self, key, count: int, co_mentions=None) -> tuple[tuple[str, tuple], ...]:
         """(taxonomy, up to `count` of its entities most often named with `key`), in the site's taxonomy order."""
         groups: dict[str, list] = {}
-        for other, times in self.site.co_mentions.get(key, ()):
+        for other, times in (self.site.co_mentions if co_mentions is None else co_mentions).get(key, ()):
             group = groups.setdefault(other[0], [])
             if len(group) < count:
                 group.append((other, times))
@@ -143,6 +148,23 @@ class ModelDependencies:
 
     def _timeline(self, key) -> Timeline:
         return self.site.timelines.get(key, Timeline("month", ()))
+
+    # -- the same, with the briefings whose text mentions an entity folded in (fold_mentions: true) --------
+
+    def _folded_published_mentions(self, key, count: int) -> tuple[str, ...]:
+        by_slug = self.site.by_slug
+        named = self.mentions.folded().briefings.get(key, ())
+        return tuple(slug for slug in named if not by_slug[slug].draft)[:count]
+
+    def _folded_co_mentions(self, key, count: int) -> tuple:
+        return self.mentions.folded().co_mentions.get(key, ())[:count]
+
+    def _folded_co_mentions_by_taxonomy(self, key, count: int) -> tuple[tuple[str, tuple], ...]:
+        return self._co_mentions_by_taxonomy(key, count, self.mentions.folded().co_mentions)
+
+    def _folded_timeline(self, key) -> Timeline:
+        by_slug = self.site.by_slug
+        return timeline([by_slug[slug].date for slug in self.mentions.folded().briefings.get(key, ())])
 
     def _neighbours(self, slug: str) -> tuple[str | None, str | None]:
         return self.site.neighbours.get(slug, (None, None))
@@ -202,6 +224,10 @@ _VALUE_OF: dict[str, Callable[..., Any]] = {
     "co-mentions": ModelDependencies._co_mentions,
     "co-mentions-by-taxonomy": ModelDependencies._co_mentions_by_taxonomy,
     "timeline": ModelDependencies._timeline,
+    "folded-published-mentions": ModelDependencies._folded_published_mentions,
+    "folded-co-mentions": ModelDependencies._folded_co_mentions,
+    "folded-co-mentions-by-taxonomy": ModelDependencies._folded_co_mentions_by_taxonomy,
+    "folded-timeline": ModelDependencies._folded_timeline,
     "neighbours": ModelDependencies._neighbours,
     "related": ModelDependencies._related,
     "page": ModelDependencies._page,
@@ -212,6 +238,12 @@ _VALUE_OF: dict[str, Callable[..., Any]] = {
 }
 # The kinds whose value is also of the bodies' mentions and links, by their subject (an entity, a document).
 MENTION_KINDS = frozenset({"text-mention-count", "text-mentions", "linked-from"})
+# The kinds of a site that folds mentions into front matter (fold_mentions: true), by what each folds. Their
+# values are of every body's mentions at once (an added mention changes the "most often named with" of every
+# entity the briefing names): the last good build keeps their values, and they are compared (FoldedValues).
+FOLDED_KINDS = {"published-mentions": "folded-published-mentions", "co-mentions": "folded-co-mentions",
+                "co-mentions-by-taxonomy": "folded-co-mentions-by-taxonomy", "timeline": "folded-timeline"}
+_FOLDED_NAMES = frozenset(FOLDED_KINDS.values())
 
 
 class ChangedDependencies:
@@ -225,16 +257,20 @@ class ChangedDependencies:
     """
 
     def __init__(self, old: ModelDependencies | None, new: ModelDependencies, bodies_rendered: set,
-                 mention_subjects: set = frozenset()):
-        """`mention_subjects`: the entities and documents whose mention or backlink lists may have changed."""
+                 mention_subjects: set = frozenset(), folded: frozenset = frozenset()):
+        """`mention_subjects`: the entities and documents whose mention or backlink lists may have changed;
+        `folded`: the dependencies of FOLDED_KINDS whose values changed."""
         self.old, self.new = old, new
         self.bodies = {("body", rel) for rel in bodies_rendered}
         self.mention_subjects = mention_subjects
+        self.folded = folded
         self._known: dict[Dependency, bool] = {}
 
     def among(self, dependencies: Iterable[Dependency]) -> bool:
         """Whether any of these may have another value now."""
         if self.bodies and not self.bodies.isdisjoint(dependencies):
+            return True
+        if self.folded and not self.folded.isdisjoint(dependencies):
             return True
         if self.mention_subjects and any(dependency[0] in MENTION_KINDS and dependency[1] in self.mention_subjects
                                          for dependency in dependencies):

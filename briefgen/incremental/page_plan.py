@@ -51,6 +51,8 @@ class JobMemo:
     records: dict[JobKey, JobRecord]
     digests: Mapping[str, str]  # briefing slug -> its source's digest in that build
     cards: Mapping[str, str]  # briefing slug -> the digest of its card (all of its view but the body)
+    # fold_mentions: the value of each dependency of FOLDED_KINDS the pages read, to compare the next build's to.
+    folded: Mapping[Dependency, object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,10 +206,25 @@ def plan_pages(renderer: PageRenderer, reuse: PageReuse, cache: BuildCache) -> J
     # A briefing's body is in its view, never a dependency: only pages' and profiles' bodies can make one stale.
     fact_bodies = {d.source_rel for d in (*site.pages, *site.registry.profiles())}
     stale = ChangedDependencies(reuse.earlier_dependencies, renderer.dependencies,
-                                {rel for rel in reuse.bodies_rendered if rel in fact_bodies}, reuse.mention_subjects)
+                                {rel for rel in reuse.bodies_rendered if rel in fact_bodies}, reuse.mention_subjects,
+                                _folded_changed(reuse, renderer.dependencies))
     # An entity's pages are as many as its longest list: one mentioned more or less may have another number.
     same_jobs = reuse.earlier_dependencies is None and not any(isinstance(s, tuple) for s in reuse.mention_subjects)
     return plan_jobs(renderer, cache, reuse.previous, reuse.changed, stale, same_jobs=same_jobs)
+
+
+def _folded_changed(reuse: PageReuse, new: ModelDependencies) -> frozenset:
+    """The dependencies of FOLDED_KINDS (fold_mentions: true) whose values differ from the last good build's.
+
+    Compared value by value: a mention added to one briefing changes the
+    "most often named with" of every entity it names, which no subject of
+    the mention tells. Nothing to compare when neither the shape nor any
+    body's mentions changed: the values are made of nothing else.
+    """
+    previous = reuse.previous
+    if previous is None or not previous.folded or (not reuse.mention_subjects and reuse.earlier_dependencies is None):
+        return frozenset()
+    return frozenset(dependency for dependency, value in previous.folded.items() if new.value(dependency) != value)
 
 
 def remember_pages(cache: BuildCache, reuse: PageReuse, plan: JobPlan, results: JobResults,
@@ -215,7 +232,11 @@ def remember_pages(cache: BuildCache, reuse: PageReuse, plan: JobPlan, results: 
     """This good build's jobs and views, for the next build to check its pages against."""
     cards = {**(reuse.previous.cards if reuse.previous is not None else {}),
              **{slug: view.card for slug, view in renderer.views.items()}}
-    cache.jobs = JobMemo(reuse.key, plan.recorded(results), reuse.digests, cards)
+    folded = _NO_BODIES
+    if renderer.config.fold_mentions:  # the last values, and those this build worked out (read or compared)
+        folded = {**(reuse.previous.folded if reuse.previous is not None else {}),
+                  **renderer.dependencies.folded_values()}
+    cache.jobs = JobMemo(reuse.key, plan.recorded(results), reuse.digests, cards, folded)
     cache.views = renderer.views
     cache.bodies_since_good_build = set()
     cache.mentions_since_good_build = set()

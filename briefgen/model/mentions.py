@@ -18,6 +18,7 @@ from typing import Callable, Iterable, NamedTuple
 
 from briefgen.errors import Diagnostic, Severity
 from briefgen.model.entities import EntityKey
+from briefgen.model.folded import FoldedMentions, fold_mentions
 
 # How long an excerpt may be, in characters, before it is cut at a word and ends with "…".
 EXCERPT_LENGTH = 160
@@ -118,6 +119,7 @@ class MentionIndex:
         self.mentions_of = mentions_of
         self._by_entity: dict[EntityKey, tuple[tuple[str, Mention], ...]] | None = None
         self._linked_from: dict[str, tuple[str, ...]] | None = None
+        self._folded: FoldedMentions | None = None
 
     def entity_mentions(self, key: EntityKey) -> tuple[tuple[str, Mention], ...]:
         """(briefing slug, its first mention) of each briefing whose text mentions `key` but whose front matter
@@ -132,6 +134,14 @@ class MentionIndex:
         if self._linked_from is None:
             self._index()
         return self._linked_from.get(source_rel, ())
+
+    def folded(self) -> FoldedMentions:
+        """The briefings naming or mentioning each entity, and who is named or mentioned with whom
+        (fold_mentions: true)."""
+        if self._folded is None:
+            self._folded = fold_mentions(
+                self.site, lambda briefing: (mention.key for mention in self.mentions_of(briefing.source_rel).entities))
+        return self._folded
 
     def notes(self) -> list[Diagnostic]:
         """A note for each entity a briefing's text mentions but its front matter does not name."""

@@ -129,12 +129,43 @@ def write_site(outputs: Iterable[Output], workspace: Workspace, keys: Mapping[st
         # into it, are kept instead. The next build then links the few thousand other files, not all.
         kept_spill = workspace.folder / f"spare-{token}"
         os.replace(spill, kept_spill)
-        return stager.manifest, Spare(kept_spill, stager.spilled)
+        copies = _link_copies_into(kept_spill, out, outputs, stager.manifest)
+        return stager.manifest, Spare(kept_spill, {**stager.spilled, **copies})
     if replaced is None:
         return stager.manifest, None
     # The old site's files that were linked into the new one are the same inodes, whose ctime the link changed.
     return stager.manifest, Spare(replaced, {**previous, **{name: Written(previous[name].identity, *stamp)
                                                              for name, stamp in stager.relinked.items()}})
+
+
+def _link_copies_into(spare: Path, out: Path, outputs: list[Output], manifest: Manifest) -> Manifest:
+    """Link the files a first build copied into the site (images and their resized copies, bundles' files,
+    static files) into its spilled pages' folder, kept as the next build's staging folder: else the next
+    build, a first edit, finds them missing there and links every one of them again (thousands of images).
+
+    A link changes the ctime of the inode the site and the spare now share: both entries of `manifest`
+    and of the spare's (returned) are stamped as the file is after it. A file that cannot be linked (another
+    file system) is left out of the spare: the next build links or copies it, as it would have.
+    """
+    linked: Manifest = {}
+    made_folders: set[str] = set()
+    for output in outputs:
+        name = output.rel_path
+        if output.copy_from is None or output.spilled or name not in manifest:
+            continue
+        target = f"{spare}/{name}"
+        folder = os.path.dirname(target)
+        try:
+            if folder not in made_folders:
+                os.makedirs(folder, exist_ok=True)
+                made_folders.add(folder)
+            os.link(f"{out}/{name}", target)
+        except OSError:
+            continue
+        stamp = file_stamp(target)
+        if stamp is not None:
+            manifest[name] = linked[name] = Written(manifest[name].identity, *stamp)
+    return linked
 
 
 def _as_last_written(out: Path, identity: Mapping[str, str], previous: Manifest) -> bool:

@@ -24,6 +24,7 @@ from briefgen.model.entities import EntityKey, EntityRegistry, normalise_name
 from briefgen.model.mentions import MentionLog
 from briefgen.render.excerpts import BlockText
 from briefgen.names import did_you_mean
+from briefgen.render.rawtargets import RawTargets
 from briefgen.render.targets import TargetContext, resolve_href, resolve_image, target_line
 
 _WORD = re.compile(r"\w+")
@@ -223,12 +224,16 @@ def resolve_links(tokens: list[Token], rel, body_line: int, resolver: LinkResolv
     """Give each @/ link and [[wikilink]] in `tokens` its URL (or "#"), and each that points nowhere a
     diagnostic with its file line in `problems`; what each points at is recorded in `log`; with `files`,
     links to files and images too."""
+    raw = RawTargets(files) if files is not None else None  # raw <img> and <a>, in document order
     for block_index, block in enumerate(tokens):
+        if block.type == "html_block" and raw is not None:
+            raw.resolve(block, body_line + (block.map[0] if block.map else 0))
+            continue
         if block.type != "inline" or not block.children:
             continue
         line = body_line + (block.map[0] if block.map else 0)
         if files is not None:
-            _resolve_files(tokens, block_index, line, files)
+            _resolve_files(tokens, block_index, line, files, raw)
         text = None
         for index, token in enumerate(block.children):
             if token.type != "link_open":
@@ -264,14 +269,21 @@ def _record_link(log: MentionLog, resolver: LinkResolver, target: LinkTarget, te
         log.entity(key, child.content, text.excerpt(index, 0, len(child.content)), line)
 
 
-def _resolve_files(tokens: list[Token], index: int, line: int, files: TargetContext) -> None:
-    """Links to files and pages by path (not @/x.md, done by resolve_links) and images, in one inline block.
-    An image alone in its paragraph with a caption or credit becomes a <figure>, in place of the <p>."""
+def _resolve_files(tokens: list[Token], index: int, line: int, files: TargetContext, raw: RawTargets) -> None:
+    """Links to files and pages by path (not @/x.md, done by resolve_links), images and raw HTML's <img> and
+    <a>, in one inline block. An image alone in its paragraph with a caption or credit becomes a <figure>,
+    in place of the <p>."""
     block = tokens[index]
     children = [c for c in block.children if not (c.type == "text" and not c.content.strip())]
     alone = len(children) == 1 and children[0].type == "image"
+    raw_offset, direct = 0, None
     for token in _all_children(block.children):
-        if token.type == "image":
+        if token.type == "html_inline":
+            direct = direct or {id(child) for child in block.children}
+            if id(token) in direct:  # not in an image's alt text, which is written as text
+                raw_offset = max(block.content.find(token.content, raw_offset), raw_offset)
+                raw.resolve(token, line + block.content.count("\n", 0, raw_offset))
+        elif token.type == "image":
             resolve_image(token, target_line(block, line, str(token.attrs.get("src", ""))), files, alone)
             if alone and "<figure" in (token.meta or {}).get("html", "") and 0 < index < len(tokens) - 1 \
                     and tokens[index - 1].type == "paragraph_open":

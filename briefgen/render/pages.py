@@ -13,7 +13,7 @@ from briefgen import urls
 from briefgen.config import TaxonomySpec
 from briefgen.content.documents import Briefing
 from briefgen.fingerprint import fingerprint
-from briefgen.incremental.dependencies import Dependency, ModelDependencies
+from briefgen.incremental.dependencies import FOLDED_KINDS, Dependency, ModelDependencies
 from briefgen.languages.settings import search_shard_prefix
 from briefgen.model.entities import Entity, EntityKey
 from briefgen.model.key_dates import key_dates
@@ -360,10 +360,10 @@ class PageRenderer:
             description=description, fields=entity.profile.fields if entity.profile else {},
         ))
         mentioned = self.read_model("mentions", key)
-        co_named = [(self.entity_ref(other), count) for other, count in self.read_model("co-mentions", key, 12)]
+        co_named = [(self.entity_ref(other), count) for other, count in self.read_model(self._fold("co-mentions"), key, 12)]
         co_named_groups = [(self._spec(taxonomy), [(self.entity_ref(other), count) for other, count in group])
-                           for taxonomy, group in self.read_model("co-mentions-by-taxonomy", key, 5)]
-        timeline = self.read_model("timeline", key)
+                           for taxonomy, group in self.read_model(self._fold("co-mentions-by-taxonomy"), key, 5)]
+        timeline = self.read_model(self._fold("timeline"), key)
         dates = self.words.key_dates(key_dates(entity.profile.fields)) if entity.profile else ()
         month_names = self.words.month_names(timeline)
         chart = chart_layout(timeline, dates, {long: names[:2] for long, names in month_names.items()},
@@ -384,13 +384,20 @@ class PageRenderer:
             co_named_groups=co_named_groups, also_mentioned=also, also_count=text_count,
             timeline=self.words.localized_timeline(timeline, month_names), chart=chart, key_dates=dates,
             feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,
-            image=self.images.get(f"entity:{key[0]}/{key[1]}"),
+            image=self.images.get(f"entity:{key[0]}/{key[1]}"), folded=self.config.fold_mentions,
         )
 
     def render_entity_feed(self, key: EntityKey) -> PageJob:
         name, path = self.read_model("name", key), urls.entity_path(*key)
-        return self.feed(f"{name} — {self.config.title}", self.words.gettext("Briefings naming %(name)s", name=name),
-                         path + "atom.xml", path, self.read_model("published-mentions", key, 20), self._origin(key))
+        subtitle = (self.words.gettext("Briefings naming or mentioning %(name)s", name=name) if self.config.fold_mentions
+                    else self.words.gettext("Briefings naming %(name)s", name=name))
+        return self.feed(f"{name} — {self.config.title}", subtitle, path + "atom.xml", path,
+                         self.read_model(self._fold("published-mentions"), key, 20), self._origin(key))
+
+    def _fold(self, kind: str) -> str:
+        """The kind of dependency an entity's feed, chart and "most often named with" read: with
+        fold_mentions, that which counts the briefings mentioning the entity as well as those naming it."""
+        return FOLDED_KINDS[kind] if self.config.fold_mentions else kind
 
     def _spec(self, name: str) -> TaxonomySpec:
         return next(spec for spec in self.taxonomies if spec.name == name)

@@ -12,7 +12,7 @@ from typing import Callable
 from markdown_it.token import Token
 
 from briefgen.errors import Diagnostic, Severity
-from briefgen.images.assets import AssetTable, image_size_problem
+from briefgen.images.assets import Asset, AssetTable, image_size_problem
 from briefgen.images.html import ImageMarkup, image_html
 from briefgen.images.probe import is_image
 
@@ -92,28 +92,37 @@ def resolve_image(token: Token, line: int, context: TargetContext, alone: bool) 
                       "for a purely decorative image write ![](…){alt=\"\"}.", Severity.WARNING)
     if is_external(src) or src.startswith("data:"):
         return
-    found = context.assets.find(src, context.rel, context.used)
-    asset = found.asset
+    asset = usable_image(src, line, context)
     if asset is None:
-        context.error(line, f"the image {found.problem}.", found.hint)
         return
-    if asset.probe is None or not is_image(asset.source):
-        context.error(line, f"'{src}' is not an image ({asset.source}).",
-                      "Use an image (.jpg, .png, .webp, .gif, .svg) here, or link the file with [text](…).")
-        return
-    if asset.probe.problem:
-        context.error(line, f"the image {asset.source} cannot be used: {asset.probe.problem}.",
-                      "Replace the file with a JPEG, PNG, WebP, GIF or SVG image a viewer opens.")
-        return
-    too_large = image_size_problem(asset, context.settings)
-    if too_large:
-        context.error(line, f"{too_large}.", "Make it smaller (a photo for the web needs 1–2 MB at most), "
-                      "or raise 'images: max_size_mb' in site.yaml.", Severity.WARNING)
     title = str(token.attrs.get("title", "") or "")
     markup = ImageMarkup(alt, title, credit, eager=context.images_seen == 0 and not context.featured,
                          inline=not alone, css_class=str(token.attrs.get("class", "") or ""))
     context.images_seen += 1
     token.meta = {**(token.meta or {}), "html": image_html(asset, context.url_prefix, markup)}
+
+
+def usable_image(src: str, line: int, context: TargetContext) -> Asset | None:
+    """The image file `src` names, or None with an error noted (no such file, not an image, a broken
+    one); a warning for one over the size limit."""
+    found = context.assets.find(src, context.rel, context.used)
+    asset = found.asset
+    if asset is None:
+        context.error(line, f"the image {found.problem}.", found.hint)
+        return None
+    if asset.probe is None or not is_image(asset.source):
+        context.error(line, f"'{src}' is not an image ({asset.source}).",
+                      "Use an image (.jpg, .png, .webp, .gif, .svg) here, or link the file with [text](…).")
+        return None
+    if asset.probe.problem:
+        context.error(line, f"the image {asset.source} cannot be used: {asset.probe.problem}.",
+                      "Replace the file with a JPEG, PNG, WebP, GIF or SVG image a viewer opens.")
+        return None
+    too_large = image_size_problem(asset, context.settings)
+    if too_large:
+        context.error(line, f"{too_large}.", "Make it smaller (a photo for the web needs 1–2 MB at most), "
+                      "or raise 'images: max_size_mb' in site.yaml.", Severity.WARNING)
+    return asset
 
 
 def target_line(block: Token, line: int, target: str) -> int:
