@@ -78,8 +78,8 @@ def load_translations(files: list[CatalogFile], templates: list[CatalogFile], la
             if message.id and _translated(message) and not message.fuzzy and _fits(message, merged, file.shown, diags):
                 _put(merged, message)
     known = Catalog(locale=locale)
-    for file in templates:
-        for message in _read_catalog(file, locale, diags) or ():
+    for file in templates:  # read for their ids only: a .pot's empty plurals have English's two forms
+        for message in _read_catalog(file, None, diags) or ():
             if message.id:
                 known[message.id] = message
     _apply_overrides(merged, known, overrides, diags)
@@ -96,7 +96,7 @@ def _translated(message: Message) -> bool:
     return any(message.string) if isinstance(message.string, tuple) else bool(message.string)
 
 
-def _read_catalog(file: CatalogFile, locale: Locale, diags: Diagnostics) -> Catalog | None:
+def _read_catalog(file: CatalogFile, locale: Locale | None, diags: Diagnostics) -> Catalog | None:
     try:
         data = read_regular(str(file.path))
     except (NotRegularFile, OSError) as exc:
