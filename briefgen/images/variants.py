@@ -43,6 +43,9 @@ def variants(site_path: str, probe: Probe, settings: ImageSettings) -> tuple[Var
     return tuple(made)
 
 
+# How resize.py encodes copies; part of every cached copy's name, so that copies made otherwise are not reused.
+ENCODER = "variant-2"
+
 def social_variant(site_path: str, probe: Probe, settings: ImageSettings) -> Variant | None:
     """A copy at most SOCIAL_WIDTH wide in the original's format, for og:image (None: use the original)."""
     if probe.kind != "raster" or probe.problem or probe.width <= SOCIAL_WIDTH:
@@ -54,7 +57,7 @@ def social_variant(site_path: str, probe: Probe, settings: ImageSettings) -> Var
 def _variant(site_path: str, probe: Probe, width: int, fmt: str, quality: int) -> Variant:
     # Made for every copy of the site on every build: digested directly, from parts that cannot run into
     # each other (a hex digest, two numbers, a format's name), not through fingerprint()'s general encoding.
-    key = digest_text(f"variant\0{probe.digest}\0{width}\0{fmt}\0{quality}")[:16]
+    key = digest_text(f"{ENCODER}\0{probe.digest}\0{width}\0{fmt}\0{quality}")[:16]
     folder, name = posixpath.split(site_path)
     stem = posixpath.splitext(name)[0]
     height = max(1, round(probe.height * width / probe.width))
