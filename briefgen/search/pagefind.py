@@ -26,8 +26,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import select
 import subprocess
 import tempfile
+import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,7 +168,7 @@ class PendingIndex:
         """Wait for every run; the complete state, or an empty one (and an error) if Pagefind failed."""
         try:
             while self.running:
-                name, fps_key, bytes_key, run = self.running.pop(0)
+                name, fps_key, bytes_key, run = self.running.pop(_first_ended([entry[3] for entry in self.running]))
                 files = run.wait()
                 self.state.shards[name] = Shard(
                     fps_key, bytes_key, tuple(Output(f"{BUNDLE_DIR}/{name}/{rel}", data, origin=ORIGIN)
@@ -304,11 +306,13 @@ class _Run:
         self._log = open(Path(self._folder.name) / "log", "w+", encoding="utf-8")  # a file: a pipe could fill up
         self._command = [str(binary), "--site", str(site), "--output-path", str(self._bundle), "--silent"]
         self._process = subprocess.Popen(self._command, stdout=self._log, stderr=subprocess.STDOUT)
+        self.deadline = time.monotonic() + RUN_TIMEOUT
+        self.ended_fd = _pidfd(self._process.pid)  # readable once the process has ended (Linux), else None
 
     def wait(self) -> list[tuple[str, bytes]]:
         """(path inside the bundle, bytes) of every file of the shard's Pagefind bundle."""
         try:
-            code = self._process.wait(timeout=600)
+            code = self._process.wait()  # blocks in the kernel: Popen.wait(timeout) would poll and sleep
             if code != 0:
                 self._log.seek(0)
                 raise subprocess.CalledProcessError(code, self._command, output=self._log.read())
@@ -317,12 +321,44 @@ class _Run:
         finally:
             self.abandon()
 
-    def abandon(self) -> None:
+    def kill(self) -> None:
         if self._process.poll() is None:
             self._process.kill()
-            self._process.wait()
+
+    def abandon(self) -> None:
+        self.kill()
+        self._process.wait()
+        if self.ended_fd is not None:
+            os.close(self.ended_fd)
+            self.ended_fd = None
         self._log.close()
         self._folder.cleanup()
+
+
+RUN_TIMEOUT = 600  # seconds: a Pagefind run still going after this is stopped (and the build fails)
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):  # not Linux, or a kernel before 5.3
+        return None
+
+
+def _first_ended(runs: Sequence[_Run]) -> int:
+    """The index of a run that has ended, waiting (asleep, in the kernel) until one has: the next shard then
+    starts at once, whichever run ends first. A run past its deadline is stopped. Without pidfds, the first."""
+    if any(run.ended_fd is None for run in runs):
+        return 0
+    while True:
+        now = time.monotonic()
+        ready, _, _ = select.select([run.ended_fd for run in runs], [], [],
+                                    max(0.0, min(run.deadline for run in runs) - now))
+        if ready:
+            return next(index for index, run in enumerate(runs) if run.ended_fd == ready[0])
+        for run in runs:
+            if run.deadline <= now:
+                run.kill()  # it ends now, with a code that says it failed
 
 
 def _last_line(text: str | None) -> str:
