@@ -163,17 +163,14 @@ class PendingIndex:
     running: list = field(default_factory=list)  # (name, fps key, bytes key, _Run)
     binary: Path | None = None
     notes: PageNotes | None = None  # the pages' indexed parts, written already where they were made
+    ended: dict = field(default_factory=dict)  # shards indexed already (see reap), by name
 
     def finish(self, diags: Diagnostics) -> SearchState:
         """Wait for every run; the complete state, or an empty one (and an error) if Pagefind failed."""
         try:
             while self.running:
-                name, fps_key, bytes_key, run = self.running.pop(_first_ended([entry[3] for entry in self.running]))
-                files = run.wait()
-                self.state.shards[name] = Shard(
-                    fps_key, bytes_key, tuple(Output(f"{BUNDLE_DIR}/{name}/{rel}", data, origin=ORIGIN)
-                                              for rel, data in files),
-                    tuple("search:" + digest_bytes(data) for _, data in files))
+                name, shard = _collected(self.running.pop(_first_ended([entry[3] for entry in self.running])))
+                self.state.shards[name] = shard
                 self._launch()
         except subprocess.CalledProcessError as exc:
             diags.error(None, None, f"Pagefind failed to index the site: {_last_line(exc.stderr or exc.stdout)}",
@@ -182,6 +179,18 @@ class PendingIndex:
         finally:
             self.abandon()
         return self.state
+
+    def reap(self) -> None:
+        """Collect the runs that have ended, into `ended`, and start waiting ones in their place; waits for
+        none (a build that renders meanwhile calls this now and then)."""
+        for entry in [entry for entry in self.running if entry[3].ended()]:
+            self.running.remove(entry)
+            try:
+                name, shard = _collected(entry)
+            except subprocess.CalledProcessError:
+                continue  # not taken over: the search step runs it again, and reports a failure then
+            self.ended[name] = shard
+        self._launch()
 
     def indexing(self) -> list[str]:
         """The shards being indexed again (or waiting to be); the others are reused."""
@@ -195,6 +204,32 @@ class PendingIndex:
         if self.notes is not None:
             self.notes.remove()
 
+    def _take_over(self, early: PendingIndex, keep_all: bool) -> None:
+        """The runs of `early` (started or waiting) that index what this one would, or all when `keep_all`;
+        the others are stopped."""
+        wanted = {(entry[0], entry[2]): index for index, entry in enumerate(self.waiting)}
+        if keep_all:
+            self.ended.update(early.ended)
+        else:
+            for name, fps_key, bytes_key, _ in self.waiting:
+                shard = early.ended.get(name)
+                if shard is not None and shard.given_key == bytes_key:
+                    self.state.shards[name] = shard._replace(pages_key=fps_key)
+            self.waiting = [entry for entry in self.waiting if entry[0] not in self.state.shards]
+        taken = []
+        for entry in early.running:
+            if keep_all or (entry[0], entry[2]) in wanted:
+                self.running.append(entry)
+                taken.append(entry)
+        for entry in early.waiting:
+            if keep_all:
+                self.waiting.append(entry)
+        early.running = [entry for entry in early.running if not any(entry is t for t in taken)]
+        early.waiting = []
+        running = {(entry[0], entry[2]) for entry in self.running}
+        self.waiting = [entry for entry in self.waiting if (entry[0], entry[2]) not in running]
+        _stop_early(early)
+
     def _launch(self) -> None:
         while self.waiting and len(self.running) < MAX_RUNS:
             name, fps_key, bytes_key, pages = self.waiting.pop(0)
@@ -202,13 +237,17 @@ class PendingIndex:
 
 
 def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callable[[str], str],
-                fingerprints: Mapping[str, str], previous: SearchState, notes: PageNotes | None = None
-                ) -> PendingIndex:
+                fingerprints: Mapping[str, str], previous: SearchState, notes: PageNotes | None = None,
+                early: PendingIndex | None = None, keep_early: bool = False) -> PendingIndex:
     """Decide which shards must be indexed again and start Pagefind on them; finish() collects them.
 
     A page of unchanged fingerprint is not read: whether it is indexed and
     the digest of its bytes are known from the last build; nor is one that
     `notes` has a record of. The notes are the returned PendingIndex's to remove.
+    `early`: runs started before, while pages were still rendering (see
+    search.step.EarlySearch); a shard of theirs given the very pages this one
+    is given is taken over, not indexed again. The others are stopped, unless
+    `keep_early` (more shards are being added to them).
     """
     state = SearchState()
     shards: dict[str, list[Output]] = {}
@@ -225,12 +264,14 @@ def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callabl
         state.pages[output.rel_path] = SearchedPage(fingerprint, indexed, digest)
         if indexed:
             shards.setdefault(shard_of(output.rel_path), []).append(output)
-    if not shards:
+    if not shards and not keep_early:
+        _stop_early(early)
         return PendingIndex(state, notes=notes)
     binary = pagefind_binary()
     if binary is None:
         diags.warning(None, None, "the search index was not built: the Pagefind binary was not found.",
                       "Install it with: pip install 'pagefind[bin]' (or set PAGEFIND_BINARY_PATH).")
+        _stop_early(early)
         return PendingIndex(SearchState(pages=state.pages), notes=notes)
     pending = PendingIndex(state, binary=binary, notes=notes)
     for name in sorted(shards):
@@ -246,8 +287,25 @@ def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callabl
             state.shards[name] = before._replace(pages_key=fps_key)
             continue
         pending.waiting.append((name, fps_key, bytes_key, pages))
+    if early is not None:
+        pending._take_over(early, keep_early)
     pending._launch()
     return pending
+
+
+def _collected(entry) -> tuple[str, Shard]:
+    """The shard a run made, once it has ended (raises CalledProcessError if Pagefind failed)."""
+    name, fps_key, bytes_key, run = entry
+    files = run.wait()
+    return name, Shard(fps_key, bytes_key, tuple(Output(f"{BUNDLE_DIR}/{name}/{rel}", data, origin=ORIGIN)
+                                                 for rel, data in files),
+                       tuple("search:" + digest_bytes(data) for _, data in files))
+
+
+def _stop_early(early: PendingIndex | None) -> None:
+    if early is not None:
+        early.notes = None  # the notes are the build's, not the early runs' to remove
+        early.abandon()
 
 
 def state_outputs(state: SearchState) -> list[Output]:
@@ -320,6 +378,9 @@ class _Run:
                     for path in sorted(self._bundle.rglob("*")) if path.is_file()]
         finally:
             self.abandon()
+
+    def ended(self) -> bool:
+        return self._process.poll() is not None
 
     def kill(self) -> None:
         if self._process.poll() is None:
