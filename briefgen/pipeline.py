@@ -30,12 +30,13 @@ from briefgen.model.site import Site
 from briefgen.output.claims import Claim, check_claims
 from briefgen.output.outputs import Output, check_collisions
 from briefgen.render import sitefiles
-from briefgen.render.jobs import JobResults, run_jobs
+from briefgen.render import jobs as page_jobs
+from briefgen.render.jobs import JobResults, PageJob, run_jobs
 from briefgen.render.pages import PageRenderer
 from briefgen.render.theme import resolve_theme, static_files, theme_translations
 from briefgen.render.words import body_words
 from briefgen.search import pagefind
-from briefgen.search.step import index_site
+from briefgen.search.step import EarlySearch, index_site
 from briefgen.urls import entity_path
 
 Progress = Callable[[str, int, int], None]  # (what, done, total), while bodies and pages are rendered
@@ -52,6 +53,7 @@ class BuildResult:
     reused: int = 0  # … and reused unchanged from the last one
     search_notes: pagefind.PageNotes | None = None  # for start_search: what the workers noted of spilled pages
     unlinked: tuple[tuple[str, str], ...] = ()  # check: (file, site path) of content files nothing points at
+    early_search: EarlySearch | None = None  # shards being indexed already (see build's early_search)
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
@@ -71,21 +73,21 @@ class _Clock:
 
 def build(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True, cache: BuildCache | None = None,
           workers: int | None = None, progress: Progress | None = None, changed_files: Iterable[Path] | None = None,
-          listing: ContentListing | None = None, spill: Path | None = None) -> BuildResult:
+          listing: ContentListing | None = None, spill: Path | None = None, early_search: bool = False) -> BuildResult:
     """Everything but the search index and the write (see build_tree). A multilingual site is built a tree per
     language (briefgen/languages/build.py), each by build_tree; a site of one language is one tree."""
     options = dict(drafts=drafts, render_pages=render_pages, cache=cache, workers=workers, progress=progress,
                    changed_files=changed_files, listing=listing, spill=spill)
-    if config.multilingual:
+    if config.multilingual:  # its trees' shards are named by language: indexed after rendering, not during
         return build_languages(config, build_tree, **options)
-    return build_tree(config, **options)
+    return build_tree(config, early_search=early_search, **options)
 
 
 def build_tree(config: SiteConfig, *, drafts: bool = False, render_pages: bool = True, cache: BuildCache | None = None,
                workers: int | None = None, progress: Progress | None = None,
                changed_files: Iterable[Path] | None = None, listing: ContentListing | None = None,
-               spill: Path | None = None, alternates=None, prepare: Callable[[BuildCache], None] | None = None
-               ) -> BuildResult:
+               spill: Path | None = None, alternates=None, prepare: Callable[[BuildCache], None] | None = None,
+               early_search: bool = False) -> BuildResult:
     """Everything but the search index and the write. Raises BuildError with every problem found.
 
     With render_pages=False (briefgen check) it stops after content, entities,
@@ -99,6 +101,8 @@ def build_tree(config: SiteConfig, *, drafts: bool = False, render_pages: bool =
     large render, which are then not held in memory (see render.jobs.run_jobs).
     A language's tree of a multilingual site has `alternates` (languages.trees.LanguageTrees), and may
     `prepare` its cache once the settings have had their say (see languages.build).
+    `early_search`: a large render starts indexing its pages for search while
+    it renders (result.early_search, which start_search takes over or stops).
     """
     diags, clock = Diagnostics(), _Clock()
     cache = cache if cache is not None else BuildCache()
@@ -153,8 +157,27 @@ def build_tree(config: SiteConfig, *, drafts: bool = False, render_pages: bool =
                             alternates)
     plan = incremental.plan_pages(renderer, reuse, cache)
     notes = pagefind.PageNotes() if spill is not None else None  # only spilled pages are noted
+    early = None
+    if early_search and notes is not None and \
+            sum(isinstance(job, PageJob) for job in plan.jobs) >= page_jobs.SPILL_MIN_PAGES:  # a large render only
+        cache.restore_search()  # the shards it may reuse
+        early = EarlySearch(site, [t.name for t in config.taxonomies], [job.rel_path for job in plan.jobs],
+                            cache.search, notes)
+    try:
+        return _pages_and_files(config, cache, step, plan, renderer, reuse, statics, table, featured, early, notes,
+                                workers, progress, spill, diags, clock)
+    except BaseException:
+        if early is not None:
+            early.abandon()
+        raise
+
+
+def _pages_and_files(config, cache, step, plan, renderer, reuse, statics, table, featured, early, notes, workers,
+                     progress, spill, diags, clock) -> BuildResult:
+    """The pages rendered (or reused), then every other file of the site."""
+    site = step.site
     results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin),
-                       workers, _reporter(progress, "Rendering pages"), spill, notes)
+                       workers, _reporter(progress, "Rendering pages"), spill, notes, early)
     if notes is not None:
         notes.pages = results.notes
     _report_template_problems(results, config, diags)
@@ -175,7 +198,7 @@ def build_tree(config: SiteConfig, *, drafts: bool = False, render_pages: bool =
     unique = _check_output_paths(outputs, cache, diags)
     return BuildResult(site, tuple(unique), diags.sorted(), MappingProxyType(clock.timings),
                        MappingProxyType({**results.fingerprints, **pagefind.state_keys(cache.search)}),
-                       results.rendered, results.reused, notes)
+                       results.rendered, results.reused, notes, early_search=early)
 
 
 def build_and_index(config: SiteConfig, *, cache: BuildCache | None = None, **options) -> BuildResult:

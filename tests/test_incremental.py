@@ -650,6 +650,74 @@ def test_the_search_index_of_spilled_pages_comes_from_what_their_workers_noted(m
     shutil.rmtree(spill)
 
 
+def test_a_large_render_starts_the_search_index_while_it_renders_and_makes_the_same_index(make_site, tmp_path,
+                                                                                         monkeypatch):
+    """A large render goes in batches of search shards, and Pagefind starts on each shard once its pages are
+    rendered; the search step takes those runs over. The index is the one made after the render, byte for
+    byte, and a page that changed after its shard started (here: garbled on disk, after its worker noted it)
+    changes nothing, as the notes are what every run is given."""
+    from briefgen.config import load_config
+    from briefgen.output.workspace import open_workspace
+    from briefgen.pipeline import build, build_and_index
+    from briefgen.render import jobs
+    from briefgen.search import pagefind
+    from briefgen.search.step import EarlySearch, start_search
+
+    site = _body_edit_site(make_site)
+    config = load_config(site)
+    in_memory = build_and_index(config)
+    monkeypatch.setattr(jobs, "SPILL_MIN_PAGES", 1)
+    monkeypatch.setattr(EarlySearch, "MIN_BATCH", 1)  # a batch per shard
+    spill = open_workspace(tmp_path / "spilled").new_folder("pages")
+    spilled = build(config, spill=spill, early_search=True)
+    early = spilled.early_search
+    assert early is not None and early.pending is not None
+    started = {entry[0] for entry in early.pending.running + early.pending.waiting} | set(early.pending.ended)
+    assert started and all(name.startswith("briefings-") or name in ("leaders", "treaties", "issues")
+                           for name in started)
+    (spill / "briefings/b01/index.html").write_text("<p>Garbled, and not marked for search</p>")
+    pending = start_search(spilled, None)
+    finished, state = pending.finish()
+
+    def index(result):
+        return {o.rel_path: o.read() for o in result.outputs if o.origin == pagefind.ORIGIN}
+
+    assert index(finished) == index(in_memory) and len(index(finished)) > 10
+    assert not Path(spilled.search_notes.folder).exists()
+    shutil.rmtree(spill)
+
+
+def test_a_build_that_fails_after_starting_its_search_index_leaves_no_pagefind_running(make_site, tmp_path,
+                                                                                       monkeypatch):
+    """A template error in the last batch fails the build: the runs started for the first batches are stopped
+    and their scratch folders removed, and the error is the template's."""
+    from briefgen.config import load_config
+    from briefgen.errors import BuildError
+    from briefgen.output.workspace import open_workspace
+    from briefgen.pipeline import build
+    from briefgen.render import jobs
+    from briefgen.search import scratch
+    from briefgen.search.step import EarlySearch
+
+    site = _body_edit_site(make_site)
+    templates = site / "templates"
+    templates.mkdir(exist_ok=True)
+    (templates / "404.html").write_text("{% extends 'base.html' %}{% block content %}{{ 1 / 0 }}{% endblock %}")
+    config = load_config(site)
+    monkeypatch.setattr(jobs, "SPILL_MIN_PAGES", 1)
+    monkeypatch.setattr(EarlySearch, "MIN_BATCH", 1)
+    def runs():  # a Pagefind run's scratch folder holds its log (the notes' folder does not)
+        return set(Path(scratch.scratch_root()).glob(f"{scratch.scratch_prefix()}*/log"))
+
+    before = runs()
+    spill = open_workspace(tmp_path / "spilled").new_folder("pages")
+    with pytest.raises(BuildError) as failed:
+        build(config, spill=spill, early_search=True)
+    assert "ZeroDivisionError" in str(failed.value.diagnostics)
+    assert runs() == before
+    shutil.rmtree(spill)
+
+
 def test_scratch_folders_of_killed_builds_are_removed_by_the_next_large_build():
     """What Pagefind is given waits in memory (/dev/shm): a killed build's folder would hold it until a reboot."""
     import time

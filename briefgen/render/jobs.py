@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Protocol
 
 import jinja2
 
@@ -92,9 +92,17 @@ class JobResults:
 SPILL_MIN_PAGES = 2000
 
 
+class Batches(Protocol):
+    """How a large render is cut into batches (see search.step.EarlySearch)."""
+
+    def batch_of(self, rel_path: str) -> int: ...
+
+    def rendered(self, outputs: list[Output], fingerprints: dict[str, str], notes: dict[str, object]) -> None: ...
+
+
 def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], Output | None],
              workers: int | None = None, progress=None, spill: Path | None = None,
-             note: Callable[[str, bytes], object] | None = None) -> JobResults:
+             note: Callable[[str, bytes], object] | None = None, batches: Batches | None = None) -> JobResults:
     """Reuse what `reusable` offers for unchanged jobs; render the rest on all cores.
 
     `reusable(job)` is asked for an output stored under the job's own
@@ -108,6 +116,11 @@ def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], 
     into the site rather than copied). `note(path, bytes)`, if given, is
     called by the worker on each page it spills, while the page is in hand;
     what it returns is in the results' `notes`.
+
+    A spilled render with `batches` goes batch by batch (batches.batch_of
+    each page's path, in increasing order), and batches.rendered hears of the
+    pages done after each batch but the last: the search index starts on them
+    while the rest renders. The results are the same either way.
     """
     outputs: list[Output | None] = []
     todo: list[tuple[int, PageJob]] = []
@@ -121,27 +134,49 @@ def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], 
     problems: list[TemplateProblem] = []
     notes: dict[str, object] = {}
     bodies_read: dict[str, Mapping[str, str]] = {}
-    if spill is not None and len(todo) >= SPILL_MIN_PAGES:
-        spill.mkdir(parents=True, exist_ok=True)
-        work = [(job, spill / job.rel_path, note) for _, job in todo]  # laid out as in the site: it may be kept as one
-        produced = parallel_map(_execute_to_file, work, workers, progress)
-    else:
-        produced = parallel_map(_execute, [job for _, job in todo], workers, progress)
-    for (index, job), result in zip(todo, produced):
-        if isinstance(result, TemplateProblem):
-            problems.append(result)
-            fingerprints.pop(job.rel_path, None)
-            continue
-        bodies_read[job.rel_path] = result.bodies_read
-        fingerprints[job.rel_path] = output_key(job.fingerprint, result.bodies_read)
-        if isinstance(result, SpilledPage):
-            if note is not None:
-                notes[job.rel_path] = result.note
-            outputs[index] = Output(job.rel_path, copy_from=result.path, origin=job.origin, spilled=True)
+    spilling = spill is not None and len(todo) >= SPILL_MIN_PAGES
+    groups = _in_batches(todo, batches) if spilling and batches is not None else [todo]
+    done = 0
+    for number, group in enumerate(groups, 1):
+        if spilling:
+            spill.mkdir(parents=True, exist_ok=True)
+            # laid out as in the site: it may be kept as one
+            work = [(job, spill / job.rel_path, note) for _, job in group]
+            produced = parallel_map(_execute_to_file, work, workers, _shifted(progress, done, len(todo)))
         else:
-            outputs[index] = Output(job.rel_path, result.content, origin=job.origin)
+            produced = parallel_map(_execute, [job for _, job in group], workers, progress)
+        done += len(group)
+        for (index, job), result in zip(group, produced):
+            if isinstance(result, TemplateProblem):
+                problems.append(result)
+                fingerprints.pop(job.rel_path, None)
+                continue
+            bodies_read[job.rel_path] = result.bodies_read
+            fingerprints[job.rel_path] = output_key(job.fingerprint, result.bodies_read)
+            if isinstance(result, SpilledPage):
+                if note is not None:
+                    notes[job.rel_path] = result.note
+                outputs[index] = Output(job.rel_path, copy_from=result.path, origin=job.origin, spilled=True)
+            else:
+                outputs[index] = Output(job.rel_path, result.content, origin=job.origin)
+        if number < len(groups) and not problems:
+            batches.rendered([o for o in outputs if o is not None], fingerprints, notes)
     return JobResults([o for o in outputs if o is not None], problems, fingerprints, bodies_read,
                       rendered=len(todo), reused=len(outputs) - len(todo), notes=notes)
+
+
+def _in_batches(todo: list[tuple[int, PageJob]], batches: Batches) -> list[list[tuple[int, PageJob]]]:
+    grouped: dict[int, list[tuple[int, PageJob]]] = {}
+    for entry in todo:
+        grouped.setdefault(batches.batch_of(entry[1].rel_path), []).append(entry)
+    return [grouped[number] for number in sorted(grouped)]
+
+
+def _shifted(progress, done: int, total: int):
+    """A batch's progress reported as the whole render's."""
+    if progress is None:
+        return None
+    return lambda batch_done, batch_total: progress(done + batch_done, total)
 
 
 def _execute_to_file(work: tuple[PageJob, Path, Callable[[str, bytes], object] | None]

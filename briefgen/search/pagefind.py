@@ -26,8 +26,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import select
 import subprocess
 import tempfile
+import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,17 +163,14 @@ class PendingIndex:
     running: list = field(default_factory=list)  # (name, fps key, bytes key, _Run)
     binary: Path | None = None
     notes: PageNotes | None = None  # the pages' indexed parts, written already where they were made
+    ended: dict = field(default_factory=dict)  # shards indexed already (see reap), by name
 
     def finish(self, diags: Diagnostics) -> SearchState:
         """Wait for every run; the complete state, or an empty one (and an error) if Pagefind failed."""
         try:
             while self.running:
-                name, fps_key, bytes_key, run = self.running.pop(0)
-                files = run.wait()
-                self.state.shards[name] = Shard(
-                    fps_key, bytes_key, tuple(Output(f"{BUNDLE_DIR}/{name}/{rel}", data, origin=ORIGIN)
-                                              for rel, data in files),
-                    tuple("search:" + digest_bytes(data) for _, data in files))
+                name, shard = _collected(self.running.pop(_first_ended([entry[3] for entry in self.running])))
+                self.state.shards[name] = shard
                 self._launch()
         except subprocess.CalledProcessError as exc:
             diags.error(None, None, f"Pagefind failed to index the site: {_last_line(exc.stderr or exc.stdout)}",
@@ -180,6 +179,18 @@ class PendingIndex:
         finally:
             self.abandon()
         return self.state
+
+    def reap(self) -> None:
+        """Collect the runs that have ended, into `ended`, and start waiting ones in their place; waits for
+        none (a build that renders meanwhile calls this now and then)."""
+        for entry in [entry for entry in self.running if entry[3].ended()]:
+            self.running.remove(entry)
+            try:
+                name, shard = _collected(entry)
+            except subprocess.CalledProcessError:
+                continue  # not taken over: the search step runs it again, and reports a failure then
+            self.ended[name] = shard
+        self._launch()
 
     def indexing(self) -> list[str]:
         """The shards being indexed again (or waiting to be); the others are reused."""
@@ -193,6 +204,32 @@ class PendingIndex:
         if self.notes is not None:
             self.notes.remove()
 
+    def _take_over(self, early: PendingIndex, keep_all: bool) -> None:
+        """The runs of `early` (started or waiting) that index what this one would, or all when `keep_all`;
+        the others are stopped."""
+        wanted = {(entry[0], entry[2]): index for index, entry in enumerate(self.waiting)}
+        if keep_all:
+            self.ended.update(early.ended)
+        else:
+            for name, fps_key, bytes_key, _ in self.waiting:
+                shard = early.ended.get(name)
+                if shard is not None and shard.given_key == bytes_key:
+                    self.state.shards[name] = shard._replace(pages_key=fps_key)
+            self.waiting = [entry for entry in self.waiting if entry[0] not in self.state.shards]
+        taken = []
+        for entry in early.running:
+            if keep_all or (entry[0], entry[2]) in wanted:
+                self.running.append(entry)
+                taken.append(entry)
+        for entry in early.waiting:
+            if keep_all:
+                self.waiting.append(entry)
+        early.running = [entry for entry in early.running if not any(entry is t for t in taken)]
+        early.waiting = []
+        running = {(entry[0], entry[2]) for entry in self.running}
+        self.waiting = [entry for entry in self.waiting if (entry[0], entry[2]) not in running]
+        _stop_early(early)
+
     def _launch(self) -> None:
         while self.waiting and len(self.running) < MAX_RUNS:
             name, fps_key, bytes_key, pages = self.waiting.pop(0)
@@ -200,13 +237,17 @@ class PendingIndex:
 
 
 def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callable[[str], str],
-                fingerprints: Mapping[str, str], previous: SearchState, notes: PageNotes | None = None
-                ) -> PendingIndex:
+                fingerprints: Mapping[str, str], previous: SearchState, notes: PageNotes | None = None,
+                early: PendingIndex | None = None, keep_early: bool = False) -> PendingIndex:
     """Decide which shards must be indexed again and start Pagefind on them; finish() collects them.
 
     A page of unchanged fingerprint is not read: whether it is indexed and
     the digest of its bytes are known from the last build; nor is one that
     `notes` has a record of. The notes are the returned PendingIndex's to remove.
+    `early`: runs started before, while pages were still rendering (see
+    search.step.EarlySearch); a shard of theirs given the very pages this one
+    is given is taken over, not indexed again. The others are stopped, unless
+    `keep_early` (more shards are being added to them).
     """
     state = SearchState()
     shards: dict[str, list[Output]] = {}
@@ -223,12 +264,14 @@ def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callabl
         state.pages[output.rel_path] = SearchedPage(fingerprint, indexed, digest)
         if indexed:
             shards.setdefault(shard_of(output.rel_path), []).append(output)
-    if not shards:
+    if not shards and not keep_early:
+        _stop_early(early)
         return PendingIndex(state, notes=notes)
     binary = pagefind_binary()
     if binary is None:
         diags.warning(None, None, "the search index was not built: the Pagefind binary was not found.",
                       "Install it with: pip install 'pagefind[bin]' (or set PAGEFIND_BINARY_PATH).")
+        _stop_early(early)
         return PendingIndex(SearchState(pages=state.pages), notes=notes)
     pending = PendingIndex(state, binary=binary, notes=notes)
     for name in sorted(shards):
@@ -244,8 +287,25 @@ def start_index(outputs: Iterable[Output], diags: Diagnostics, shard_of: Callabl
             state.shards[name] = before._replace(pages_key=fps_key)
             continue
         pending.waiting.append((name, fps_key, bytes_key, pages))
+    if early is not None:
+        pending._take_over(early, keep_early)
     pending._launch()
     return pending
+
+
+def _collected(entry) -> tuple[str, Shard]:
+    """The shard a run made, once it has ended (raises CalledProcessError if Pagefind failed)."""
+    name, fps_key, bytes_key, run = entry
+    files = run.wait()
+    return name, Shard(fps_key, bytes_key, tuple(Output(f"{BUNDLE_DIR}/{name}/{rel}", data, origin=ORIGIN)
+                                                 for rel, data in files),
+                       tuple("search:" + digest_bytes(data) for _, data in files))
+
+
+def _stop_early(early: PendingIndex | None) -> None:
+    if early is not None:
+        early.notes = None  # the notes are the build's, not the early runs' to remove
+        early.abandon()
 
 
 def state_outputs(state: SearchState) -> list[Output]:
@@ -304,11 +364,13 @@ class _Run:
         self._log = open(Path(self._folder.name) / "log", "w+", encoding="utf-8")  # a file: a pipe could fill up
         self._command = [str(binary), "--site", str(site), "--output-path", str(self._bundle), "--silent"]
         self._process = subprocess.Popen(self._command, stdout=self._log, stderr=subprocess.STDOUT)
+        self.deadline = time.monotonic() + RUN_TIMEOUT
+        self.ended_fd = _pidfd(self._process.pid)  # readable once the process has ended (Linux), else None
 
     def wait(self) -> list[tuple[str, bytes]]:
         """(path inside the bundle, bytes) of every file of the shard's Pagefind bundle."""
         try:
-            code = self._process.wait(timeout=600)
+            code = self._process.wait()  # blocks in the kernel: Popen.wait(timeout) would poll and sleep
             if code != 0:
                 self._log.seek(0)
                 raise subprocess.CalledProcessError(code, self._command, output=self._log.read())
@@ -317,12 +379,47 @@ class _Run:
         finally:
             self.abandon()
 
-    def abandon(self) -> None:
+    def ended(self) -> bool:
+        return self._process.poll() is not None
+
+    def kill(self) -> None:
         if self._process.poll() is None:
             self._process.kill()
-            self._process.wait()
+
+    def abandon(self) -> None:
+        self.kill()
+        self._process.wait()
+        if self.ended_fd is not None:
+            os.close(self.ended_fd)
+            self.ended_fd = None
         self._log.close()
         self._folder.cleanup()
+
+
+RUN_TIMEOUT = 600  # seconds: a Pagefind run still going after this is stopped (and the build fails)
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):  # not Linux, or a kernel before 5.3
+        return None
+
+
+def _first_ended(runs: Sequence[_Run]) -> int:
+    """The index of a run that has ended, waiting (asleep, in the kernel) until one has: the next shard then
+    starts at once, whichever run ends first. A run past its deadline is stopped. Without pidfds, the first."""
+    if any(run.ended_fd is None for run in runs):
+        return 0
+    while True:
+        now = time.monotonic()
+        ready, _, _ = select.select([run.ended_fd for run in runs], [], [],
+                                    max(0.0, min(run.deadline for run in runs) - now))
+        if ready:
+            return next(index for index, run in enumerate(runs) if run.ended_fd == ready[0])
+        for run in runs:
+            if run.deadline <= now:
+                run.kill()  # it ends now, with a code that says it failed
 
 
 def _last_line(text: str | None) -> str:
