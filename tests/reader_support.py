@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import shutil
+import subprocess
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -89,3 +91,24 @@ def chromium() -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+def nu_errors(java: str, jar: Path, pages: list[Path]) -> list[str]:
+    """The Nu HTML Checker's errors on `pages`, as "path:line: message" (the path from _site/ or the sub-path on)."""
+    # One run over every page: the checker's start-up costs more than checking.
+    result = subprocess.run([java, "-jar", str(jar), "--errors-only", "--format", "json", *map(str, pages)],
+                            capture_output=True, text=True, timeout=600)
+    report = json.loads(result.stderr or result.stdout)
+    errors = [f"{m.get('url', '').rsplit('/_site/', 1)[-1].rsplit(SUB_PATH, 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+              for m in report["messages"] if m["type"] == "error" or m.get("subType") == "fatal"]
+    assert errors or result.returncode == 0, result.stderr[-2000:]
+    return errors
+
+
+def axe_problems(page, axe: Path, label: str) -> list[str]:
+    """axe-core's serious and critical findings on the page open in `page` (Playwright), each named by `label`."""
+    page.add_script_tag(path=str(axe))
+    violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    assert isinstance(violations, list)
+    return [f"{label}: {v['id']} [{v['impact']}] {[' '.join(node['target']) for node in v['nodes']][:3]}"
+            for v in violations if v["impact"] in ("serious", "critical")]

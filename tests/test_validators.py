@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_cli
-from reader_support import CHROMIUM, CHROMIUM_ARGS, NODE_MODULES, chromium, require_program, require_tool, served_sample
+from reader_support import (CHROMIUM, CHROMIUM_ARGS, NODE_MODULES, axe_problems, chromium, nu_errors,
+                            require_program, require_tool, served_sample)
 
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
@@ -46,16 +47,9 @@ def sample(tmp_path_factory) -> Path:
 def test_nu_html_checker_finds_no_error_on_any_page(sample):
     java = require_program("java", "apt-get install default-jre-headless; .ci/run does it")
     jar = require_tool(VNU_JAR, "The Nu HTML Checker (vnu-jar)", NPM_HOW)
-    pages = sorted(str(p) for p in sample.rglob("*.html"))
+    pages = sorted(sample.rglob("*.html"))
     assert len(pages) > 50
-    # One run over every page: the checker's start-up costs more than checking.
-    result = subprocess.run([java, "-jar", str(jar), "--errors-only", "--format", "json", *pages],
-                            capture_output=True, text=True, timeout=600)
-    report = json.loads(result.stderr or result.stdout)
-    errors = [f"{m.get('url', '').rsplit('/_site/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
-              for m in report["messages"] if m["type"] == "error" or m.get("subType") == "fatal"]
-    assert not errors, "\n".join(errors)
-    assert result.returncode == 0
+    assert not nu_errors(java, jar, pages)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -68,13 +62,7 @@ def test_axe_finds_nothing_serious_on_each_kind_of_page(tmp_path, scheme):
             page.goto(site_url + path, wait_until="networkidle")
             if kind == "search":  # judge the page with its results showing
                 page.wait_for_selector("#search-results li", timeout=15_000)
-            page.add_script_tag(path=str(axe))
-            violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
-            assert isinstance(violations, list)
-            for violation in violations:
-                if violation["impact"] in ("serious", "critical"):
-                    targets = [" ".join(node["target"]) for node in violation["nodes"]][:3]
-                    problems.append(f"{kind} ({scheme}): {violation['id']} [{violation['impact']}] {targets}")
+            problems += axe_problems(page, axe, f"{kind} ({scheme})")
     assert not problems, "\n".join(problems)
 
 
