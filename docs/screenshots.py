@@ -3,8 +3,9 @@
 
     .venv/bin/python docs/screenshots.py
 
-Builds the sample site into a temporary folder in English, and again with
-`language: ru` and `language: ar` (right to left), serves them on 127.0.0.1
+Builds the sample site into a temporary folder (English, with its Russian
+tree under /ru/), and again with Arabic as its first language (right to left,
+its English text shown in an Arabic layout), serves them on 127.0.0.1
 and saves pages at a desktop and a phone width, in the light and the dark
 scheme, as PNGs beside this script. Each PNG is reduced to a palette of a few
 dozen colours (Pillow), which text and flat colours survive unharmed, so that
@@ -65,8 +66,13 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+# Where each language's pages are served: Russian is the sample's own tree; Arabic a build of its own.
+BUILD_OF = {"en": "en", "ru": "en", "ar": "ar"}
+TREE_OF = {"en": "", "ru": "ru/", "ar": ""}
+
+
 def build_sample(language: str, out: Path, base_url: str, scratch: Path) -> None:
-    """The sample site built in `language` (a copy of it with site.yaml's `language:` changed)."""
+    """The sample site built with `language` first (a copy of it with site.yaml's `languages:` changed)."""
     site = scratch / f"site-{language}"
     for part in SAMPLE_PARTS:
         source = REPO / part
@@ -76,8 +82,10 @@ def build_sample(language: str, out: Path, base_url: str, scratch: Path) -> None
             site.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, site / part)
     config = site / "site.yaml"
-    config.write_text(re.sub(r"(?m)^language: .*$", f"language: {language}", config.read_text(encoding="utf-8")),
-                      encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    changed = re.sub(r"(?m)^languages: \[en,", f"languages: [{language},", text)
+    assert changed != text or language == "en", "the sample's site.yaml names its languages"
+    config.write_text(changed, encoding="utf-8")
     subprocess.run([sys.executable, "-m", "briefgen", "build", "--quiet", "--no-cache", "--out", str(out),
                     "--base-url", base_url], cwd=site, check=True)
 
@@ -98,15 +106,15 @@ def main() -> None:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         origin = f"http://127.0.0.1:{server.server_port}/"
         try:
-            for language in sorted({shot.language for shot in SHOTS}):
-                build_sample(language, served / language, f"{origin}{language}/", Path(tmp))
+            for build in sorted({BUILD_OF[shot.language] for shot in SHOTS}):
+                build_sample(build, served / build, f"{origin}{build}/", Path(tmp))
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
                 for shot in SHOTS:
                     width, height = VIEWPORTS[shot.viewport]
                     page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1,
                                             color_scheme=shot.scheme)
-                    page.goto(f"{origin}{shot.language}/{shot.path}", wait_until="load")
+                    page.goto(f"{origin}{BUILD_OF[shot.language]}/{TREE_OF[shot.language]}{shot.path}", wait_until="load")
                     page.screenshot(path=str(shot.file))
                     page.close()
                     shrink(shot.file)
