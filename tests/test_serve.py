@@ -409,19 +409,25 @@ def test_the_reload_script_is_added_to_served_html_only(serve_site):
         assert b"__briefgen" not in output.read() and b"briefgen-errors" not in output.read(), output.rel_path
 
 
+def edit_and_compare_with_a_clean_build(session, site: Path, action) -> None:
+    """Do `action` (an edit), wait for serve's rebuild and search index, and compare what it serves with a
+    clean build of the same sources, byte for byte."""
+    generation = session.state.generation
+    action()
+    wait_for_build(session, generation)
+    assert not session.state.view().errors, session.log.lines[-3:]
+    assert session.rebuilder.search.wait_idle(30), "the search index was not brought up to date"
+    served = {path: output.read() for path, output in session.state.view().snapshot.files.items()}
+    clean = {output.rel_path: output.read() for output in build_and_index(load_config(site)).outputs}
+    assert served.keys() == clean.keys()
+    assert [path for path in served if served[path] != clean[path]] == []
+
+
 def test_the_served_site_equals_a_clean_build_after_a_sequence_of_edits(serve_site):
     site, session = serve_site({"content/briefings/treaty-extended.md": SECOND})
 
     def edit(action) -> None:
-        generation = session.state.generation
-        action()
-        wait_for_build(session, generation)
-        assert not session.state.view().errors, session.log.lines[-3:]
-        assert session.rebuilder.search.wait_idle(30), "the search index was not brought up to date"
-        served = {path: output.read() for path, output in session.state.view().snapshot.files.items()}
-        clean = {output.rel_path: output.read() for output in build_and_index(load_config(site)).outputs}
-        assert served.keys() == clean.keys()
-        assert [path for path in served if served[path] != clean[path]] == []
+        edit_and_compare_with_a_clean_build(session, site, action)
 
     briefings = site / "content/briefings"
     edit(lambda: (briefings / "geneva.md").write_text(SECOND.replace("Treaty extended", "Geneva summit")
@@ -546,15 +552,7 @@ def test_serve_rebuilds_a_bilingual_site_on_edits_of_its_translations(serve_site
     assert 'hreflang="ru"' in page(session, "/briefings/first-call/")
 
     def edit(action) -> None:
-        generation = session.state.generation
-        action()
-        wait_for_build(session, generation)
-        assert not session.state.view().errors, session.log.lines[-3:]
-        assert session.rebuilder.search.wait_idle(30), "the search index was not brought up to date"
-        served = {path: output.read() for path, output in session.state.view().snapshot.files.items()}
-        clean = {output.rel_path: output.read() for output in build_and_index(load_config(site)).outputs}
-        assert served.keys() == clean.keys()
-        assert [path for path in served if served[path] != clean[path]] == []
+        edit_and_compare_with_a_clean_build(session, site, action)
 
     translation = site / "content/briefings/first-call.ru.md"
     edit(lambda: translation.write_text("---\ntitle: Первый разговор\n---\nНовый текст.\n"))
