@@ -310,9 +310,10 @@ def main() -> None:
         show("1st edit", ours["1st edit"])
         show("one edit", ours["one edit"])
         show("fm edit", ours["fm edit"])
-        show("serve", served[0])
-        show("serve page", served[1])
-        show("serve fm", served[2])
+        if not args.no_serve:
+            show("serve", served[0])
+            show("serve page", served[1])
+            show("serve fm", served[2])
         if published:
             show("cold, kept", published["cold, kept"], ours["cold"], "cold")
             show("ci publish", published["ci publish"], ours["cold"], "cold")
