@@ -506,6 +506,18 @@ def test_the_kept_spare_site_never_brings_back_stray_or_stale_files(make_site, t
     assert not (site / "_site/briefings/b").exists()
 
 
+def _warm_build_equals_clean(config, cache, label: str) -> dict[str, bytes]:
+    """Build with `cache` (warm) and without (clean); assert both wrote the same files with the same bytes;
+    the warm build's files."""
+    from briefgen.incremental.cache import BuildCache
+    from briefgen.pipeline import build
+
+    got = {o.rel_path: o.read() for o in build(config, cache=cache).outputs}
+    want = {o.rel_path: o.read() for o in build(config, cache=BuildCache()).outputs}
+    assert sorted(got) == sorted(want) and [n for n in want if got[n] != want[n]] == [], label
+    return got
+
+
 def test_a_title_or_slug_change_re_renders_only_the_bodies_that_link_by_title_or_file(make_site):
     from briefgen.pipeline import build
     from briefgen.incremental.cache import BuildCache
@@ -522,12 +534,7 @@ def test_a_title_or_slug_change_re_renders_only_the_bodies_that_link_by_title_or
     build(config, cache=cache)
 
     def same_as_clean(label):
-        result = build(config, cache=cache)
-        clean = build(config, cache=BuildCache())
-        got = {o.rel_path: o.read() for o in result.outputs}
-        want = {o.rel_path: o.read() for o in clean.outputs}
-        assert sorted(got) == sorted(want) and [n for n in want if got[n] != want[n]] == [], label
-        return got
+        return _warm_build_equals_clean(config, cache, label)
 
     unlinked = cache.bodies.tail(PurePosixPath("content/briefings/b4.md"))
     (site / "content/briefings/b2.md").write_text(briefing("Second", "2021-01-02", "Two."))
@@ -562,12 +569,8 @@ def test_a_new_briefing_or_a_moved_page_re_renders_only_the_bodies_linking_to_th
     build(config, cache=cache)
 
     def same_as_clean(label):
-        result = build(config, cache=cache)
-        clean = build(config, cache=BuildCache())
-        got = {o.rel_path: o.read().decode() for o in result.outputs if o.rel_path.endswith(".html")}
-        want = {o.rel_path: o.read().decode() for o in clean.outputs if o.rel_path.endswith(".html")}
-        assert sorted(got) == sorted(want) and [n for n in want if got[n] != want[n]] == [], label
-        return got
+        got = _warm_build_equals_clean(config, cache, label)
+        return {path: data.decode() for path, data in got.items() if path.endswith(".html")}
 
     def bodies():
         return {rel: cache.bodies.tail(PurePosixPath(f"content/briefings/{rel}.md")) for rel in ("b1", "b2", "b3", "b4")}
