@@ -12,6 +12,7 @@ finishes (CommitPoint).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -36,7 +37,8 @@ from briefgen.incremental.cache import (
     save_state,
 )
 from briefgen.incremental.database import CacheDamaged
-from briefgen.incremental.kept_site import KEPT_DIR, forget_kept, keep_pages, restamped, restore_output
+from briefgen.incremental.kept_site import (KEPT_DIR, being_restored, forget_kept, keep_pages, restamped,
+                                           restore_output)
 from briefgen.incremental.memory import collector_held_for_a_build
 from briefgen.output.folder_stat import OutputFolderStat
 from briefgen.output.workspace import (
@@ -110,10 +112,10 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
     if options.use_cache:
         cache = load_state(config.root, config.output_path)
         restored = bool(cache.kept) and not os.path.lexists(config.output_path)
-        if restored:  # a fresh checkout with its cache restored: the kept site, not what is not kept, is back
-            lap = time.perf_counter()
-            cache.written = restore_output(config.root, workspace, cache.kept)
-            built.phases["restore"] = time.perf_counter() - lap
+        restore = None
+        if restored:  # a fresh checkout with its cache restored: the kept site, not what is not kept, comes back
+            restore = functools.partial(restore_output, config.root, workspace, cache.kept)
+            cache.written = being_restored(cache.kept)  # in the folder stat's process, while this one models
         inputs, stamps, listing = inputs_key(config, options.drafts, cache.stamps)
         if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written) \
                 and not restored and (cache.kept or not options.cache_pages):
@@ -121,7 +123,7 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
             return FolderBuild(None, cache.last_diagnostics)
         # Forked before the cache database is opened: the second core looks at the disk meanwhile.
         folder_stat = OutputFolderStat(config.output_path, cache.written, cache.spare.path if cache.spare else None,
-                                       fork=options.workers != 1)
+                                       fork=options.workers != 1, restore=restore)
     spill = images_dir = None
     try:
         spill = workspace.new_folder("pages")  # a large render's pages wait there, not in memory
@@ -143,6 +145,7 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
                 cache = forget_cache(config.root, cache)
                 result = build(config, drafts=options.drafts, cache=cache, workers=options.workers,
                                progress=listener.progress, spill=spill, early_search=True)
+            cache.adopt_restored()
             built.result = _index_and_write(config, workspace, commit, result, cache, inputs if folder_stat else None,
                                             folder_stat.spare_listing() if folder_stat else None, spill, listener,
                                             options, built.phases)

@@ -122,6 +122,13 @@ class BuildCache:
     saved_search: tuple | None = None  # CLI: the search state as saved, until restore_search makes it `search`
     _saved_model: ModelMemo | None = None  # CLI: the last model as the database holds it (see earlier_model)
 
+    def adopt_restored(self) -> None:
+        """Once the folder stat's process has made the output folder from the kept site, what it wrote is
+        `written` (until then, the kept files' identities with no stamps: see kept_site.being_restored)."""
+        restored = self.folder_stat.restored() if self.folder_stat is not None else None
+        if restored is not None:
+            self.written = restored
+
     def restore_search(self) -> None:
         """The saved search shards whose files are still as written (asked late: it waits for the folder stat)."""
         if self.saved_search is not None:
@@ -267,11 +274,12 @@ def load_cache(root: Path, output_dir: Path, state: BuildCache | None = None) ->
 
 
 def forget_cache(root: Path, cache: BuildCache) -> BuildCache:
-    """A damaged cache is left for an empty one; only the spare site, checked file by file when used, is kept."""
+    """A damaged cache is left for an empty one; only the spare site, checked file by file when used, is kept,
+    and the folder stat, whose process may be restoring the output folder (see adopt_restored)."""
     if cache.database is not None:
         cache.database.close()
     (root / CACHE_DIR / DATABASE).unlink(missing_ok=True)
-    return BuildCache(output_dir=cache.output_dir, spare=cache.spare)
+    return BuildCache(output_dir=cache.output_dir, spare=cache.spare, folder_stat=cache.folder_stat)
 
 
 def save_build(root: Path, cache: BuildCache) -> None:

@@ -11,7 +11,8 @@ copy on disk), each listed with the identity it was written under and the
 digest of its bytes. When the output folder is missing, the kept files
 whose bytes still have their digest are linked into a new output folder
 with their identities, and the build goes on as if the site had been
-there: only what changed is made again. A file whose digest differs (a
+there: only what changed is made again. That restore runs in the process
+that stats the output folder (output/folder_stat.py), beside the modelling. A file whose digest differs (a
 damaged cache, a page edited in place through its other link) is left out
 and made again; one whose identity is another's (a cache from another
 site) is never reused, as ever.
@@ -53,7 +54,7 @@ def restore_output(root: Path, workspace: Workspace, kept: KeptPages) -> Manifes
     Staged in the workspace and renamed into place, as every write is: a kill leaves no half site.
     """
     folder = str(kept_folder(root))
-    names = [name for name in kept if _inside(name)]
+    names = sorted(name for name in kept if _inside(name))  # a folder's parent is made before it
     staging = workspace.new_folder("staging")
     try:
         manifest: Manifest = {}
@@ -64,7 +65,10 @@ def restore_output(root: Path, workspace: Workspace, kept: KeptPages) -> Manifes
             target = f"{staging}/{name}"
             parent = os.path.dirname(target)
             if parent not in made_folders:
-                os.makedirs(parent, exist_ok=True)
+                try:  # os.makedirs looks at each folder above first: ten thousand of them add up
+                    os.mkdir(parent)
+                except OSError:
+                    os.makedirs(parent, exist_ok=True)
                 made_folders.add(parent)
             link_or_copy(f"{folder}/{name}", target)
             manifest[name] = Written(kept[name].identity, *file_stamp(target))
@@ -74,6 +78,12 @@ def restore_output(root: Path, workspace: Workspace, kept: KeptPages) -> Manifes
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest
+
+
+def being_restored(kept: KeptPages) -> Manifest:
+    """The manifest of an output folder still being restored from `kept`: identities, but stamps no file has
+    (a page is reused only once its file is known to be restored: see BuildCache.adopt_restored)."""
+    return {name: Written(page.identity, -1, -1, -1) for name, page in kept.items()}
 
 
 def keep_pages(root: Path, out: Path, written: Manifest, kept: KeptPages) -> KeptPages:

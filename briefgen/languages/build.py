@@ -154,6 +154,7 @@ def _share_written(cache: BuildCache, tree_cache: BuildCache, folder: str) -> No
     """The tree's pages as the last build wrote them (the CLI) or kept them (serve), under the tree's own
     paths: a page whose key is unchanged is not rendered again (see BuildCache.reusable_output)."""
     cut = len(folder)
+    cache.adopt_restored()
     tree_cache.written = {name[cut:]: written for name, written in cache.written.items() if name.startswith(folder)}
     tree_cache.outputs = {name[cut:]: kept._replace(output=replace(kept.output, rel_path=name[cut:]))
                           for name, kept in cache.outputs.items() if name.startswith(folder)}
