@@ -145,7 +145,9 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
                 cache = forget_cache(config.root, cache)
                 result = build(config, drafts=options.drafts, cache=cache, workers=options.workers,
                                progress=listener.progress, spill=spill, early_search=True)
-            cache.adopt_restored()
+            restore_seconds = cache.adopt_restored()
+            if restore_seconds is not None:  # beside the modelling: not a part of the wall time
+                built.phases["restore (beside)"] = restore_seconds
             built.result = _index_and_write(config, workspace, commit, result, cache, inputs if folder_stat else None,
                                             folder_stat.spare_listing() if folder_stat else None, spill, listener,
                                             options, built.phases)

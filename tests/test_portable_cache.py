@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -123,6 +124,29 @@ def test_a_deleted_output_folder_comes_back_from_the_cache(make_site, tmp_path):
     rendered, unchanged = counts(build(site, "--cache-pages"))
     assert 0 < rendered < unchanged
     assert_same_as_clean_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("jobs", ["2", "1"])  # restored beside the modelling, or in this process
+def test_a_restored_cache_whose_database_is_damaged_still_builds_the_same_site(make_site, tmp_path, jobs):
+    """The kept site is restored while the build reads the cache and finds it damaged: the build from scratch
+    that follows waits for the restore, and writes over it the same site as a clean build."""
+    site = make_site(desk())
+    build(site, "--cache-pages")
+    clone = fresh_clone(site, tmp_path / "clone")
+    database = sqlite3.connect(clone / CACHE / "cache.sqlite")
+    with database:  # a rendered body garbled: found when the bodies are read, after the restore has begun
+        assert database.execute("UPDATE rows SET tail = X'00ff00' WHERE kind = 'bodies'").rowcount > 0
+    database.close()
+    (clone / "content/briefings/b25.md").write_text(briefing("Briefing 25", "2021-06-25", "Putin again."))
+    published = build(clone, "--cache-pages", "--jobs", jobs)
+    assert "is damaged" in published.stderr and "restore" in published.stderr
+    assert counts(published)[1] == 0  # nothing trusted from the damaged cache
+    assert_same_as_clean_build(clone, tmp_path)
+    assert sorted(p.name for p in (clone / "._site.briefgen").iterdir() if p.name.startswith("staging")) == []
+    # The next build trusts the cache written afresh, and the kept site it holds.
+    shutil.rmtree(clone / "_site")
+    assert counts(build(clone, "--cache-pages", "--jobs", jobs))[0] == 0
+    assert_same_as_clean_build(clone, tmp_path)
 
 
 def test_a_cache_from_a_site_whose_content_differs_leaks_no_page(make_site, tmp_path):

@@ -122,12 +122,15 @@ class BuildCache:
     saved_search: tuple | None = None  # CLI: the search state as saved, until restore_search makes it `search`
     _saved_model: ModelMemo | None = None  # CLI: the last model as the database holds it (see earlier_model)
 
-    def adopt_restored(self) -> None:
+    def adopt_restored(self) -> float | None:
         """Once the folder stat's process has made the output folder from the kept site, what it wrote is
-        `written` (until then, the kept files' identities with no stamps: see kept_site.being_restored)."""
+        `written` (until then, the kept files' identities with no stamps: see kept_site.being_restored).
+        The seconds the restore took, if there was one."""
         restored = self.folder_stat.restored() if self.folder_stat is not None else None
-        if restored is not None:
-            self.written = restored
+        if restored is None:
+            return None
+        self.written = restored.manifest
+        return restored.seconds
 
     def restore_search(self) -> None:
         """The saved search shards whose files are still as written (asked late: it waits for the folder stat)."""

@@ -15,6 +15,7 @@ second core while this one models and plans the site.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -22,10 +23,17 @@ from briefgen.output.writer import Listing, Manifest, is_as_written, list_files
 from briefgen.parallel import Forked
 
 
+class Restored(NamedTuple):
+    """The output folder made from the kept site: the manifest it is written as, and the seconds it took."""
+
+    manifest: Manifest
+    seconds: float
+
+
 class _Look(NamedTuple):
     intact: set[str]
     spare_listing: Listing | None
-    restored: Manifest | None  # the output folder made from the kept site, as written
+    restored: Restored | None
 
 
 class OutputFolderStat:
@@ -47,17 +55,20 @@ class OutputFolderStat:
         listing = self._look.result().spare_listing
         return None if listing is None or self._spare is None else (self._spare, listing)
 
-    def restored(self) -> Manifest | None:
-        """The manifest of the output folder restored from the kept site; None when there was no restore."""
+    def restored(self) -> Restored | None:
+        """The output folder restored from the kept site; None when there was no restore."""
         return self._look.result().restored
 
     def close(self) -> None:
         self._look.close()
 
     def _take_look(self) -> _Look:
-        restored = self._restore() if self._restore is not None else None
+        restored = None
+        if self._restore is not None:
+            start = time.perf_counter()
+            restored = Restored(self._restore(), time.perf_counter() - start)
         if restored is not None:  # stamped as it was made: no need to look again
-            intact = set(restored)
+            intact = set(restored.manifest)
         else:
             intact = {name for name, entry in self._written.items()
                       if is_as_written(f"{self._output_dir}/{name}", entry)}
