@@ -28,8 +28,11 @@ class FeedEntry:
 
 # Characters XML 1.0 cannot carry even escaped; a stray one would make the whole feed unreadable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# Root-relative links and anchors in rendered bodies ("/repo/leaders/x/", "#fn1").
-_RELATIVE_LINK = re.compile(r'\b(href|src)="(/(?!/)[^"]*|#[^"]*)"')
+# Root-relative links and anchors in rendered bodies ("/repo/leaders/x/", "#fn1"). The word boundary before
+# the attribute is checked by absolute_links: a leading \b is tried at every character of the body, which made
+# the search four times slower, and every entity's feed runs it on twenty bodies.
+_RELATIVE_LINK = re.compile(r'(href|src)="(/(?!/)[^"]*|#[^"]*)"')
+_WORD_CHAR = re.compile(r"\w")
 # An image's resized copies: "/repo/x-480.webp 480w, /repo/x-960.webp 960w".
 _SRCSET = re.compile(r'\bsrcset="([^"]*)"')
 _SRCSET_URL = re.compile(r'(^|,\s*)(/(?!/))')
@@ -50,6 +53,9 @@ def absolute_links(html: str, origin: str, page_url: str) -> str:
     """Make a body's links absolute: feed readers show entries away from the site and
     many ignore xml:base. `origin` is "https://host"; anchors point into the entry's page."""
     def absolute(match: re.Match) -> str:
+        start = match.start()
+        if start and _WORD_CHAR.match(html, start - 1):  # "xhref=": not the attribute
+            return match.group()
         attribute, target = match.group(1), match.group(2)
         return f'{attribute}="{page_url + target if target.startswith("#") else origin + target}"'
     html = _RELATIVE_LINK.sub(absolute, html)
