@@ -49,8 +49,9 @@ from briefgen import __version__
 from briefgen.content.scan import Source
 from briefgen.errors import Diagnostic
 from briefgen.fingerprint import fingerprint, new_digest
-from briefgen.incremental.database import DATABASE, CacheDamaged, CacheDatabase, RowStore, dump, load, save_database
+from briefgen.incremental.database import DATABASE, CacheDamaged, CacheDatabase, RowStore, save_database
 from briefgen.incremental.kept_site import KeptPage, KeptPages
+from briefgen.incremental.state_files import columns, from_columns, read_blob, write_blob
 from briefgen.output.outputs import Output
 from briefgen.output.workspace import CACHE_DIR, MARKER
 from briefgen.output.writer import Manifest, Spare, Written, is_as_written
@@ -65,7 +66,6 @@ if TYPE_CHECKING:  # the steps that keep these import this module
 
 _STATE_FILE = "state.pickle"  # what the last build read and wrote: small
 _SEARCH_FILE = "search.pickle"  # the search index's shards and pages
-_MAGIC = b"briefgen-cache-3\n"
 
 
 def _read_only(mapping: dict) -> types.MappingProxyType:
@@ -236,17 +236,17 @@ def code_digest() -> str:
 
 def load_state(root: Path, output_dir: Path) -> BuildCache:
     """The small part of the cache saved by the last CLI build: enough to tell that nothing has changed since."""
-    state = _read_blob(root / CACHE_DIR / _STATE_FILE)
+    state = read_blob(root / CACHE_DIR / _STATE_FILE, code_digest())
     if state is None:
         return BuildCache(output_dir=output_dir)
-    kept = _from_columns(state["kept"], KeptPage)
+    kept = from_columns(state["kept"], KeptPage)
     if state.get("output_dir") != output_dir:
         # Saved in another folder (a checkout elsewhere: CI): what the cache holds is keyed by content and
         # stays; what names that folder's files or their times (stamps, manifest, spare) does not.
         return BuildCache(output_dir=output_dir, last_inputs=state["last_inputs"], kept=kept,
                           last_diagnostics=state["last_diagnostics"], checked_claims=state["checked_claims"])
-    spare = None if state["spare"] is None else Spare(state["spare"][0], _from_columns(state["spare"][1], Written))
-    return BuildCache(output_dir=output_dir, written=_from_columns(state["written"], Written),
+    spare = None if state["spare"] is None else Spare(state["spare"][0], from_columns(state["spare"][1], Written))
+    return BuildCache(output_dir=output_dir, written=from_columns(state["written"], Written),
                       last_inputs=state["last_inputs"], last_diagnostics=state["last_diagnostics"],
                       stamps=state["stamps"], spare=spare, kept=kept,
                       checked_claims=state["checked_claims"])
@@ -270,7 +270,7 @@ def load_cache(root: Path, output_dir: Path, state: BuildCache | None = None) ->
             database.close()
             cache.documents, cache.bodies = RowStore(), RowStore()
     if cache.last_inputs:
-        searched = _read_blob(folder / _SEARCH_FILE)
+        searched = read_blob(folder / _SEARCH_FILE, code_digest())
         if searched is not None and searched.get("last_inputs") == cache.last_inputs:
             cache.saved_search = searched["search"]
     return cache
@@ -308,20 +308,20 @@ def save_state(root: Path, cache: BuildCache) -> None:
     """The search state, then what the last build read and wrote, which vouches for the others."""
     folder = root / CACHE_DIR
     folder.mkdir(exist_ok=True)
-    _write_blob(folder / _SEARCH_FILE, {
+    write_blob(folder / _SEARCH_FILE, code_digest(), {
         "last_inputs": cache.last_inputs,
         # The search bundles' bytes are in the output folder already: keep their paths only.
         "search": None if cache.search is None else (
             {name: shard._replace(files=tuple(o.rel_path for o in shard.files))
              for name, shard in cache.search.shards.items()},
-            _columns(cache.search.pages)),
+            columns(cache.search.pages)),
     })
     # Written last: it vouches for the other files through last_inputs.
-    _write_blob(folder / _STATE_FILE, {
-        "output_dir": cache.output_dir, "written": _columns(cache.written), "last_inputs": cache.last_inputs,
+    write_blob(folder / _STATE_FILE, code_digest(), {
+        "output_dir": cache.output_dir, "written": columns(cache.written), "last_inputs": cache.last_inputs,
         "last_diagnostics": cache.last_diagnostics, "stamps": cache.stamps,
-        "spare": None if cache.spare is None else (cache.spare.path, _columns(cache.spare.manifest)),
-        "checked_claims": cache.checked_claims, "kept": _columns(cache.kept),
+        "spare": None if cache.spare is None else (cache.spare.path, columns(cache.spare.manifest)),
+        "checked_claims": cache.checked_claims, "kept": columns(cache.kept),
     })
 
 
@@ -330,27 +330,12 @@ def _search_from_output(saved, cache: BuildCache):
     if not saved:
         return None
     shards_saved, pages = saved
-    state = SearchState(pages=_from_columns(pages, SearchedPage))
+    state = SearchState(pages=from_columns(pages, SearchedPage))
     for name, shard in shards_saved.items():  # each Shard's files saved as their paths
         files = [cache.reusable_output(rel, key, pagefind.ORIGIN) for rel, key in zip(shard.files, shard.file_keys)]
         if all(files):
             state.shards[name] = shard._replace(files=tuple(files))
     return state
-
-
-def _columns(records: dict[str, tuple]) -> tuple[list, ...]:
-    """A dict of records (a manifest: a record per output file) as its keys and one list per field.
-
-    Lists of strs and ints pickle and unpickle in C; a NamedTuple each is a
-    Python call both ways, and a large site's manifests hold tens of thousands.
-    """
-    return (list(records), *map(list, zip(*records.values()))) if records else ([],)
-
-
-def _from_columns(columns: tuple[list, ...], record: type) -> dict:
-    """The dict _columns was made from; each record made by tuple.__new__, in C (not the NamedTuple's __new__)."""
-    keys, *fields = columns
-    return dict(zip(keys, map(functools.partial(tuple.__new__, record), zip(*fields))))
 
 
 def outputs_intact(output_dir: Path, written: dict) -> bool:
@@ -361,53 +346,3 @@ def outputs_intact(output_dir: Path, written: dict) -> bool:
         if not is_as_written(f"{output_dir}/{rel}", entry):
             return False
     return True
-
-
-def _read_blob(path: Path) -> dict | None:
-    """A pickled dict written by _write_blob, or None if missing, damaged or from another version.
-
-    Read as a stream, twice (the checksum, then the objects), never as one bytes
-    object: the file may be 100+ MB, which would be held beside its objects.
-    """
-    try:
-        with open(path, "rb") as file:
-            if file.read(len(_MAGIC)) != _MAGIC:
-                return None
-            checksum = file.read(32)
-            digest = new_digest()
-            while chunk := file.read(1 << 20):
-                digest.update(chunk)
-            if digest.hexdigest().encode() != checksum:
-                return None
-            file.seek(len(_MAGIC) + 32)
-            state = load(file)
-    except Exception:  # noqa: BLE001 - any damage means a cold build, never a crash
-        return None
-    if not isinstance(state, dict) or state.get("version") != code_digest():
-        return None  # written by another briefgen: its layout may differ
-    return state
-
-
-class _Checksummed:
-    """A file that pickle writes to while the checksum of what it writes is taken."""
-
-    def __init__(self, file):
-        self.file = file
-        self.digest = new_digest()
-
-    def write(self, data) -> int:
-        self.digest.update(data)
-        return self.file.write(data)
-
-
-def _write_blob(path: Path, state: dict) -> None:
-    """Pickled as a stream (no 100+ MB bytes object beside the objects), its checksum written before it."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as file:
-        file.write(_MAGIC)
-        file.write(b"0" * 32)  # the checksum's place, filled in once the payload is written
-        payload = _Checksummed(file)
-        dump({**state, "version": code_digest()}, payload)
-        file.seek(len(_MAGIC))
-        file.write(payload.digest.hexdigest().encode())
-    os.replace(tmp, path)
