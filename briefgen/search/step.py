@@ -87,7 +87,7 @@ class EarlySearch:
 
     def __init__(self, site: Site, taxonomies: Iterable[str], job_paths: Iterable[str],
                  previous: pagefind.SearchState | None, notes: pagefind.PageNotes):
-        self.shard_of = _shard_function(briefing_shards(site.briefings))
+        self.shard_of = _shard_function(site.config, briefing_shards(site.briefings))
         paths = [path for path in job_paths if path.endswith(".html")]
         self._pages = Counter(self.shard_of(path) for path in paths)  # pages to render or reuse, by shard
         known = sorted(name for name in self._pages if name.startswith("briefings-")) + \
@@ -151,36 +151,33 @@ def _start_index(outputs, fingerprints, site: Site, diags, previous: pagefind.Se
                  ) -> pagefind.PendingIndex:
     """The search index, a shard per year of briefings (or half-year) and per taxonomy; unchanged shards are reused."""
     shards = briefing_shards(site.briefings)
-    shard_of = (_language_shards(site.config, shards) if site.config.multilingual  # see languages/settings.py
-                else _shard_function(shards))
+    shard_of = _shard_function(site.config, shards)
     return pagefind.start_index(outputs, diags, shard_of, fingerprints, previous or pagefind.SearchState(), notes,
                                 early)
 
 
-def _shard_function(shards: Mapping[str, str]):
-    """A page's shard by its output path: its briefing's (see briefing_shards), else its first folder."""
+def _shard_function(config, shards: Mapping[str, str]):
+    """A page's shard by its output path: its briefing's (see briefing_shards), else its first folder. On a
+    multilingual site (see languages/settings.py) the shard is the page's language's: a page of the tree /ru/
+    is in 'ru.<its shard>', one of the default language's in '<language>.<its shard>'; the search page of each
+    language loads only its own."""
 
     def shard_of(rel: str) -> str:
         folder, _, _ = rel.rpartition("/")
         return shards.get(folder + "/") or rel.split("/", 1)[0]
 
-    return shard_of
-
-
-def _language_shards(config, shards: dict[str, str]):
-    """shard_of for a multilingual site: a page of the tree /ru/ is in a shard 'ru.<its shard>', one of the
-    default language's in '<language>.<its shard>'; the search page of each language loads only its own."""
+    if not config.multilingual:
+        return shard_of
     trees = {tree_folder(language): language for language in config.all_languages[1:]}
 
-    def shard_of(rel: str) -> str:
+    def language_shard_of(rel: str) -> str:
         top, _, rest = rel.partition("/")
         language = trees.get(top + "/")
         if language is None:
             language, rest = config.default_language, rel
-        folder, _, _ = rest.rpartition("/")
-        return tree_folder(language).rstrip("/") + "." + (shards.get(folder + "/") or rest.split("/", 1)[0])
+        return tree_folder(language).rstrip("/") + "." + shard_of(rest)
 
-    return shard_of
+    return language_shard_of
 
 
 # An edit waits for Pagefind to index its briefing's shard again, ~1.3 ms a page on two cores:
