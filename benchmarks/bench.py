@@ -202,7 +202,7 @@ def time_hugo(corpus: Path, runs: int) -> dict | None:
 
 def time_hugo_then_search(corpus: Path, runs: int) -> dict | None:
     """`hugo && pagefind --site public` on the Hugo site time_hugo made."""
-    from briefgen.search.pagefind import pagefind_binary
+    from briefgen.search.runs import pagefind_binary
 
     hugo = shutil.which("hugo") or shutil.which("hugo", path=str(Path(PYTHON).parent))
     binary = pagefind_binary()
@@ -220,7 +220,7 @@ def time_hugo_then_search(corpus: Path, runs: int) -> dict | None:
 def time_search(corpus: Path, runs: int) -> dict | None:
     """Pagefind alone on the pages of the built site (corpus/_site) that are marked for search."""
     from briefgen.search.indexed import INDEX_MARKER
-    from briefgen.search.pagefind import pagefind_binary
+    from briefgen.search.runs import pagefind_binary
 
     binary = pagefind_binary()
     if binary is None:

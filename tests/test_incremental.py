@@ -232,7 +232,7 @@ def test_an_edit_reindexes_only_the_search_shards_it_touches(make_site):
     from briefgen.pipeline import build_and_index
     from briefgen.incremental.cache import BuildCache
     from briefgen.config import load_config
-    from briefgen.search.pagefind import pagefind_binary
+    from briefgen.search.runs import pagefind_binary
 
     if pagefind_binary() is None:
         import pytest

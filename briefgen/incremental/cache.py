@@ -56,7 +56,8 @@ from briefgen.output.outputs import Output
 from briefgen.output.workspace import CACHE_DIR, MARKER
 from briefgen.output.writer import Manifest, Spare, Written, is_as_written
 from briefgen.search import pagefind
-from briefgen.search.pagefind import SearchedPage, SearchState, pagefind_binary
+from briefgen.search.pagefind import SearchedPage, SearchState
+from briefgen.search.runs import pagefind_binary
 
 if TYPE_CHECKING:  # the steps that keep these import this module
     from briefgen.incremental.model import ModelMemo
