@@ -36,7 +36,10 @@ class DateStyle:
     def format_date(self, moment: dt.datetime | dt.date | None, with_time: bool = False) -> str:
         if moment is None:
             return ""
-        key = (moment, with_time)
+        # Without the time, a moment is written as its day (Babel takes a datetime's date as it is): pages list
+        # many briefings, and one day's are written once.
+        with_time = with_time and isinstance(moment, dt.datetime)
+        key = (moment, True) if with_time else (moment.date() if isinstance(moment, dt.datetime) else moment, False)
         text = self._formatted.get(key)
         if text is None:
             text = self._formatted[key] = self._format(moment, with_time)
@@ -52,7 +55,7 @@ class DateStyle:
 
     def _format(self, moment: dt.datetime | dt.date, with_time: bool) -> str:
         date_pattern, time_pattern = self._patterns
-        if not (with_time and isinstance(moment, dt.datetime)):
+        if not with_time:
             return babel_date(moment, date_pattern, locale=self._locale)
         local = self._in_zone(moment)
         day = babel_date(local, date_pattern, locale=self._locale)

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any, Callable, Mapping, Protocol
 
 from briefgen.config import TaxonomySpec
-from briefgen.fingerprint import fingerprint
+from briefgen.fingerprint import digest_text, fingerprint
 from briefgen.model.entities import Entity, EntityKey
 from briefgen.render.dates import DateStyle
 from briefgen.render.headings import Heading
@@ -105,7 +105,7 @@ class _Body:
         if self._html is None:
             rendered = self._bodies[self._rel]
             self._html, self.headings = rendered.html, rendered.headings
-            self._digest = fingerprint(self._html)
+            self._digest = digest_text(self._html)  # not fingerprint(): its repr() of the HTML was a copy
         return self._html, self._digest
 
 
