@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from briefgen.fingerprint import digest_bytes
 from briefgen.output.workspace import CACHE_DIR, MARKER, Workspace, marker_text
-from briefgen.output.writer import CHANGED_WHILE_BUILDING, Manifest, Written, file_stamp, link_or_copy
+from briefgen.output.writer import CHANGED_WHILE_BUILDING, Manifest, Written, file_stamp, link_or_copy, make_folder
 
 KEPT_DIR = "site"  # in the cache folder
 
@@ -65,10 +65,7 @@ def restore_output(root: Path, workspace: Workspace, kept: KeptPages) -> Manifes
             target = f"{staging}/{name}"
             parent = os.path.dirname(target)
             if parent not in made_folders:
-                try:  # os.makedirs looks at each folder above first: ten thousand of them add up
-                    os.mkdir(parent)
-                except OSError:
-                    os.makedirs(parent, exist_ok=True)
+                make_folder(parent)
                 made_folders.add(parent)
             link_or_copy(f"{folder}/{name}", target)
             manifest[name] = Written(kept[name].identity, *file_stamp(target))

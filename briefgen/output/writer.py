@@ -157,7 +157,7 @@ def _link_copies_into(spare: Path, out: Path, outputs: list[Output], manifest: M
         folder = os.path.dirname(target)
         try:
             if folder not in made_folders:
-                os.makedirs(folder, exist_ok=True)
+                make_folder(folder)
                 made_folders.add(folder)
             os.link(f"{out}/{name}", target)
         except OSError:
@@ -238,7 +238,7 @@ class _Stager:
         target = f"{self.staging}/{name}"
         folder = os.path.dirname(target)
         if folder not in self.made_folders:
-            os.makedirs(folder, exist_ok=True)
+            make_folder(folder)
             self.made_folders.add(folder)
         before = self.previous.get(name)
         live = f"{self.out}/{name}"
@@ -358,6 +358,18 @@ def _same_bytes(output: Output, old: str, previous: Manifest) -> bool:
         return False
     with open(old, "rb") as file:
         return file.read() == output.read()
+
+
+def make_folder(folder: str) -> None:
+    """os.makedirs(folder, exist_ok=True), in one system call when the folder above it exists: each page of a
+    site is in a folder of its own, and os.makedirs looks at every folder above first."""
+    try:
+        os.mkdir(folder)
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+    except FileExistsError:
+        if not os.path.isdir(folder):
+            raise
 
 
 def link_or_copy(source: Path | str, target: Path | str) -> bool:

@@ -10,7 +10,6 @@ so an output is reused only for the same context and the same bodies read.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Protocol
@@ -19,6 +18,7 @@ import jinja2
 
 from briefgen.fingerprint import fingerprint
 from briefgen.output.outputs import Output
+from briefgen.output.writer import make_folder
 from briefgen.parallel import parallel_map
 
 
@@ -185,7 +185,7 @@ def _execute_to_file(work: tuple[PageJob, Path, Callable[[str, bytes], object] |
     result = _execute(job)
     if isinstance(result, TemplateProblem):
         return result
-    os.makedirs(path.parent, exist_ok=True)
+    make_folder(str(path.parent))
     path.write_bytes(result.content)
     return SpilledPage(path, note(job.rel_path, result.content) if note is not None else None, result.bodies_read)
 

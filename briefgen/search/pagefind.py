@@ -35,6 +35,7 @@ from typing import Callable, Iterable, Mapping, NamedTuple
 from briefgen.errors import Diagnostics
 from briefgen.fingerprint import digest_bytes, new_digest
 from briefgen.output.outputs import Output
+from briefgen.output.writer import make_folder
 from briefgen.search.indexed import INDEX_MARKER, indexed_part
 from briefgen.search.runs import PagefindRun, first_ended, last_line, pagefind_binary
 from briefgen.search.scratch import (
@@ -142,7 +143,7 @@ class PageNotes:
                 mark_scratch(self.folder)
                 self._marked = True
             target = f"{self.folder}/{rel_path}"
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+            make_folder(os.path.dirname(target))
             with open(target, "wb") as file:
                 file.write(given)
         return PageRecord(indexed, digest_bytes(given))

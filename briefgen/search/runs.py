@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from briefgen.output.outputs import Output
-from briefgen.output.writer import link_or_copy
+from briefgen.output.writer import link_or_copy, make_folder
 from briefgen.search.indexed import indexed_part
 from briefgen.search.scratch import scratch_prefix, scratch_root
 
@@ -49,7 +49,7 @@ class PagefindRun:
         noted = notes.pages if notes is not None else {}
         for page in pages:
             target = f"{site}/{page.rel_path}"
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+            make_folder(os.path.dirname(target))
             if page.rel_path in noted:
                 link_or_copy(f"{notes.folder}/{page.rel_path}", target)
             else:
