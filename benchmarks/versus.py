@@ -24,6 +24,13 @@ new process after the ones before it:
                    (a new entity page)
   new briefing     a new briefing file
 
+then, on other copies, a CI publish (as ci_publish.py simulates it):
+
+  ci publish       a cold build with --cache-pages (not timed), then the
+                   sources written anew into another folder with that cache
+                   folder copied in and no output folder, and one new briefing
+                   dated after every other: `build --cache-pages` timed
+
 and then, on another fresh copy, `briefgen serve` (its first build is a cold
 one, not timed; the search index of each save is refreshed in the --gap
 between saves):
@@ -69,8 +76,9 @@ BUILD_STEPS = {  # --steps name: the row in the table
     "cold": "cold", "unchanged": "nothing changed", "body": "body edit", "title": "title edit",
     "date": "date edit", "name": "new name", "new": "new briefing",
 }
+CI_ROW = "ci publish"
 SERVE_ROWS = ("serve save→page", "serve title→page")
-STEP_NAMES = (*BUILD_STEPS, "serve")
+STEP_NAMES = (*BUILD_STEPS, "ci", "serve")
 NEW_LEADER = "Xanthe Versuslaan"  # no corpus names her: make_corpus.py picks from fixed first and last names
 NEW_LEADER_SLUG = "xanthe-versuslaan"
 NEW_BRIEFING = "briefing-versus-new"
@@ -90,10 +98,10 @@ class Options:
     serve_timeout: float
 
 
-def run_build(checkout: Path, site: Path, step: str) -> float:
+def run_build(checkout: Path, site: Path, step: str, *options: str) -> float:
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "briefgen", "-q", "build"], cwd=site, env=env,
+    result = subprocess.run([sys.executable, "-m", "briefgen", "-q", "build", *options], cwd=site, env=env,
                             capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
@@ -211,6 +219,23 @@ def time_builds(checkout: Path, corpus: Path, site: Path, round_: int, steps: fr
         expect(title in page(site, f"briefings/{NEW_BRIEFING}"), checkout, "the new briefing has no page")
     shutil.rmtree(site)
     return times
+
+
+def time_ci_publish(checkout: Path, corpus: Path, folder: Path, round_: int) -> dict[str, float]:
+    """A publish from CI after the one before it: see ci_publish.py, whose checkout and new briefing these are."""
+    from ci_publish import CACHE, NEW_BRIEFING as CI_BRIEFING, add_briefing, checkout as write_checkout
+
+    previous = write_checkout(corpus, folder / "previous")
+    run_build(checkout, previous, "the publish before", "--cache-pages")
+    site = write_checkout(corpus, folder / "runner")
+    shutil.copytree(previous / CACHE, site / CACHE, ignore=shutil.ignore_patterns("lock"))
+    shutil.rmtree(previous)
+    add_briefing(site, round_)
+    seconds = run_build(checkout, site, "the CI publish", "--cache-pages")
+    expect(f"CI publish {round_}: " in page(site, f"briefings/{CI_BRIEFING}"), checkout,
+           "the CI publish has no page for the new briefing")
+    shutil.rmtree(folder)
+    return {CI_ROW: seconds}
 
 
 def time_serve(checkout: Path, corpus: Path, site: Path, round_: int, options: Options) -> dict[str, float]:
@@ -354,6 +379,7 @@ def main() -> None:
     for checkout in (this, baseline):  # no checkout's first build pays for compiling briefgen
         compileall.compile_dir(checkout / "briefgen", quiet=1)
     rows = [row for step, row in BUILD_STEPS.items() if step in options.steps]
+    rows += [CI_ROW] if "ci" in options.steps else []
     rows += list(SERVE_ROWS) if "serve" in options.steps else []
     results: dict[Path, dict[str, list[float]]] = {this: {r: [] for r in rows}, baseline: {r: [] for r in rows}}
     build_steps = options.steps & set(BUILD_STEPS)
@@ -367,6 +393,8 @@ def main() -> None:
                 if build_steps:
                     figures |= time_builds(checkout, corpus, Path(temp) / f"site-{name}-{round_}", round_,
                                            build_steps)
+                if "ci" in options.steps:
+                    figures |= time_ci_publish(checkout, corpus, Path(temp) / f"ci-{name}-{round_}", round_)
                 if "serve" in options.steps:
                     figures |= time_serve(checkout, corpus, Path(temp) / f"serve-{name}-{round_}", round_, options)
                 for row, seconds in figures.items():
