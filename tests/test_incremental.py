@@ -874,6 +874,22 @@ def test_a_new_title_re_indexes_for_search_only_the_shard_of_its_briefing(make_s
     assert_same_as_clean_build(site, tmp_path, "a new title")  # the index included
 
 
+def test_a_new_briefing_re_indexes_for_search_only_its_own_shard(make_site, tmp_path):
+    """Its leader's and issue's pages count one briefing more in their heads' descriptions, which Pagefind
+    does not read: the taxonomies' shards are reused, and the index is still the one a clean build makes."""
+    site = make_site({"content/leaders/vladimir-putin.md": PUTIN,
+                      "content/briefings/old.md": briefing("The old one", "2020-05-01", "Putin, then."),
+                      "content/briefings/new.md": briefing("The new one", "2021-05-01", "Putin, now.")})
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    issue = site / "_site/issues/arms-control/index.html"  # no profile: its description is its count
+    assert '<meta name="description" content="Issue: arms control. 2 briefings.">' in issue.read_text()
+    (site / "content/briefings/newest.md").write_text(briefing("The newest one", "2021-06-01", "Putin, again."))
+    edited = run_cli("build", "-v", cwd=site, check=True)
+    assert "search: 1 of 4 shards indexed again: briefings-2021" in edited.stderr
+    assert '<meta name="description" content="Issue: arms control. 3 briefings.">' in issue.read_text()
+    assert_same_as_clean_build(site, tmp_path, "a new briefing")  # the index included
+
+
 def test_a_new_name_renders_again_only_the_bodies_in_which_it_may_be_autolinked(make_site, tmp_path):
     """A leader named for the first time is a new autolink target: bodies that have its first word are
     rendered again (and link it), the others are kept; a body whose words the source does not tell

@@ -422,6 +422,14 @@ def test_pagefind_is_given_a_pages_head_and_marked_elements_only():
     assert b"<div data-pagefind-body>More</div>" in given
     for left_out in (b"Menu", b"Other title", b"in it", b"Related", b"<footer>"):
         assert left_out not in given, left_out
+    # Of the head, what Pagefind reads: <title>, and elements with a data-pagefind-* attribute in their start tag.
+    head = (b'<html lang="en"><head><meta charset="utf-8"><title>T</title><meta name="description" content="a > 2">'
+            b'<link rel="alternate" href="/atom.xml"><meta data-pagefind-meta="image[content]" content="/i.png">'
+            b'<script type="application/ld+json">{"a": "</b>"}</script><STYLE>p{}</style >'
+            b'<script title="a>b" data-pagefind-filter="k:v">x</script></head><body><main data-pagefind-body>M</main>')
+    given = indexed_part(head + b"</body></html>")
+    assert given.startswith(b'<html lang="en"><head><title>T</title><meta data-pagefind-meta="image[content]" '
+                            b'content="/i.png"><script title="a>b" data-pagefind-filter="k:v">x</script></head><body>')
     # An element whose end is not found: the page is given whole, never cut short.
     unclosed = page.replace(b"</article><aside>", b"<aside>")
     assert indexed_part(unclosed) == unclosed
