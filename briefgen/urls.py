@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 # "/" for pretty URLs ("briefings/first-call/") or in a file name ("atom.xml").
 
 # Every top-level name briefgen itself writes into a site, whatever its content: the
-# pages and feeds of render/pages.py and render/sitefiles.py, search/pagefind.BUNDLE_DIR, the default theme's
+# pages and feeds of render/built_in_pages.py and render/sitefiles.py, search/pagefind.BUNDLE_DIR, the default theme's
 # static files, and "page/" that a paginated list at the root would use. A taxonomy
 # (a top-level folder) may not take one of them; tests/test_hostile_config.py checks
 # that a built site writes nothing else at its top.

@@ -17,7 +17,7 @@ REL = PurePosixPath("content/briefings/x.md")
 
 
 def profile(taxonomy, slug, name, *aliases):
-    from briefgen.content.documents import NameRef
+    from briefgen.content.fields import NameRef
     return Profile(PurePosixPath(f"content/{taxonomy}/{slug}.md"), taxonomy, slug, name,
                    tuple(NameRef(a, None) for a in aliases), {}, "", 1)
 

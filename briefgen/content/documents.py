@@ -1,53 +1,36 @@
-"""Typed documents (Briefing, Profile, Page) from front matter, with located errors."""
+"""Typed documents (Briefing, Profile, Page) from front matter, with located errors; each field is checked
+by content/fields.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
-
-from slugify import slugify
 
 from briefgen.config import SiteConfig
-from briefgen.config_checks import describe_value
+from briefgen.content.fields import (
+    FeaturedImage,
+    NameRef,
+    SourceRef,
+    bool_field,
+    date_field,
+    featured_image,
+    names_of,
+    optional_text,
+    required_text,
+    slug_field,
+    source_refs,
+    text_list,
+    url_aliases,
+    warn_misspelt,
+)
 from briefgen.content.frontmatter import FrontMatter, split_front_matter
-from briefgen.content.placeholders import warn_placeholder_source, warn_skeleton_body
+from briefgen.content.placeholders import warn_skeleton_body
 from briefgen.content.scan import Source
 from briefgen.errors import Diagnostics
 from briefgen.languages.files import refuse_translation
-from briefgen.names import closest
-from briefgen.yamltext.problems import shown_text
-
-
-@dataclass(frozen=True, slots=True)
-class NameRef:
-    """A name as written in front matter, with the line it is on."""
-
-    name: str
-    line: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class SourceRef:
-    title: str
-    url: str
-    publisher: str | None = None
-    date: dt.date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FeaturedImage:
-    """A document's `image:` as written (a path resolved like a body's image), with `image_alt:` and
-    `image_credit:`; alt None when not given."""
-
-    target: str
-    alt: str | None
-    credit: str | None
-    line: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +97,6 @@ BRIEFING_KEYS = frozenset(
 ) | IMAGE_KEYS
 PAGE_KEYS = frozenset({"title", "slug", "draft", "aliases"}) | IMAGE_KEYS
 PROFILE_KEYS = frozenset({"name", "aliases", "slug"}) | IMAGE_KEYS
-_SAFE_ALIAS = re.compile(r"^[A-Za-z0-9._~\-/%]+$")
 
 
 def parse_document(source: Source, config: SiteConfig, diags: Diagnostics) -> Document | None:
@@ -139,24 +121,24 @@ def parse_document(source: Source, config: SiteConfig, diags: Diagnostics) -> Do
 def parse_briefing(fm: FrontMatter, rel: PurePosixPath, config: SiteConfig, diags: Diagnostics) -> Briefing | None:
     data = fm.data
     errors_before = len(diags.errors)
-    title = _required_text(fm, "title", rel, diags)
-    date_value = _date(fm, "date", rel, config.tz, diags, required=True)
-    updated = _date(fm, "updated", rel, config.tz, diags, required=False)
-    summary = _optional_text(fm, "summary", rel, diags)
-    key_points = _text_list(fm, "key_points", rel, diags)
-    draft = _bool(fm, "draft", rel, diags, default=False)
-    autolink = _bool(fm, "autolink", rel, diags, default=None)
-    toc = _bool(fm, "toc", rel, diags, default=None)
-    slug = _slug(fm, rel, diags)
-    aliases = _url_aliases(fm, rel, diags)
-    sources = _sources(fm, rel, diags)
-    image = _featured_image(fm, rel, diags)
+    title = required_text(fm, "title", rel, diags)
+    date_value = date_field(fm, "date", rel, config.tz, diags, required=True)
+    updated = date_field(fm, "updated", rel, config.tz, diags, required=False)
+    summary = optional_text(fm, "summary", rel, diags)
+    key_points = text_list(fm, "key_points", rel, diags)
+    draft = bool_field(fm, "draft", rel, diags, default=False)
+    autolink = bool_field(fm, "autolink", rel, diags, default=None)
+    toc = bool_field(fm, "toc", rel, diags, default=None)
+    slug = slug_field(fm, rel, diags)
+    aliases = url_aliases(fm, rel, diags)
+    sources = source_refs(fm, rel, diags)
+    image = featured_image(fm, rel, diags)
     refs: dict[str, tuple[NameRef, ...]] = {}
     for spec in config.taxonomies:
         refs[spec.name] = names_of(fm, spec.name, rel, diags)
     taxonomy_names = {t.name for t in config.taxonomies}
     extra = {k: v for k, v in data.items() if k not in BRIEFING_KEYS and k not in taxonomy_names}
-    _warn_misspelt(fm, extra, BRIEFING_KEYS | taxonomy_names, rel, diags)
+    warn_misspelt(fm, extra, BRIEFING_KEYS | taxonomy_names, rel, diags)
     if len(diags.errors) > errors_before or title is None or date_value is None:
         return None
     warn_skeleton_body(rel, fm.body, fm.body_line, diags)
@@ -171,11 +153,11 @@ def parse_briefing(fm: FrontMatter, rel: PurePosixPath, config: SiteConfig, diag
 
 def parse_page(fm: FrontMatter, rel: PurePosixPath, diags: Diagnostics) -> Page | None:
     errors_before = len(diags.errors)
-    title = _required_text(fm, "title", rel, diags)
-    draft = _bool(fm, "draft", rel, diags, default=False)
-    slug = _slug(fm, rel, diags)
-    aliases = _url_aliases(fm, rel, diags)
-    image = _featured_image(fm, rel, diags)
+    title = required_text(fm, "title", rel, diags)
+    draft = bool_field(fm, "draft", rel, diags, default=False)
+    slug = slug_field(fm, rel, diags)
+    aliases = url_aliases(fm, rel, diags)
+    image = featured_image(fm, rel, diags)
     extra = {k: v for k, v in fm.data.items() if k not in PAGE_KEYS}
     if len(diags.errors) > errors_before or title is None:
         return None
@@ -184,10 +166,10 @@ def parse_page(fm: FrontMatter, rel: PurePosixPath, diags: Diagnostics) -> Page 
 
 def parse_profile(fm: FrontMatter, rel: PurePosixPath, taxonomy: str, diags: Diagnostics) -> Profile | None:
     errors_before = len(diags.errors)
-    name = _required_text(fm, "name", rel, diags)
+    name = required_text(fm, "name", rel, diags)
     aliases = names_of(fm, "aliases", rel, diags)
-    slug = _slug(fm, rel, diags)
-    image = _featured_image(fm, rel, diags)
+    slug = slug_field(fm, rel, diags)
+    image = featured_image(fm, rel, diags)
     fields = {k: v for k, v in fm.data.items() if k not in PROFILE_KEYS}
     if "title" in fields and name is None:
         diags.error(rel, fm.line_of("title"), "a profile is named with 'name', not 'title'.",
@@ -196,243 +178,3 @@ def parse_profile(fm: FrontMatter, rel: PurePosixPath, taxonomy: str, diags: Dia
         return None
     return Profile(rel, taxonomy, slug, name, aliases, MappingProxyType(fields), fm.body, fm.body_line,
                    fm.line_of("name"), fm.line_of("slug") if "slug" in fm.data else None, image)
-
-
-def names_of(fm: FrontMatter, key: str, rel, diags: Diagnostics) -> tuple[NameRef, ...]:
-    """A list of names or one name; the text exactly as typed (`NO` stays 'NO')."""
-    if key not in fm.data or fm.data[key] is None:
-        return ()
-    value, raw, line = fm.data[key], fm.raw_text.get(key), fm.line_of(key)
-    if isinstance(value, str):
-        name = value.strip()
-        if not name:
-            diags.error(rel, line, f"'{key}' is empty.", f"Write a name, or remove the '{key}' line.")
-            return ()
-        return (NameRef(name, line),)
-    if not isinstance(value, list):
-        diags.error(rel, line, f"'{key}' must be a list of names; got {describe_value(value)}.",
-                    f"Write e.g. '{key}: [First Name, Second Name]'.")
-        return ()
-    names: list[NameRef] = []
-    for index, item in enumerate(value):
-        item_line = fm.line_of(key, index)
-        text = raw[index] if isinstance(raw, tuple) and index < len(raw) else None
-        if isinstance(item, (dict, list)) or text is None:
-            diags.error(rel, item_line, f"item {index + 1} of '{key}' must be a name; got {describe_value(item)}.",
-                        "Write each name as plain text.")
-            continue
-        if not text.strip():
-            diags.error(rel, item_line, f"item {index + 1} of '{key}' is an empty name.",
-                        "Remove the empty entry or write the name.")
-            continue
-        names.append(NameRef(text.strip(), item_line))
-    return tuple(names)
-
-
-def parse_date_value(value: Any, tz: ZoneInfo) -> tuple[dt.datetime, bool] | str:
-    """(aware datetime, whether a time was given), or a message saying what is wrong."""
-    if isinstance(value, dt.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=tz)), True
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=tz), False
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            if len(text) == 10:
-                day = dt.date.fromisoformat(text)
-                return dt.datetime(day.year, day.month, day.day, tzinfo=tz), False
-            parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
-        except ValueError as exc:
-            reason = str(exc)
-            if re.match(r"^\d{4}-\d{2}-\d{2}", text) and ("range" in reason or "must be in" in reason):
-                return f"'{shown_text(text)}' is not a real date ({reason})"
-            return f"'{shown_text(text)}' is not a date"
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)), True
-    return f"{describe_value(value)} is not a date"
-
-
-def _date(fm, key, rel, tz, diags, *, required: bool):
-    if key not in fm.data or fm.data[key] is None:
-        if required:
-            diags.error(rel, 1 if key not in fm.data else fm.line_of(key), f"the briefing has no '{key}'.",
-                        f"Add '{key}: YYYY-MM-DD' (optionally with a time, 'YYYY-MM-DD HH:MM') to the front matter.")
-        return None
-    result = parse_date_value(fm.data[key], tz)
-    if isinstance(result, str):
-        diags.error(rel, fm.line_of(key), f"'{key}': {result}.",
-                    "Write it as YYYY-MM-DD or 'YYYY-MM-DD HH:MM', e.g. 2021-01-26.")
-        return None
-    return result
-
-
-def _required_text(fm, key, rel, diags) -> str | None:
-    if key not in fm.data:
-        diags.error(rel, 1, f"the front matter has no '{key}'.", f"Add a line '{key}: …' to the front matter.")
-        return None
-    value = fm.data[key]
-    raw = fm.raw_text.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        diags.error(rel, fm.line_of(key), f"'{key}' is empty.", f"Write the {key} after '{key}:'.")
-        return None
-    if isinstance(value, (list, dict)):
-        diags.error(rel, fm.line_of(key), f"'{key}' must be a text; got {describe_value(value)}.")
-        return None
-    return (raw if isinstance(raw, str) else str(value)).strip()
-
-
-def _optional_text(fm, key, rel, diags) -> str | None:
-    value = fm.data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None  # an empty optional field is the same as a missing one
-    return _required_text(fm, key, rel, diags)
-
-
-def _text_list(fm, key, rel, diags) -> tuple[str, ...]:
-    value = fm.data.get(key)
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, list) or any(isinstance(v, (list, dict)) or v is None for v in value):
-        diags.error(rel, fm.line_of(key), f"'{key}' must be a list of texts; got {describe_value(value)}.",
-                    f"Write each item on its own line after '{key}:', starting with '- '.")
-        return ()
-    raw = fm.raw_text.get(key)
-    return tuple((raw[i] if isinstance(raw, tuple) and raw[i] is not None else str(v)) for i, v in enumerate(value))
-
-
-def _bool(fm, key, rel, diags, *, default):
-    if key not in fm.data:
-        return default
-    value = fm.data[key]
-    if not isinstance(value, bool):
-        diags.error(rel, fm.line_of(key), f"'{key}' must be true or false; got {describe_value(value)}.")
-        return default
-    return value
-
-
-def bundle_folder(rel: PurePosixPath | str) -> PurePosixPath | None:
-    """The folder of a bundle, when `rel` is one's index.md (content/briefings/<slug>/index.md): its other
-    files are the document's own."""
-    rel = PurePosixPath(rel)
-    return rel.parent if rel.name == "index.md" and len(rel.parts) > 3 else None
-
-
-def _file_stem(rel: PurePosixPath) -> str:
-    """What names a document: its file's stem, or its bundle folder's name."""
-    folder = bundle_folder(rel)
-    return folder.name if folder is not None else PurePosixPath(rel).stem
-
-
-def _slug(fm: FrontMatter, rel: PurePosixPath, diags: Diagnostics) -> str:
-    given = fm.data.get("slug")
-    if given is None:
-        slug = slugify(_file_stem(rel))
-        if not slug:
-            diags.error(rel, None, f"the file name '{_file_stem(rel)}' gives an empty slug.",
-                        "Rename the file, or set 'slug:' in the front matter.")
-        return slug
-    if isinstance(given, (dict, list)):
-        diags.error(rel, fm.line_of("slug"), f"'slug' must be a text; got {describe_value(given)}.",
-                    "Write one word-like part, e.g. 'slug: first-call'.")
-        return slugify(_file_stem(rel)) or "invalid"
-    raw = fm.raw_text.get("slug")
-    text = raw if isinstance(raw, str) else str(given)
-    if "/" in text or "\\" in text or ".." in text:
-        diags.error(rel, fm.line_of("slug"), f"slug '{shown_text(text)}' would write outside its folder.",
-                    "A slug is one word-like part, e.g. 'slug: first-call'.")
-        return slugify(text) or "invalid"
-    slug = slugify(text)
-    if not slug:
-        diags.error(rel, fm.line_of("slug"), f"slug '{shown_text(text)}' has no letters or digits.")
-    return slug or "invalid"
-
-
-def _url_aliases(fm: FrontMatter, rel, diags) -> tuple[str, ...]:
-    value = fm.data.get("aliases")
-    if value is None:
-        return ()
-    values = [value] if isinstance(value, str) else value
-    if not isinstance(values, list):
-        diags.error(rel, fm.line_of("aliases"), "'aliases' must be a list of old URL paths.",
-                    "Write e.g. 'aliases: [/2021/01/old-address/]'.")
-        return ()
-    paths: list[str] = []
-    for index, item in enumerate(values):
-        line = fm.line_of("aliases", index)
-        text = str(item).strip().strip("/")
-        parts = text.split("/")
-        if not text or not _SAFE_ALIAS.match(text) or any(p in ("", ".", "..") for p in parts):
-            diags.error(rel, line, f"alias '{shown_text(str(item))}' is not a usable URL path inside the site.",
-                        "Write a path such as '/2021/01/old-address/', without '..'.")
-            continue
-        paths.append(text + "/")
-    return tuple(paths)
-
-
-def _sources(fm: FrontMatter, rel, diags) -> tuple[SourceRef, ...]:
-    value = fm.data.get("sources")
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        diags.error(rel, fm.line_of("sources"), "'sources' must be a list.",
-                    "Write each source as '- title: …' with 'url: …' under it, or as a plain URL.")
-        return ()
-    result: list[SourceRef] = []
-    for index, item in enumerate(value):
-        line = fm.line_of("sources", index)
-        if isinstance(item, str):
-            if not _is_web_url(item):
-                diags.error(rel, line, f"source '{shown_text(item)}' is not an http(s) URL.")
-                continue
-            warn_placeholder_source(rel, line, index, None, item, diags)
-            result.append(SourceRef(item, item))
-            continue
-        if not isinstance(item, dict):
-            diags.error(rel, line, f"source {index + 1} must be a URL or a mapping with title and url.")
-            continue
-        url, title = item.get("url"), item.get("title")
-        if not isinstance(url, str) or not _is_web_url(url):
-            diags.error(rel, line, f"source {index + 1} needs a 'url' starting with http:// or https://.")
-            continue
-        date = item.get("date")
-        if date is not None and not isinstance(date, dt.date):
-            diags.error(rel, line, f"the date of source {index + 1} is not a date; write YYYY-MM-DD.")
-            date = None
-        if isinstance(date, dt.datetime):
-            date = date.date()
-        publisher = item.get("publisher")
-        warn_placeholder_source(rel, line, index, title if isinstance(title, str) else None, url, diags)
-        result.append(SourceRef(str(title) if title else url, url, str(publisher) if publisher else None, date))
-    return tuple(result)
-
-
-def _featured_image(fm: FrontMatter, rel, diags) -> FeaturedImage | None:
-    values = {}
-    for key in ("image", "image_alt", "image_credit"):
-        value = fm.data.get(key)
-        if value is not None and not isinstance(value, str):
-            diags.error(rel, fm.line_of(key), f"'{key}' must be a text; got {describe_value(value)}.",
-                        "Write e.g. 'image: map.png' (a path beside this file, /images/x.jpg or @/…).")
-            return None
-        values[key] = value
-    if values["image"] is None or not values["image"].strip():
-        if values["image_alt"] is not None or values["image_credit"] is not None:
-            key = "image_alt" if values["image_alt"] is not None else "image_credit"
-            diags.warning(rel, fm.line_of(key), f"'{key}' is given but there is no 'image'.",
-                          "Add 'image: …' or remove the line.")
-        return None
-    return FeaturedImage(values["image"].strip(), values["image_alt"], values["image_credit"], fm.line_of("image"))
-
-
-def _is_web_url(text: str) -> bool:
-    return text.strip().lower().startswith(("http://", "https://"))
-
-
-def _warn_misspelt(fm: FrontMatter, extra: Mapping[str, Any], known: frozenset[str] | set[str], rel, diags) -> None:
-    for key in extra:
-        match = closest(key, known, similarity=0.8)
-        if match:
-            diags.warning(rel, fm.line_of(key),
-                          f"unknown key '{shown_text(key)}' looks like a misspelling of '{match}'.",
-                          f"Rename it to '{match}' (it is kept as a custom field otherwise).")

@@ -26,7 +26,7 @@ from briefgen.render.markdown import Rendered, create_markdown, render_body
 from briefgen.render.words import quotes_for
 from briefgen.fingerprint import fingerprint
 from briefgen.images.assets import AssetTable
-from briefgen.render.links import FileTargets
+from briefgen.render.page_links import FileTargets
 
 
 class BodyKey(NamedTuple):

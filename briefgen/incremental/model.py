@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 from briefgen import urls
 from briefgen.config import SiteConfig
-from briefgen.content.documents import Briefing, NameRef, Page, Profile
+from briefgen.content.documents import Briefing, Page, Profile
+from briefgen.content.fields import NameRef
 from briefgen.content.scan import Source
 from briefgen.errors import Diagnostic, Diagnostics, Severity
 from briefgen.fingerprint import fingerprint

@@ -27,7 +27,8 @@ from pathlib import Path, PurePosixPath
 
 from briefgen import urls
 from briefgen.config import SiteConfig
-from briefgen.content.documents import Briefing, bundle_folder, names_of
+from briefgen.content.documents import Briefing
+from briefgen.content.fields import bundle_folder, names_of
 from briefgen.content.frontmatter import split_front_matter
 from briefgen.content.scan import ContentFile, ContentListing, Source, content_listing, read_source
 from briefgen.errors import BuildError, Diagnostic, Diagnostics, Severity

@@ -17,12 +17,12 @@ from briefgen.config import SiteConfig
 from briefgen.content.documents import (
     PROFILE_KEYS,
     Document,
-    NameRef,
     Profile,
     parse_briefing,
     parse_page,
     parse_profile,
 )
+from briefgen.content.fields import NameRef
 from briefgen.content.frontmatter import FrontMatter, split_front_matter
 from briefgen.errors import Diagnostics
 from briefgen.model.entities import normalise_name

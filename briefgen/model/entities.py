@@ -13,7 +13,8 @@ from slugify import slugify
 
 from briefgen import urls
 from briefgen.config import SiteConfig
-from briefgen.content.documents import Briefing, NameRef, Profile
+from briefgen.content.documents import Briefing, Profile
+from briefgen.content.fields import NameRef
 from briefgen.errors import Diagnostics
 from briefgen.names import closest
 

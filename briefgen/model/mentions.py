@@ -1,7 +1,8 @@
 """Mentions and backlinks: which entities a body's text mentions, and which documents link to a briefing.
 
 What one body mentions (BodyMentions) is recorded by the same scan that
-makes its autolinks and resolves its [[links]] (render/links.py), and is
+makes its autolinks and resolves its [[links]] (render/autolinks.py and
+render/page_links.py), and is
 kept with the rendered body; the site's MentionIndex is made from those
 records and the site model, so that an entity's page can list every
 briefing whose text mentions it ("Also mentioned in") and a briefing's page

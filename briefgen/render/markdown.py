@@ -1,4 +1,5 @@
-"""Markdown bodies -> HTML: the markdown-it setup and render_body (links are resolved by links.py)."""
+"""Markdown bodies -> HTML: the markdown-it setup and render_body (links are resolved by page_links.py,
+autolinks made by autolinks.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from briefgen.model.entities import EntityKey
 from briefgen.model.mentions import NO_MENTIONS, BodyMentions, MentionLog
 from briefgen.render.extras import GitHubLinkify, block_attributes_rule, render_list_item_open
 from briefgen.render.headings import Heading, contents_headings, footnote_prefix, heading_ids_rule
-from briefgen.render.links import FileTargets, LinkResolver, autolink_first_mentions, resolve_links
+from briefgen.render.autolinks import autolink_first_mentions
+from briefgen.render.links import LinkResolver
+from briefgen.render.page_links import FileTargets, resolve_links
 from briefgen.render.rawhtml import RawElementTracker, RemovedUrl, sanitise_html
 from briefgen.render.typography import hide_url_text, show_url_text, typeset_wikilink_names, typography_rule
 

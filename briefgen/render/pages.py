@@ -1,9 +1,13 @@
-"""Site + rendered bodies + templates -> HTML outputs (one per page)."""
+"""Site + rendered bodies + templates -> HTML outputs (one per page): PageRenderer, the jobs' keys and claims,
+what every job reads the model through, and the briefing, page, redirect, 404 and search pages.
+
+The list pages, the entity pages and the feeds are made by its parts in list_pages.py, entity_pages.py and
+feed_pages.py.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
@@ -15,17 +19,18 @@ from briefgen.content.documents import Briefing
 from briefgen.fingerprint import fingerprint
 from briefgen.incremental.dependencies import FOLDED_KINDS, Dependency, ModelDependencies
 from briefgen.languages.settings import search_shard_prefix
-from briefgen.model.entities import Entity, EntityKey
-from briefgen.model.key_dates import key_dates
+from briefgen.model.entities import EntityKey
 from briefgen.model.mentions import MentionIndex
-from briefgen.render.chart import chart_layout
 from briefgen.model.site import Site
 from briefgen.output.claims import Claim
 from briefgen.render import metadata
 from briefgen.render.dates import DateStyle
 from briefgen.render.translations import NullTranslations, text_direction
 from briefgen.render.typography import plain_typesetter
-from briefgen.render.feeds import FeedEntry, atom_feed
+from briefgen.render.built_in_pages import BUILT_IN_PAGES
+from briefgen.render.entity_pages import EntityPages
+from briefgen.render.feed_pages import FeedPages
+from briefgen.render.list_pages import ListPages
 from briefgen.render.jobs import PageJob, ProducedPage
 from briefgen.render.markdown import Rendered
 from briefgen.render.views import (
@@ -36,9 +41,7 @@ from briefgen.render.views import (
     EntityRef,
     Pager,
     RenderedBodies,
-    TextMention,
     new_briefing_view,
-    profile_fields,
     reporting_to,
     reports_to,
     unrecorded_body_digest,
@@ -48,16 +51,6 @@ from briefgen.search import pagefind
 
 # What names one output: ("briefing", slug), ("entity", entity key, page number), ("feed",), …
 JobKey = tuple
-# (site path, origin) of the pages that no content file asks for, by job kind (see PageRenderer.claims).
-_BUILT_IN_PAGES = {
-    "home": lambda: ("", "the home page"),
-    "list": lambda number: (urls.paginated_path("briefings/", number), "the briefing list"),
-    "year": lambda year: (urls.year_path(year), f"the {year} archive"),
-    "taxonomy": lambda name: (urls.taxonomy_path(name), f"the {name} index"),
-    "404": lambda: ("404.html", "the 404 page"),
-    "search": lambda: ("search/", "the search page"),
-    "feed": lambda: ("atom.xml", "the site feed"),
-}
 
 
 class MadeJob(NamedTuple):
@@ -71,7 +64,7 @@ class MadeJob(NamedTuple):
     read: tuple[Dependency, ...]  # what it read of the model (see incremental/dependencies.py), each once
 
 
-class PageRenderer:
+class PageRenderer(ListPages, EntityPages, FeedPages):
     """Turns the site model into outputs; all template calls go through `render`."""
 
     def __init__(self, site: Site, bodies: RenderedBodies, env: jinja2.Environment,
@@ -257,7 +250,7 @@ class PageRenderer:
                 alias, _, source = self.dependencies.value(("alias", key[1]))
                 claims.append(Claim(urls.output_file(alias), f"{source} (alias '/{alias}')", source, "aliases", alias))
             else:
-                site_path, origin = _BUILT_IN_PAGES[kind](*key[1:])
+                site_path, origin = BUILT_IN_PAGES[kind](*key[1:])
                 claims.append(Claim(urls.output_file(site_path), origin))
         return claims
 
@@ -272,21 +265,6 @@ class PageRenderer:
 
     def _page_count(self, items: int) -> int:
         return max(1, math.ceil(items / self.config.per_page))
-
-    def _years_linked(self) -> list[tuple[int, str, int]]:
-        return [(y, self.links.url(urls.year_path(y)), count) for y, count in self.read_model("year-counts")]
-
-    def render_home(self) -> PageJob:
-        latest = [self.briefing_view(s) for s in self.read_model("slice", 0, self.config.home_count)]
-        in_the_news = [
-            (spec, [self.entity_link(k) for k in self.read_model("entity-keys", spec.name)[:8]
-                    if self.read_model("count", k)])
-            for spec in self.taxonomies
-        ]
-        website = metadata.website(self.config, self.links.absolute(""), self.links.absolute("search/"))
-        return self.render("home.html", *_BUILT_IN_PAGES["home"](), title=self.config.title,
-                           latest=latest, in_the_news=in_the_news, years=self._years_linked(),
-                           briefing_count=self.read_model("briefing-count"), json_ld=metadata.json_ld_script(website))
 
     def render_briefing(self, slug: str) -> PageJob:
         view = self.briefing_view(slug)
@@ -327,73 +305,6 @@ class PageRenderer:
             summary=view.summary, named=named,
         )
 
-    def render_briefing_list(self, number: int) -> PageJob:
-        pager = self._pager(self.read_model("briefing-count"), self.read_model("slice", *self._page_range(number)),
-                            "briefings/", number)
-        return self.render("briefings.html", *_BUILT_IN_PAGES["list"](number),
-                           title=self.words.gettext("All briefings"), pager=pager, briefings=[self.briefing_view(s) for s in pager.items])
-
-    def render_year(self, year: int) -> PageJob:
-        return self.render("year.html", *_BUILT_IN_PAGES["year"](year), title=self.words.gettext("Briefings of %(year)s", year=year),
-                           year=year, years=self._years_linked(),
-                           briefings=[self.briefing_view(s) for s in self.read_model("year", year)])
-
-    def render_taxonomy(self, name: str) -> PageJob:
-        spec = self._spec(name)
-        entities = [replace(self.entity_link(k), mentioned=self.read_model("text-mention-count", k))
-                    for k in self.read_model("entity-keys", spec.name)]
-        pictured = {link.key[1]: self.images[f"entity:{link.key[0]}/{link.key[1]}"] for link in entities
-                    if f"entity:{link.key[0]}/{link.key[1]}" in self.images}
-        facts = {link.key[1]: self.read_model("index-facts", link.key) for link in entities}
-        facts = {slug: fact._replace(what=self.prose(fact.what),
-                                     key_date=fact.key_date and self.words.key_dates((fact.key_date,))[0])
-                 for slug, fact in facts.items()}
-        return self.render("taxonomy.html", *_BUILT_IN_PAGES["taxonomy"](spec.name),
-                           title=spec.title, taxonomy=spec, entities=entities, entity_images=pictured, facts=facts)
-
-    def render_entity(self, key: EntityKey, number: int) -> PageJob:
-        spec, entity = self._spec(key[0]), self.read_model("entity", key)
-        path, origin = urls.entity_path(*key), self._origin(key)
-        description = self.entity_description(entity)
-        json_ld = metadata.json_ld_script(metadata.entity(
-            taxonomy=spec.name, name=entity.name, url=self.links.absolute(path), aliases=entity.aliases,
-            description=description, fields=entity.profile.fields if entity.profile else {},
-        ))
-        mentioned = self.read_model("mentions", key)
-        co_named = [(self.entity_ref(other), count) for other, count in self.read_model(self._fold("co-mentions"), key, 12)]
-        co_named_groups = [(self._spec(taxonomy), [(self.entity_ref(other), count) for other, count in group])
-                           for taxonomy, group in self.read_model(self._fold("co-mentions-by-taxonomy"), key, 5)]
-        timeline = self.read_model(self._fold("timeline"), key)
-        dates = self.words.key_dates(key_dates(entity.profile.fields)) if entity.profile else ()
-        month_names = self.words.month_names(timeline)
-        chart = chart_layout(timeline, dates, {long: names[:2] for long, names in month_names.items()},
-                             self.dates.format_date)
-        start, end = self._page_range(number)
-        # Paginated with the front-matter list: the page count is that of the longer of the two.
-        text_count = self.read_model("text-mention-count", key)
-        also = [TextMention(self.briefing_view(slug), surface, excerpt)
-                for slug, surface, excerpt in self.read_model("text-mentions", key, start, end)]
-        pager = self._pager(max(len(mentioned), text_count), mentioned[start:end], path, number)
-        return self.render(
-            "entity.html", urls.paginated_path(path, number), origin,
-            title=entity.name, taxonomy=spec, entity=entity,
-            profile_html=self.body(entity.profile.source_rel).html if entity.profile else "",
-            fields=[(label, self.prose(value) if isinstance(value, str) else value)
-                    for label, value in profile_fields(entity, self.dates, self.words.field_label)], pager=pager,
-            briefings=[self.briefing_view(s) for s in pager.items], mention_count=len(mentioned), co_named=co_named,
-            co_named_groups=co_named_groups, also_mentioned=also, also_count=text_count,
-            timeline=self.words.localized_timeline(timeline, month_names), chart=chart, key_dates=dates,
-            feed_url=self.links.url(path + "atom.xml"), description=description, json_ld=json_ld,
-            image=self.images.get(f"entity:{key[0]}/{key[1]}"), folded=self.config.fold_mentions,
-        )
-
-    def render_entity_feed(self, key: EntityKey) -> PageJob:
-        name, path = self.read_model("name", key), urls.entity_path(*key)
-        subtitle = (self.words.gettext("Briefings naming or mentioning %(name)s", name=name) if self.config.fold_mentions
-                    else self.words.gettext("Briefings naming %(name)s", name=name))
-        return self.feed(f"{name} — {self.config.title}", subtitle, path + "atom.xml", path,
-                         self.read_model(self._fold("published-mentions"), key, 20), self._origin(key))
-
     def _fold(self, kind: str) -> str:
         """The kind of dependency an entity's feed, chart and "most often named with" read: with
         fold_mentions, that which counts the briefings mentioning the entity as well as those naming it."""
@@ -406,13 +317,6 @@ class PageRenderer:
         entity = self.read_model("entity", key)
         return str(entity.profile.source_rel) if entity.profile else f"the {self._spec(key[0]).singular} '{entity.name}'"
 
-    def entity_description(self, entity: Entity) -> str:
-        """The profile's own description, else the first paragraph of its text."""
-        if entity.profile is None:
-            return ""
-        given = entity.profile.fields.get("description")
-        return self.prose(str(given)) if given else self.body(entity.profile.source_rel).summary
-
     def render_page(self, slug: str) -> PageJob:
         page = self.read_model("page", slug)
         return self.render("page.html", urls.page_path(page.slug), str(page.source_rel), title=self.prose(page.title),
@@ -424,38 +328,12 @@ class PageRenderer:
                            target_url=self.links.url(target), target_abs=self.links.absolute(target))
 
     def render_404(self) -> PageJob:
-        return self.render("404.html", *_BUILT_IN_PAGES["404"](), title=self.words.gettext("Page not found"))
+        return self.render("404.html", *BUILT_IN_PAGES["404"](), title=self.words.gettext("Page not found"))
 
     def render_search(self) -> PageJob:
-        return self.render("search.html", *_BUILT_IN_PAGES["search"](), title=self.words.gettext("Search"),
+        return self.render("search.html", *BUILT_IN_PAGES["search"](), title=self.words.gettext("Search"),
                            search_bundle=self.links.url(pagefind.BUNDLE_DIR + "/"), search_base=self.links.root(""),
                            search_shards=search_shard_prefix(self.config))
-
-    def render_site_feed(self) -> PageJob:
-        slugs = self.read_model("published", 20)
-        feed_path, origin = _BUILT_IN_PAGES["feed"]()
-        return self.feed(self.config.title, self.config.description, feed_path, "", slugs, origin)
-
-    def feed(self, title: str, subtitle: str, feed_path: str, page_path: str, slugs: Sequence[str],
-             origin: str) -> PageJob:
-        """Feeds list published briefings only, even in a --drafts preview: a reader may subscribe to it."""
-        views = [self.briefing_view(slug) for slug in slugs]
-        key = fingerprint(self.render_digest, "atom", title, subtitle, feed_path, page_path, views)
-        links, config, log = self.links, self.config, self.body_log
-
-        def render() -> bytes:
-            entries = [
-                FeedEntry(view.title, urls.briefing_path(view.slug), view.date, view.updated or view.date,
-                          view.summary, view.html, tuple(link.name for _, ls in view.entities for link in ls))
-                for view in views
-            ]
-            return atom_feed(title=title, subtitle=subtitle, author=config.author, feed_path=feed_path,
-                             page_path=page_path, entries=entries, urls=links, language=config.language)
-
-        def produce() -> ProducedPage:
-            return log.recorded(render)
-
-        return PageJob(urls.output_file(feed_path), origin, key, produce)
 
 
 # The method that makes each kind of job, given the rest of its key as arguments. Functions of the class,

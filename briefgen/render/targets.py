@@ -1,4 +1,4 @@
-"""Targets of links and images in bodies that are not @/ pages nor [[wikilinks]] (links.py has those):
+"""Targets of links and images in bodies that are not @/ pages nor [[wikilinks]] (page_links.py has those):
 a file beside the Markdown, a published path (/images/x.svg), an @/ file of content/. Each resolves to a
 URL that carries the base path, or to an error with the file, the line and the closest existing name;
 external URLs are left as they are. Images are given their markup here (see images/html.py)."""
