@@ -29,7 +29,8 @@ from typing import NamedTuple
 
 from briefgen.fingerprint import digest_bytes
 from briefgen.output.workspace import CACHE_DIR, MARKER, Workspace, marker_text
-from briefgen.output.writer import CHANGED_WHILE_BUILDING, Manifest, Written, file_stamp, link_or_copy, make_folder
+from briefgen.output.files import link_or_copy, make_folder
+from briefgen.output.writer import CHANGED_WHILE_BUILDING, Manifest, Written, file_stamp
 
 KEPT_DIR = "site"  # in the cache folder
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple
 
 from briefgen.fingerprint import digest_bytes
+from briefgen.output.files import link_or_copy, make_folder
 from briefgen.output.outputs import Output
 from briefgen.output.workspace import MARKER, Workspace, carry_dot_entries, marker_text
 
@@ -358,28 +359,6 @@ def _same_bytes(output: Output, old: str, previous: Manifest) -> bool:
         return False
     with open(old, "rb") as file:
         return file.read() == output.read()
-
-
-def make_folder(folder: str) -> None:
-    """os.makedirs(folder, exist_ok=True), in one system call when the folder above it exists: each page of a
-    site is in a folder of its own, and os.makedirs looks at every folder above first."""
-    try:
-        os.mkdir(folder)
-    except FileNotFoundError:
-        os.makedirs(folder, exist_ok=True)
-    except FileExistsError:
-        if not os.path.isdir(folder):
-            raise
-
-
-def link_or_copy(source: Path | str, target: Path | str) -> bool:
-    """True when linked: the target is the source's inode, with its size and modification time."""
-    try:
-        os.link(source, target)
-        return True
-    except OSError:  # another file system, or links not allowed
-        shutil.copy2(source, target)
-        return False
 
 
 def _swap(staging: Path, workspace: Workspace, token: str, keep_spare: bool) -> Path | None:

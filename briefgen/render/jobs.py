@@ -18,7 +18,7 @@ import jinja2
 
 from briefgen.fingerprint import fingerprint
 from briefgen.output.outputs import Output
-from briefgen.output.writer import make_folder
+from briefgen.output.files import make_folder
 from briefgen.parallel import parallel_map
 
 

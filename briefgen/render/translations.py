@@ -55,11 +55,11 @@ def catalog_names(language: str) -> tuple[str, ...]:
 def catalog_files(folders: Iterable[tuple[Path, str]], language: str) -> list[CatalogFile]:
     """The catalogs for `language` in `folders` ((folder, shown name) pairs), in the order they apply."""
     found = []
-    for folder, shown in folders:
+    for folder, folder_shown in folders:
         for name in reversed(catalog_names(language)):  # the general one first: the specific one wins
             path = folder / name
             if os.path.lexists(path):
-                found.append(CatalogFile(path, f"{shown}/{name}"))
+                found.append(CatalogFile(path, f"{folder_shown}/{name}"))
     return found
 
 

@@ -35,7 +35,7 @@ from typing import Callable, Iterable, Mapping, NamedTuple
 from briefgen.errors import Diagnostics
 from briefgen.fingerprint import digest_bytes, new_digest
 from briefgen.output.outputs import Output
-from briefgen.output.writer import make_folder
+from briefgen.output.files import make_folder
 from briefgen.search.indexed import INDEX_MARKER, indexed_part
 from briefgen.search.runs import PagefindRun, first_ended, last_line, pagefind_binary
 from briefgen.search.scratch import (

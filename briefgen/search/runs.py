@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from briefgen.output.outputs import Output
-from briefgen.output.writer import link_or_copy, make_folder
+from briefgen.output.files import link_or_copy, make_folder
 from briefgen.search.indexed import indexed_part
 from briefgen.search.scratch import scratch_prefix, scratch_root
 
