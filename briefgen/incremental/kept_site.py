@@ -12,10 +12,10 @@ digest of its bytes. When the output folder is missing, the kept files
 whose bytes still have their digest are linked into a new output folder
 with their identities, and the build goes on as if the site had been
 there: only what changed is made again. That restore runs in the process
-that stats the output folder (output/folder_stat.py), beside the modelling. A file whose digest differs (a
-damaged cache, a page edited in place through its other link) is left out
-and made again; one whose identity is another's (a cache from another
-site) is never reused, as ever.
+that stats the output folder (output/folder_stat.py), beside the modelling.
+A file whose digest differs (a damaged cache, a page edited in place
+through its other link) is left out and made again; one whose identity is
+another's (a cache from another site) is never reused, as ever.
 """
 
 from __future__ import annotations

@@ -64,10 +64,9 @@ class OutputFolderStat:
 
     def _take_look(self) -> _Look:
         restored = None
-        if self._restore is not None:
+        if self._restore is not None:  # stamped as it is made: no need to look again
             start = time.perf_counter()
             restored = Restored(self._restore(), time.perf_counter() - start)
-        if restored is not None:  # stamped as it was made: no need to look again
             intact = set(restored.manifest)
         else:
             intact = {name for name, entry in self._written.items()

@@ -17,8 +17,8 @@ from typing import Callable, Iterable, Mapping, Protocol
 import jinja2
 
 from briefgen.fingerprint import fingerprint
-from briefgen.output.outputs import Output
 from briefgen.output.files import make_folder
+from briefgen.output.outputs import Output
 from briefgen.parallel import parallel_map
 
 
