@@ -25,6 +25,7 @@ from briefgen.fingerprint import fingerprint
 from briefgen.images import step as images
 from briefgen.incremental import BuildCache
 from briefgen.incremental.cache import code_digest, config_key, settings_key
+from briefgen.incremental.memory import rendering_cycles_collected
 from briefgen.languages.build import build_languages
 from briefgen.model.site import Site
 from briefgen.output.claims import Claim, check_claims
@@ -114,7 +115,7 @@ def build_tree(config: SiteConfig, *, drafts: bool = False, render_pages: bool =
         prepare(cache)
 
     sources = incremental.read_sources(config, diags, cache, changed_files, listing)
-    digests = incremental.parse_documents(sources, config, diags, cache)
+    digests, sources = incremental.parse_documents(sources, config, diags, cache)
     clock.lap("parse")
 
     step = incremental.site_model(digests, sources, drafts, config, cache)
@@ -176,8 +177,9 @@ def _pages_and_files(config, cache, step, plan, renderer, reuse, statics, table,
                      progress, spill, diags, clock) -> BuildResult:
     """The pages rendered (or reused), then every other file of the site."""
     site = step.site
-    results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin),
-                       workers, _reporter(progress, "Rendering pages"), spill, notes, early)
+    with rendering_cycles_collected():
+        results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin),
+                           workers, _reporter(progress, "Rendering pages"), spill, notes, early)
     if notes is not None:
         notes.pages = results.notes
     _report_template_problems(results, config, diags)

@@ -53,8 +53,13 @@ def read_sources(config: SiteConfig, diags: Diagnostics, cache: BuildCache, chan
 
 
 def parse_documents(sources: list[Source], config: SiteConfig, diags: Diagnostics,
-                    cache: BuildCache) -> list[DocumentDigests]:
-    """Parse what changed into cache.documents; the digests of each source's document.
+                    cache: BuildCache) -> tuple[list[DocumentDigests], list[Source]]:
+    """Parse what changed into cache.documents; the digests of each source's document, and the sources as kept.
+
+    The sources kept (in cache.sources, and returned for the rest of the
+    build) are without their text: their parse stands for it from now on, and
+    the texts of a large site would otherwise be held to the end of the build
+    beside the bodies parsed from them.
 
     A source whose bytes are unchanged keeps its parse and its messages (its
     document is not even read from the cache). The front digest of a briefing
@@ -77,7 +82,9 @@ def parse_documents(sources: list[Source], config: SiteConfig, diags: Diagnostic
         diags.extend(head.messages)
         digests.append(_new_digests((str(source.rel), head.front, head.shape)))
     cache.documents.keep_only(source.rel for source in sources)
-    return digests
+    kept = [source if source.text is None else replace(source, text=None) for source in sources]
+    cache.sources = {str(source.rel): source for source in kept}
+    return digests, kept
 
 
 def briefing_shape(briefing: Briefing) -> str:

@@ -33,8 +33,8 @@ def paused_collector() -> Iterator[None]:
 @contextlib.contextmanager
 def collector_held_for_a_build(held: bool) -> Iterator[None]:
     """The command line's build, entered once its cache is loaded: the collector neither walks the cache
-    (frozen here: it lives until the process ends) nor what the build makes (its cycles are few: pages
-    render in forked workers). Frozen before the cache is loaded, the cache would be walked whole by
+    (frozen here: it lives until the process ends) nor what the build makes (its cycles are few, but for
+    those of rendering pages: see rendering_cycles_collected). Frozen before the cache is loaded, the cache would be walked whole by
     the first collection after the build. What is frozen stays frozen for callers in the same process
     (tests): walking it again would cost more than it frees."""
     collecting = gc.isenabled()
@@ -46,6 +46,23 @@ def collector_held_for_a_build(held: bool) -> Iterator[None]:
     finally:
         if held and collecting:
             gc.enable()
+
+
+@contextlib.contextmanager
+def rendering_cycles_collected() -> Iterator[None]:
+    """While pages render under a held collector (collector_held_for_a_build): what exists already is frozen and
+    the collector runs, walking only what rendering makes. Every page Jinja renders leaves cycles behind (its
+    context, the modules of the macros it imports), which nothing else frees: held back, they pile up in each
+    process that renders, a few kilobytes a page. Where the collector runs already (serve), nothing changes."""
+    if gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.disable()
 
 
 def shape_and_templates(cache: BuildCache) -> tuple:
