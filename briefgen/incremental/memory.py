@@ -33,9 +33,9 @@ def paused_collector() -> Iterator[None]:
 @contextlib.contextmanager
 def collector_held_for_a_build(held: bool) -> Iterator[None]:
     """The command line's build, entered once its cache is loaded: the collector neither walks the cache
-    (frozen here: it lives until the process ends) nor what the build makes (its cycles are few, but for
-    those of rendering pages: see rendering_cycles_collected). Frozen before the cache is loaded, the cache would be walked whole by
-    the first collection after the build. What is frozen stays frozen for callers in the same process
+    (frozen here: it lives until the process ends) nor what the build makes (its cycles are few but for
+    those of rendering pages: see rendering_cycles_collected). Frozen before the cache is loaded, the
+    cache would be walked whole by the first collection after the build. What is frozen stays frozen for callers in the same process
     (tests): walking it again would cost more than it frees."""
     collecting = gc.isenabled()
     if held:
