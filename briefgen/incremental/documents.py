@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from briefgen.config import SiteConfig
 from briefgen.content.documents import Briefing, parse_document
-from briefgen.content.scan import ContentListing, Source, scan_sources
+from briefgen.content.scan import ContentListing, Source, read_source, scan_sources
 from briefgen.errors import Diagnostic, Diagnostics
 from briefgen.fingerprint import fingerprint
 from briefgen.incremental.cache import BuildCache
@@ -67,10 +67,14 @@ def parse_documents(sources: list[Source], config: SiteConfig, diags: Diagnostic
     edit leaves it as it was. Its shape digest covers only what places it in
     the site (see briefing_shape): a new title leaves that as it was.
     """
-    digests = []
+    digests, kept = [], []
     for source in sources:
         head = cache.documents.head(source.rel)
         if head is None or head.digest != source.digest:
+            if source.text is None:  # a source kept from a build whose parse has since gone (a new config)
+                source = read_source(config.root, source.path, diags)
+                if source is None:
+                    continue
             local = Diagnostics()
             document = parse_document(source, config, local)
             if isinstance(document, Briefing):
@@ -81,8 +85,8 @@ def parse_documents(sources: list[Source], config: SiteConfig, diags: Diagnostic
             cache.documents.put(source.rel, head, document)
         diags.extend(head.messages)
         digests.append(_new_digests((str(source.rel), head.front, head.shape)))
-    cache.documents.keep_only(source.rel for source in sources)
-    kept = [source if source.text is None else replace(source, text=None) for source in sources]
+        kept.append(source if source.text is None else replace(source, text=None))
+    cache.documents.keep_only(source.rel for source in kept)
     cache.sources = {str(source.rel): source for source in kept}
     return digests, kept
 
