@@ -92,6 +92,7 @@ class PageRenderer(ListPages, EntityPages, FeedPages):
         self._shown: set[str] | None = None  # while a job is made: the briefings it shows
         self._model_reads: set[Dependency] | None = None  # … and what it read of the model
         self._page_urls: dict[str, tuple[str, ...]] = {}
+        self._made_once: dict[tuple, tuple[object, frozenset[str], frozenset[Dependency]]] = {}
         self.images = featured.views if featured is not None else {}
         self.common = {
             "site_image": featured.site if featured is not None else None,
@@ -119,6 +120,25 @@ class PageRenderer(ListPages, EntityPages, FeedPages):
         if self._model_reads is not None:
             self._model_reads.add(self.dependencies.shared(dependency))
         return self.dependencies.value(dependency)
+
+    def made_once(self, name: tuple, make: Callable[[], object]):
+        """What `make()` returns, made once by this renderer and shared by every job that asks for it by
+        `name` (an entity's chart, on each page of its list); each such job is recorded as showing and
+        reading what making it did, as if it had made it itself."""
+        found = self._made_once.get(name)
+        if found is None:
+            outer = self._shown, self._model_reads
+            self._shown, self._model_reads = set(), set()
+            try:
+                found = self._made_once[name] = (make(), frozenset(self._shown), frozenset(self._model_reads))
+            finally:
+                self._shown, self._model_reads = outer
+        value, shown, reads = found
+        if self._shown is not None:
+            self._shown.update(shown)
+        if self._model_reads is not None:
+            self._model_reads.update(reads)
+        return value
 
     def body(self, rel: PurePosixPath) -> Rendered:
         """A profile's or page's rendered body (briefings' are in their views), recorded as read."""
