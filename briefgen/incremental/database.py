@@ -18,16 +18,18 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import functools
+import hashlib
 import io
 import operator
 import os
 import pickle
 import sqlite3
 import sys
+import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
 
-from briefgen.fingerprint import digest_bytes
+from briefgen.fingerprint import DIGEST_SIZE, digest_bytes
 from briefgen.incremental.memory import paused_collector
 
 DATABASE = "cache.sqlite"
@@ -288,9 +290,38 @@ def _write_changes(database: CacheDatabase, meta: dict[str, str], stores: dict[s
             connection.execute("DELETE FROM memos WHERE name = ?", (name,))
             database._loaded_memos.pop(name, None)
         elif memo is not database.loaded(name):
-            data = dumps(memo, table)
-            connection.execute("INSERT OR REPLACE INTO memos VALUES (?, ?, ?, ?)", (name, key, data, _sum(data)))
+            _write_memo(connection, database.path.parent, name, key, memo, table)
             database._loaded_memos[name] = memo
+
+
+def _write_memo(connection: sqlite3.Connection, folder: Path, name: str, key: str, memo: Any, table: dict) -> None:
+    """Pickle a memo into its row through a file: a large site's model memo is tens of MB, and as bytes it
+    would be held twice at once (the pickle, and SQLite's copy of it) at the build's peak of memory."""
+    with tempfile.TemporaryFile(dir=folder, prefix=f"{DATABASE}.memo.") as file:
+        digest = hashlib.blake2b(digest_size=DIGEST_SIZE)
+        dump(memo, _DigestingWriter(file, digest), table)
+        size = file.tell()
+        connection.execute("INSERT OR REPLACE INTO memos VALUES (?, ?, zeroblob(?), ?)",
+                           (name, key, size, digest.hexdigest()))
+        rowid = connection.execute("SELECT rowid FROM memos WHERE name = ?", (name,)).fetchone()[0]
+        file.seek(0)
+        with connection.blobopen("memos", "data", rowid) as blob:
+            while chunk := file.read(_CHUNK):
+                blob.write(chunk)
+
+
+_CHUNK = 1 << 20
+
+
+class _DigestingWriter:
+    """A file that digests what is written to it, as _sum digests bytes."""
+
+    def __init__(self, file, digest):
+        self.file, self.digest = file, digest
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        return self.file.write(data)
 
 
 def _row(kind: str, rel: str, head: Any, tail: Any, table: dict) -> tuple:
