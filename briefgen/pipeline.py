@@ -178,7 +178,8 @@ def _pages_and_files(config, cache, step, plan, renderer, reuse, statics, table,
     """The pages rendered (or reused), then every other file of the site."""
     site = step.site
     with rendering_cycles_collected():
-        results = run_jobs(plan.jobs, lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin),
+        results = run_jobs(plan.take_jobs(),
+                           lambda job: cache.reusable_output(job.rel_path, job.fingerprint, job.origin),
                            workers, _reporter(progress, "Rendering pages"), spill, notes, early)
     if notes is not None:
         notes.pages = results.notes

@@ -63,6 +63,12 @@ class JobPlan:
     records: dict[JobKey, JobRecord]
     to_render: dict[str, JobKey]  # output path -> the key of the job made for it (it may yet be reused)
 
+    def take_jobs(self) -> list[PageJob | ReusedJob]:
+        """The jobs, handed over to run_jobs, which drops them as it goes: the plan keeps none."""
+        taken = list(self.jobs)
+        self.jobs.clear()
+        return taken
+
     def recorded(self, results: JobResults) -> dict[JobKey, JobRecord]:
         """The records, with the bodies each rendered page read and its output key."""
         records = self.records

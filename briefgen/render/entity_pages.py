@@ -47,7 +47,8 @@ class EntityPages:
             taxonomy=spec.name, name=entity.name, url=self.links.absolute(path), aliases=entity.aliases,
             description=description, fields=entity.profile.fields if entity.profile else {},
         ))
-        co_named = [(self.entity_ref(other), count) for other, count in self.read_model(self._fold("co-mentions"), key, 12)]
+        co_named = [(self.entity_ref(other), count)
+                    for other, count in self.read_model(self._fold("co-mentions"), key, 12)]
         co_named_groups = [(self._spec(taxonomy), [(self.entity_ref(other), count) for other, count in group])
                            for taxonomy, group in self.read_model(self._fold("co-mentions-by-taxonomy"), key, 5)]
         timeline = self.read_model(self._fold("timeline"), key)

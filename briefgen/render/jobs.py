@@ -100,7 +100,7 @@ class Batches(Protocol):
     def rendered(self, outputs: list[Output], fingerprints: dict[str, str], notes: dict[str, object]) -> None: ...
 
 
-def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], Output | None],
+def run_jobs(jobs: list[PageJob | ReusedJob], reusable: Callable[[PageJob], Output | None],
              workers: int | None = None, progress=None, spill: Path | None = None,
              note: Callable[[str, bytes], object] | None = None, batches: Batches | None = None) -> JobResults:
     """Reuse what `reusable` offers for unchanged jobs; render the rest on all cores.
@@ -121,6 +121,10 @@ def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], 
     each page's path, in increasing order), and batches.rendered hears of the
     pages done after each batch but the last: the search index starts on them
     while the rest renders. The results are the same either way.
+
+    `jobs` is handed over and emptied: each batch's jobs, and the contexts they
+    hold (a first build of 50,000 briefings has 80,000 waiting), are dropped
+    once the batch is done, and what the later batches make reuses their memory.
     """
     outputs: list[Output | None] = []
     todo: list[tuple[int, PageJob]] = []
@@ -131,18 +135,22 @@ def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], 
             todo.append((len(outputs), job))
         outputs.append(previous)
         fingerprints[job.rel_path] = job.fingerprint
+    jobs.clear()
+    job = None
+    rendered = len(todo)
     problems: list[TemplateProblem] = []
     notes: dict[str, object] = {}
     bodies_read: dict[str, Mapping[str, str]] = {}
     spilling = spill is not None and len(todo) >= SPILL_MIN_PAGES
     groups = _in_batches(todo, batches) if spilling and batches is not None else [todo]
+    del todo
     done = 0
     for number, group in enumerate(groups, 1):
         if spilling:
             spill.mkdir(parents=True, exist_ok=True)
             # laid out as in the site: it may be kept as one
-            work = [(job, spill / job.rel_path, note) for _, job in group]
-            produced = parallel_map(_execute_to_file, work, workers, _shifted(progress, done, len(todo)))
+            produced = parallel_map(_execute_to_file, [(job, spill / job.rel_path, note) for _, job in group],
+                                    workers, _shifted(progress, done, rendered))
         else:
             produced = parallel_map(_execute, [job for _, job in group], workers, progress)
         done += len(group)
@@ -159,10 +167,12 @@ def run_jobs(jobs: Iterable[PageJob | ReusedJob], reusable: Callable[[PageJob], 
                 outputs[index] = Output(job.rel_path, copy_from=result.path, origin=job.origin, spilled=True)
             else:
                 outputs[index] = Output(job.rel_path, result.content, origin=job.origin)
+        group.clear()
+        job = result = produced = None  # nor is the batch's last job held by these names
         if number < len(groups) and not problems:
             batches.rendered([o for o in outputs if o is not None], fingerprints, notes)
     return JobResults([o for o in outputs if o is not None], problems, fingerprints, bodies_read,
-                      rendered=len(todo), reused=len(outputs) - len(todo), notes=notes)
+                      rendered=rendered, reused=len(outputs) - rendered, notes=notes)
 
 
 def _in_batches(todo: list[tuple[int, PageJob]], batches: Batches) -> list[list[tuple[int, PageJob]]]:
