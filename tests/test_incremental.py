@@ -355,6 +355,49 @@ def test_body_edits_re_render_only_the_pages_showing_that_briefing(make_site, tm
         assert 0 < rendered < 40, edited.stderr
 
 
+def test_jobs_saved_as_what_the_edits_changed_give_clean_builds(make_site, tmp_path):
+    """After a body edit the cache keeps the jobs as the full set saved before and the records that changed
+    since: edit after edit (the changes add up), then saved whole after a new briefing, and again as changes
+    after the next body edit. Each build equals a clean one and renders only the pages showing the edit."""
+    import sqlite3
+
+    files = {"content/leaders/vladimir-putin.md": PUTIN,
+             "site.yaml": "title: Desk\nbase_url: https://example.org/\nper_page: 3\n"}
+    for i in range(1, 81):  # enough pages that an edit's records are a few of them
+        leaders = "[Putin, Joe Biden]" if i % 2 else "[Putin, Angela Merkel]"
+        files[f"content/briefings/b{i:02}.md"] = briefing(f"Briefing {i}", f"{2012 + i % 9}-03-{i % 28 + 1:02}",
+                                                         f"Putin spoke, day {i}.", leaders)
+    site = make_site(files)
+
+    def saved_jobs() -> set[str]:
+        with sqlite3.connect(site / ".briefgen-cache/cache.sqlite") as database:
+            return {name for (name,) in database.execute("SELECT name FROM memos WHERE name LIKE 'jobs%'")}
+
+    def edit_body(name: str, body: str, label: str) -> int:
+        path = site / f"content/briefings/{name}.md"
+        path.write_text(path.read_text().rsplit("---\n", 1)[0] + f"---\n{body}\n")
+        edited = assert_same_as_clean_build(site, tmp_path, label)
+        rendered = int(edited.stderr.split(" rendered")[0].rsplit("; ", 1)[1])
+        assert 0 < rendered < 30, edited.stderr
+        return rendered
+
+    assert_same_as_clean_build(site, tmp_path, "a first build")
+    assert saved_jobs() == {"jobs"}
+    rendered = []
+    for step, (name, body) in enumerate([("b05", "A new body for five."), ("b18", "Putin, and a new body."),
+                                         ("b05", "Five, edited again.")]):
+        rendered.append(edit_body(name, body, f"body edit {step}"))
+        assert saved_jobs() == {"jobs", "jobs-delta"}
+    # The same pages show b05 both times: none of those b18's edit made again is made a second time.
+    assert rendered[2] == rendered[0], rendered
+    (site / "content/briefings/b81.md").write_text(briefing("Briefing 81", "2021-04-01", "Putin, once more."))
+    assert_same_as_clean_build(site, tmp_path, "a new briefing")
+    assert saved_jobs() == {"jobs"}
+    edit_body("b81", "Putin, edited.", "a body edit after it")
+    assert saved_jobs() == {"jobs", "jobs-delta"}
+    assert "Putin, edited." in (site / "_site/briefings/b81/index.html").read_text()
+
+
 class InMemoryBuilds:
     """Builds of one site sharing an in-memory cache, as in `serve`; each is checked against a clean build."""
 

@@ -161,13 +161,20 @@ class BuildCache:
         """The last good build's jobs, whatever model and templates they were made for."""
         if self.jobs is not None:
             return self.jobs
-        return self.database.last_memo("jobs") if self.database is not None else None
+        return self._saved_jobs(self.database.last_memo("jobs")) if self.database is not None else None
 
     def jobs_memo(self, key: tuple[str, str]):
         """The last good build's jobs for this model and these templates, if kept."""
         if self.jobs is not None and self.jobs.key == key:
             return self.jobs
-        return self.database.memo("jobs", ":".join(key)) if self.database is not None else None
+        return self._saved_jobs(self.database.memo("jobs", ":".join(key))) if self.database is not None else None
+
+    def _saved_jobs(self, base):
+        """The jobs saved, with what the builds since changed of them (see JobMemo.delta_from)."""
+        if base is None:
+            return None
+        delta = self.database.memo("jobs-delta", ":".join(base.key))
+        return base if delta is None else delta.applied_to(base)
 
     def reset_for(self, settings_key: str) -> None:
         """Forget what depends on the settings when they differ from those the cache was made with."""
@@ -297,9 +304,14 @@ def save_build(root: Path, cache: BuildCache) -> None:
     else:  # a model of the last one's shape with only some briefings showing something else (a new title)
         # is saved as how it differs from the full model saved before; any other model is saved whole
         delta = model.delta_from(base) if model is not None and base is not None and model is not base else None
+    jobs, jobs_base = cache.jobs, cache.database.loaded("jobs") if cache.database is not None else None
+    jobs_delta = jobs.delta_from(jobs_base) if jobs is not None and jobs_base is not None else None
+    if jobs_delta is not None:  # the base stays as saved, and is not written again
+        jobs = jobs_base
     memos = {"model": (base.shape, base) if delta else (model.shape if model else "", model),
              "model-delta": (delta.base_key, delta) if delta else ("", None),
-             "jobs": (":".join(cache.jobs.key) if cache.jobs else "", cache.jobs)}
+             "jobs": (":".join(jobs.key) if jobs else "", jobs),
+             "jobs-delta": (jobs_delta.base_key, jobs_delta) if jobs_delta else ("", None)}
     cache.database = save_database(folder, cache.database, code_digest(),
                                    {"settings_key": cache.settings_key, "assets_key": cache.assets_key},
                                    {"documents": cache.documents, "bodies": cache.bodies}, memos)

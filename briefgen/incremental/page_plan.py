@@ -55,6 +55,39 @@ class JobMemo:
     folded: Mapping[Dependency, object]
 
 
+    def delta_from(self, base: JobMemo) -> JobsDelta | None:
+        """What these jobs changed of `base`, the full memo saved before, when they are its jobs (the same
+        key and pages) with few records new, as after a body edit: else None (saved whole)."""
+        if self.key != base.key or self.records.keys() != base.records.keys():
+            return None
+        old = base.records
+        changed = {key: record for key, record in self.records.items() if record is not old[key]}
+        if len(changed) > len(self.records) // 4:
+            return None
+        return JobsDelta(":".join(base.key), changed, self.digests, self.cards, self.folded)
+
+
+@dataclass(frozen=True, slots=True)
+class JobsDelta:
+    """Jobs told by how they differ from the full memo saved before (see JobMemo.delta_from).
+
+    A body edit at 50,000 briefings changes the records of a page or two of
+    80,000: the cache saves those and the briefings' digests and cards, not
+    every record again (25 MB); the next build reads both.
+    """
+
+    base_key: str
+    records: dict[JobKey, JobRecord]  # the records that are not the base's
+    digests: Mapping[str, str]
+    cards: Mapping[str, str]
+    folded: Mapping[Dependency, object]
+
+    def applied_to(self, base: JobMemo) -> JobMemo:
+        # Updating a copy keeps the base's order, which is the order of the site's outputs.
+        return replace(base, records={**base.records, **self.records}, digests=self.digests, cards=self.cards,
+                       folded=self.folded)
+
+
 @dataclass(frozen=True, slots=True)
 class JobPlan:
     """Every output's job, reused or to render, and the records of this build's jobs but what rendering tells."""
