@@ -54,7 +54,6 @@ class JobMemo:
     # fold_mentions: the value of each dependency of FOLDED_KINDS the pages read, to compare the next build's to.
     folded: Mapping[Dependency, object]
 
-
     def delta_from(self, base: JobMemo) -> JobsDelta | None:
         """What these jobs changed of `base`, the full memo saved before, when they are its jobs (the same
         key and pages) with few records new, as after a body edit: else None (saved whole)."""
