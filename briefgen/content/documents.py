@@ -35,7 +35,7 @@ from briefgen.languages.files import refuse_translation
 
 @dataclass(frozen=True, slots=True)
 class Briefing:
-    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see incremental/database.fast_reducers)
+    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see incremental/pickling.fast_reducers)
 
     source_rel: PurePosixPath
     slug: str
@@ -59,7 +59,7 @@ class Briefing:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see incremental/database.fast_reducers)
+    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see incremental/pickling.fast_reducers)
 
     source_rel: PurePosixPath
     taxonomy: str
@@ -76,7 +76,7 @@ class Profile:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see incremental/database.fast_reducers)
+    LARGE_TEXTS = ("body",)  # pickled as UTF-8 bytes (see incremental/pickling.fast_reducers)
 
     source_rel: PurePosixPath
     slug: str

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from briefgen.fingerprint import new_digest
-from briefgen.incremental.database import dump, load
+from briefgen.incremental.pickling import dump, load
 
 _MAGIC = b"briefgen-cache-3\n"
 
