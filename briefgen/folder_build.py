@@ -50,7 +50,7 @@ from briefgen.output.workspace import (
     finish_interrupted,
     open_workspace,
 )
-from briefgen.output.writer import write_site
+from briefgen.output.writer import Spare, write_site
 from briefgen.pipeline import BuildResult, build
 from briefgen.search import pagefind
 from briefgen.search.step import PendingSearch, start_search
@@ -114,7 +114,8 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
         restored = bool(cache.kept) and not os.path.lexists(config.output_path)
         restore = None
         if restored:  # a fresh checkout with its cache restored: the kept site, not what is not kept, comes back
-            restore = functools.partial(restore_output, config.root, workspace, cache.kept)
+            cache.restoring = workspace.new_name("staging")
+            restore = functools.partial(restore_output, config.root, cache.kept, cache.restoring)
             cache.written = being_restored(cache.kept)  # in the folder stat's process, while this one models
         inputs, stamps, listing = inputs_key(config, options.drafts, cache.stamps)
         if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written) \
@@ -154,7 +155,7 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
     finally:
         if folder_stat is not None:
             folder_stat.close()
-        for folder in (spill, images_dir):
+        for folder in (spill, images_dir, cache.restoring):  # a restored site is there if the build failed
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
         if cache.database is not None:
@@ -183,11 +184,12 @@ def _index_and_write(config: SiteConfig, workspace: Workspace, commit: CommitPoi
             cache_saved = _saving(listener, lambda: save_build(config.root, cache))
             phases["cache save"] = time.perf_counter() - lap
         lap = time.perf_counter()
+        restored = Spare(cache.restoring, cache.written) if cache.restoring is not None else None
         cache.written, cache.spare = write_site(pending.pages, workspace, result.keys, cache.written, cache.spare,
                                                 keep_spare=inputs is not None,
                                                 late=_search_files(pending, cache, listener, options, phases, searched),
                                                 late_folder=pagefind.BUNDLE_DIR, listing=listing, spill=spill,
-                                                on_swap=commit.commit)
+                                                on_swap=commit.commit, restored=restored)
         phases["write"] = time.perf_counter() - lap - phases["pagefind"]
     finally:
         pending.abandon()  # nothing left once finished; after a failure, no Pagefind outlives the build

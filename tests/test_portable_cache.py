@@ -105,6 +105,32 @@ def test_a_restored_cache_in_a_fresh_clone_builds_the_same_site_rendering_only_w
     assert_same_as_clean_build(again, tmp_path)
 
 
+def test_a_failed_publish_from_a_restored_cache_leaves_no_half_site_and_the_kept_site_whole(make_site, tmp_path):
+    """The kept site is restored into the folder the new site is staged in: a build that fails leaves neither
+    an output folder nor that folder, and the kept files as they were, for the next try to reuse."""
+    site = make_site(desk())
+    build(site, "--cache-pages")
+    clone = fresh_clone(site, tmp_path / "clone")
+    kept_before = tree(clone / CACHE / "site")
+    (clone / "content/briefings/b25.md").write_text("---\ntitle: Broken\ndate: [not a date\n---\nBody.\n")
+    failed = run_cli("build", "-v", "--base-url", SUB_PATH, "--cache-pages", cwd=clone)
+    assert failed.returncode == 1 and "b25.md" in failed.stderr and "Traceback" not in failed.stderr
+    assert not (clone / "_site").exists()
+    work = [p.name for p in (clone / "._site.briefgen").iterdir()]
+    assert [name for name in work if re.match(r"(staging|pages|old|spare)-", name)] == [], work
+    assert tree(clone / CACHE / "site") == kept_before
+
+    fixed = briefing("Briefing 25", "2021-06-25", "Putin again.")
+    (clone / "content/briefings/b25.md").write_text(fixed)
+    published = build(clone, "--cache-pages")
+    (site / "content/briefings/b25.md").write_text(fixed)
+    assert counts(published) == counts(build(site, "--cache-pages")), published.stderr  # as where it was built
+    assert_same_as_clean_build(clone, tmp_path)
+    # The pages reused are the kept files themselves, linked: no second copy on disk.
+    page, kept = clone / "_site/briefings/b03/index.html", clone / CACHE / "site/briefings/b03/index.html"
+    assert os.stat(page).st_ino == os.stat(kept).st_ino
+
+
 def test_a_copy_with_new_file_times_and_no_output_folder_renders_nothing(make_site, tmp_path):
     site = make_site(desk())
     build(site, "--cache-pages")

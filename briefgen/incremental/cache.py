@@ -94,6 +94,9 @@ class BuildCache:
     outputs: dict[str, KeptOutput] = field(default_factory=dict)  # serve: the last good build's, by path
     written: Manifest = field(default_factory=dict)  # CLI: path -> key and Stamp, as written
     output_dir: Path | None = None
+    # CLI, a checkout without its output folder: the staging folder the kept site is restored into, where the
+    # `written` files are (see kept_site.restore_output).
+    restoring: Path | None = None
     spare: Spare | None = None  # the site before the last, kept as the next staging folder
     search: SearchState | None = None  # the last build's search shards
     model: ModelMemo | None = None  # the site model, reused while every document's front matter is unchanged
@@ -124,7 +127,7 @@ class BuildCache:
     _saved_model: ModelMemo | None = None  # CLI: the last model as the database holds it (see earlier_model)
 
     def adopt_restored(self) -> float | None:
-        """Once the folder stat's process has made the output folder from the kept site, what it wrote is
+        """Once the folder stat's process has restored the kept site (into `restoring`), what it wrote is
         `written` (until then, the kept files' identities with no stamps: see kept_site.being_restored).
         The seconds the restore took, if there was one."""
         restored = self.folder_stat.restored() if self.folder_stat is not None else None
@@ -198,7 +201,7 @@ class BuildCache:
         written = self.written.get(name)
         if written is None or written.identity != key or self.output_dir is None:
             return None
-        path = f"{self.output_dir}/{name}"  # strings: this runs for every page of the site
+        path = f"{self.restoring or self.output_dir}/{name}"  # strings: this runs for every page of the site
         if not (name in self.folder_stat.intact() if self.folder_stat is not None else is_as_written(path, written)):
             return None
         return Output(name, copy_from=path, origin=origin)
@@ -286,11 +289,12 @@ def load_cache(root: Path, output_dir: Path, state: BuildCache | None = None) ->
 
 def forget_cache(root: Path, cache: BuildCache) -> BuildCache:
     """A damaged cache is left for an empty one; only the spare site, checked file by file when used, is kept,
-    and the folder stat, whose process may be restoring the output folder (see adopt_restored)."""
+    and the folder stat, whose process may be restoring the kept site (see adopt_restored)."""
     if cache.database is not None:
         cache.database.close()
     (root / CACHE_DIR / DATABASE).unlink(missing_ok=True)
-    return BuildCache(output_dir=cache.output_dir, spare=cache.spare, folder_stat=cache.folder_stat)
+    return BuildCache(output_dir=cache.output_dir, restoring=cache.restoring, spare=cache.spare,
+                      folder_stat=cache.folder_stat)
 
 
 def save_build(root: Path, cache: BuildCache) -> None:

@@ -9,10 +9,11 @@ it, every page would be rendered and indexed for search again. With
 files in `.briefgen-cache/site/`, hard links of the output's (no second
 copy on disk), each listed with the identity it was written under and the
 digest of its bytes. When the output folder is missing, the kept files
-whose bytes still have their digest are linked into a new output folder
-with their identities, and the build goes on as if the site had been
-there: only what changed is made again. That restore runs in the process
-that stats the output folder (output/folder_stat.py), beside the modelling.
+whose bytes still have their digest are linked, with their identities,
+into the folder the new site is then staged in, and the build goes on as if
+the site had been there: only what changed is made again, and what did not
+stays where it was linked. That restore runs in the process that stats the
+output folder (output/folder_stat.py), beside the modelling.
 A file whose digest differs (a damaged cache, a page edited in place
 through its other link) is left out and made again; one whose identity is
 another's (a cache from another site) is never reused, as ever.
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from briefgen.fingerprint import digest_bytes
-from briefgen.output.workspace import CACHE_DIR, MARKER, Workspace, marker_text
+from briefgen.output.workspace import CACHE_DIR, MARKER, MARKER_TEXT
 from briefgen.output.files import link_or_copy, make_folder
 from briefgen.output.writer import CHANGED_WHILE_BUILDING, Manifest, Written, file_stamp
 
@@ -49,14 +50,20 @@ def kept_folder(root: Path) -> Path:
     return root / CACHE_DIR / KEPT_DIR
 
 
-def restore_output(root: Path, workspace: Workspace, kept: KeptPages) -> Manifest:
-    """A new output folder made of the kept files whose bytes are as kept; the manifest they are written as.
+def restore_output(root: Path, kept: KeptPages, staging: Path) -> Manifest:
+    """The kept files whose bytes are as kept, linked into `staging` (a staging folder of the workspace, made
+    here); the manifest they are written as.
 
-    Staged in the workspace and renamed into place, as every write is: a kill leaves no half site.
+    The build then stages its site in that folder, keeping these files where
+    they are (see output/writer.write_site's `restored`), and renames it into
+    place, as every write is: a kill leaves no half site, and the site's
+    28,000 files of a large site are linked once, not twice.
     """
     folder = str(kept_folder(root))
     names = sorted(name for name in kept if _inside(name))  # a folder's parent is made before it
-    staging = workspace.new_folder("staging")
+    shutil.rmtree(staging, ignore_errors=True)  # what a restore in a process that died left
+    staging.mkdir()
+    (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # marked first: a kill leaves it to be removed
     try:
         manifest: Manifest = {}
         made_folders: set[str] = set()
@@ -70,8 +77,6 @@ def restore_output(root: Path, workspace: Workspace, kept: KeptPages) -> Manifes
                 made_folders.add(parent)
             link_or_copy(f"{folder}/{name}", target)
             manifest[name] = Written(kept[name].identity, *file_stamp(target))
-        (staging / MARKER).write_text(marker_text(manifest), encoding="utf-8")
-        os.replace(staging, workspace.out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

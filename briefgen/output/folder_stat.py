@@ -7,10 +7,11 @@ reused) and every folder of the spare site (what is in it, to recycle it as
 the staging folder). Without a fork (--jobs 1, or none on this system) the
 same look is taken in this process when its answer is first needed.
 
-On a fresh checkout with the cache restored (CI), the output folder is made
-there first, from the kept site (see incremental/kept_site.py): reading and
-digesting every kept file is seconds of work at 10,000 briefings, done on the
-second core while this one models and plans the site.
+On a fresh checkout with the cache restored (CI), the kept site is restored
+there first, into the staging folder the build then writes its site in (see
+incremental/kept_site.py): reading and digesting every kept file is seconds
+of work at 10,000 briefings, done on the second core while this one models
+and plans the site.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from briefgen.parallel import Forked
 
 
 class Restored(NamedTuple):
-    """The output folder made from the kept site: the manifest it is written as, and the seconds it took."""
+    """The kept site restored: the manifest of the files restored, and the seconds it took."""
 
     manifest: Manifest
     seconds: float
@@ -41,8 +42,8 @@ class OutputFolderStat:
 
     def __init__(self, output_dir: Path, written: Manifest, spare: Path | None, *, fork: bool = True,
                  restore: Callable[[], Manifest] | None = None):
-        """`restore`, when given, makes the output folder first and returns the manifest it is written as:
-        the outputs intact are then those it restored."""
+        """`restore`, when given, restores the kept site first and returns the manifest of what it restored:
+        the outputs intact are then those."""
         self._output_dir, self._written, self._spare, self._restore = output_dir, written, spare, restore
         self._look = Forked(self._take_look, fork=fork)
 
@@ -56,7 +57,7 @@ class OutputFolderStat:
         return None if listing is None or self._spare is None else (self._spare, listing)
 
     def restored(self) -> Restored | None:
-        """The output folder restored from the kept site; None when there was no restore."""
+        """The kept site as restored; None when there was no restore."""
         return self._look.result().restored
 
     def close(self) -> None:

@@ -70,10 +70,14 @@ class Workspace:
 
     def new_folder(self, kind: str) -> Path:
         """A new, marked folder of `kind` ("staging", "pages") in the workspace."""
-        folder = self.folder / f"{kind}-{secrets.token_hex(4)}"
+        folder = self.new_name(kind)
         folder.mkdir()
         (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         return folder
+
+    def new_name(self, kind: str) -> Path:
+        """The path of a new folder of `kind` in the workspace, not made yet (the maker marks it first)."""
+        return self.folder / f"{kind}-{secrets.token_hex(4)}"
 
     def holds(self, path: Path, kind: str) -> bool:
         """`path` is a folder of `kind` that this workspace's naming gives (whether or not it still exists)."""

@@ -74,8 +74,8 @@ CHANGED_WHILE_BUILDING = "changed while building"  # an identity no job's finger
 def write_site(outputs: Iterable[Output], workspace: Workspace, keys: Mapping[str, str] | None = None,
                previous: Manifest | None = None, spare: Spare | None = None, keep_spare: bool = False,
                late: Late | None = None, late_folder: str = "", listing: tuple[Path, Listing] | None = None,
-               spill: Path | None = None, on_swap: Callable[[], None] | None = None
-               ) -> tuple[Manifest, Spare | None]:
+               spill: Path | None = None, on_swap: Callable[[], None] | None = None,
+               restored: Spare | None = None) -> tuple[Manifest, Spare | None]:
     """Write every output into a staging folder in the workspace, then swap it in for the output folder.
 
     A failure (or a kill) before the swap leaves the previous site as it was;
@@ -95,6 +95,11 @@ def write_site(outputs: Iterable[Output], workspace: Workspace, keys: Mapping[st
     list_files of it) when taken already: the spare is not walked again.
     `spill` is the workspace folder that spilled outputs are in: when no site
     was replaced it becomes the spare, else it is left alone (the caller removes it).
+    `restored` is a staging folder of the workspace that this build filled
+    already, with its manifest (the kept site of a fresh checkout, see
+    incremental/kept_site.py): the site is staged in it as in a recycled
+    spare, without listing it again, and the outputs reused from it are read
+    there until the swap.
     """
     out = workspace.out
     spare_path = spare.path if spare is not None and keep_spare and workspace.holds(spare.path, "spare") else None
@@ -104,12 +109,16 @@ def write_site(outputs: Iterable[Output], workspace: Workspace, keys: Mapping[st
     if late is None and _as_last_written(out, identity, previous):
         return previous, spare if spare_path is not None and spare_path.is_dir() else None
     token = secrets.token_hex(4)
-    staging = workspace.folder / f"staging-{token}"
-    recycled = _recycle(spare_path, staging, spare)
-    if recycled is None:
-        staging.mkdir()
-    if recycled is not None and (listing is None or listing[0] != spare_path):
-        listing = (spare_path, list_files(staging))
+    if restored is not None and workspace.holds(restored.path, "staging"):
+        staging, recycled = restored.path, restored.manifest
+        listing = (staging, ({name: entry[1:] for name, entry in recycled.items()}, []))  # stamped as made
+    else:
+        staging = workspace.folder / f"staging-{token}"
+        recycled = _recycle(spare_path, staging, spare)
+        if recycled is None:
+            staging.mkdir()
+        if recycled is not None and (listing is None or listing[0] != spare_path):
+            listing = (spare_path, list_files(staging))
     try:
         stager = _stage_all(staging, out, outputs, identity, previous, recycled, listing, late, late_folder)
     except BaseException:
