@@ -37,10 +37,10 @@ from briefgen.incremental.cache import (
     save_state,
 )
 from briefgen.incremental.database import CacheDamaged
-from briefgen.incremental.kept_site import (KEPT_DIR, being_restored, forget_kept, keep_pages, restamped,
-                                           restore_output)
+from briefgen.incremental.kept_site import (KEPT_DIR, being_restored, forget_kept, keep_pages, kept_folder,
+                                           restamped, restore_output, verified_pages)
 from briefgen.incremental.memory import collector_held_for_a_build
-from briefgen.output.folder_stat import OutputFolderStat
+from briefgen.output.folder_stat import KeptRestore, OutputFolderStat
 from briefgen.output.workspace import (
     CACHE_DIR,
     LOCK_FILE,
@@ -114,8 +114,9 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
         restored = bool(cache.kept) and not os.path.lexists(config.output_path)
         restore = None
         if restored:  # a fresh checkout with its cache restored: the kept site, not what is not kept, comes back
-            cache.restoring = workspace.new_name("staging")
-            restore = functools.partial(restore_output, config.root, cache.kept, cache.restoring)
+            cache.restoring, cache.kept_dir = workspace.new_name("staging"), kept_folder(config.root)
+            restore = KeptRestore(functools.partial(verified_pages, config.root, cache.kept),
+                                  functools.partial(restore_output, config.root, cache.kept, cache.restoring))
             cache.written = being_restored(cache.kept)  # in the folder stat's process, while this one models
         inputs, stamps, listing = inputs_key(config, options.drafts, cache.stamps)
         if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written) \
@@ -146,9 +147,10 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
                 cache = forget_cache(config.root, cache)
                 result = build(config, drafts=options.drafts, cache=cache, workers=options.workers,
                                progress=listener.progress, spill=spill, early_search=True)
-            restore_seconds = cache.adopt_restored()
-            if restore_seconds is not None:  # beside the modelling: not a part of the wall time
-                built.phases["restore (beside)"] = restore_seconds
+            restored = cache.adopt_restored()
+            if restored is not None:  # beside the modelling: not a part of the wall time
+                built.phases["restore: check (beside)"] = restored.verify_seconds
+                built.phases["restore: links (beside)"] = restored.link_seconds
             built.result = _index_and_write(config, workspace, commit, result, cache, inputs if folder_stat else None,
                                             folder_stat.spare_listing() if folder_stat else None, spill, listener,
                                             options, built.phases)

@@ -201,6 +201,27 @@ def test_a_kept_page_whose_bytes_changed_is_made_again(make_site, tmp_path):
     assert_same_as_clean_build(site, tmp_path)
 
 
+def test_kept_files_missing_or_turned_into_folders_are_made_again(make_site, tmp_path):
+    """A damaged copy of the cache folder: a kept page gone, another a folder, a third a link to a file
+    elsewhere. The kept site is linked while it is checked; none of those may reach the site."""
+    site = make_site(desk())
+    build(site, "--cache-pages")
+    clone = fresh_clone(site, tmp_path / "clone")
+    kept = clone / CACHE / "site"
+    (kept / "briefings/b04/index.html").unlink()
+    (kept / "briefings/b05/index.html").unlink()
+    (kept / "briefings/b05/index.html").mkdir()
+    (kept / "briefings/b05/index.html/stray.txt").write_text("stray")
+    outside = tmp_path / "outside.html"
+    outside.write_text("<p>not a page of this site</p>")
+    (kept / "briefings/b06/index.html").unlink()
+    (kept / "briefings/b06/index.html").symlink_to(outside)
+    published = build(clone, "--cache-pages")
+    assert counts(published)[0] == 3, published.stderr
+    assert_same_as_clean_build(clone, tmp_path)
+    assert not (clone / "_site/briefings/b06/index.html").is_symlink()
+
+
 def test_without_cache_pages_the_cache_keeps_no_pages_and_the_site_stays_as_written(make_site, tmp_path):
     site = make_site(desk())
     build(site, "--cache-pages")

@@ -50,7 +50,7 @@ from briefgen.content.scan import Source
 from briefgen.errors import Diagnostic
 from briefgen.fingerprint import fingerprint, new_digest
 from briefgen.incremental.database import DATABASE, CacheDamaged, CacheDatabase, RowStore, save_database
-from briefgen.incremental.kept_site import KeptPage, KeptPages
+from briefgen.incremental.kept_site import KeptPage, KeptPages, unverified_removed
 from briefgen.incremental.state_files import columns, from_columns, read_blob, write_blob
 from briefgen.output.outputs import Output
 from briefgen.output.workspace import CACHE_DIR, MARKER
@@ -62,7 +62,7 @@ from briefgen.search.runs import pagefind_binary
 if TYPE_CHECKING:  # the steps that keep these import this module
     from briefgen.incremental.model import ModelMemo
     from briefgen.incremental.page_plan import JobMemo
-    from briefgen.output.folder_stat import OutputFolderStat
+    from briefgen.output.folder_stat import OutputFolderStat, Restored
     from briefgen.render.views import BriefingView
 
 _STATE_FILE = "state.pickle"  # what the last build read and wrote: small
@@ -94,9 +94,10 @@ class BuildCache:
     outputs: dict[str, KeptOutput] = field(default_factory=dict)  # serve: the last good build's, by path
     written: Manifest = field(default_factory=dict)  # CLI: path -> key and Stamp, as written
     output_dir: Path | None = None
-    # CLI, a checkout without its output folder: the staging folder the kept site is restored into, where the
-    # `written` files are (see kept_site.restore_output).
+    # CLI, a checkout without its output folder: the staging folder the kept site is restored into, and the
+    # kept site, where the `written` files are read until then (see kept_site.restore_output).
     restoring: Path | None = None
+    kept_dir: Path | None = None
     spare: Spare | None = None  # the site before the last, kept as the next staging folder
     search: SearchState | None = None  # the last build's search shards
     model: ModelMemo | None = None  # the site model, reused while every document's front matter is unchanged
@@ -126,15 +127,13 @@ class BuildCache:
     saved_search: tuple | None = None  # CLI: the search state as saved, until restore_search makes it `search`
     _saved_model: ModelMemo | None = None  # CLI: the last model as the database holds it (see earlier_model)
 
-    def adopt_restored(self) -> float | None:
-        """Once the folder stat's process has restored the kept site (into `restoring`), what it wrote is
-        `written` (until then, the kept files' identities with no stamps: see kept_site.being_restored).
-        The seconds the restore took, if there was one."""
+    def adopt_restored(self) -> Restored | None:
+        """Once the kept site is restored into `restoring`, its files verified are `written` (until then, the
+        kept files' identities with no stamps: see kept_site.being_restored); the restore, if there was one."""
         restored = self.folder_stat.restored() if self.folder_stat is not None else None
-        if restored is None:
-            return None
-        self.written = restored.manifest
-        return restored.seconds
+        if restored is not None:
+            self.written = unverified_removed(self.restoring, restored.linked, restored.verified)
+        return restored
 
     def restore_search(self) -> None:
         """The saved search shards whose files are still as written (asked late: it waits for the folder stat)."""
@@ -201,7 +200,7 @@ class BuildCache:
         written = self.written.get(name)
         if written is None or written.identity != key or self.output_dir is None:
             return None
-        path = f"{self.restoring or self.output_dir}/{name}"  # strings: this runs for every page of the site
+        path = f"{self.kept_dir or self.output_dir}/{name}"  # strings: this runs for every page of the site
         if not (name in self.folder_stat.intact() if self.folder_stat is not None else is_as_written(path, written)):
             return None
         return Output(name, copy_from=path, origin=origin)
@@ -293,8 +292,8 @@ def forget_cache(root: Path, cache: BuildCache) -> BuildCache:
     if cache.database is not None:
         cache.database.close()
     (root / CACHE_DIR / DATABASE).unlink(missing_ok=True)
-    return BuildCache(output_dir=cache.output_dir, restoring=cache.restoring, spare=cache.spare,
-                      folder_stat=cache.folder_stat)
+    return BuildCache(output_dir=cache.output_dir, restoring=cache.restoring, kept_dir=cache.kept_dir,
+                      spare=cache.spare, folder_stat=cache.folder_stat)
 
 
 def save_build(root: Path, cache: BuildCache) -> None:

@@ -50,37 +50,56 @@ def kept_folder(root: Path) -> Path:
     return root / CACHE_DIR / KEPT_DIR
 
 
-def restore_output(root: Path, kept: KeptPages, staging: Path) -> Manifest:
-    """The kept files whose bytes are as kept, linked into `staging` (a staging folder of the workspace, made
-    here); the manifest they are written as.
+def verified_pages(root: Path, kept: KeptPages) -> set[str]:
+    """The kept files whose bytes still have the digest they were kept with: those a build may reuse."""
+    folder = str(kept_folder(root))
+    names = [name for name in kept if _inside(name)]
+    return {name for name, digest in zip(names, _digests(f"{folder}/{name}" for name in names))
+            if digest == kept[name].digest}
 
-    The build then stages its site in that folder, keeping these files where
-    they are (see output/writer.write_site's `restored`), and renames it into
-    place, as every write is: a kill leaves no half site, and the site's
-    28,000 files of a large site are linked once, not twice.
+
+def restore_output(root: Path, kept: KeptPages, staging: Path) -> Manifest:
+    """The kept files linked into `staging` (a staging folder of the workspace, made here); the manifest they
+    are written as.
+
+    The build then stages its site in that folder, keeping the files it
+    reuses where they are (see output/writer.write_site's `restored`), and
+    renames it into place, as every write is: a kill leaves no half site, and
+    a large site's files are linked once, not twice. Whether a file's bytes
+    are as kept is asked beside this, by verified_pages: the build reuses
+    only those, and `unverified_removed` takes the others out again.
     """
     folder = str(kept_folder(root))
-    names = sorted(name for name in kept if _inside(name))  # a folder's parent is made before it
     shutil.rmtree(staging, ignore_errors=True)  # what a restore in a process that died left
     staging.mkdir()
     (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # marked first: a kill leaves it to be removed
     try:
         manifest: Manifest = {}
         made_folders: set[str] = set()
-        for name, digest in zip(names, _digests(f"{folder}/{name}" for name in names)):
-            if digest != kept[name].digest:  # missing, damaged or changed: made again by the build
-                continue
+        for name in sorted(name for name in kept if _inside(name)):  # a folder's parent is made before it
             target = f"{staging}/{name}"
             parent = os.path.dirname(target)
-            if parent not in made_folders:
-                make_folder(parent)
-                made_folders.add(parent)
-            link_or_copy(f"{folder}/{name}", target)
+            try:
+                if parent not in made_folders:
+                    make_folder(parent)
+                    made_folders.add(parent)
+                link_or_copy(f"{folder}/{name}", target)
+            except OSError:  # missing, or not a file, in a damaged copy of the cache folder: made again
+                continue
             manifest[name] = Written(kept[name].identity, *file_stamp(target))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest
+
+
+def unverified_removed(staging: Path, restored: Manifest, verified: set[str]) -> Manifest:
+    """`restored` without the files whose kept bytes were not as kept, which are unlinked from `staging`: the
+    build makes them again."""
+    for name in restored.keys() - verified:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(staging / name)
+    return {name: entry for name, entry in restored.items() if name in verified}
 
 
 def being_restored(kept: KeptPages) -> Manifest:

@@ -98,8 +98,7 @@ def write_site(outputs: Iterable[Output], workspace: Workspace, keys: Mapping[st
     `restored` is a staging folder of the workspace that this build filled
     already, with its manifest (the kept site of a fresh checkout, see
     incremental/kept_site.py): the site is staged in it as in a recycled
-    spare, without listing it again, and the outputs reused from it are read
-    there until the swap.
+    spare, without listing it again.
     """
     out = workspace.out
     spare_path = spare.path if spare is not None and keep_spare and workspace.holds(spare.path, "spare") else None
