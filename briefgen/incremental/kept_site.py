@@ -12,8 +12,9 @@ digest of its bytes. When the output folder is missing, the kept files
 whose bytes still have their digest are linked, with their identities,
 into the folder the new site is then staged in, and the build goes on as if
 the site had been there: only what changed is made again, and what did not
-stays where it was linked. That restore runs in the process that stats the
-output folder (output/folder_stat.py), beside the modelling.
+stays where it was linked. Two processes restore it beside the modelling
+(output/folder_stat.py): one digests the kept files, the other links them
+all; those whose digest differs are unlinked again before the write.
 A file whose digest differs (a damaged cache, a page edited in place
 through its other link) is left out and made again; one whose identity is
 another's (a cache from another site) is never reused, as ever.
@@ -104,7 +105,7 @@ def unverified_removed(staging: Path, restored: Manifest, verified: set[str]) ->
 
 def being_restored(kept: KeptPages) -> Manifest:
     """The manifest of an output folder still being restored from `kept`: identities, but stamps no file has
-    (a page is reused only once its file is known to be restored: see BuildCache.adopt_restored)."""
+    (a page is reused only once its kept file is verified: see BuildCache.reusable_output, adopt_restored)."""
     return {name: Written(page.identity, -1, -1, -1) for name, page in kept.items()}
 
 
