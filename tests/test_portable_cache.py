@@ -6,12 +6,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from briefgen.output.workspace import MARKER
 from conftest import run_cli
 
 CACHE = ".briefgen-cache"
@@ -29,7 +33,7 @@ def desk(count: int = 24, words: str = "spoke") -> dict[str, str]:
              "site.yaml": "title: Desk\nbase_url: https://example.org/\nper_page: 3\nhome_count: 4\n"}
     for i in range(1, count + 1):
         leaders = "[Putin, Joe Biden]" if i % 2 else "[Putin, Angela Merkel]"
-        files[f"content/briefings/b{i:02}.md"] = briefing(f"Briefing {i}", f"{2020 + i % 2}-{1 + i % 12:02}-{i:02}",
+        files[f"content/briefings/b{i:02}.md"] = briefing(f"Briefing {i}", f"{2020 + i % 2}-{1 + i % 12:02}-{1 + (i - 1) % 28:02}",
                                                          f"Putin {words}, day {i}.\n\nMore on day {i}.", leaders)
     return files
 
@@ -129,6 +133,42 @@ def test_a_failed_publish_from_a_restored_cache_leaves_no_half_site_and_the_kept
     # The pages reused are the kept files themselves, linked: no second copy on disk.
     page, kept = clone / "_site/briefings/b03/index.html", clone / CACHE / "site/briefings/b03/index.html"
     assert os.stat(page).st_ino == os.stat(kept).st_ino
+
+
+def test_a_publish_killed_while_the_kept_site_is_restored_leaves_nothing_half_made(make_site, tmp_path):
+    """Killed while the kept files are being linked into the staging folder: no output folder appears, the
+    kept site is as it was, and the next build removes the half-made folder and publishes the same site."""
+    site = make_site(desk(count=400))
+    build(site, "--cache-pages")
+    clone = fresh_clone(site, tmp_path / "clone")
+    kept_before = tree(clone / CACHE / "site")
+    process = subprocess.Popen([sys.executable, "-m", "briefgen", "build", "--cache-pages", "--base-url", SUB_PATH],
+                               cwd=clone, start_new_session=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    staging = None
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            found = [p for p in (clone / "._site.briefgen").glob("staging-*")] if (clone / "._site.briefgen").is_dir() \
+                else []
+            if found and (found[0] / "briefings").is_dir() and len(os.listdir(found[0] / "briefings")) > 20:
+                staging = found[0]
+                os.killpg(process.pid, signal.SIGKILL)  # the build and the processes restoring beside it
+                break
+            time.sleep(0.001)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    assert staging is not None, "the build finished before it could be killed mid-restore; make the site bigger"
+    assert not (clone / "_site").exists()
+    assert (staging / MARKER).is_file()  # marked before its first file: the next build knows it as its own
+    assert tree(clone / CACHE / "site") == kept_before
+
+    published = build(clone, "--cache-pages")
+    assert not staging.exists()
+    assert counts(published)[0] == 0, published.stderr
+    assert_same_as_clean_build(clone, tmp_path)
 
 
 def test_a_copy_with_new_file_times_and_no_output_folder_renders_nothing(make_site, tmp_path):
