@@ -444,8 +444,11 @@ def test_the_served_site_equals_a_clean_build_after_a_sequence_of_edits(serve_si
 
 
 def serve_cli(site: Path, *args: str) -> subprocess.Popen:
+    # Started as from a terminal, whatever this process was started from: a shell's background job (a CI
+    # runner's `cmd &`, nohup) ignores Ctrl-C, and a program inherits that, as it should.
     return subprocess.Popen([sys.executable, "-m", "briefgen", "serve", *args], cwd=site,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def read_line_containing(stream, text: str, timeout: float = 10.0) -> str:
