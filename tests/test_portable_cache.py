@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.incremental.kept_site import kept_file
 from briefgen.output.workspace import MARKER
 from conftest import run_cli
 
@@ -131,7 +132,7 @@ def test_a_failed_publish_from_a_restored_cache_leaves_no_half_site_and_the_kept
     assert counts(published) == counts(build(site, "--cache-pages")), published.stderr  # as where it was built
     assert_same_as_clean_build(clone, tmp_path)
     # The pages reused are the kept files themselves, linked: no second copy on disk.
-    page, kept = clone / "_site/briefings/b03/index.html", clone / CACHE / "site/briefings/b03/index.html"
+    page, kept = clone / "_site/briefings/b03/index.html", kept_file(clone / CACHE / "site", "briefings/b03/index.html")
     assert os.stat(page).st_ino == os.stat(kept).st_ino
 
 
@@ -232,7 +233,7 @@ def test_a_kept_page_whose_bytes_changed_is_made_again(make_site, tmp_path):
     """A damaged cache, or a page edited in place through its other link: the digest tells, the page is made."""
     site = make_site(desk())
     build(site, "--cache-pages")
-    kept = site / CACHE / "site" / "briefings/b05/index.html"
+    kept = Path(kept_file(site / CACHE / "site", "briefings/b05/index.html"))
     text = kept.read_text(encoding="utf-8")
     assert "day 5" in text
     shutil.rmtree(site / "_site")
@@ -247,25 +248,44 @@ def test_kept_files_missing_or_turned_into_folders_are_made_again(make_site, tmp
     site = make_site(desk())
     build(site, "--cache-pages")
     clone = fresh_clone(site, tmp_path / "clone")
-    kept = clone / CACHE / "site"
-    (kept / "briefings/b04/index.html").unlink()
-    (kept / "briefings/b05/index.html").unlink()
-    (kept / "briefings/b05/index.html").mkdir()
-    (kept / "briefings/b05/index.html/stray.txt").write_text("stray")
+    b04, b05, b06 = (Path(kept_file(clone / CACHE / "site", f"briefings/b0{n}/index.html")) for n in (4, 5, 6))
+    b04.unlink()
+    b05.unlink()
+    b05.mkdir()
+    (b05 / "stray.txt").write_text("stray")
     outside = tmp_path / "outside.html"
     outside.write_text("<p>not a page of this site</p>")
-    (kept / "briefings/b06/index.html").unlink()
-    (kept / "briefings/b06/index.html").symlink_to(outside)
+    b06.unlink()
+    b06.symlink_to(outside)
     published = build(clone, "--cache-pages")
     assert counts(published)[0] == 3, published.stderr
     assert_same_as_clean_build(clone, tmp_path)
     assert not (clone / "_site/briefings/b06/index.html").is_symlink()
 
 
+def test_a_kept_site_of_unknown_files_is_replaced_not_added_to(make_site, tmp_path):
+    """Kept files the cache has no list of (its state lost, or written by another version of briefgen, laid
+    out otherwise) are never reused and never left to grow the cache that CI saves."""
+    site = make_site(desk())
+    build(site, "--cache-pages")
+    kept = site / CACHE / "site"
+    count = len(tree(kept))
+    stray = kept / "briefings/b01/index.html"  # the tree layout of an older briefgen
+    stray.parent.mkdir(parents=True)
+    stray.write_text("<p>an old page</p>")
+    (site / CACHE / "state.pickle").unlink()
+    build(site, "--cache-pages")
+    assert not stray.exists()
+    assert len(tree(kept)) == count
+    clone = fresh_clone(site, tmp_path / "clone")
+    assert counts(build(clone, "--cache-pages"))[0] == 0
+    assert_same_as_clean_build(clone, tmp_path)
+
+
 def test_without_cache_pages_the_cache_keeps_no_pages_and_the_site_stays_as_written(make_site, tmp_path):
     site = make_site(desk())
     build(site, "--cache-pages")
-    assert (site / CACHE / "site" / "briefings/b01/index.html").is_file()
+    assert Path(kept_file(site / CACHE / "site", "briefings/b01/index.html")).is_file()
     (site / "content/briefings/b03.md").write_text(briefing("Briefing 3", "2021-04-03", "A new body."))
     build(site)
     assert not (site / CACHE / "site").exists()

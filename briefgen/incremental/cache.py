@@ -50,7 +50,7 @@ from briefgen.content.scan import Source
 from briefgen.errors import Diagnostic
 from briefgen.fingerprint import fingerprint, new_digest
 from briefgen.incremental.database import DATABASE, CacheDamaged, CacheDatabase, RowStore, save_database
-from briefgen.incremental.kept_site import KeptPage, KeptPages, unverified_removed
+from briefgen.incremental.kept_site import KeptPage, KeptPages, kept_file, unverified_removed
 from briefgen.incremental.state_files import columns, from_columns, read_blob, write_blob
 from briefgen.output.outputs import Output
 from briefgen.output.workspace import CACHE_DIR, MARKER
@@ -200,7 +200,8 @@ class BuildCache:
         written = self.written.get(name)
         if written is None or written.identity != key or self.output_dir is None:
             return None
-        path = f"{self.kept_dir or self.output_dir}/{name}"  # strings: this runs for every page of the site
+        # Strings: this runs for every page of the site.
+        path = f"{self.output_dir}/{name}" if self.kept_dir is None else kept_file(self.kept_dir, name)
         if not (name in self.folder_stat.intact() if self.folder_stat is not None else is_as_written(path, written)):
             return None
         return Output(name, copy_from=path, origin=origin)

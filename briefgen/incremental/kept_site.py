@@ -8,7 +8,10 @@ it, every page would be rendered and indexed for search again. With
 `briefgen build --cache-pages` the cache folder also keeps the written
 files in `.briefgen-cache/site/`, hard links of the output's (no second
 copy on disk), each listed with the identity it was written under and the
-digest of its bytes. When the output folder is missing, the kept files
+digest of its bytes. They are laid out flat, by a digest of their path (see
+kept_file), not as the site's tree: making the 16,000 folders of a large
+site again costs seconds on some file systems, and the cache is only ever
+read through its list. When the output folder is missing, the kept files
 whose bytes still have their digest are linked, with their identities,
 into the folder the new site is then staged in, and the build goes on as if
 the site had been there: only what changed is made again, and what did not
@@ -29,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
-from briefgen.fingerprint import digest_bytes
+from briefgen.fingerprint import digest_bytes, digest_text
 from briefgen.output.workspace import CACHE_DIR, MARKER, MARKER_TEXT
 from briefgen.output.files import link_or_copy, make_folder
 from briefgen.output.writer import CHANGED_WHILE_BUILDING, Manifest, Written, file_stamp
@@ -51,11 +54,17 @@ def kept_folder(root: Path) -> Path:
     return root / CACHE_DIR / KEPT_DIR
 
 
+def kept_file(folder: Path | str, name: str) -> str:
+    """Where the kept copy of the output file `name` is in the kept folder: one of 256 folders."""
+    key = digest_text(name)
+    return f"{folder}/{key[:2]}/{key}"
+
+
 def verified_pages(root: Path, kept: KeptPages) -> set[str]:
     """The kept files whose bytes still have the digest they were kept with: those a build may reuse."""
     folder = str(kept_folder(root))
     names = [name for name in kept if _inside(name)]
-    return {name for name, digest in zip(names, _digests(f"{folder}/{name}" for name in names))
+    return {name for name, digest in zip(names, _digests(kept_file(folder, name) for name in names))
             if digest == kept[name].digest}
 
 
@@ -84,7 +93,7 @@ def restore_output(root: Path, kept: KeptPages, staging: Path) -> Manifest:
                 if parent not in made_folders:
                     make_folder(parent)
                     made_folders.add(parent)
-                link_or_copy(f"{folder}/{name}", target)
+                link_or_copy(kept_file(folder, name), target)
             except OSError:  # missing, or not a file, in a damaged copy of the cache folder: made again
                 continue
             manifest[name] = Written(kept[name].identity, *file_stamp(target))
@@ -120,6 +129,8 @@ def keep_pages(root: Path, out: Path, written: Manifest, kept: KeptPages) -> Kep
     and copying them again costs little.
     """
     folder = kept_folder(root)
+    if not kept:  # none known (a first build with --cache-pages, a new briefgen): none is left from before
+        shutil.rmtree(folder, ignore_errors=True)
     new: KeptPages = {}
     changed = []
     for name, entry in written.items():
@@ -130,15 +141,24 @@ def keep_pages(root: Path, out: Path, written: Manifest, kept: KeptPages) -> Kep
             changed.append(name)
     for name in kept.keys() - new.keys():
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(folder / name)
+            os.unlink(kept_file(folder, name))
+    made_folders: set[str] = set()
     for name, digest in zip(changed, _digests(f"{out}/{name}" for name in changed)):
         if digest is None:
             continue
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        spare_name = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        link_or_copy(f"{out}/{name}", spare_name)
-        os.replace(spare_name, target)
+        target = kept_file(folder, name)
+        parent = os.path.dirname(target)
+        if parent not in made_folders:
+            make_folder(parent)
+            made_folders.add(parent)
+        if name in kept:  # replaced in one step: a kill leaves the old file or the new one
+            spare_name = f"{target}.{os.getpid()}.tmp"
+            link_or_copy(f"{out}/{name}", spare_name)
+            os.replace(spare_name, target)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)  # left by a build killed before it saved the list
+            link_or_copy(f"{out}/{name}", target)
         written[name] = Written(written[name].identity, *file_stamp(f"{out}/{name}"))
         new[name] = KeptPage(written[name].identity, digest)
     return new
