@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -37,6 +41,29 @@ def make_site(tmp_path):
     def make(files: dict[str, str], name: str = "site") -> Path:
         return write_site(tmp_path / name, files)
     return make
+
+
+def build_killed_when(args: list[str], cwd: Path, ready: Callable[[], Path | None]
+                      ) -> tuple[subprocess.Popen, Path | None]:
+    """Run `briefgen *args` in a process group of its own and kill the whole group (the build and any
+    process it started) with SIGKILL as soon as `ready()` gives a path: the process, ended, and that path
+    (None if the command ended before)."""
+    process = subprocess.Popen([sys.executable, "-m", "briefgen", *args], cwd=cwd, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    found = None
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            found = ready()
+            if found is not None:
+                os.killpg(process.pid, signal.SIGKILL)
+                break
+            time.sleep(0.001)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    return process, found
 
 
 def run_cli(*args: str, cwd: Path, check: bool = False) -> subprocess.CompletedProcess:

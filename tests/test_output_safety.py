@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.output.workspace import MARKER
-from conftest import run_cli
+from conftest import build_killed_when, run_cli
 
 GOOD = "---\ntitle: Good {n}\ndate: 2021-01-0{n}\nleaders: [Joe Biden]\n---\nBody {n}.\n"
 
@@ -113,22 +113,13 @@ def test_a_build_killed_mid_write_leaves_the_previous_site_whole(built_site):
         (bulk / f"f{i:04}.bin").write_bytes(chunk + i.to_bytes(4, "big"))
     sources_before = sources_state(root)
 
-    process = subprocess.Popen([sys.executable, "-m", "briefgen", "build"], cwd=root, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    staging = None
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            found = [p for p in work_folder(root).iterdir() if p.name.startswith("staging-")]
-            if found and (found[0] / "bulk").is_dir() and len(os.listdir(found[0] / "bulk")) > 200:
-                staging = found[0]
-                os.killpg(process.pid, signal.SIGKILL)  # the build and any workers it started
-                break
-            time.sleep(0.002)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
+    def writing() -> Path | None:  # a staging folder with some of the new files in it already
+        for staging in work_folder(root).glob("staging-*"):
+            if (staging / "bulk").is_dir() and len(os.listdir(staging / "bulk")) > 200:
+                return staging
+        return None
+
+    process, staging = build_killed_when(["build"], root, writing)
     assert staging is not None, "the build finished before it could be killed mid-write; make the site bigger"
     assert process.returncode == -signal.SIGKILL
 

@@ -6,18 +6,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import sqlite3
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from briefgen.incremental.kept_site import kept_file
 from briefgen.output.workspace import MARKER
-from conftest import run_cli
+from conftest import build_killed_when, run_cli
 
 CACHE = ".briefgen-cache"
 SUB_PATH = "https://desk.github.io/briefings/"  # a project site, as the Pages workflow builds it
@@ -143,24 +140,15 @@ def test_a_publish_killed_while_the_kept_site_is_restored_leaves_nothing_half_ma
     build(site, "--cache-pages")
     clone = fresh_clone(site, tmp_path / "clone")
     kept_before = tree(clone / CACHE / "site")
-    process = subprocess.Popen([sys.executable, "-m", "briefgen", "build", "--cache-pages", "--base-url", SUB_PATH],
-                               cwd=clone, start_new_session=True, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    staging = None
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            found = [p for p in (clone / "._site.briefgen").glob("staging-*")] if (clone / "._site.briefgen").is_dir() \
-                else []
-            if found and (found[0] / "briefings").is_dir() and len(os.listdir(found[0] / "briefings")) > 20:
-                staging = found[0]
-                os.killpg(process.pid, signal.SIGKILL)  # the build and the processes restoring beside it
-                break
-            time.sleep(0.001)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
+
+    def restoring() -> Path | None:  # a staging folder with some of the kept pages linked into it already
+        work = clone / "._site.briefgen"
+        for staging in (work.glob("staging-*") if work.is_dir() else ()):
+            if (staging / "briefings").is_dir() and len(os.listdir(staging / "briefings")) > 20:
+                return staging
+        return None
+
+    _, staging = build_killed_when(["build", "--cache-pages", "--base-url", SUB_PATH], clone, restoring)
     assert staging is not None, "the build finished before it could be killed mid-restore; make the site bigger"
     assert not (clone / "_site").exists()
     assert (staging / MARKER).is_file()  # marked before its first file: the next build knows it as its own

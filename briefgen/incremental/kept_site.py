@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from briefgen.fingerprint import digest_bytes, digest_text
-from briefgen.output.workspace import CACHE_DIR, MARKER, MARKER_TEXT
+from briefgen.output.workspace import CACHE_DIR, make_marked_folder
 from briefgen.output.files import link_or_copy, make_folder
 from briefgen.output.writer import CHANGED_WHILE_BUILDING, Manifest, Written, file_stamp
 
@@ -81,8 +81,7 @@ def restore_output(root: Path, kept: KeptPages, staging: Path) -> Manifest:
     """
     folder = str(kept_folder(root))
     shutil.rmtree(staging, ignore_errors=True)  # what a restore in a process that died left
-    staging.mkdir()
-    (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # marked first: a kill leaves it to be removed
+    make_marked_folder(staging)
     try:
         manifest: Manifest = {}
         made_folders: set[str] = set()

@@ -61,6 +61,13 @@ def carry_dot_entries(old: Path, out: Path) -> None:
             os.replace(entry, out / entry.name)
 
 
+def make_marked_folder(folder: Path) -> Path:
+    """Make `folder`, marked before anything is put in it: a kill leaves it for the next build to remove."""
+    folder.mkdir()
+    (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    return folder
+
+
 @dataclass(frozen=True, slots=True)
 class Workspace:
     """The output folder and its work folder (see the module's docstring)."""
@@ -70,10 +77,7 @@ class Workspace:
 
     def new_folder(self, kind: str) -> Path:
         """A new, marked folder of `kind` ("staging", "pages") in the workspace."""
-        folder = self.new_name(kind)
-        folder.mkdir()
-        (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        return folder
+        return make_marked_folder(self.new_name(kind))
 
     def new_name(self, kind: str) -> Path:
         """The path of a new folder of `kind` in the workspace, not made yet (the maker marks it first)."""
