@@ -111,16 +111,16 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
     inputs, folder_stat, listing, cache = "", None, None, BuildCache(output_dir=config.output_path)
     if options.use_cache:
         cache = load_state(config.root, config.output_path)
-        restored = bool(cache.kept) and not os.path.lexists(config.output_path)
+        from_kept = bool(cache.kept) and not os.path.lexists(config.output_path)
         restore = None
-        if restored:  # a fresh checkout with its cache restored: the kept site, not what is not kept, comes back
+        if from_kept:  # a fresh checkout with its cache restored: the kept site, not what is not kept, comes back
             cache.restoring, cache.kept_dir = workspace.new_name("staging"), kept_folder(config.root)
             restore = KeptRestore(functools.partial(verified_pages, config.root, cache.kept),
                                   functools.partial(restore_output, config.root, cache.kept, cache.restoring))
             cache.written = being_restored(cache.kept)  # in the folder stat's process, while this one models
         inputs, stamps, listing = inputs_key(config, options.drafts, cache.stamps)
         if cache.last_inputs == inputs and outputs_intact(config.output_path, cache.written) \
-                and not restored and (cache.kept or not options.cache_pages):
+                and not from_kept and (cache.kept or not options.cache_pages):
             raise_if_strict(cache.last_diagnostics, options.strict, options.strict_tags)
             return FolderBuild(None, cache.last_diagnostics)
         # Forked before the cache database is opened: the second core looks at the disk meanwhile.
@@ -148,9 +148,12 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
                 result = build(config, drafts=options.drafts, cache=cache, workers=options.workers,
                                progress=listener.progress, spill=spill, early_search=True)
             restored = cache.adopt_restored()
-            if restored is not None:  # beside the modelling: not a part of the wall time
-                built.phases["restore: check (beside)"] = restored.verify_seconds
-                built.phases["restore: links (beside)"] = restored.link_seconds
+            if restored is not None:
+                # A kept file missing or damaged is kept anew once its page is made again.
+                cache.kept = {name: page for name, page in cache.kept.items() if name in cache.written}
+                where = "beside" if restored.beside else "in this process"  # beside: not a part of the wall time
+                built.phases[f"restore: check ({where})"] = restored.verify_seconds
+                built.phases[f"restore: links ({where})"] = restored.link_seconds
             built.result = _index_and_write(config, workspace, commit, result, cache, inputs if folder_stat else None,
                                             folder_stat.spare_listing() if folder_stat else None, spill, listener,
                                             options, built.phases)
@@ -216,10 +219,10 @@ def _keep_pages(config: SiteConfig, cache: BuildCache, wanted: bool, listener: L
     except OSError as exc:
         listener.info(f"warning: could not keep the pages in {CACHE_DIR}/{KEPT_DIR}/: "
                       f"{exc.strerror or exc}; a checkout without {config.output_dir}/ renders them again.")
-    if cache.kept:
+    if cache.kept or os.path.lexists(kept_folder(config.root)):  # listed, or left when the list was lost
         forget_kept(config.root)
         # The kept files were other names of the output's: removing them changed those files' ctimes.
-        cache.written = restamped(config.output_path, cache.written, cache.kept)
+        cache.written = restamped(config.output_path, cache.written, cache.kept or cache.written)
         cache.kept = {}
 
 
@@ -252,21 +255,24 @@ def _saving(listener: Listener, save: Callable[[], None]) -> bool:
 
 
 class CommitPoint:
-    """Ctrl-C before the new site is swapped in abandons the build (exit 130, the previous site in place).
-    After that point the new site is what readers get, so the build finishes and succeeds."""
+    """Ctrl-C (or SIGTERM: `kill`, a CI job cancelled) before the new site is swapped in abandons the build
+    (exit 130, the previous site in place, the work folder cleaned). After that point the new site is what
+    readers get, so the build finishes and succeeds."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
     def __init__(self):
         self.committed = self.interrupted_late = False
-        self._previous = None
+        self._previous: dict = {}
 
     def __enter__(self) -> CommitPoint:
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._interrupted)
+            self._previous = {number: signal.signal(number, self._interrupted) for number in self.SIGNALS}
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
 
     def commit(self) -> None:
         self.committed = True

@@ -11,6 +11,7 @@ the work runs in this process instead; the answer is the same either way
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -53,7 +54,8 @@ class Forked(Generic[R]):
         if fork and can_fork():
             context = multiprocessing.get_context("fork")
             self._receiver, sender = context.Pipe(duplex=False)
-            self._process = context.Process(target=_answer_through, args=(task, sender), daemon=True)
+            self._process = context.Process(target=_answer_through, args=(task, sender, self._receiver, os.getpid()),
+                                            daemon=True)
             with _interrupts_held():
                 self._process.start()
             sender.close()
@@ -94,18 +96,19 @@ class Forked(Generic[R]):
 
 @contextlib.contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Ctrl-C is held back while a child is forked, and comes once the fork is done.
+    """Ctrl-C (and SIGTERM, which a build takes as one) is held back while a child is forked, and comes once
+    the fork is done.
 
     A SIGINT that lands while os.fork() runs the at-fork handlers (logging's
     lock release, in the parent) is raised inside one of them, where Python
     prints it as "Exception ignored" and drops it: the build would go on as
-    if no Ctrl-C had come. The child starts with SIGINT held: it never
-    answers a Ctrl-C itself (the parent, which gets it too, stops it).
+    if no Ctrl-C had come. The child starts with both held: it never answers
+    them itself (the parent, which gets them too, stops it).
     """
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         yield
     finally:
@@ -120,13 +123,35 @@ class _Failure:
 _NO_ANSWER = object()
 
 
-def _answer_through(task: Callable[[], object], sender) -> None:
+def _answer_through(task: Callable[[], object], sender, receiver, parent: int) -> None:
+    _end_with(parent, receiver)
     try:
         sender.send(task())
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
         sender.send(_Failure(traceback.format_exc()))
     finally:
         sender.close()
+
+
+# prctl(2): the signal the kernel sends a process when the thread that forked it ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int, receiver) -> None:
+    """Make this child end when its parent does, whatever ends the parent.
+
+    A child holds what the parent had open, the build's locks among them: one
+    that outlived a parent killed with SIGKILL would hold them, and every later
+    build would wait for it. On Linux the kernel kills the child when its
+    parent dies. Elsewhere, closing the child's copy of the answer pipe's
+    reading end does it later: with no reader left, the child's answer
+    fails (a broken pipe) instead of blocking on a full pipe for ever.
+    """
+    receiver.close()
+    with contextlib.suppress(OSError, AttributeError):  # no prctl: not Linux
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before prctl took effect
+        os._exit(1)
 
 
 Progress = Callable[[int, int], None]  # (items done, items in all)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
@@ -108,7 +109,19 @@ def unverified_removed(staging: Path, restored: Manifest, verified: set[str]) ->
     for name in restored.keys() - verified:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(staging / name)
+        _remove_empty_parents(staging, name)  # an empty folder would still publish its name (a draft's slug)
     return {name: entry for name, entry in restored.items() if name in verified}
+
+
+def _remove_empty_parents(top: Path, name: str) -> None:
+    """The folders of `name` in `top` that hold nothing, from the deepest up; `top` stays."""
+    parent = os.path.dirname(name)
+    while parent:
+        try:
+            os.rmdir(top / parent)
+        except OSError:  # not empty (or gone): nor are the folders above it
+            return
+        parent = os.path.dirname(parent)
 
 
 def being_restored(kept: KeptPages) -> Manifest:
@@ -129,7 +142,7 @@ def keep_pages(root: Path, out: Path, written: Manifest, kept: KeptPages) -> Kep
     """
     folder = kept_folder(root)
     if not kept:  # none known (a first build with --cache-pages, a new briefgen): none is left from before
-        shutil.rmtree(folder, ignore_errors=True)
+        forget_kept(root)
     new: KeptPages = {}
     changed = []
     for name, entry in written.items():
@@ -148,15 +161,15 @@ def keep_pages(root: Path, out: Path, written: Manifest, kept: KeptPages) -> Kep
         target = kept_file(folder, name)
         parent = os.path.dirname(target)
         if parent not in made_folders:
-            make_folder(parent)
-            made_folders.add(parent)
+            _own_folder(str(folder))
+            _own_folder(parent)
+            made_folders.update((str(folder), parent))
         if name in kept:  # replaced in one step: a kill leaves the old file or the new one
             spare_name = f"{target}.{os.getpid()}.tmp"
             link_or_copy(f"{out}/{name}", spare_name)
             os.replace(spare_name, target)
         else:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(target)  # left by a build killed before it saved the list
+            _clear(target)  # left by a build killed before it saved the list, or damaged (see adopt_restored)
             link_or_copy(f"{out}/{name}", target)
         written[name] = Written(written[name].identity, *file_stamp(f"{out}/{name}"))
         new[name] = KeptPage(written[name].identity, digest)
@@ -165,17 +178,36 @@ def keep_pages(root: Path, out: Path, written: Manifest, kept: KeptPages) -> Kep
 
 def forget_kept(root: Path) -> None:
     """No kept site (a build without --cache-pages): its files are not kept up to date, so they go."""
-    shutil.rmtree(kept_folder(root), ignore_errors=True)
+    _clear(str(kept_folder(root)))
+
+
+def _own_folder(path: str) -> None:
+    """A folder of the kept site, made if missing. A symbolic link in its place (a tampered or hand-made
+    cache) is removed, never followed: the kept site is written and unlinked only inside the cache folder."""
+    if os.path.islink(path):
+        os.unlink(path)
+    make_folder(path)
+
+
+def _clear(path: str) -> None:
+    """Nothing at `path`: a file or link unlinked, a folder removed with what is in it."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except (IsADirectoryError, PermissionError):  # Linux says the one, macOS the other, for a folder
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _digests(paths) -> list[str | None]:
-    """The digest of each file's bytes (None if unreadable), read and digested on two threads: both
-    release the interpreter's lock, and a large site's pages are a gigabyte."""
+    """The digest of each file's bytes (None if unreadable, or not a regular file: a FIFO would block
+    the build for ever, a device never end), read and digested on two threads: both release the
+    interpreter's lock, and a large site's pages are a gigabyte."""
 
     def digest(path: str) -> str | None:
         try:
-            with open(path, "rb") as file:
-                return digest_bytes(file.read())
+            with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+                return digest_bytes(file.read()) if stat.S_ISREG(os.fstat(file.fileno()).st_mode) else None
         except OSError:
             return None
 

@@ -37,12 +37,14 @@ class KeptRestore(NamedTuple):
 
 
 class Restored(NamedTuple):
-    """The kept site restored: the manifest of the files linked, those verified, and the seconds each took."""
+    """The kept site restored: the manifest of the files linked, those verified, the seconds each took, and
+    whether that was beside this process (forked) or in it (--jobs 1, no fork)."""
 
     linked: Manifest
     verified: set[str]
     verify_seconds: float
     link_seconds: float
+    beside: bool
 
 
 class _Look(NamedTuple):
@@ -77,7 +79,7 @@ class OutputFolderStat:
             return None
         look = self._look.result()
         linked, seconds = self._linking.result()
-        return Restored(linked, look.intact, look.verify_seconds, seconds)
+        return Restored(linked, look.intact, look.verify_seconds, seconds, self._linking.forked)
 
     def close(self) -> None:
         self._look.close()
