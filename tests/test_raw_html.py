@@ -15,6 +15,7 @@ inline or block.
 
 from __future__ import annotations
 
+import gzip
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -161,7 +162,7 @@ SHAPES = {
     "inline-script-end": 'Text <script>var a = "</scr" + "ipt>";</script><a href="javascript:alert(49)">LINK</a>',
     "textarea": '<textarea><a href="javascript:alert(50)">LINK</a></textarea>',
 }
-NOT_A_URL_TO_A_BROWSER = {"quote-closes-next-block", "abrupt-comment", "noscript-attribute", "script-end-with-attributes",
+NOT_A_URL_TO_A_BROWSER = {"quote-closes-next-block", "noscript-attribute", "script-end-with-attributes",
                           "svg-style", "math-style", "foreign-object-exit"}
 # Each of these must still be there, as written, after the shapes' URLs are gone.
 SAFE_URLS = ["https://example.org/ok", "/relative/path", "mailto:desk@example.org", "#anchor",
@@ -402,3 +403,42 @@ def test_text_outside_raw_elements_is_still_linked_and_typeset(make_site):
     assert "–" in html and "<code>\"x\"</code> and “y”." in html
     assert entity_links(html) == 1
     assert "<a href=\"https://example.org/x\"><a" not in html  # no nested link
+
+
+COMMENTED_BODY = """Putin spoke. <!-- NOTE-INLINE check the quote with legal --> Then he left.
+
+<!-- NOTE-BLOCK
+the desk's own notes,
+over lines -->
+
+<div>Kept<!--> visible after an abrupt comment --> and <!-- NOTE-BANG --!> this too.</div>
+
+Last paragraph.
+
+<!-- NOTE-UNCLOSED never closed: a browser hides the rest, and so does briefgen
+"""
+
+
+def _published_text(out: Path) -> str:
+    """Every file of a built site as text, the search index's compressed fragments unpacked."""
+    texts = []
+    for path in sorted(out.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            if data[:2] == b"\x1f\x8b":
+                data = gzip.decompress(data)
+            texts.append(data.decode("utf-8", "replace"))
+    return "\n".join(texts)
+
+
+def test_html_comments_in_a_body_are_never_published(make_site):
+    """The desk's notes to itself in <!-- … --> reach no page, feed, summary or search fragment; what a
+    browser shows after an abruptly closed comment stays."""
+    site = make_site({"content/briefings/noted.md": f"---\ntitle: Noted\ndate: 2021-01-02\nleaders: [Putin]\n---\n{COMMENTED_BODY}",
+                      "content/leaders/putin.md": "---\nname: Putin\n---\nA profile. <!-- NOTE-PROFILE -->\n"})
+    run_cli("build", cwd=site, check=True)
+    published = _published_text(site / "_site")
+    assert "NOTE-" not in published
+    page = (site / "_site/briefings/noted/index.html").read_text()
+    assert "visible after an abrupt comment --&gt;" in page and "this too." in page and "Last paragraph." in page
+    assert "Putin spoke." in (site / "_site/atom.xml").read_text()

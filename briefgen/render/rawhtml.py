@@ -43,6 +43,7 @@ _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 # Raster images only: an SVG image is a document that can hold script.
 _IMAGE_DATA = re.compile(r"data:image/(?:png|gif|jpeg|jpg|pjpeg|webp|avif|bmp|x-icon|vnd\.microsoft\.icon)(?:[;,]|\Z)")
 # What a browser ignores inside a URL's scheme (tab, newline) or around it (C0 controls, space); all removed.
+_COMMENT_END = re.compile(r"--!?>")
 _IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]+")
 _LIST_SEPARATORS = re.compile(r"[\x00-\x20\x7f,;]+")
 _META_REFRESH_URL = re.compile(r"url\s*=\s*(.*)", re.IGNORECASE | re.DOTALL)
@@ -127,7 +128,19 @@ class _Rewriter(HTMLParser):
             return self.parse_bogus_comment(i)
         return super().parse_html_declaration(i)
 
+    def parse_comment(self, i, report=True):
+        # A comment ends where a browser ends it (HTML's tokenizer), not where html.parser 3.11 does: "<!-->"
+        # and "<!--->" at once, else at the first "-->" or "--!>"; one never closed runs to the end (close).
+        # What it holds is dropped, as handle_comment drops it.
+        for abrupt in ("<!-->", "<!--->"):
+            if self.rawdata.startswith(abrupt, i):
+                return i + len(abrupt)
+        end = _COMMENT_END.search(self.rawdata, i + 4)
+        return -1 if end is None else end.end()
+
     def close(self):
+        if self.rawdata.startswith("<!--") and not self.cdata_elem:  # a comment never closed: the rest is in it
+            self.rawdata = ""
         super().close()
         if self.cdata_elem and self.rawdata:  # an unclosed <script>/<style>: html.parser keeps its text back
             self.handle_data(self.rawdata)
@@ -209,13 +222,7 @@ class _Rewriter(HTMLParser):
             self.out.append(html_lib.escape(data, quote=False))
 
     def handle_comment(self, data):
-        # A comment a browser ends exactly where this one ends: no "--" inside, nothing to close it early.
-        data = re.sub(r"-(?=-)", "- ", data)
-        if data.startswith((">", "-")):
-            data = " " + data
-        if data.endswith("-"):
-            data += " "
-        self.out.append(f"<!--{data}-->")
+        pass  # a note of the desk's to itself ("<!-- check with legal -->"): never published, not even in the source
 
     def handle_decl(self, decl):
         pass  # a <!DOCTYPE> inside a body: a browser ignores it
