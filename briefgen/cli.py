@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import os
 import signal
@@ -11,6 +12,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -60,6 +62,25 @@ class Reporter:
                 click.secho(str(diagnostic), fg=colour, err=True)
 
 
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (`kill`, a CI job cancelled, a service manager) stops a command as Ctrl-C does: what it was
+    making is cleaned up (temporary folders, a half-written site), the user's files are left as they were,
+    and it exits 130. Without this, Python would end at once and leave them behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def command(func):
     """Common handling: BuildError -> its diagnostics and exit 1; a bug -> a short note, exit 70."""
 
@@ -71,7 +92,8 @@ def command(func):
         ctx.obj["debug"] = ctx.obj["debug"] or debug
         reporter: Reporter = ctx.obj["reporter"]
         try:
-            return func(ctx, reporter, *args, **kwargs)
+            with _sigterm_as_ctrl_c():
+                return func(ctx, reporter, *args, **kwargs)
         except BuildError as exc:
             reporter.diagnostics(exc.diagnostics)
             errors = sum(1 for d in exc.diagnostics if d.severity is Severity.ERROR)
