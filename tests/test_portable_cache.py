@@ -291,3 +291,86 @@ def test_cache_pages_without_the_cache_is_refused(make_site):
     assert "--cache-pages" in result.stderr and "--no-cache" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (site / "_site").exists()
+
+
+PUTIN_RU = "---\nname: Владимир Путин\naliases: [Путин]\nrole: Президент России\n---\nПрофиль.\n"
+
+
+def desk_in_two_languages(count: int = 12) -> dict[str, str]:
+    """The desk in English, with a Russian tree (/ru/): every third briefing and Putin's profile translated, one
+    translation naming a leader its original does not (read from the translation itself: languages.build)."""
+    files = desk(count)
+    files["site.yaml"] = files["site.yaml"] + "languages: [en, ru]\n"
+    files["content/leaders/vladimir-putin.ru.md"] = PUTIN_RU
+    for i in range(1, count + 1, 3):
+        files[f"content/briefings/b{i:02}.ru.md"] = f"---\ntitle: Брифинг {i}\n---\nПутин говорил, день {i}.\n"
+    files["content/briefings/b04.ru.md"] = "---\ntitle: Брифинг 4\nleaders: [Putin, Joe Biden]\n---\nДень 4.\n"
+    return files
+
+
+def fresh_copy(site: Path, into: Path) -> Path:
+    """The site's sources written anew in another folder (new file times, no output folder), its cache copied
+    in as actions/cache restores it."""
+    for path in sorted(site.rglob("*")):
+        rel = path.relative_to(site)
+        if path.is_file() and rel.parts[0] in ("content", "site.yaml"):
+            (into / rel).parent.mkdir(parents=True, exist_ok=True)
+            (into / rel).write_bytes(path.read_bytes())
+    shutil.copytree(site / CACHE, into / CACHE, ignore=shutil.ignore_patterns("lock"))
+    return into
+
+
+@pytest.mark.parametrize("keep", [(), ("--cache-pages",)], ids=["cache", "cache-pages"])
+def test_a_multilingual_sites_cache_restored_in_another_folder_builds_the_same_site(make_site, tmp_path, keep):
+    """What a language's tree reads is found from the site's folder, never from where the cache was made: a
+    cache built elsewhere gives the same site, rendering what the same edit renders where it was built."""
+    site = make_site(desk_in_two_languages())
+    build(site, *keep)
+    copy = fresh_copy(site, tmp_path / "elsewhere")
+    # b05's front matter as it was: the default tree's model is the cache's, made in the other folder.
+    edit = {"content/briefings/b05.md": briefing("Briefing 5", "2021-06-05", "Putin, new.", "[Putin, Joe Biden]"),
+            "content/briefings/b07.ru.md": "---\ntitle: Брифинг 7\n---\nНовый текст.\n"}
+    for rel, text in edit.items():
+        (copy / rel).write_text(text, encoding="utf-8")
+    published = build(copy, *keep)
+    assert "Traceback" not in published.stderr and "internal error" not in published.stderr
+    assert_same_as_clean_build(copy, tmp_path)
+    assert "Новый текст." in (copy / "_site/ru/briefings/b07/index.html").read_text(encoding="utf-8")
+    clean = counts(run_cli("build", "-v", "--base-url", SUB_PATH, "--no-cache", "--out", str(tmp_path / "cold"),
+                           cwd=copy, check=True))
+    if keep:  # as where it was built, where the output folder is there
+        for rel, text in edit.items():
+            (site / rel).write_text(text, encoding="utf-8")
+        assert counts(published) == counts(build(site, *keep)), published.stderr
+        assert 0 < counts(published)[0] < clean[0]
+    else:  # no output folder and no kept pages: every page is made, from the cache's documents
+        assert counts(published) == clean
+    # The cache it saved is of this folder: the next build here has nothing to do.
+    assert "Nothing changed" in build(copy, *keep).stderr
+
+
+def test_a_multilingual_ci_publish_renders_in_each_tree_only_what_changed(make_site, tmp_path):
+    """A CI publish of a site of two languages: the kept pages of the Russian tree (/ru/) are found where the
+    kept site is restored, as the default tree's are, and only what the edit changes is rendered."""
+    site = make_site(desk_in_two_languages())
+    build(site, "--cache-pages")
+    clone = fresh_clone(site, tmp_path / "clone")
+    assert sorted(p.name for p in (clone / "content/briefings").glob("*.ru.md"))  # committed, cloned
+    edit = briefing("Briefing 2", "2020-03-02", "Putin, a new body.", "[Putin, Angela Merkel]")  # English only
+    (clone / "content/briefings/b02.md").write_text(edit)
+    published = build(clone, "--cache-pages")
+    assert "restore" in published.stderr
+    (site / "content/briefings/b02.md").write_text(edit)
+    in_place = build(site, "--cache-pages")
+    assert counts(published) == counts(in_place), published.stderr
+    assert_same_as_clean_build(clone, tmp_path)
+    assert "a new body" in (clone / "_site/briefings/b02/index.html").read_text(encoding="utf-8")
+
+    # Nothing changed, in yet another checkout: as a restore where the site was built, and not the whole Russian
+    # tree (a tree's pages that show bodies are rendered by every CLI build: its jobs are not kept in the cache).
+    again = fresh_copy(clone, tmp_path / "again")
+    shutil.rmtree(site / "_site")
+    nothing = build(again, "--cache-pages")
+    assert counts(nothing) == counts(build(site, "--cache-pages")), nothing.stderr
+    assert counts(nothing)[0] < len(list((again / "_site/ru").rglob("index.html"))), nothing.stderr
+    assert_same_as_clean_build(again, tmp_path)

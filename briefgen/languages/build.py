@@ -12,12 +12,18 @@ First every tree's model is made and checked (so every tree's errors are
 reported before any page is rendered), then the trees are rendered, each
 page with its alternates in the other trees (trees.LanguageTrees).
 
-Each tree has a cache of its own (a BuildCache in the default tree's
+Each tree has a cache of its own (a TreeBuildCache in the default tree's
 `languages`, kept in memory: serve rebuilds the trees warm; the CLI builds
 a language's tree cold, then writes only the files that changed). The
 documents of a tree's cache are seeded before its build reads them: under
 each original's path, its translation's merged document, whose digests
-cover both files.
+cover both files. A tree's pages are looked up in the site's cache, under
+the tree's folder: the files the last build wrote, or, in a checkout with
+no output folder, the kept files being restored (incremental/kept_site.py).
+
+Nothing here keeps a path of the site's folder: the default tree's model may
+come from a cache built in another folder (a CI checkout), so what is read
+is found from this build's config, never from that model's.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from briefgen.languages.merge import inherited_line, translated_document
 from briefgen.languages.settings import tree_folder
 from briefgen.languages.trees import LanguageTrees, language_config, tree_paths
 from briefgen.model.site import Site
-from briefgen.output.outputs import check_collisions
+from briefgen.output.outputs import Output, check_collisions
 from briefgen.render import sitefiles
 from briefgen.urls import SHARED_TOP, UrlBuilder
 
@@ -48,12 +54,28 @@ from briefgen.urls import SHARED_TOP, UrlBuilder
 _ROOT_ONLY = frozenset({sitefiles.SITEMAP, sitefiles.ROBOTS, "CNAME", ".nojekyll"})
 
 
+@dataclass
+class TreeBuildCache(BuildCache):
+    """A language tree's BuildCache, whose pages are the site's under the tree's folder: a page is reused as
+    the site's cache would reuse it there (as written, as kept in memory by serve, or as kept in the cache
+    folder while a checkout without its output is restored), under the tree's own path."""
+
+    site_cache: BuildCache | None = None  # set for each build (see _share_written)
+    folder: str = ""  # the tree's folder in the site's output: 'ru/'
+
+    def reusable_output(self, name: str, key: str, origin: str) -> Output | None:
+        if self.site_cache is None:
+            return super().reusable_output(name, key, origin)
+        found = self.site_cache.reusable_output(self.folder + name, key, origin)
+        return None if found is None else replace(found, rel_path=name)
+
+
 @dataclass(slots=True)
 class TreeCache:
     """What a language's tree keeps between builds: its BuildCache, the stamps each seeded document was merged
     at (original and translation), so an unchanged pair is not merged again, and the names translations give."""
 
-    cache: BuildCache = field(default_factory=BuildCache)
+    cache: TreeBuildCache = field(default_factory=TreeBuildCache)
     seeded: dict[str, tuple[int, ...] | None] = field(default_factory=dict)
     names: dict[str, tuple] = field(default_factory=dict)  # translation -> (its stamp, the names it gives)
 
@@ -103,12 +125,12 @@ def _tree(config: SiteConfig, language: str, split: LanguageFiles, listing: Cont
     briefings name (as their originals do), untranslated."""
     translations = split.translations[language]
     state = cache.languages.setdefault(language, TreeCache())
-    named = _named_profiles(default_site, translations, state)
+    named = _named_profiles(default_site, translations, state, config)
     files = [_tree_file(file, translations) for file in split.default if file.rel in translations or file.rel in named]
     assets = _tree_assets(listing.assets, split.default, {file.rel for file in files})
     _share_written(cache, state.cache, tree_folder(language))
     tree_config = replace(language_config(config, language),
-                          default_targets=default_targets(default_site, translations))
+                          default_targets=default_targets(default_site, translations, config.base_path))
     return Tree(language, tree_config, replace(listing, files=files, assets=assets, diagnostics=()), translations,
                 state)
 
@@ -123,15 +145,17 @@ def _tree_assets(assets: list[ContentFile] | None, originals: list[ContentFile],
             if all(bundles.get(str(folder), True) for folder in PurePosixPath(asset.rel).parents)]
 
 
-def _named_profiles(site: Site, translations: dict[str, Translation], state: TreeCache) -> set[str]:
+def _named_profiles(site: Site, translations: dict[str, Translation], state: TreeCache,
+                    config: SiteConfig) -> set[str]:
     """The profiles of the entities translated briefings name: as their originals do, and by the names in
-    the default language that a translation gives in their place."""
+    the default language that a translation gives in their place. `config` is this build's: the site's model
+    may be a cache's, made in another folder."""
     keys = set()
     for briefing in site.briefings:
         translation = translations.get(str(briefing.source_rel))
         if translation is not None:
             keys.update(key for named in site.briefing_entities[briefing.slug].values() for key in named)
-            for taxonomy, name in _names_given(translation, site.config, state):
+            for taxonomy, name in _names_given(translation, config, state):
                 keys.add(site.registry.resolve(taxonomy, name))
     entities = site.registry.entities
     return {str(entities[key].profile.source_rel) for key in keys if key in entities and entities[key].profile}
@@ -151,22 +175,21 @@ def _names_given(translation: Translation, config: SiteConfig, state: TreeCache)
     return tuple(names)
 
 
-def _share_written(cache: BuildCache, tree_cache: BuildCache, folder: str) -> None:
-    """The tree's pages as the last build wrote them (the CLI) or kept them (serve), under the tree's own
-    paths: a page whose key is unchanged is not rendered again (see BuildCache.reusable_output)."""
-    cut = len(folder)
-    cache.adopt_restored()
-    tree_cache.written = {name[cut:]: written for name, written in cache.written.items() if name.startswith(folder)}
-    tree_cache.outputs = {name[cut:]: kept._replace(output=replace(kept.output, rel_path=name[cut:]))
-                          for name, kept in cache.outputs.items() if name.startswith(folder)}
-    tree_cache.output_dir = cache.output_dir / folder if cache.output_dir is not None else None
+def _share_written(cache: BuildCache, tree_cache: TreeBuildCache, folder: str) -> None:
+    """The tree's pages are the site's under its folder: as the last build wrote them (the CLI, from the output
+    folder or the kept site being restored) or kept them (serve). A page whose key is unchanged is not
+    rendered again (see TreeBuildCache.reusable_output). What the tree's build resizes goes where the site's
+    does (--no-cache: the build's own folder)."""
+    tree_cache.site_cache, tree_cache.folder = cache, folder
+    tree_cache.images_dir = cache.images_dir
 
 
-def default_targets(site: Site, translations: dict[str, Translation]) -> tuple[tuple[str, str, str, str], ...]:
+def default_targets(site: Site, translations: dict[str, Translation],
+                    root: str) -> tuple[tuple[str, str, str, str], ...]:
     """What a link in a language's tree reaches when nothing of its own language answers it: the default
     language's briefings and pages by title (a translated one's page in the tree, any other at the root), and
-    its entities by name, alias and slug. (origin, title, site path, root; see render.links.make_resolver.)"""
-    root = site.config.base_path
+    its entities by name, alias and slug. (origin, title, site path, root: the default language's base
+    path; see render.links.make_resolver.)"""
     targets = []
     documents = [(b.source_rel, b.title, urls.briefing_path(b.slug)) for b in site.briefings]
     documents += [(p.source_rel, p.title, urls.page_path(p.slug)) for p in site.pages]
