@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from slugify import slugify
@@ -78,12 +79,21 @@ and issues it is about.
 _GITIGNORE = "_site/\n.briefgen-cache/\n"  # the work folder (._site.briefgen/) ignores itself
 
 
+# What a new repository holds before its first commit of files (`git init`, `git clone` of an empty
+# repository, GitHub's "Add a README file" and licence): a site may be made beside it.
+_NEW_REPOSITORY = re.compile(r"\.git|\.gitattributes|(README|LICEN[CS]E|COPYING)(\.[\w.]+)?", re.IGNORECASE)
+
+
 def create_site(directory: Path, title: str) -> list[Path]:
-    """Write a new site; refuses a folder that already has files in it."""
+    """Write a new site; refuses a folder that already has files in it, but for a new repository's."""
     directory = directory.resolve()
-    if directory.exists() and any(directory.iterdir()):
-        raise BuildError([Diagnostic(None, None, f"{directory} is not empty.",
-                                     "Choose a new folder for the site.")])
+    in_the_way = sorted(entry.name for entry in (directory.iterdir() if directory.is_dir() else ())
+                        if not _NEW_REPOSITORY.fullmatch(entry.name))
+    if in_the_way:
+        held = ", ".join(in_the_way[:3]) + (f" and {len(in_the_way) - 3} more" if len(in_the_way) > 3 else "")
+        raise BuildError([Diagnostic(None, None, f"{directory} is not empty: it holds {held}.",
+                                     "Choose a new folder for the site, or an empty one (a new git repository "
+                                     "with nothing but a README and a licence will do).")])
     files = {
         "site.yaml": _SITE_YAML.format(title=_yaml_text(title), placeholder=PLACEHOLDER_BASE_URL),
         "content/briefings/welcome.md": _BRIEFING.format(
@@ -104,7 +114,12 @@ def create_site(directory: Path, title: str) -> list[Path]:
     for rel, text in files.items():
         path = directory / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        try:
+            with path.open("x", encoding="utf-8") as file:  # created here, never written over or through
+                file.write(text)
+        except FileExistsError:  # put there since the folder was looked at
+            raise BuildError([Diagnostic(None, None, f"{path} appeared while the site was being made; it was left "
+                                                     "as it is.", "Choose a new folder for the site.")])
         created.append(path)
     (directory / "static").mkdir(exist_ok=True)
     return created

@@ -237,3 +237,24 @@ def test_a_new_sites_gitignore_keeps_the_build_and_what_a_killed_build_leaves_ou
     assert sorted(ignored.stdout.split()) == sorted(leftovers)
     kept = subprocess.run(["git", "check-ignore", "site.yaml", "content/briefings/welcome.md"], cwd=site)
     assert kept.returncode == 1  # nothing of the sources is ignored
+
+
+def test_new_site_in_a_new_repository_beside_its_readme_and_licence(tmp_path):
+    """A clone of a repository just made on GitHub (a README and a licence in it) takes a new site; a folder
+    with anything else in it is refused, naming what is in the way, and left as it was."""
+    repository = tmp_path / "desk"
+    (repository / ".git").mkdir(parents=True)
+    (repository / "README.md").write_text("# Our desk\n")
+    (repository / "LICENSE").write_text("A licence.\n")
+    made = run_cli("new", "site", str(repository), cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert (repository / "README.md").read_text() == "# Our desk\n"
+    run_cli("build", cwd=repository, check=True)
+    assert (repository / "_site/index.html").is_file()
+
+    other = tmp_path / "other"
+    (other / "notes").mkdir(parents=True)
+    (other / "README.md").write_text("mine\n")
+    refused = run_cli("new", "site", str(other), cwd=tmp_path)
+    assert refused.returncode == 1 and f"{other} is not empty: it holds notes." in refused.stderr
+    assert sorted(p.name for p in other.iterdir()) == ["README.md", "notes"]
