@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
-from typing import Callable
+from typing import BinaryIO, Callable
 
 from briefgen.errors import Diagnostics
 
@@ -56,6 +56,10 @@ def is_set_aside(name: str) -> bool:
 class NotRegularFile(OSError):
     """The path is a pipe, socket, device or folder, not a file to read."""
 
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.strerror = message  # what the CLI prints for an OSError that reaches it
+
 
 @dataclass(frozen=True, slots=True)
 class SiteFile:
@@ -76,6 +80,8 @@ def kind_of(mode: int) -> str:
         return "a block device"
     if stat.S_ISDIR(mode):
         return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a link"
     return "not a regular file"
 
 
@@ -83,20 +89,40 @@ def stamp_of(st: os.stat_result) -> tuple[int, int, int]:
     return st.st_mtime_ns, st.st_ctime_ns, st.st_size
 
 
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+
+
+def open_regular(path: str | os.PathLike) -> BinaryIO:
+    """`path` opened for reading in binary, if it is a regular file (through a link or not); NotRegularFile
+    (an OSError) for a pipe, socket, device or folder, never a hang.
+
+    The one way briefgen opens a file it did not just write: the user's (site
+    files, images) and those it keeps (the cache folder, the output folder),
+    which anyone may have replaced. Opened with O_NONBLOCK, so a named pipe
+    does not block the open, then checked with fstat, one call: a pipe would
+    block the first read, a device (a link to /dev/zero) would never end.
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(f"the file is {kind_of(mode)}, not a regular file")
+        return open(fd, "rb", closefd=True)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def read_regular(path: str | os.PathLike) -> bytes:
     """The bytes of a regular file; NotRegularFile (an OSError) for anything else, never a hang.
 
-    stat first, so a device is never opened; O_NONBLOCK and fstat after, so a
-    file swapped for a pipe in between cannot block the read either.
+    stat first, so a device of the user's is never opened; then open_regular,
+    so a file swapped for a pipe in between cannot block the read either.
     """
     mode = os.stat(path).st_mode
     if not stat.S_ISREG(mode):
         raise NotRegularFile(f"the file is {kind_of(mode)}, not a regular file")
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
-    with open(fd, "rb", closefd=True) as file:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise NotRegularFile(f"the file is {kind_of(mode)}, not a regular file")
+    with open_regular(path) as file:
         return file.read()
 
 

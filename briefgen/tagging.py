@@ -10,9 +10,13 @@ whose front matter does not parse, is left untouched with a message.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
+import os
 import re
+import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -22,6 +26,7 @@ from briefgen.content.frontmatter import split_front_matter
 from briefgen.errors import Diagnostics
 from briefgen.incremental import BuildCache
 from briefgen.pipeline import build
+from briefgen.site_files import NotRegularFile, read_regular
 from briefgen.wording import counted
 
 
@@ -84,9 +89,28 @@ class TagPlan:
         """Write every edit that has no problem; those written."""
         written = [edit for edit in self.edits if not edit.problem]
         for edit in written:
-            with open(edit.path, "w", encoding="utf-8", newline="") as file:  # the file's own line endings
-                file.write(edit.new_text)
+            rewrite(Path(edit.path), edit.new_text)
         return written
+
+
+def rewrite(path: Path, text: str) -> None:
+    """A writer's file replaced by `text` in one step: written beside it under a hidden name, flushed to
+    disk, then renamed over it, with its permissions. A full disk, a quota or a kill leaves the file as it
+    was, never cut short. A link is followed: the file it names is replaced, and the link stays."""
+    path = Path(os.path.realpath(path))
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with open(handle, "w", encoding="utf-8", newline="") as file:  # newline="": the file's own line endings
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
 
 
 def missing_names(config: SiteConfig) -> tuple[dict[str, dict[str, list[str]]], set[str]]:
@@ -134,7 +158,10 @@ def _site_rel(path: Path, root: Path) -> str:
 
 def edit_file(path: Path, rel: str, names: dict[str, list[str]]) -> TagEdit:
     """The file with `names` added to its front matter, or why not."""
-    raw = path.read_bytes()
+    try:
+        raw = read_regular(path)  # made a pipe since the build checked it: said, never a hang
+    except NotRegularFile as exc:
+        return TagEdit(path, rel, names, problem=str(exc))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

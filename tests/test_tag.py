@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import run_cli, write_site
@@ -84,3 +87,27 @@ def test_tag_needs_files_or_all_and_only_tags_briefings(tmp_path):
     assert bare.returncode == 2 and "--all" in bare.stderr
     other = run_cli("tag", "content/leaders/joe-biden.md", cwd=site)
     assert other.returncode == 1 and "is not a briefing of the site" in other.stderr
+
+
+def test_a_write_that_fails_leaves_the_briefing_whole(tmp_path):
+    """A full disk or a quota half-way through: the briefing is as it was, not cut short, and nothing of the
+    attempt is left beside it; once there is room, tag writes it."""
+    text = "---\ntitle: A call\ndate: 2021-01-26\nleaders: []\n---\n" + BODY + "".join(
+        f"Paragraph {i} of the call, long enough to fill a few kilobytes of the file.\n\n" for i in range(80))
+    site = _site(tmp_path, {"call.md": text})
+    briefing = site / "content/briefings/call.md"
+    briefing.chmod(0o640)
+
+    def small_files_only() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))  # what `ulimit -f 2` allows
+
+    failed = subprocess.run([sys.executable, "-m", "briefgen", "tag", "--yes", "content/briefings/call.md"],
+                            cwd=site, capture_output=True, text=True, preexec_fn=small_files_only, timeout=120)
+    assert failed.returncode == 1, failed.stderr
+    assert "File too large" in failed.stderr
+    assert briefing.read_text() == text
+    assert sorted(p.name for p in briefing.parent.iterdir()) == ["call.md"]
+
+    assert run_cli("tag", "--yes", "content/briefings/call.md", cwd=site).returncode == 0
+    assert "leaders: [Joe Biden, Vladimir Putin]\n" in briefing.read_text()
+    assert briefing.stat().st_mode & 0o777 == 0o640

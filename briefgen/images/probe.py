@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from briefgen.fingerprint import digest_bytes
+from briefgen.site_files import open_regular
 
 RASTER_SUFFIXES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
 IMAGE_SUFFIXES = frozenset({*RASTER_SUFFIXES, ".svg", ".avif"})
@@ -123,7 +124,8 @@ class ProbeCache:
     def load(cls, folder: Path | None) -> ProbeCache:
         if folder is not None:
             try:
-                data = json.loads((folder / _PROBES_FILE).read_text("utf-8"))
+                with open_regular(folder / _PROBES_FILE) as file:  # a pipe there: damage, not a hang
+                    data = json.loads(file.read().decode("utf-8"))
                 return cls(folder, dict(data["by_stamp"]), dict(data["by_digest"]))
             except (OSError, ValueError, KeyError, TypeError):
                 pass

@@ -5,12 +5,14 @@ there and resizes nothing. Many copies are made on every core (parallel.parallel
 from __future__ import annotations
 
 import os
+import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.images.variants import Variant
 from briefgen.parallel import parallel_map
+from briefgen.site_files import open_regular
 
 # PNG copies at zlib's default level: "optimize" tries every filter and tripled the cost of a copy for a file
 # about 1 % smaller. A change here must change variants.ENCODER, which names the cached copies.
@@ -27,11 +29,12 @@ class ResizeJob:
 
 def missing(jobs: list[ResizeJob], folder: Path) -> list[ResizeJob]:
     """The jobs whose copy the folder has not got. One listing, not a stat per copy: a warm build asks this of
-    every resized copy of the site (5,000 at N = 1,000 with an image per briefing)."""
+    every resized copy of the site (5,000 at N = 1,000 with an image per briefing). Only regular files count
+    (the listing says, no stat): anything else there (a pipe, a link, a folder) is damage, made again."""
     if not jobs:
         return []
     try:
-        present = {entry.name for entry in os.scandir(folder) if entry.is_file()}
+        present = {entry.name for entry in os.scandir(folder) if entry.is_file(follow_symlinks=False)}
     except OSError:  # no folder yet, or not one
         return list(jobs)
     return [job for job in jobs if job.variant.key not in present]
@@ -54,7 +57,7 @@ def _make(job: ResizeJob, folder: Path) -> str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(job.source) as image:
+            with open_regular(job.source) as file, Image.open(file) as image:
                 image.load()
                 copy = _for_format(image, job.variant.format).resize(
                     (job.variant.width, job.variant.height), Image.Resampling.LANCZOS)
@@ -62,6 +65,8 @@ def _make(job: ResizeJob, folder: Path) -> str:
         if job.variant.format in ("JPEG", "WEBP"):
             options["quality"] = job.quality
         copy.save(temporary, job.variant.format, **options)
+        if os.path.isdir(target) and not os.path.islink(target):  # a folder in its place: damage of the cache
+            shutil.rmtree(target)
         os.replace(temporary, target)
     except Exception as exc:  # a file changed or damaged since it was probed: said, never a traceback
         temporary.unlink(missing_ok=True)

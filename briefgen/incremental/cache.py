@@ -52,6 +52,7 @@ from briefgen.fingerprint import fingerprint, new_digest
 from briefgen.incremental.database import DATABASE, CacheDamaged, CacheDatabase, RowStore, save_database
 from briefgen.incremental.kept_site import KeptPage, KeptPages, kept_file, unverified_removed
 from briefgen.incremental.state_files import columns, from_columns, read_blob, write_blob
+from briefgen.output.files import write_replacing
 from briefgen.output.outputs import Output
 from briefgen.output.workspace import CACHE_DIR, MARKER
 from briefgen.output.writer import Manifest, Spare, Written, is_as_written
@@ -301,7 +302,10 @@ def save_build(root: Path, cache: BuildCache) -> None:
     """The large part: documents, bodies, model and jobs (the CLI saves it while Pagefind indexes)."""
     folder = root / CACHE_DIR
     folder.mkdir(exist_ok=True)
-    (folder / ".gitignore").write_text("*\n")
+    try:  # replaced, not written through: a pipe put there would block the open
+        write_replacing(folder / ".gitignore", b"*\n")
+    except OSError:  # a folder of that name: git may see the cache, the cache still works
+        pass
     model, base = cache.model, cache.database.loaded("model") if cache.database is not None else None
     if model is not None and model is cache._saved_model:  # as the database holds it: nothing to write
         delta = cache.database.loaded("model-delta")

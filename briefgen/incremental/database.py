@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import sqlite3
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -148,7 +150,7 @@ class CacheDatabase:
     @classmethod
     def open(cls, path: Path, version: str) -> CacheDatabase | None:
         """The database at `path` if it is there, intact as far as opening shows, and of this `version`."""
-        if not path.is_file():
+        if not clear_side_files(path) or not path.is_file():
             return None
         try:
             connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -245,6 +247,7 @@ def save_database(folder: Path, database: CacheDatabase | None, version: str, me
     if fresh:
         connection.close()
         os.replace(target, path)
+        clear_side_files(path)
         database.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     database.meta = {**meta, "version": version}
     for store in stores.values():
@@ -265,6 +268,36 @@ def _new_database(folder: Path, database: CacheDatabase | None, target: Path,
     connection = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
     connection.executescript(_SCHEMA)
     return CacheDatabase(folder / DATABASE, connection, {})
+
+
+def clear_side_files(path: Path) -> bool:
+    """Remove what is not a regular file where SQLite keeps a database's journal (-journal, -wal, -shm).
+
+    SQLite opens those itself, with a blocking open, when it reads the
+    database: a named pipe there would hang the build, a link would have it
+    write through to whatever it points at. Neither is SQLite's: damage of the
+    cache, removed (three lstat calls a build). A journal that is a regular
+    file is SQLite's own, left for it to roll back. False when something
+    there could not be removed: the database is then not to be opened.
+    """
+    for suffix in ("-journal", "-wal", "-shm"):
+        side = f"{path}{suffix}"
+        try:
+            mode = os.lstat(side).st_mode
+        except OSError:  # none: the usual case
+            continue
+        if stat.S_ISREG(mode):
+            continue
+        try:
+            if stat.S_ISDIR(mode):
+                shutil.rmtree(side)
+            else:
+                os.unlink(side)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return False
+    return True
 
 
 def _write_changes(database: CacheDatabase, meta: dict[str, str], stores: dict[str, RowStore],

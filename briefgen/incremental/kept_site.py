@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import stat
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
@@ -37,6 +36,7 @@ from briefgen.fingerprint import digest_bytes, digest_text
 from briefgen.output.workspace import CACHE_DIR, make_marked_folder
 from briefgen.output.files import link_or_copy, make_folder
 from briefgen.output.writer import CHANGED_WHILE_BUILDING, Manifest, Written, file_stamp
+from briefgen.site_files import open_regular
 
 KEPT_DIR = "site"  # in the cache folder
 
@@ -206,9 +206,9 @@ def _digests(paths) -> list[str | None]:
 
     def digest(path: str) -> str | None:
         try:
-            with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
-                return digest_bytes(file.read()) if stat.S_ISREG(os.fstat(file.fileno()).st_mode) else None
-        except OSError:
+            with open_regular(path) as file:
+                return digest_bytes(file.read())
+        except OSError:  # NotRegularFile among them
             return None
 
     with ThreadPoolExecutor(max_workers=2) as pool:

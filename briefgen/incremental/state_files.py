@@ -12,6 +12,7 @@ from pathlib import Path
 
 from briefgen.fingerprint import new_digest
 from briefgen.incremental.pickling import dump, load
+from briefgen.site_files import open_regular
 
 _MAGIC = b"briefgen-cache-3\n"
 
@@ -36,9 +37,10 @@ def read_blob(path: Path, version: str) -> dict | None:
 
     Read as a stream, twice (the checksum, then the objects), never as one bytes
     object: the file may be 100+ MB, which would be held beside its objects.
+    A pipe or a link to a device there is damage too (open_regular), never a hang.
     """
     try:
-        with open(path, "rb") as file:
+        with open_regular(path) as file:
             if file.read(len(_MAGIC)) != _MAGIC:
                 return None
             checksum = file.read(32)

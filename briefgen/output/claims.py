@@ -15,6 +15,7 @@ from typing import Iterable
 
 from briefgen.content.frontmatter import split_front_matter
 from briefgen.errors import Diagnostics
+from briefgen.site_files import read_regular
 
 SEARCH_FOLDER = "pagefind"  # search.BUNDLE_DIR: the search index owns everything under it
 
@@ -139,7 +140,7 @@ def claim_line(root: Path, claim: Claim) -> int | None:
     if claim.source is None:
         return None
     try:
-        text = (root / claim.source).read_text(encoding="utf-8")
+        text = read_regular(root / claim.source).decode("utf-8")  # a pipe: an OSError, never a hang
     except (OSError, UnicodeDecodeError):
         return None
     front = split_front_matter(text, PurePosixPath(claim.source), Diagnostics())

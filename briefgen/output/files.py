@@ -1,10 +1,13 @@
-"""The two file steps every writer of the output shares: a page's folder made, a file linked (or copied)."""
+"""The file steps every writer of the output shares: a page's folder made, a file linked (or copied), a small
+file of briefgen's written in place of whatever is there."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from pathlib import Path
+
+from briefgen.site_files import open_regular
 
 
 def make_folder(folder: str) -> None:
@@ -25,5 +28,27 @@ def link_or_copy(source: Path | str, target: Path | str) -> bool:
         os.link(source, target)
         return True
     except OSError:  # another file system, or links not allowed
-        shutil.copy2(source, target)
+        copy_regular(source, target)
+        shutil.copystat(source, target)
         return False
+
+
+def copy_regular(source: Path | str, target: Path | str) -> None:
+    """shutil.copyfile for a source that must be a regular file: a pipe (which copyfile refuses only by
+    name, racily) or a device (a link to /dev/zero: copied until the disk is full) raises NotRegularFile,
+    an OSError."""
+    with open_regular(source) as file, open(target, "wb") as copy:
+        shutil.copyfileobj(file, copy, 1 << 20)
+
+
+def write_replacing(path: Path | str, data: bytes) -> None:
+    """Write a small file of briefgen's (a .gitignore) beside, then rename it over whatever is there: a named
+    pipe in its place would block an open for writing, a link would be written through."""
+    temporary = f"{path}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as file:
+        file.write(data)
+    try:
+        os.replace(temporary, path)
+    except OSError:
+        os.unlink(temporary)
+        raise

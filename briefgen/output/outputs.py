@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Iterable
 
 from briefgen.errors import Diagnostics
+from briefgen.site_files import open_regular
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +25,7 @@ class Output:
         if self.data is not None:
             return self.data
         assert self.copy_from is not None
-        with open(self.copy_from, "rb") as file:
+        with open_regular(self.copy_from) as file:  # replaced by a pipe since the build: an OSError, not a hang
             return file.read()
 
 

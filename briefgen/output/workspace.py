@@ -12,11 +12,13 @@ removes anything because of its name.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import pwd
 import re
 import secrets
 import shutil
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,7 @@ except ImportError:  # Windows: no advisory locks; builds there are not guarded 
 
 from briefgen.config import SiteConfig
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
+from briefgen.site_files import kind_of, open_regular
 
 MARKER = ".briefgen-output"  # in every folder briefgen writes a site into
 MARKER_TEXT = "This folder is written by briefgen; it replaces it on every build.\n"
@@ -47,9 +50,15 @@ def marker_text(rel_paths: Iterable[str]) -> str:
 
 def _marker_lines(folder: Path) -> list[str]:
     try:
-        return (folder / MARKER).read_text(encoding="utf-8").splitlines()[1:]
+        return _read_text(folder / MARKER).splitlines()[1:]
     except (OSError, UnicodeDecodeError):
         return []
+
+
+def _read_text(path: Path) -> str:
+    """A small file of briefgen's: a pipe or a link to a device put in its place is an OSError, not a hang."""
+    with open_regular(path) as file:
+        return file.read().decode("utf-8")
 
 
 def carry_dot_entries(old: Path, out: Path) -> None:
@@ -121,8 +130,7 @@ def open_workspace(out: Path) -> Workspace:
             (folder / ".gitignore").write_text("*\n", encoding="utf-8")  # git then ignores the whole folder
             (folder / WORK_MARKER).write_text(expected, encoding="utf-8")
     try:
-        found = (folder / WORK_MARKER).read_text(encoding="utf-8") if folder.is_dir() and not folder.is_symlink() \
-            else None
+        found = _read_text(folder / WORK_MARKER) if folder.is_dir() and not folder.is_symlink() else None
     except (OSError, UnicodeDecodeError):
         found = None
     if found != expected:
@@ -146,7 +154,7 @@ def exclusive_lock(path: Path, holder: str, waiting: Callable[[str], None]) -> I
         yield
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    descriptor = _open_lock_file(path)
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -159,6 +167,42 @@ def exclusive_lock(path: Path, holder: str, waiting: Callable[[str], None]) -> I
         yield
     finally:
         os.close(descriptor)
+
+
+_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+def _open_lock_file(path: Path) -> int:
+    """The lock file, opened; in its place a pipe, socket or link (to a device, say) is damage, replaced by a
+    new, empty file: locking it, or writing the holder's name into it, would fail or block. A folder there
+    is the user's to move."""
+    for attempt in range(3):
+        try:
+            descriptor = os.open(path, _LOCK_FLAGS, 0o644)
+        except OSError as exc:  # ELOOP: a link; ENXIO: a socket; EISDIR: a folder
+            mode = _lstat_mode(path)
+            if exc.errno not in (errno.ELOOP, errno.ENXIO, errno.EISDIR, errno.EWOULDBLOCK) or mode is None:
+                raise
+        else:
+            mode = os.fstat(descriptor).st_mode
+            if stat.S_ISREG(mode):
+                return descriptor
+            os.close(descriptor)
+        if stat.S_ISDIR(mode) or attempt == 2:
+            raise BuildError([Diagnostic(None, None, f"{path} is {kind_of(mode)}, not a regular file; briefgen "
+                                         "keeps the lock of its builds there.",
+                                         "Remove it: briefgen makes the file again.")])
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(b"")
+        os.replace(temporary, path)
+    raise AssertionError("unreachable")
+
+
+def _lstat_mode(path: Path) -> int | None:
+    try:
+        return os.lstat(path).st_mode
+    except OSError:
+        return None
 
 
 def finish_interrupted(workspace: Workspace) -> None:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import stat as stat_module
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple
 
 from briefgen.fingerprint import digest_bytes
-from briefgen.output.files import link_or_copy, make_folder
+from briefgen.output.files import copy_regular, link_or_copy, make_folder
 from briefgen.output.outputs import Output
 from briefgen.output.workspace import MARKER, Workspace, carry_dot_entries, marker_text
+from briefgen.site_files import open_regular
 
 # What a file was when written: (size, mtime_ns, ctime_ns). The ctime is there because a file can be
 # edited in place with its size and modification time put back (touch -d, cp -p), but its ctime is set
@@ -41,13 +43,15 @@ class Written(NamedTuple):
 
 
 def is_as_written(path: Path | str, entry: Written) -> bool:
-    """The file at `path` is the one a manifest entry was written as."""
+    """The file at `path` is the one a manifest entry was written as (and a regular file: never a pipe or a
+    link to a device, which may well have a size of 0)."""
     try:
         stat = os.stat(path)
     except OSError:
         return False
     # Field by field, no tuple made: this runs for every file of the site on every build.
-    return stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns and stat.st_ctime_ns == entry.ctime_ns
+    return stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns and stat.st_ctime_ns == entry.ctime_ns \
+        and stat_module.S_ISREG(stat.st_mode)
 
 
 # output path (a str: a large site's manifest is loaded on every build, and strings load fast) -> Written
@@ -272,7 +276,7 @@ class _Stager:
                 self.manifest[name] = self.spilled[name] = Written(identity, *stamp)
                 return
         else:
-            shutil.copyfile(output.copy_from, target)
+            copy_regular(output.copy_from, target)
             if str(output.copy_from) == live:  # reused from the live site, whose file changed since it was checked:
                 identity = CHANGED_WHILE_BUILDING  # written as found, and made again by the next build
         self.manifest[name] = Written(identity, *file_stamp(target))
@@ -365,7 +369,7 @@ def _same_bytes(output: Output, old: str, previous: Manifest) -> bool:
     size = len(output.data) if output.data is not None else os.stat(output.copy_from).st_size
     if entry.size != size or not is_as_written(old, entry):
         return False
-    with open(old, "rb") as file:
+    with open_regular(old) as file:
         return file.read() == output.read()
 
 
