@@ -97,7 +97,7 @@ def command(func):
         except BuildError as exc:
             reporter.diagnostics(exc.diagnostics)
             errors = sum(1 for d in exc.diagnostics if d.severity is Severity.ERROR)
-            written = "" if ctx.command.name == "check" else "; nothing was written"
+            written = {"check": "", "publish": "; nothing was published"}.get(ctx.command.name, "; nothing was written")
             click.secho(f"{counted(errors, 'error')}{written}.", fg="red", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
@@ -268,7 +268,7 @@ def publish_command(ctx, reporter: Reporter, remote, branch, message, no_push, f
     config = site_config(ctx, base_url)
     options = PublishOptions(remote=remote, branch=branch, message=message, push=not no_push, force=force,
                              workers=jobs)
-    publication = publish(config, options)
+    publication = publish(config, options, reporter)
     reporter.diagnostics(publication.build.diagnostics)
     reporter.info(publication.summary())
 

@@ -8,7 +8,12 @@ published byte for byte, or refused naming the file: never a git error about a t
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -235,3 +240,228 @@ def _orphan(site: Path, branch: str, files: dict[str, bytes], message: str = "Ot
     commit = git("commit-tree", tree, "-m", message, cwd=site)
     git("update-ref", f"refs/heads/{branch}", commit, cwd=site)
     return commit
+
+
+# --- the network: never a hang, never a prompt swallowed ---------------------------------------------------
+
+
+@pytest.fixture
+def silent_server():
+    """An HTTP address on 127.0.0.1 that accepts every connection and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    stop, held = threading.Event(), []
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/r.git"
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+def publish_within(project: Project, *args: str, seconds: float = 60) -> subprocess.CompletedProcess:
+    """Publish, failing the test (not hanging it) when briefgen has not ended in time."""
+    try:
+        return subprocess.run([sys.executable, "-m", "briefgen", "publish", *args], cwd=project.site,
+                              capture_output=True, text=True, timeout=seconds, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"briefgen publish did not end within {seconds} s; it said: {exc.stderr!r}")
+
+
+def test_a_remote_that_never_answers_ends_with_a_message(make_project, silent_server, monkeypatch):
+    project = make_project()
+    git("remote", "set-url", "origin", silent_server, cwd=project.site)
+    monkeypatch.setenv("GIT_HTTP_LOW_SPEED_TIME", "2")  # the user's own setting wins over briefgen's 60 s
+    result = publish_within(project)
+    refused(project, result, "Fetching gh-pages from origin …",
+            "Operation too slow",  # git's own message reaches the user
+            f"could not read the branch 'gh-pages' from the remote 'origin' ({silent_server})",
+            "git ls-remote origin")
+    assert result.stderr.index("Fetching gh-pages") < result.stderr.index("Operation too slow")
+    assert "refs/heads/gh-pages" not in branches(project)
+
+
+def _hook(project: Project, name: str, script: str) -> None:
+    hook = project.site / ".git" / "hooks" / name
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text("#!/bin/sh\n" + script)
+    hook.chmod(0o755)
+
+
+def test_git_sees_briefgens_stall_limits_unless_the_user_set_their_own(make_project, tmp_path, monkeypatch):
+    project = make_project()
+    seen = tmp_path / "seen.txt"
+    _hook(project, "pre-push", f"env | grep -E '^GIT_(HTTP_LOW_SPEED|SSH)' | sort > '{seen}'\n")
+    for name in ("GIT_HTTP_LOW_SPEED_LIMIT", "GIT_HTTP_LOW_SPEED_TIME", "GIT_SSH_COMMAND", "GIT_SSH"):
+        monkeypatch.delenv(name, raising=False)
+    assert project.publish().returncode == 0
+    said = seen.read_text()
+    assert "GIT_HTTP_LOW_SPEED_LIMIT=1000\n" in said and "GIT_HTTP_LOW_SPEED_TIME=60\n" in said
+    assert "GIT_SSH_COMMAND=ssh -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4\n" in said
+
+    # The user's own settings: in the environment, or in git's config.
+    monkeypatch.setenv("GIT_HTTP_LOW_SPEED_TIME", "300")
+    git("config", "http.lowSpeedLimit", "10", cwd=project.site)
+    git("config", "core.sshCommand", "ssh -i ~/.ssh/deploy", cwd=project.site)
+    (project.site / "static").mkdir(exist_ok=True)
+    (project.site / "static" / "more.txt").write_text("more\n")
+    assert project.publish().returncode == 0
+    said = seen.read_text()
+    assert said == "GIT_HTTP_LOW_SPEED_TIME=300\n", said
+
+
+def test_a_pre_push_hook_that_asks_is_seen_while_it_waits(make_project, tmp_path):
+    """A hook prompts on git's stderr and waits: the user sees the question, not a silent hang."""
+    project = make_project()
+    answer = tmp_path / "answer"
+    _hook(project, "pre-push", "printf 'Publish to the world? [y/N] ' >&2\n"
+                               f"while [ ! -e '{answer}' ]; do sleep 0.05; done\n"
+                               f"read reply < '{answer}'; [ \"$reply\" = y ]\n")
+    process = subprocess.Popen([sys.executable, "-m", "briefgen", "publish"], cwd=project.site,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    chunks: list[bytes] = []
+
+    def read() -> None:
+        while chunk := os.read(process.stderr.fileno(), 4096):
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 60
+        while b"Publish to the world?" not in b"".join(chunks):
+            assert time.monotonic() < deadline and process.poll() is None, (
+                f"the hook's question never reached the user: {b''.join(chunks)!r}")
+            time.sleep(0.05)
+        assert b"Pushing to origin" in b"".join(chunks)
+        answer.write_text("y\n")
+        assert process.wait(timeout=60) == 0, b"".join(chunks)
+    finally:
+        answer.touch()
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        reader.join()
+    assert "refs/heads/gh-pages" in project.remote_refs()
+
+
+# --- the local branch and the remote never disagree about what happened ----------------------------------
+
+
+@pytest.mark.parametrize("blocker", ["lock", "hook"])
+def test_a_local_branch_that_cannot_move_stops_the_publish_before_the_push(make_project, blocker):
+    """A held lock, or a reference-transaction hook that says no: nothing reaches the remote."""
+    project = make_project()
+    assert project.publish().returncode == 0
+    (project.site / "static").mkdir(exist_ok=True)
+    (project.site / "static" / "more.txt").write_text("more\n")
+    if blocker == "lock":
+        (project.site / ".git" / "refs" / "heads" / "gh-pages.lock").write_text("")
+    else:
+        _hook(project, "reference-transaction",
+              'while read old new ref; do [ "$ref" = refs/heads/gh-pages ] && exit 1; done; exit 0\n')
+    before, remote_before = branches(project), project.remote_refs()
+    result = project.publish()
+    refused(project, result, "could not move the local branch 'gh-pages'", "Nothing was pushed to origin",
+            "1 error; nothing was published.")
+    if blocker == "lock":
+        assert "gh-pages.lock" in result.stderr and "delete" in result.stderr
+    assert project.remote_refs() == remote_before and branches(project) == before
+
+
+def test_a_failed_push_puts_the_local_branch_back(make_project):
+    project = make_project()
+    assert project.publish().returncode == 0
+    (project.site / "static").mkdir(exist_ok=True)
+    (project.site / "static" / "more.txt").write_text("more\n")
+    _hook(project, "pre-push", "echo 'pre-push: not today' >&2; exit 1\n")
+    before, remote_before = branches(project), project.remote_refs()
+    result = project.publish()
+    refused(project, result, "pre-push: not today", "could not push to the remote 'origin'",
+            "the local branch 'gh-pages' was left as it was")
+    assert project.remote_refs() == remote_before and branches(project) == before
+
+
+def test_a_failed_push_whose_branch_cannot_be_put_back_says_where_it_is(make_project):
+    project = make_project()
+    assert project.publish().returncode == 0
+    old = branches(project)["refs/heads/gh-pages"]
+    (project.site / "static").mkdir(exist_ok=True)
+    (project.site / "static" / "more.txt").write_text("more\n")
+    _hook(project, "pre-push", "touch .git/refs/heads/gh-pages.lock; exit 1\n")
+    remote_before = project.remote_refs()
+    result = project.publish()
+    new = branches(project)["refs/heads/gh-pages"]
+    refused(project, result, "could not push to the remote 'origin'",
+            f"the local branch 'gh-pages' is at {new[:7]}, which was not pushed",
+            f"git update-ref refs/heads/gh-pages {old} {new}", "git push origin gh-pages")
+    assert project.remote_refs() == remote_before and new != old
+
+
+# --- a branch being rebased or bisected --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", ["rebase", "bisect"])
+def test_a_branch_being_rebased_or_bisected_in_another_worktree_is_refused(make_project, tmp_path, operation):
+    project = make_project()
+    assert project.publish("--no-push").returncode == 0
+    pages = tmp_path / "pages"
+    git("worktree", "add", "-q", str(pages), "gh-pages", cwd=project.site)
+    if operation == "rebase":
+        subprocess.run(["git", "rebase", "-q", "-i", "--root"], cwd=pages, capture_output=True, check=True,
+                       env={**os.environ, "GIT_SEQUENCE_EDITOR": "sed -i -e 's/^pick/edit/'"})
+        what = "is being rebased in"
+        todo = "git rebase --continue"
+    else:
+        git("bisect", "start", cwd=pages)
+        git("checkout", "-q", "--detach", "HEAD", cwd=pages)
+        what = "is being bisected in"
+        todo = "git bisect reset"
+    before = branches(project)
+    (project.site / "static").mkdir(exist_ok=True)
+    (project.site / "static" / "more.txt").write_text("more\n")
+    for args in (["--no-push"], ["--force"]):
+        refused(project, project.publish(*args), f"the branch 'gh-pages' {what} {pages}", todo)
+        assert branches(project) == before
+
+
+# --- stopped half-way ------------------------------------------------------------------------------------
+
+
+def test_sigterm_during_publish_cleans_up_and_exits_130(make_project, tmp_path):
+    """`kill` (a cancelled CI job) while the site is being built: its temporary folder goes, nothing moves."""
+    many = {f"content/briefings/b{n:03}.md": f"---\ntitle: Briefing {n}\ndate: 2021-01-01\n"
+                                             f"leaders: [Joe Biden]\n---\n{'Text. ' * 200}\n" for n in range(400)}
+    project = make_project(many)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "briefgen", "publish", "--jobs", "1"], cwd=project.site,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env={**os.environ, "TMPDIR": str(temp)})
+    try:
+        deadline = time.monotonic() + 120
+        while not any(temp.glob("briefgen-publish-*")):
+            assert process.poll() is None and time.monotonic() < deadline, "publish never made its folder"
+            time.sleep(0.005)
+        process.send_signal(signal.SIGTERM)
+        said = process.communicate(timeout=60)[1].decode()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, said
+    assert "Interrupted." in said and "Traceback" not in said
+    assert list(temp.iterdir()) == []
+    assert "refs/heads/gh-pages" not in branches(project) and project.remote_refs() == ""

@@ -149,6 +149,8 @@ def test_publish_twice_adds_two_commits_of_a_clean_build_and_leaves_the_user_alo
         published = project.publish()
         assert published.returncode == 0, published.stderr
         assert "Committed" in published.stderr and "pushed to origin" in published.stderr
+        assert "Fetching gh-pages from origin …" in published.stderr
+        assert "Pushing to origin …" in published.stderr
         after = user_state(site)
         for key in before:
             assert after[key] == before[key], f"publishing changed the user's {key}"
@@ -166,6 +168,44 @@ def test_publish_twice_adds_two_commits_of_a_clean_build_and_leaves_the_user_alo
     head = git("rev-parse", "--short=12", "HEAD", cwd=site)
     assert git("log", "-1", "--format=%s", "gh-pages", cwd=site) == (
         f"Publish the site built from {head} (with uncommitted changes) by briefgen {__version__}")
+
+
+@pytest.mark.parametrize("untracked, dirty", [
+    ("content/briefings/new.md", True),  # a source git does not know yet
+    ("static/new.css", True),
+    ("templates/extra.html", True),
+    ("scratch.txt", False),  # beside the site, never published
+    ("_site/old.html", False),  # the output folder
+])
+def test_an_untracked_source_file_counts_as_uncommitted(make_project, untracked, dirty):
+    project = make_project()
+    path = project.site / untracked
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("---\ntitle: New\ndate: 2021-02-01\n---\nNew.\n" if untracked.endswith(".md") else "x\n")
+    published = project.publish()
+    assert published.returncode == 0, published.stderr
+    head = git("rev-parse", "--short=12", "HEAD", cwd=project.site)
+    note = " (with uncommitted changes)" if dirty else ""
+    assert git("log", "-1", "--format=%s", "gh-pages", cwd=project.site) == (
+        f"Publish the site built from {head}{note} by briefgen {__version__}")
+
+
+def test_a_site_in_a_sub_folder_of_its_repository_counts_its_own_untracked_sources(make_project):
+    project = make_project()
+    repo = project.site
+    site = repo / "desk"
+    site.mkdir()
+    for name in ("site.yaml", "content"):
+        (repo / name).rename(site / name)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "Move the site", cwd=repo)
+    (repo / "content").mkdir()
+    (repo / "content" / "other.md").write_text("not this site's\n")
+    assert project.publish(cwd=site).returncode == 0
+    assert "(with uncommitted changes)" not in git("log", "-1", "--format=%s", "gh-pages", cwd=repo)
+    (site / "content" / "briefings" / "new.md").write_text("---\ntitle: New\ndate: 2021-02-01\n---\nNew.\n")
+    assert project.publish(cwd=site).returncode == 0
+    assert "(with uncommitted changes)" in git("log", "-1", "--format=%s", "gh-pages", cwd=repo)
 
 
 def test_an_unchanged_site_makes_no_new_commit(make_project):

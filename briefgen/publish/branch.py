@@ -2,10 +2,11 @@
 
 It builds for production, writes the site into a temporary folder, and
 commits that folder onto the branch with git plumbing (see git.py):
-`commit-tree` on top of the branch's last commit, `push`, and only then
-`update-ref`. The user's working tree, index, HEAD and current branch are
-never written, and a refused or failed publish leaves both the local
-branch and the remote as they were.
+`commit-tree` on top of the branch's last commit, `update-ref` of the local
+branch, then `push`; a push that fails puts the local branch back. The
+user's working tree, index, HEAD and current branch are never written, and a
+refused or failed publish leaves both the local branch and the remote as
+they were (what was not put back is named, with the command that does it).
 
 Every publish commit ends with the trailer `Published-by: briefgen <version>`: a
 branch whose tip has neither it nor the shape of a built site (`.nojekyll`; no
@@ -15,24 +16,47 @@ sources most often, and is refused (unless --force).
 
 from __future__ import annotations
 
-import shutil
-import subprocess
+import re
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from briefgen import __version__
-from briefgen.config import PLACEHOLDER_BASE_URL, SiteConfig
+from briefgen.config import CONFIG_NAME, SiteConfig
 from briefgen.config_checks import shown
 from briefgen.errors import BuildError, Diagnostic, Diagnostics
 from briefgen.incremental.cache import BuildCache
 from briefgen.output.workspace import open_workspace
 from briefgen.output.writer import write_site
 from briefgen.pipeline import BuildResult, build_and_index
-from briefgen.publish.git import Git, commit_tree, is_ancestor, move_branch, resolve, write_tree
+from briefgen.publish.git import (
+    STALL_BYTES,
+    STALL_SECONDS,
+    Git,
+    commit_tree,
+    is_ancestor,
+    move_branch,
+    remote_address,
+    resolve,
+    said,
+    write_tree,
+)
+from briefgen.publish.preconditions import check_ready, open_repository, refusal
+from briefgen.render.translations import CATALOG_FOLDER
 from briefgen.wording import counted
 
 TRAILER = "Published-by: briefgen"  # ends every publish commit's message, followed by the version
+# What a site is built from, beside its folder's other files: an untracked one makes the published site
+# differ from the source commit as much as an edited one does.
+SOURCES = (CONFIG_NAME, "content", "static", "templates", "themes", CATALOG_FOLDER)
+
+
+class Listener(Protocol):
+    """Who hears what publish is doing (the CLI's Reporter): a line before each use of the network."""
+
+    def info(self, message: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +102,12 @@ class BranchTips:
     remote: str | None  # the remote's branch, just fetched (or last known, with --no-push)
 
 
-def publish(config: SiteConfig, options: PublishOptions) -> Publication:
-    """Build for production, commit the site onto the branch, push it. Raises BuildError."""
+def publish(config: SiteConfig, options: PublishOptions, listener: Listener) -> Publication:
+    """Build for production, commit the site onto the branch, push it; `listener` hears what it is doing
+    (fetching, pushing). Raises BuildError."""
     git = open_repository(config.root)
     check_ready(config, git, options)
-    tips = branch_tips(git, options)
+    tips = branch_tips(git, options, listener)
     if not options.force:
         check_tips_are_sites(git, tips, options)
     parent = choose_parent(git, tips, options)
@@ -95,128 +120,61 @@ def publish(config: SiteConfig, options: PublishOptions) -> Publication:
         write_site(result.outputs, open_workspace(site))
         tree = write_tree(git, site, Path(temp) / "index", {o.rel_path: o.origin for o in result.outputs})
     changed = parent is None or git.run("rev-parse", f"{parent}^{{tree}}") != tree
-    message = with_trailer(options.message or default_message(git))
+    message = with_trailer(options.message or default_message(git, config))
     commit = commit_tree(git, tree, parent, message) if changed else parent
-    pushed = False
-    if options.push and commit != tips.remote:
-        push(git, commit, tips.remote, options)
-        pushed = True
+    to_push = options.push and commit != tips.remote
+    # The local branch first: when it cannot move (a lock, a hook, a publish made meanwhile), nothing has
+    # reached the remote yet. A push that fails then puts it back.
     if commit != tips.local:
-        move_branch(git, options.branch, commit, tips.local)
-    return Publication(options, result, commit, changed, pushed, config.base_url)
-
-
-# --- preconditions -------------------------------------------------------------------------
-
-
-def open_repository(root: Path) -> Git:
-    """The git repository the site folder is in; refuses when git or the repository is missing."""
-    executable = shutil.which("git")
-    if executable is None:
-        raise _refusal("git is not installed (no 'git' on PATH), so briefgen cannot commit the site.",
-                       "Install git, or publish with the GitHub Actions workflow instead "
-                       "(see 'Publishing to GitHub Pages' in the README).")
-    found = subprocess.run([executable, "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True)
-    if found.returncode != 0 or not found.stdout.strip():
-        raise _refusal(f"{root} is not in a git repository, so there is no branch to publish to.",
-                       "Run 'git init' and 'git remote add origin https://github.com/<user>/<repository>.git' "
-                       "in the site folder, or publish with the GitHub Actions workflow.")
-    return Git(executable, Path(found.stdout.strip()))
-
-
-def check_ready(config: SiteConfig, git: Git, options: PublishOptions) -> None:
-    """Every reason not to publish, reported together before anything is built."""
-    diags = Diagnostics()
-    check_base_url_is_set(config, diags)
-    check_branch_name(git, options.branch, diags)
-    check_branch_not_checked_out(git, options.branch, diags)
-    if options.push:
-        check_remote(git, options.remote, diags)
-    diags.raise_if_errors()
-
-
-def check_base_url_is_set(config: SiteConfig, diags: Diagnostics) -> None:
-    """The URL itself passed config_checks.base_url_problem when it was read (site.yaml's or
-    --base-url's); a published site also needs the real one, not `briefgen new site`'s placeholder."""
-    if config.base_url == PLACEHOLDER_BASE_URL:
-        diags.error("site.yaml", None,
-                    f"base_url is missing or still the placeholder {PLACEHOLDER_BASE_URL}, so every link and "
-                    "feed of the published site would point there.",
-                    "Set 'base_url:' in site.yaml to the address the site is served at "
-                    "(https://<user>.github.io/<repository>/ for a project site, https://<user>.github.io/ for a "
-                    "user site, https://<your domain>/ for a custom domain), or pass --base-url.")
-
-
-def check_branch_name(git: Git, branch: str, diags: Diagnostics) -> None:
-    shown_name = shown(branch)
-    if branch.startswith("refs/"):
-        diags.error(None, None, f"'{shown_name}' is a full ref name; --branch takes a branch's name.",
-                    f"Write it without 'refs/heads/', e.g. --branch {shown(branch.removeprefix('refs/heads/'))}.")
-    elif (branch == "HEAD" or branch.startswith("-")
-          or git.attempt("check-ref-format", f"refs/heads/{branch}").returncode != 0):
-        diags.error(None, None, f"'{shown_name}' is not a valid git branch name.", "Pass another name with --branch.")
-    elif git.attempt("symbolic-ref", "--quiet", f"refs/heads/{branch}").returncode == 0:
-        # update-ref would move the branch it points at (the current one, perhaps) instead.
-        target = git.run("symbolic-ref", f"refs/heads/{branch}").removeprefix("refs/heads/")
-        diags.error(None, None, f"the branch '{shown_name}' is a symbolic ref to '{shown(target)}'; publishing "
-                                f"would move '{shown(target)}'.",
-                    "Publish to a branch of its own with --branch (the default is gh-pages).")
-
-
-def check_branch_not_checked_out(git: Git, branch: str, diags: Diagnostics) -> None:
-    """Never the current branch (the sources), nor one checked out elsewhere: moving a checked-out
-    branch under a working tree would leave that tree out of step. --force does not change this."""
-    current = git.attempt("symbolic-ref", "--quiet", "HEAD").stdout.strip()
-    if current == f"refs/heads/{branch}":
-        diags.error(None, None, f"'{shown(branch)}' is your current branch (checked out in {git.toplevel}), and "
-                                "publishing would commit the built site on top of your sources.",
-                    "Publish to the site's own branch: leave out --branch (gh-pages), or name another one.")
-        return
-    listing = git.run("worktree", "list", "--porcelain")
-    folder = None
-    for line in listing.splitlines():
-        if line.startswith("worktree "):
-            folder = line[len("worktree "):]
-        elif line == f"branch refs/heads/{branch}":
-            diags.error(None, None, f"the branch '{shown(branch)}' is checked out in {folder}, and publishing "
-                                    "would move it under that working tree.",
-                        "Switch that working tree to your source branch (git switch main), or publish to "
-                        "another branch with --branch.")
-
-
-def check_remote(git: Git, remote: str, diags: Diagnostics) -> None:
-    remotes = git.run("remote").split()
-    if remote not in remotes:
-        others = f" This repository has: {', '.join(remotes)}." if remotes else ""
-        diags.error(None, None, f"there is no git remote named '{remote}' to push to.",
-                    f"Add it with 'git remote add {remote} https://github.com/<user>/<repository>.git', or name "
-                    f"another with --remote.{others} To commit without pushing, pass --no-push.")
-
-
-def _refusal(message: str, hint: str) -> BuildError:
-    return BuildError([Diagnostic(None, None, message, hint)])
+        move_local_branch(git, commit, tips.local, options, to_push)
+    if to_push:
+        push(git, commit, tips, options, listener)
+    return Publication(options, result, commit, changed, to_push, config.base_url)
 
 
 # --- the branch's history --------------------------------------------------------------------
 
 
-def branch_tips(git: Git, options: PublishOptions) -> BranchTips:
+def branch_tips(git: Git, options: PublishOptions, listener: Listener) -> BranchTips:
     """The local branch's tip and the remote's (fetched first, so a publish from a new clone
     continues the published history instead of starting a second one)."""
     local = resolve(git, f"refs/heads/{options.branch}")
     if not options.push:  # no network: the remote's tip as last fetched, if ever
         return BranchTips(local, resolve(git, f"refs/remotes/{options.remote}/{options.branch}"))
+    listener.info(f"Fetching {shown(options.branch)} from {options.remote} …")
     return BranchTips(local, fetch_remote_tip(git, options.remote, options.branch))
+
+
+STALLED = (f"A connection that moves less than {STALL_BYTES} bytes a second for {STALL_SECONDS} s is given up, "
+           "unless you set GIT_HTTP_LOW_SPEED_LIMIT and GIT_HTTP_LOW_SPEED_TIME yourself.")
 
 
 def fetch_remote_tip(git: Git, remote: str, branch: str) -> str | None:
     ref = f"refs/heads/{branch}"
-    hint = f"Check that the remote '{remote}' is reachable and that you may read it (git ls-remote {remote})."
-    listing = git.run("ls-remote", "--heads", remote, ref, hint=hint)
-    if not any(line.split("\t")[-1] == ref for line in listing.splitlines()):
+    listing = git.transfer("ls-remote", "--heads", remote, ref)
+    if listing.returncode != 0:
+        raise _unreadable(git, remote, branch, "ls-remote", listing.returncode)
+    if not any(line.split("\t")[-1] == ref for line in listing.stdout.splitlines()):
         return None
-    git.run("fetch", "--quiet", "--no-tags", remote, ref, hint=hint)
+    fetched = git.transfer("fetch", *_quiet(), "--no-tags", remote, ref)
+    if fetched.returncode != 0:
+        raise _unreadable(git, remote, branch, "fetch", fetched.returncode)
     return git.run("rev-parse", "--verify", "FETCH_HEAD^{commit}")
+
+
+def _quiet() -> list[str]:
+    """git's progress when the user sees a terminal (--progress shows it in spite of --quiet), and
+    none of its other chatter: briefgen says what happened."""
+    return ["--quiet", "--progress"] if sys.stderr.isatty() else ["--quiet"]
+
+
+def _unreadable(git: Git, remote: str, branch: str, command: str, status: int) -> BuildError:
+    return refusal(f"could not read the branch '{shown(branch)}' from the remote '{remote}' "
+                    f"({shown(remote_address(git, remote), 200)}): 'git {command}' ended with status {status} "
+                    "(git's own message is above). Nothing was changed.",
+                    f"Check the address (git remote -v), the network, and that you may read the repository "
+                    f"(git ls-remote {remote}); then publish again. {STALLED} To commit without pushing, "
+                    "pass --no-push.")
 
 
 def choose_parent(git: Git, tips: BranchTips, options: PublishOptions) -> str | None:
@@ -230,7 +188,7 @@ def choose_parent(git: Git, tips: BranchTips, options: PublishOptions) -> str | 
         return local  # the local branch is ahead: an earlier --no-push
     if options.force:
         return local  # the local history wins; the push replaces the remote's
-    raise _refusal(
+    raise refusal(
         f"the local branch '{options.branch}' and {options.remote}'s '{options.branch}' have diverged "
         f"({local[:7]} and {remote[:7]}); publishing on either would drop the other's commits.",
         f"To keep the remote's history: git branch -f {options.branch} {remote[:12]}; then publish again. "
@@ -283,21 +241,98 @@ def with_trailer(message: str) -> str:
     return f"{message.rstrip()}\n\n{TRAILER} {__version__}"
 
 
-def default_message(git: Git) -> str:
+def default_message(git: Git, config: SiteConfig) -> str:
     """Names the source commit, so any published version can be traced back to its sources."""
     head = resolve(git, "HEAD")
     if head is None:
         return f"Publish the site built by briefgen {__version__}"
-    dirty = git.attempt("status", "--porcelain", "--untracked-files=no").stdout.strip()
-    source = f"{head[:12]}{' (with uncommitted changes)' if dirty else ''}"
+    source = f"{head[:12]}{' (with uncommitted changes)' if has_uncommitted_changes(git, config) else ''}"
     return f"Publish the site built from {source} by briefgen {__version__}"
 
 
-def push(git: Git, commit: str, remote_tip: str | None, options: PublishOptions) -> None:
-    ref = f"refs/heads/{options.branch}"
-    # The lease forces only over the tip fetched a moment ago, never over a publish made since.
-    lease = [f"--force-with-lease={ref}:{remote_tip or ''}"] if options.force else []
-    git.run("push", "--quiet", *lease, options.remote, f"{commit}:{ref}",
-            hint=f"Nothing was changed on {options.remote}, and the local branch '{options.branch}' was left as "
-                 "it was. Check that you may push to the remote; then publish again.")
+def has_uncommitted_changes(git: Git, config: SiteConfig) -> bool:
+    """A tracked file edited or staged anywhere, or an untracked one among the site's sources (a new
+    briefing not yet added, say); never the output, the cache or a file beside the site."""
+    if git.attempt("status", "--porcelain", "--untracked-files=no").stdout.strip():
+        return True
+    try:
+        site = config.root.resolve().relative_to(git.toplevel.resolve())
+    except ValueError:
+        return False
+    paths = [(site / name).as_posix() for name in SOURCES]
+    untracked = git.attempt("--literal-pathspecs", "status", "--porcelain", "--untracked-files=all", "--", *paths)
+    return bool(untracked.stdout.strip())
 
+
+def move_local_branch(git: Git, commit: str, old: str | None, options: PublishOptions, to_push: bool) -> None:
+    """The local branch to the new commit, before any push: when it cannot move, nothing was published."""
+    problem = move_branch(git, options.branch, commit, old)
+    if problem is None:
+        return
+    branch = shown(options.branch)
+    lock = re.search(r"Unable to create '(.+?\.lock)': File exists", problem)
+    if lock:
+        hint = (f"Another git command may be working in this repository. If none is, delete {lock.group(1)} "
+                "and publish again.")
+    elif resolve(git, f"refs/heads/{options.branch}") != old:
+        hint = (f"Another command moved '{branch}' while briefgen was publishing (another publish?); "
+                "publish again, and it builds on top of that.")
+    else:
+        hint = ("A reference-transaction hook may have refused it (see .git/hooks); do what it asks, then "
+                "publish again.")
+    pushed = f"Nothing was pushed to {options.remote}, and the" if to_push else "The"
+    raise refusal(f"could not move the local branch '{branch}' to the new commit {commit[:7]}: "
+                   f"{shown(problem.rstrip('.'), 500)}. {pushed} branch was left as it was.", hint)
+
+
+def push(git: Git, commit: str, tips: BranchTips, options: PublishOptions, listener: Listener) -> None:
+    """Push without force (or with a lease, --force); on failure the local branch goes back where it was."""
+    ref = f"refs/heads/{options.branch}"
+    moved = commit != tips.local
+    # The lease forces only over the tip fetched a moment ago, never over a publish made since.
+    lease = [f"--force-with-lease={ref}:{tips.remote or ''}"] if options.force else []
+    try:
+        listener.info(f"Pushing to {options.remote} …")
+        done = git.transfer("push", *_quiet(), *lease, options.remote, f"{commit}:{ref}")
+    except BaseException:  # Ctrl-C or SIGTERM: the push may have landed or not; the next publish sees which
+        if moved:
+            _put_back(git, options.branch, tips.local, commit)
+        raise
+    if done.returncode == 0:
+        return
+    problem = _put_back(git, options.branch, tips.local, commit) if moved else None
+    remote, branch = options.remote, shown(options.branch)
+    address = shown(remote_address(git, remote), 200)
+    local = "" if problem else f", and the local branch '{branch}' was left as it was"
+    diags = [Diagnostic(None, None, f"could not push to the remote '{remote}' ({address}): 'git push' ended with "
+                                    f"status {done.returncode} (git's own message is above). Nothing was changed "
+                                    f"on {remote}{local}.",
+                        "Check the network and that you may push to the repository (a hook of yours may have "
+                        f"refused it); then publish again. {STALLED}")]
+    if problem is not None:
+        diags.append(_not_put_back(git, commit, tips.local, options, problem))
+    raise BuildError(diags)
+
+
+def _not_put_back(git: Git, commit: str, old: str | None, options: PublishOptions, problem: str) -> Diagnostic:
+    """Where the local branch is when a failed push could not put it back, and how to bring it in line."""
+    ref, branch = f"refs/heads/{options.branch}", shown(options.branch)
+    now = resolve(git, ref)
+    if now != commit:
+        return Diagnostic(None, None, f"the local branch '{branch}' was moved meanwhile by another command (it is "
+                                      f"at {(now or 'nothing')[:7]}); briefgen left it there.",
+                          "Publish again when that command is done.")
+    undo = f"git update-ref {ref} {old} {commit}" if old else f"git update-ref -d {ref} {commit}"
+    return Diagnostic(None, None, f"the local branch '{branch}' is at {commit[:7]}, which was not pushed: git could "
+                                  f"not put it back ({shown(problem.rstrip('.'), 500)}).",
+                      f"Push it with 'git push {options.remote} {branch}' (or publish again), or put it back with "
+                      f"'{undo}'.")
+
+
+def _put_back(git: Git, branch: str, old: str | None, commit: str) -> str | None:
+    """The local branch back from `commit` to `old` (deleted when there was none, on a first publish);
+    None when done, else what git said."""
+    if old is not None:
+        return move_branch(git, branch, old, commit)
+    done = git.attempt("update-ref", "--no-deref", "-d", f"refs/heads/{branch}", commit)
+    return None if done.returncode == 0 else said(done)

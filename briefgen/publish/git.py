@@ -4,12 +4,19 @@ Nothing here writes the user's working tree, index, HEAD or current branch:
 the files go in with `hash-object`, the tree is made in a temporary index
 (GIT_INDEX_FILE), the commit with `commit-tree`, and a branch moves only by
 `update-ref` with its old value.
+
+The commands that talk to a remote (ls-remote, fetch, push) run through
+`Git.transfer`: git's own stderr goes straight to the user's terminal (its
+progress, and the questions of credential helpers and hooks), and a stalled
+connection ends instead of hanging for ever (see `network_env`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Mapping
@@ -19,6 +26,11 @@ from briefgen.errors import BuildError, Diagnostic
 from briefgen.output.workspace import MARKER
 
 FILE_MODE = "100644"  # every published file is a plain, non-executable file
+
+# A transfer that moves less than STALL_BYTES a second for STALL_SECONDS is given up (git's HTTP transport
+# has no timeout of its own), and ssh gives up a host that does not answer: unless the user set their own.
+STALL_BYTES, STALL_SECONDS = 1000, 60
+SSH_COMMAND = "ssh -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +58,37 @@ class Git:
         done = subprocess.run([self.executable, *args], cwd=self.toplevel, input=data, capture_output=True,
                               env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", **(env or {})})
         return subprocess.CompletedProcess(done.args, done.returncode, _text(done.stdout), _text(done.stderr))
+
+    def transfer(self, *args: str) -> subprocess.CompletedProcess:
+        """A command that talks to a remote. Its stdout comes back; its stderr is not captured but goes
+        to the user as it comes (so `stderr` is empty): what git says on failure is on the terminal."""
+        sys.stderr.flush()
+        done = subprocess.run([self.executable, *args], cwd=self.toplevel, stdout=subprocess.PIPE,
+                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", **network_env(self)})
+        return subprocess.CompletedProcess(done.args, done.returncode, _text(done.stdout), "")
+
+
+def network_env(git: Git) -> dict[str, str]:
+    """What git's transports need so that a remote that stops answering ends the command: a speed
+    below which an HTTP transfer is given up, and ssh's connect and keep-alive timeouts. Each is
+    left out when the user set it (in the environment or git's config), or set ssh up their own way."""
+    listed = git.attempt("config", "--get-regexp", r"^(http\..*lowspeed(limit|time)|core\.sshcommand|ssh\.variant)$")
+    keys = {line.split(" ", 1)[0].lower() for line in listed.stdout.splitlines()}
+    env: dict[str, str] = {}
+    for variable, key, value in (("GIT_HTTP_LOW_SPEED_LIMIT", "lowspeedlimit", STALL_BYTES),
+                                 ("GIT_HTTP_LOW_SPEED_TIME", "lowspeedtime", STALL_SECONDS)):
+        if variable not in os.environ and not any(k.endswith("." + key) for k in keys):
+            env[variable] = str(value)
+    own_ssh = any(v in os.environ for v in ("GIT_SSH_COMMAND", "GIT_SSH", "GIT_SSH_VARIANT"))
+    if not own_ssh and not keys & {"core.sshcommand", "ssh.variant"}:
+        env["GIT_SSH_COMMAND"] = SSH_COMMAND
+    return env
+
+
+def remote_address(git: Git, remote: str) -> str:
+    """The remote's URL as a message may show it: never a password or token written into it."""
+    url = git.attempt("remote", "get-url", remote).stdout.strip()
+    return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", r"\1", url) or remote
 
 
 def _text(output: bytes) -> str:
@@ -108,9 +151,16 @@ def commit_tree(git: Git, tree: str, parent: str | None, message: str) -> str:
                         "git config user.email you@example.org")
 
 
-def move_branch(git: Git, branch: str, commit: str, old: str | None) -> None:
-    """update-ref with the old value: fails rather than overwrite a commit made meanwhile."""
+def move_branch(git: Git, branch: str, commit: str, old: str | None) -> str | None:
+    """update-ref with the old value: fails rather than overwrite a commit made meanwhile.
+    None when the branch moved; else what git said."""
     # --no-deref: a symbolic ref is never followed to the branch it names (check_branch_name refuses it too).
-    git.run("update-ref", "--no-deref", "-m", "briefgen publish", f"refs/heads/{branch}", commit,
-            old or "0" * len(commit))
+    done = git.attempt("update-ref", "--no-deref", "-m", "briefgen publish", f"refs/heads/{branch}", commit,
+                       old or "0" * len(commit))
+    return None if done.returncode == 0 else said(done)
 
+
+def said(done: subprocess.CompletedProcess) -> str:
+    """What a failed git command said, on one line."""
+    lines = [line.strip().removeprefix("fatal: ") for line in done.stderr.splitlines() if line.strip()]
+    return " ".join(lines) or f"exit status {done.returncode}"
