@@ -8,6 +8,7 @@ Each test builds a small site in a temporary folder through the command line and
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -74,14 +75,14 @@ ABOUT = "---\ntitle: About\n---\nAbout the desk.\n"
 ABOUT_RU = "---\ntitle: О сайте\n---\nО сайте и о [[Putin]].\n"
 
 
-def bilingual(make_site, **extra) -> Path:
+def bilingual(make_site, name: str = "site", **extra) -> Path:
     files = {"site.yaml": CONFIG,
              "content/leaders/vladimir-putin.md": PUTIN, "content/leaders/vladimir-putin.ru.md": PUTIN_RU,
              "content/briefings/first-call.md": CALL, "content/briefings/first-call.ru.md": CALL_RU,
              "content/briefings/helsinki.md": HELSINKI,
              "content/pages/about.md": ABOUT, "content/pages/about.ru.md": ABOUT_RU}
     files.update(extra)
-    return make_site({k: v for k, v in files.items() if v is not None})
+    return make_site({k: v for k, v in files.items() if v is not None}, name)
 
 
 def html(site: Path, rel: str) -> str:
@@ -342,3 +343,142 @@ def test_check_reports_a_translations_warnings_too(make_site):
         assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
         assert "content/briefings/first-call.ru.md:3: warning: 'Vladimir Puttin' is not a known leader" \
             in result.stderr, (command, result.stderr)
+
+
+# A draft leaves no trace in a site it is not published in: each site with a draft is built beside a copy with
+# the draft's files deleted, and the two output folders must be the same, byte for byte and folder for folder
+# (pages, lists and their counts, the sitemap, feeds, search shards, hreflang links and switchers, bundle files).
+
+LAVROV = "---\nname: Sergei Lavrov\naliases: [Lavrov]\nrole: Foreign Minister\n---\nThe minister.\n"
+ARMS_CONTROL = "---\nname: Arms control\n---\nTreaties that limit weapons.\n"
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+SUMMIT = HELSINKI.replace("Helsinki summit", "Summit").replace("Trump met Putin.", "![A map](map.svg)")
+SECRET = ("---\ntitle: Zebraquux secret\ndate: 2021-03-01\ndraft: true\nleaders: [Putin, Zebra Quuxov]\n"
+          "summary: The secret zebraquux summary.\n---\nThe secret zebraquux body.\n")
+SECRET_RU = "---\ntitle: Зебракукс\ndraft: false\n---\n"
+
+
+def drafts_site(make_site, name: str, **files) -> Path:
+    """The bilingual site with a profile named only by a translation, an issue's profile, and a translated bundle."""
+    extra = {"content/leaders/sergei-lavrov.md": LAVROV, "content/issues/arms-control.md": ARMS_CONTROL,
+             "content/briefings/summit/index.md": SUMMIT, "content/briefings/summit/map.svg": SVG,
+             "content/briefings/summit/index.ru.md": "---\ntitle: Саммит\n---\n![Карта](map.svg)\n",
+             "content/briefings/first-call.ru.md": CALL_RU.replace("summary:", "leaders: [Putin, Lavrov]\nsummary:")}
+    extra.update(files)
+    return bilingual(make_site, name, **extra)
+
+
+def output_tree(site: Path) -> dict[str, bytes | None]:
+    """Every file (its bytes) and folder (None) of the site's output."""
+    out = site / "_site"
+    return {str(path.relative_to(out)): None if path.is_dir() else path.read_bytes() for path in out.rglob("*")}
+
+
+def assert_same_output(site: Path, without: Path) -> None:
+    got, want = output_tree(site), output_tree(without)
+    assert sorted(got.keys() - want.keys()) == [] and sorted(want.keys() - got.keys()) == []
+    assert [name for name in want if got[name] != want[name]] == []
+
+
+def draft(text: str) -> str:
+    return text.replace("---\n", "---\ndraft: true\n", 1)
+
+
+DRAFT_CASES = {  # what the site with the draft has; None: the same file deleted in the copy it is compared with
+    "a draft translation of a published briefing, naming more than its original":
+        {"content/briefings/first-call.ru.md": draft(CALL_RU.replace("summary:", "leaders: [Putin, Lavrov]\nsummary:"))},
+    "a draft translation of a published bundle":
+        {"content/briefings/summit/index.ru.md": "---\ntitle: Саммит\ndraft: true\n---\n![Карта](map.svg)\n"},
+    "a draft translation of a page": {"content/pages/about.ru.md": draft(ABOUT_RU)},
+    "a translation saying draft: false of a draft original": {"content/briefings/secret.ru.md": SECRET_RU},
+    "a translation of a draft original, with no draft of its own":
+        {"content/briefings/secret.ru.md": SECRET_RU.replace("draft: false\n", "")},
+}
+
+
+@pytest.mark.parametrize("case", DRAFT_CASES)
+def test_a_draft_translation_leaves_no_trace_in_the_built_site(make_site, case):
+    site = drafts_site(make_site, "with-draft", **{"content/briefings/secret.md": SECRET, **DRAFT_CASES[case]})
+    without = drafts_site(make_site, "without", **{"content/briefings/secret.md": SECRET,
+                                                   **{rel: None for rel in DRAFT_CASES[case]}})
+    for root in (site, without):
+        result = run_cli("build", cwd=root, check=True)
+        assert "Traceback" not in result.stderr
+    assert_same_output(site, without)
+    assert not list((site / "_site").rglob("*secret*")) and not list((site / "_site").rglob("*zebra*"))
+    for path in (site / "_site").rglob("*"):
+        assert path.is_dir() or b"zebraquux" not in path.read_bytes().lower(), path
+
+
+def test_a_translation_of_a_draft_says_it_is_not_published_at_its_line(make_site):
+    site = drafts_site(make_site, "site", **{"content/briefings/secret.md": SECRET,
+                                             "content/briefings/secret.ru.md": SECRET_RU})
+    for command in ("check", "build"):
+        result = run_cli(command, cwd=site)
+        assert result.returncode == 0, result.stderr
+        assert ("content/briefings/secret.ru.md:3: warning: this translation says 'draft: false', but its original "
+                "(content/briefings/secret.md:4) is a draft") in result.stderr, (command, result.stderr)
+    result = run_cli("build", "--drafts", cwd=site, check=True)  # a preview of drafts shows both
+    assert "Зебракукс" in html(site, "ru/briefings/secret/index.html")
+    assert "The secret zebraquux body." in html(site, "ru/briefings/secret/index.html")
+
+
+INCREMENTAL_DRAFTS = {  # (the published site's files, the edit that makes a draft) -> compared with the draft deleted
+    "a translation marked draft": (
+        {}, {"content/briefings/first-call.ru.md": draft(CALL_RU.replace("summary:", "leaders: [Putin, Lavrov]\nsummary:"))},
+        ["content/briefings/first-call.ru.md"]),
+    "a translated bundle's translation marked draft": (
+        {}, {"content/briefings/summit/index.ru.md": "---\ntitle: Саммит\ndraft: true\n---\n![Карта](map.svg)\n"},
+        ["content/briefings/summit/index.ru.md"]),
+    "the original of a translation marked draft": (
+        {"content/briefings/secret.md": SECRET.replace("draft: true\n", ""), "content/briefings/secret.ru.md": SECRET_RU},
+        {"content/briefings/secret.md": SECRET}, ["content/briefings/secret.ru.md"]),
+}
+
+
+@pytest.mark.parametrize("case", INCREMENTAL_DRAFTS)
+def test_a_draft_made_after_a_build_leaves_no_trace_in_the_next_one(make_site, case):
+    published, edit, deleted = INCREMENTAL_DRAFTS[case]
+    site = drafts_site(make_site, "site", **published)
+    run_cli("build", cwd=site, check=True)
+    for rel, text in edit.items():
+        (site / rel).write_text(text, encoding="utf-8")
+    run_cli("build", cwd=site, check=True)
+    without = drafts_site(make_site, "without", **{**published, **edit, **{rel: None for rel in deleted}})
+    run_cli("build", cwd=without, check=True)
+    assert_same_output(site, without)
+
+
+def test_serve_drafts_and_publishes_translations_as_a_clean_build_would(make_site):
+    """The in-memory trees of `serve`: each edit's build equals the clean build of a site without the draft."""
+    from briefgen.config import load_config
+    from briefgen.incremental.cache import BuildCache
+    from briefgen.pipeline import build
+
+    def outputs(root: Path, cache=None) -> dict[str, bytes]:
+        return {o.rel_path: o.read() for o in build(load_config(root), cache=cache or BuildCache()).outputs}
+
+    site = drafts_site(make_site, "site", **{"content/briefings/secret.md": SECRET.replace("draft: true\n", ""),
+                                             "content/briefings/secret.ru.md": SECRET_RU})
+    cache, config = BuildCache(), load_config(site)
+    steps = [  # (file, its new text), the files deleted in the site it is compared with
+        (("content/briefings/first-call.ru.md", draft(CALL_RU)), ["content/briefings/first-call.ru.md"]),
+        (("content/briefings/secret.md", SECRET), ["content/briefings/first-call.ru.md", "content/briefings/secret.ru.md"]),
+        (("content/briefings/first-call.ru.md", CALL_RU), ["content/briefings/secret.ru.md"]),
+        (("content/briefings/secret.md", SECRET.replace("draft: true\n", "")), []),
+    ]
+    result = build(config, cache=cache)
+    cache.remember_outputs(result.outputs, result.keys)
+    for step, ((rel, text), deleted) in enumerate(steps):
+        (site / rel).write_text(text, encoding="utf-8")
+        result = build(config, cache=cache)
+        cache.remember_outputs(result.outputs, result.keys)
+        got = {o.rel_path: o.read() for o in result.outputs}
+        compared = site.parent / f"compared-{step}"
+        shutil.copytree(site / "content", compared / "content")
+        (compared / "site.yaml").write_text(CONFIG, encoding="utf-8")
+        for gone in deleted:
+            (compared / gone).unlink()
+        want = outputs(compared)
+        assert sorted(got) == sorted(want), (rel, sorted(got.keys() ^ want.keys()))
+        assert [name for name in want if got[name] != want[name]] == [], rel

@@ -72,6 +72,8 @@ class Profile:
     name_line: int | None = None  # where 'name:' is, for messages that name this profile
     slug_line: int | None = None  # where 'slug:' is; None when the slug is the file name's
     image: FeaturedImage | None = None
+    # Not published: the entity is as if this file did not exist (see model.entities.build_registry).
+    draft: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,7 @@ BRIEFING_KEYS = frozenset(
     {"title", "date", "updated", "summary", "key_points", "sources", "draft", "slug", "aliases", "autolink", "toc"}
 ) | IMAGE_KEYS
 PAGE_KEYS = frozenset({"title", "slug", "draft", "aliases"}) | IMAGE_KEYS
-PROFILE_KEYS = frozenset({"name", "aliases", "slug"}) | IMAGE_KEYS
+PROFILE_KEYS = frozenset({"name", "aliases", "slug", "draft"}) | IMAGE_KEYS
 
 
 def parse_document(source: Source, config: SiteConfig, diags: Diagnostics) -> Document | None:
@@ -169,12 +171,17 @@ def parse_profile(fm: FrontMatter, rel: PurePosixPath, taxonomy: str, diags: Dia
     name = required_text(fm, "name", rel, diags)
     aliases = names_of(fm, "aliases", rel, diags)
     slug = slug_field(fm, rel, diags)
+    draft = bool_field(fm, "draft", rel, diags, default=False)
     image = featured_image(fm, rel, diags)
     fields = {k: v for k, v in fm.data.items() if k not in PROFILE_KEYS}
+    for key in fields:  # not warn_misspelt: a field of one's own may well be 'drafted' or 'names'
+        if isinstance(key, str) and key.casefold() in ("draft", "drafts"):
+            diags.warning(rel, fm.line_of(key), f"unknown key '{key}' looks like a misspelling of 'draft'.",
+                          "Rename it to 'draft' (it is shown on the page as a fact otherwise).")
     if "title" in fields and name is None:
         diags.error(rel, fm.line_of("title"), "a profile is named with 'name', not 'title'.",
                     "Rename the key 'title' to 'name'.")
     if len(diags.errors) > errors_before or name is None:
         return None
     return Profile(rel, taxonomy, slug, name, aliases, MappingProxyType(fields), fm.body, fm.body_line,
-                   fm.line_of("name"), fm.line_of("slug") if "slug" in fm.data else None, image)
+                   fm.line_of("name"), fm.line_of("slug") if "slug" in fm.data else None, image, draft)

@@ -75,8 +75,9 @@ def site_model(digests: list[DocumentDigests], sources: list[Source], drafts: bo
             documents = [cache.documents.tail(source.rel) for source in sources]
             briefings = [d for d in documents if isinstance(d, Briefing) and (drafts or not d.draft)]
             pages = [d for d in documents if isinstance(d, Page) and (drafts or not d.draft)]
-            profiles = [d for d in documents if isinstance(d, Profile)]
-            memo = model_from_documents(key, shape, front_digests, briefings, pages, profiles, sources, documents, config)
+            profiles = [d for d in documents if isinstance(d, Profile) and (drafts or not d.draft)]
+            memo = model_from_documents(key, shape, front_digests, briefings, pages, profiles, sources, documents, config,
+                                        drafts)
             return ModelStep(memo, earlier, False, briefings, profiles, pages)
     # Any body may link to a new title: each is checked by its key.
     site = memo.site
@@ -164,7 +165,7 @@ class ModelDelta:
 
 
 def model_from_documents(key: str, shape: str, front_digests: Mapping[str, str], briefings, pages, profiles, sources, documents,
-                config: SiteConfig) -> ModelMemo:
+                config: SiteConfig, drafts: bool = False) -> ModelMemo:
     """The registry, relations and link targets.
 
     The model holds its briefings without their bodies: it is made from front
@@ -174,7 +175,7 @@ def model_from_documents(key: str, shape: str, front_digests: Mapping[str, str],
     site.briefing_entities. The model is loaded on every build after an edit.
     """
     local = Diagnostics()
-    registry, resolved = build_registry(profiles, briefings, config, local)
+    registry, resolved = build_registry(profiles, briefings, config, local, drafts)
     site = build_site(config, [lean_briefing(b) for b in briefings], pages, registry, resolved, local)
     unparsed = tuple(unparsed_link_targets(sources, documents))
     resolver = link_resolver(site, unparsed, config)
@@ -221,7 +222,7 @@ def reshaped_model(earlier: ModelMemo, key: str, shape: str, front_digests: Mapp
             briefings.append(lean_briefing(document))
             namings.append(document)
     local = Diagnostics()
-    registry, resolved = build_registry(earlier.site.registry.profiles(), namings, config, local)
+    registry, resolved = build_registry(earlier.site.registry.profiles(), namings, config, local, drafts)
     if any(m.severity is Severity.ERROR for m in local.items):
         return None  # e.g. two names of one slug: said of a kept briefing, perhaps, whose lines are not known here
     messages = [m for m in earlier.messages if str(m.path) not in changed]

@@ -77,7 +77,7 @@ class TreeCache:
 
     cache: TreeBuildCache = field(default_factory=TreeBuildCache)
     seeded: dict[str, tuple[int, ...] | None] = field(default_factory=dict)
-    names: dict[str, tuple] = field(default_factory=dict)  # translation -> (its stamp, the names it gives)
+    names: dict[str, tuple] = field(default_factory=dict)  # translation -> (its stamp, a draft?, the names it gives)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,9 @@ def build_languages(config: SiteConfig, build_tree, *, cache: BuildCache | None,
     default_listing = replace(listing, files=split.default)
     checked = build_tree(config, cache=cache, listing=default_listing, render_pages=False,
                          changed_files=changed_files, progress=progress, **options)
-    trees = [_tree(config, language, split, listing, cache, checked.site) for language in config.all_languages[1:]]
+    drafts = bool(options.get("drafts"))
+    trees = [_tree(config, language, split, listing, cache, checked.site, drafts)
+             for language in config.all_languages[1:]]
     paths = {config.default_language: tree_paths(checked.site)}
     for tree in trees:
         result = _in_tree(tree, lambda t=tree: build_tree(t.config, cache=t.state.cache, listing=t.listing,
@@ -120,17 +122,22 @@ def build_languages(config: SiteConfig, build_tree, *, cache: BuildCache | None,
 
 
 def _tree(config: SiteConfig, language: str, split: LanguageFiles, listing: ContentListing,
-          cache: BuildCache, default_site: Site) -> Tree:
+          cache: BuildCache, default_site: Site, drafts: bool) -> Tree:
     """A language's tree: its translated briefings, pages and profiles, and the profiles of the entities its
-    briefings name (as their originals do), untranslated."""
+    briefings name (as their originals do), untranslated.
+
+    A draft translation (or any translation of a draft) is read and checked as a draft of the default language
+    is, and leaves no trace in the tree: its names bring in no profile, its bundle's files are not published,
+    and a link to its original leads to the default language's page (see _published)."""
     translations = split.translations[language]
     state = cache.languages.setdefault(language, TreeCache())
-    named = _named_profiles(default_site, translations, state, config)
+    published = _published(default_site, translations, state, config, drafts)
+    named = _named_profiles(default_site, published, state, config)
     files = [_tree_file(file, translations) for file in split.default if file.rel in translations or file.rel in named]
-    assets = _tree_assets(listing.assets, split.default, {file.rel for file in files})
+    assets = _tree_assets(listing.assets, split.default, set(published) | named)
     _share_written(cache, state.cache, tree_folder(language))
     tree_config = replace(language_config(config, language),
-                          default_targets=default_targets(default_site, translations, config.base_path))
+                          default_targets=default_targets(default_site, published, config.base_path))
     return Tree(language, tree_config, replace(listing, files=files, assets=assets, diagnostics=()), translations,
                 state)
 
@@ -145,34 +152,50 @@ def _tree_assets(assets: list[ContentFile] | None, originals: list[ContentFile],
             if all(bundles.get(str(folder), True) for folder in PurePosixPath(asset.rel).parents)]
 
 
+def _published(site: Site, translations: dict[str, Translation], state: TreeCache, config: SiteConfig,
+               drafts: bool) -> dict[str, Translation]:
+    """The translations whose pages the tree publishes: all with --drafts; else those that are no draft (as
+    merge.translated_document makes them: `draft: true` in the translation, or in its original, whose draft
+    wins), i.e. a briefing's, page's or profile's whose original the default language publishes."""
+    if drafts:
+        return translations
+    originals = {str(document.source_rel)
+                 for document in (*site.briefings, *site.pages, *site.registry.profiles())}
+    return {rel: translation for rel, translation in translations.items()
+            if rel in originals and not _given(translation, config, state)[0]}
+
+
 def _named_profiles(site: Site, translations: dict[str, Translation], state: TreeCache,
                     config: SiteConfig) -> set[str]:
-    """The profiles of the entities translated briefings name: as their originals do, and by the names in
-    the default language that a translation gives in their place. `config` is this build's: the site's model
-    may be a cache's, made in another folder."""
+    """The profiles of the entities published translated briefings name: as their originals do, and by the
+    names in the default language that a translation gives in their place. `config` is this build's: the
+    site's model may be a cache's, made in another folder."""
     keys = set()
     for briefing in site.briefings:
         translation = translations.get(str(briefing.source_rel))
         if translation is not None:
             keys.update(key for named in site.briefing_entities[briefing.slug].values() for key in named)
-            for taxonomy, name in _names_given(translation, config, state):
+            for taxonomy, name in _given(translation, config, state)[1]:
                 keys.add(site.registry.resolve(taxonomy, name))
     entities = site.registry.entities
     return {str(entities[key].profile.source_rel) for key in keys if key in entities and entities[key].profile}
 
 
-def _names_given(translation: Translation, config: SiteConfig, state: TreeCache) -> tuple[tuple[str, str], ...]:
-    """(taxonomy, name) of the names a translated briefing gives itself, kept while its file is unchanged."""
+def _given(translation: Translation, config: SiteConfig, state: TreeCache) -> tuple[bool, tuple[tuple[str, str], ...]]:
+    """Whether a translation says it is a draft (`draft: true`; a file that cannot be read is taken for one:
+    the seeder reports it), and the (taxonomy, name) of the names it gives itself; kept while its file is
+    unchanged."""
     kept = state.names.get(translation.file.rel)
     if kept is not None and kept[0] == translation.file.stamp and translation.file.stamp is not None:
-        return kept[1]
+        return kept[1], kept[2]
     names = []
     source = read_source(config.root, Path(translation.file.path), Diagnostics())  # its problems: the seeder's
     fm = split_front_matter(source.text, source.rel, Diagnostics()) if source is not None else None
     for spec in config.taxonomies if fm is not None else ():
         names += [(spec.name, ref.name) for ref in names_of(fm, spec.name, source.rel, Diagnostics())]
-    state.names[translation.file.rel] = (translation.file.stamp, tuple(names))
-    return tuple(names)
+    draft = fm is None or fm.data.get("draft", False) is not False
+    state.names[translation.file.rel] = (translation.file.stamp, draft, tuple(names))
+    return draft, tuple(names)
 
 
 def _share_written(cache: BuildCache, tree_cache: TreeBuildCache, folder: str) -> None:

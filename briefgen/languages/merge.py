@@ -58,9 +58,25 @@ def translated_document(original_text: str, original_rel: PurePosixPath, text: s
     if document is None:
         return None
     document = replace(document, source_rel=original_rel, slug=original.slug)
+    if original.draft:
+        document = _draft_with_its_original(document, fm, rel, original_fm, original_rel, diags)
     if isinstance(document, Profile):
         document = replace(document, aliases=_aliases(document, original))
     return document
+
+
+def _draft_with_its_original(document: Document, fm: FrontMatter, rel: PurePosixPath, original_fm: FrontMatter,
+                             original_rel: PurePosixPath, diags: Diagnostics) -> Document:
+    """A translation of a draft is a draft: it is the original's text in another language, at the original's
+    address, with the original's date, names and sources, so publishing it would publish the draft. The
+    original's `draft: true` wins over a translation's `draft: false`, which is said with what to do."""
+    if fm.data.get("draft") is False:
+        diags.warning(rel, fm.line_of("draft"),
+                      f"this translation says 'draft: false', but its original ({original_rel}:"
+                      f"{original_fm.line_of('draft')}) is a draft: a translation is published with its original, "
+                      "so this one is not published either.",
+                      f"Remove 'draft: true' from {original_rel} to publish both, or remove 'draft: false' here.")
+    return replace(document, draft=True)
 
 
 def _parse(fm: FrontMatter, rel: PurePosixPath, config: SiteConfig, diags: Diagnostics) -> Document | None:

@@ -176,19 +176,25 @@ def build_registry(
     briefings: Iterable[Briefing | Naming],
     config: SiteConfig,
     diags: Diagnostics,
+    drafts: bool = False,
 ) -> tuple[EntityRegistry, dict[PurePosixPath, dict[str, tuple[EntityKey, ...]]]]:
     """The registry, and for each briefing the entity keys it names per taxonomy.
 
     Two different names (different letters once case, accents and punctuation
     are left out) never share an entity: when their slugs are one (李强 and
     黎强 are both 'li-qiang'), the later is an error naming both places.
+
+    A profile with 'draft: true' is left out but with `drafts` (a preview), as
+    if its file did not exist: neither its name nor its aliases are known, so
+    a briefing naming it gets an entity without a profile, and its text,
+    facts and names are nowhere in the site.
     """
     entities: dict[EntityKey, Entity] = {}
     lookup: dict[tuple[str, str], EntityKey] = {}
     claims: dict[EntityKey, Place] = {}
     name_places: dict[tuple[str, str], Place] = {}  # (taxonomy, normalised name) -> the profile line claiming it
 
-    for profile in sorted(profiles, key=lambda p: str(p.source_rel)):
+    for profile in sorted((p for p in profiles if drafts or not p.draft), key=lambda p: str(p.source_rel)):
         _register_profile(profile, entities, lookup, claims, name_places, diags)
 
     known_names = {

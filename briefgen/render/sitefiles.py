@@ -56,7 +56,11 @@ def sitemap_entries(site: Site) -> Iterator[tuple[str, dt.datetime | None]]:
         yield urls.taxonomy_path(spec.name), _newest([b for b in published if site.briefing_entities[b.slug].get(spec.name)])
         for key in site.entity_keys(spec.name):
             mentioned = [site.briefing(slug) for slug in site.mentions.get(key, ())]
-            yield urls.entity_path(*key), _newest([b for b in mentioned if not b.draft])
+            named = [b for b in mentioned if not b.draft]
+            profile = site.entity(key).profile
+            # A page that only drafts make (named by drafts alone, or a draft profile's) is no published page.
+            if named or (profile is not None and not profile.draft):
+                yield urls.entity_path(*key), _newest(named)
     for page in site.pages:
         if not page.draft:
             yield urls.page_path(page.slug), None
