@@ -30,7 +30,7 @@ from briefgen.errors import Diagnostics
 PUBLISHED_HIDDEN = frozenset({".nojekyll", ".well-known"})
 # What editors and tools write beside a file while they work on it: backups, swap files, partial downloads.
 _DROPPING_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".part", ".crdownload", "___jb_tmp___",
-                      "___jb_old___")
+                      "___jb_old___", ".orig", ".rej", ".save")  # the last: patch's and git's leftovers, nano's
 
 
 def is_ignored(name: str) -> bool:
@@ -40,7 +40,8 @@ def is_ignored(name: str) -> bool:
 
     Hidden names (.git, .DS_Store), but those in PUBLISHED_HIDDEN, and editor
     droppings: .#x (Emacs' lock), #x# (its autosave), x~, .x.swp (Vim's swap),
-    4913 (the file Vim writes to probe a folder), x.part, x.crdownload, ….
+    4913 (the file Vim writes to probe a folder), x.part, x.crdownload, x.orig and x.rej (left by
+    patch and merges), x.save (nano), ….
     """
     if name.startswith((".", "#")):
         return name[0] == "#" or name not in PUBLISHED_HIDDEN

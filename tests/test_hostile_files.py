@@ -22,7 +22,7 @@ from briefgen.pipeline import build
 from briefgen.config import load_config
 from briefgen.serve.session import PreviewSession, PreviewSettings
 from test_serve import RecordingLog
-from conftest import run_cli
+from conftest import run_cli, write_site
 
 BRIEFING = """\
 ---
@@ -379,3 +379,25 @@ def test_site_yaml_linked_inside_the_site_is_read(site):
     config.rename(site / "config" / "site.yaml")
     config.symlink_to("config/site.yaml")
     assert run("build", cwd=site).returncode == 0
+
+
+def test_copies_of_sources_and_markdown_not_built_are_never_published(tmp_path):
+    """What editors, merges and sync tools leave beside a draft (x.md.orig, x.md.save, a conflicted copy) or
+    Markdown under another extension would give readers the source as written: left out, and said."""
+    secret = "---\ntitle: Secret\ndate: 2021-01-01\ndraft: true\n---\nSECRETWORD in the body.\n"
+    copies = ["secret.md.orig", "secret.md.save", "secret (conflicted copy).md.txt", "secret.markdown", "Notes.MD"]
+    site = write_site(tmp_path / "site", {
+        "content/briefings/public.md": "---\ntitle: Public\ndate: 2021-01-02\n---\nA body.\n",
+        "content/briefings/secret.md": secret,
+        **{f"content/briefings/{name}": secret for name in copies},
+        "content/briefings/readout.pdf": "%PDF-1.4 a readout",
+        "static/style.css.orig": "SECRETWORD",
+    })
+    for command in ("build", "check"):
+        result = run_cli(command, cwd=site)
+        assert result.returncode == 0, result.stderr
+        for name in copies[2:]:  # .orig and .save are left out silently, as x~ and x.bak are
+            assert f"content/briefings/{name}: warning: this looks like Markdown that is not built" in result.stderr
+    published = [p for p in (site / "_site").rglob("*") if p.is_file() and b"SECRETWORD" in p.read_bytes()]
+    assert published == []
+    assert (site / "_site/briefings/readout.pdf").is_file()  # a file for readers is still published

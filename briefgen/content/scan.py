@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Collection, Mapping
@@ -98,6 +99,12 @@ def content_files(root: Path, diags: Diagnostics) -> list[ContentFile]:
     return content_listing(root, diags).files
 
 
+# Markdown by its name that is not a source: another extension (x.markdown, x.MD), or a copy of a source
+# under a further suffix (x.md.orig that a merge leaves, nano's x.md.save, "x (conflicted copy).md.txt").
+# Published as a file of the site, it would give readers its text as written, a draft's included.
+_UNBUILT_MARKDOWN = re.compile(r"\.(?:md|markdown|mdown|mkdn?|mdx)(?:\.[^.]+)*$", re.IGNORECASE)
+
+
 def content_listing(root: Path, diags: Diagnostics) -> ContentListing:
     """The Markdown files of content/ and, in `assets`, its other files (images, PDFs beside a briefing).
 
@@ -114,7 +121,13 @@ def content_listing(root: Path, diags: Diagnostics) -> ContentListing:
     assets: list[ContentFile] = []
     for file in walk_files(str(content), "content", real_home(root), diags, skip=is_set_aside):
         if not file.rel.endswith(".md"):
-            if file.rel.count("/") > 1:  # a file directly in content/ belongs to no section
+            if _UNBUILT_MARKDOWN.search(file.rel.rpartition("/")[2]):
+                diags.warning(file.rel, None, "this looks like Markdown that is not built (another extension, or a "
+                                              "copy of a source), so it is not published either: readers never "
+                                              "get a source as written.",
+                              "Name a briefing or page <name>.md to build it; delete a copy left by an editor, a "
+                              "merge or a sync tool.")
+            elif file.rel.count("/") > 1:  # a file directly in content/ belongs to no section
                 assets.append(ContentFile(file.path, file.rel, file.stamp))
             continue
         if file.rel.count("/") == 1:
