@@ -66,6 +66,18 @@ def build_killed_when(args: list[str], cwd: Path, ready: Callable[[], Path | Non
     return process, found
 
 
+HANG_LIMIT = 60  # seconds: a build of a test's tiny site takes well under 5
+
+
+def run_cli_or_fail_on_hang(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """The CLI as a user runs it, with a timeout that fails the test instead of hanging it."""
+    try:
+        return subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=cwd, capture_output=True, text=True,
+                              timeout=HANG_LIMIT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"briefgen {' '.join(args)} hung for {HANG_LIMIT} s")
+
+
 def run_cli(*args: str, cwd: Path, check: bool = False) -> subprocess.CompletedProcess:
     """Run `python -m briefgen` as a user would, capturing what they see."""
     result = subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=cwd, capture_output=True, text=True,

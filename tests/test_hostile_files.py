@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from briefgen.pipeline import build
 from briefgen.config import load_config
 from briefgen.serve.session import PreviewSession, PreviewSettings
 from test_serve import RecordingLog
-from conftest import run_cli, write_site
+from conftest import run_cli_or_fail_on_hang as run, run_cli, write_site
 
 BRIEFING = """\
 ---
@@ -35,16 +34,6 @@ The two presidents agreed to extend the treaty.
 SECRET = "TOP-SECRET-RUNNER-FILE"
 # A secret that would even parse: front matter, so a leak would be a page, not only an error message.
 SECRET_BRIEFING = f"---\ntitle: {SECRET}\ndate: 2021-02-01\n---\n{SECRET} in the body.\n"
-HANG_LIMIT = 60  # seconds: a build of this tiny site takes well under 5
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The CLI with a timeout that fails the test instead of hanging it."""
-    try:
-        return subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=cwd, capture_output=True, text=True,
-                              timeout=HANG_LIMIT)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"briefgen {' '.join(args)} hung for {HANG_LIMIT} s")
 
 
 def error_lines(result: subprocess.CompletedProcess) -> list[str]:

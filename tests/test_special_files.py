@@ -16,7 +16,6 @@ import re
 import shutil
 import stat
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -25,9 +24,8 @@ import pytest
 from briefgen.output.outputs import Output
 from briefgen.serve.session import PreviewSession, PreviewSettings
 from image_support import png
+from conftest import HANG_LIMIT, run_cli_or_fail_on_hang as run
 from test_serve import RecordingLog
-
-HANG_LIMIT = 60  # seconds: a build of these tiny sites takes well under 5
 
 BRIEFING = """\
 ---
@@ -39,15 +37,6 @@ The two presidents agreed to extend the treaty. ![Map](map.png)
 """
 PIPE_ERROR = ("error: the file is a named pipe (FIFO), not a regular file; briefgen reads only regular files. "
               "Remove it, or move it out of the site folder.")
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The CLI as a user runs it, with a timeout that fails the test instead of hanging it."""
-    try:
-        return subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=cwd, capture_output=True, text=True,
-                              timeout=HANG_LIMIT)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"briefgen {' '.join(args)} hung for {HANG_LIMIT} s")
 
 
 def error_lines(result: subprocess.CompletedProcess) -> list[str]:
