@@ -308,9 +308,11 @@ def new_group():
 def new_site_command(ctx, reporter: Reporter, directory: Path, title: str):
     """Create a new site in DIRECTORY that builds at once."""
     from briefgen.scaffold import create_site
-    created = create_site(directory, title)
-    for path in created:
+    made = create_site(directory, title)
+    for path in made.created:
         reporter.detail(f"  created {path}")
+    for note in made.notes:
+        reporter.info(f"note: {note}")
     reporter.info(f"Created a new site in {directory}. Next: cd {directory} && briefgen serve")
 
 

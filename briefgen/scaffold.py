@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from slugify import slugify
@@ -84,8 +85,20 @@ _GITIGNORE = "_site/\n.briefgen-cache/\n"  # the work folder (._site.briefgen/) 
 _NEW_REPOSITORY = re.compile(r"\.git|\.gitattributes|(README|LICEN[CS]E|COPYING)(\.[\w.]+)?", re.IGNORECASE)
 
 
-def create_site(directory: Path, title: str) -> list[Path]:
-    """Write a new site; refuses a folder that already has files in it, but for a new repository's."""
+@dataclass(frozen=True, slots=True)
+class NewSite:
+    created: list[Path]
+    notes: list[str]  # what the user must do by hand
+
+
+def create_site(directory: Path, title: str) -> NewSite:
+    """Write a new site; refuses a folder that already has files in it, but for a new repository's.
+
+    The Pages workflow goes where GitHub looks for it, the top of the git
+    repository the site is in, built in the site's folder; when that
+    repository has a pages.yml already, it is left as it is and the site's
+    goes beside the site, with a note to merge it.
+    """
     directory = directory.resolve()
     in_the_way = sorted(entry.name for entry in (directory.iterdir() if directory.is_dir() else ())
                         if not _NEW_REPOSITORY.fullmatch(entry.name))
@@ -109,7 +122,16 @@ def create_site(directory: Path, title: str) -> list[Path]:
         ".gitignore": _GITIGNORE,
     }
     from briefgen.publish.workflow import WORKFLOW_PATH, workflow_text  # the Actions route ships with every site
-    files[WORKFLOW_PATH] = workflow_text()
+    top, notes = _repository_top(directory) or directory, []
+    workflow = workflow_text(folder=directory.relative_to(top).as_posix())
+    if top == directory:
+        files[WORKFLOW_PATH] = workflow
+    elif (top / WORKFLOW_PATH).exists():
+        files[WORKFLOW_PATH] = workflow
+        notes.append(f"The repository at {top} has a {WORKFLOW_PATH} of its own, left as it is. GitHub runs "
+                     f"workflows only from there: merge {directory / WORKFLOW_PATH} into it to publish this site.")
+    else:
+        files[str(top / WORKFLOW_PATH)] = workflow  # absolute: `directory /` it gives it unchanged
     created = []
     for rel, text in files.items():
         path = directory / rel
@@ -122,7 +144,18 @@ def create_site(directory: Path, title: str) -> list[Path]:
                                                      "as it is.", "Choose a new folder for the site.")])
         created.append(path)
     (directory / "static").mkdir(exist_ok=True)
-    return created
+    return NewSite(created, notes)
+
+
+def _repository_top(directory: Path) -> Path | None:
+    """The top folder of the git repository `directory` is (or will be) in: the nearest with a .git folder, or
+    file (a worktree, a submodule), from it upwards. Not a home folder's own repository (one that keeps its
+    dotfiles): a site below it is meant to be a repository of its own."""
+    home = Path.home().resolve()
+    for folder in (directory, *directory.parents):
+        if (folder / ".git").exists():
+            return folder if folder != home or directory == home else None
+    return None
 
 
 # A briefing's file name (and URL) is its title's slug, cut at a word boundary: file systems

@@ -258,3 +258,27 @@ def test_new_site_in_a_new_repository_beside_its_readme_and_licence(tmp_path):
     refused = run_cli("new", "site", str(other), cwd=tmp_path)
     assert refused.returncode == 1 and f"{other} is not empty: it holds notes." in refused.stderr
     assert sorted(p.name for p in other.iterdir()) == ["README.md", "notes"]
+
+
+def test_new_site_in_a_folder_of_a_repository_gets_a_workflow_github_runs(tmp_path):
+    """GitHub runs workflows only from the top of a repository: a site made in a folder of one gets its
+    workflow there, built in that folder; a pages.yml the repository has already is never touched."""
+    import yaml
+
+    mono = tmp_path / "mono"
+    (mono / ".git").mkdir(parents=True)
+    made = run_cli("new", "site", str(mono / "sites/desk"), "-v", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert not (mono / "sites/desk/.github").exists()
+    build = yaml.safe_load((mono / ".github/workflows/pages.yml").read_text())["jobs"]["build"]
+    assert build["defaults"]["run"]["working-directory"] == "sites/desk"
+    paths = [step["with"]["path"] for step in build["steps"] if "path" in step.get("with", {})]
+    assert paths == ["sites/desk/.briefgen-cache", "sites/desk/_site"]
+
+    theirs = mono / ".github/workflows/pages.yml"
+    theirs.write_text("name: the repository's own\n")
+    again = run_cli("new", "site", str(mono / "sites/other"), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert theirs.read_text() == "name: the repository's own\n"
+    assert "merge" in again.stderr and str(mono / "sites/other/.github/workflows/pages.yml") in again.stderr
+    assert (mono / "sites/other/.github/workflows/pages.yml").is_file()

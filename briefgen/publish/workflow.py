@@ -6,6 +6,8 @@ is `workflow_text('.')`.
 
 from __future__ import annotations
 
+import json
+
 from briefgen import __version__
 
 WORKFLOW_PATH = ".github/workflows/pages.yml"
@@ -32,7 +34,7 @@ concurrency:
 jobs:
   build:
     runs-on: ubuntu-latest
-    steps:
+{defaults}    steps:
       - uses: actions/checkout@v5
       - uses: actions/setup-python@v6
         with:
@@ -44,7 +46,7 @@ jobs:
       - name: briefgen's cache (restored here, saved when the job succeeds)
         uses: actions/cache@v5
         with:
-          path: .briefgen-cache
+          path: {cache_path}
           # A new key on every run, so the cache is saved after every build (a key that
           # exists is never saved again); restore-keys brings back the latest saved.
           key: briefgen-${{{{ runner.os }}}}-${{{{ github.run_id }}}}-${{{{ github.run_attempt }}}}
@@ -57,7 +59,7 @@ jobs:
         run: briefgen build --cache-pages --out _site --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
       - uses: actions/upload-pages-artifact@v5
         with:
-          path: _site
+          path: {site_path}
           # Keep .nojekyll and .well-known/: since v4 the action leaves out dotfiles unless told.
           include-hidden-files: true
 
@@ -85,8 +87,27 @@ _CHECKOUT = """\
 """
 
 
-def workflow_text(install: str | None = None) -> str:
+_IN_A_FOLDER = """\
+    defaults:
+      run:
+        working-directory: {folder}  # the site's folder in the repository
+"""
+
+
+def workflow_text(install: str | None = None, folder: str = ".") -> str:
     """The workflow file. It installs the briefgen that writes it, pinned (`install` None, a new site's), or
-    the checkout it is in (`install` '.', briefgen's own repository, whose sample site it publishes)."""
+    the checkout it is in (`install` '.', briefgen's own repository, whose sample site it publishes). A site
+    in a folder of its repository (`folder`, relative to the repository's top, where GitHub looks for
+    workflows) is built there."""
     step = _CHECKOUT if install == "." else _PINNED.format(version=install or __version__)
-    return _WORKFLOW.format(install=step)
+    inside = folder not in ("", ".")
+    prefix = f"{folder}/" if inside else ""
+    return _WORKFLOW.format(install=step, defaults=_IN_A_FOLDER.format(folder=_yaml_path(folder)) if inside else "",
+                            cache_path=_yaml_path(f"{prefix}.briefgen-cache"), site_path=_yaml_path(f"{prefix}_site"))
+
+
+def _yaml_path(folder: str) -> str:
+    """A folder's path as a plain YAML scalar when it is one (letters, digits, - _ . /), else a JSON string,
+    which YAML reads as the same text whatever it holds."""
+    plain = all(c.isalnum() and c.isascii() or c in "-_./" for c in folder) and not folder.startswith("-")
+    return folder if plain else json.dumps(folder)
