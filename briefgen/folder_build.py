@@ -149,8 +149,6 @@ def _build(config: SiteConfig, options: FolderBuildOptions, listener: Listener, 
                                progress=listener.progress, spill=spill, early_search=True)
             restored = cache.adopt_restored()
             if restored is not None:
-                # A kept file missing or damaged is kept anew once its page is made again.
-                cache.kept = {name: page for name, page in cache.kept.items() if name in cache.written}
                 where = "beside" if restored.beside else "in this process"  # beside: not a part of the wall time
                 built.phases[f"restore: check ({where})"] = restored.verify_seconds
                 built.phases[f"restore: links ({where})"] = restored.link_seconds

@@ -25,16 +25,10 @@ from briefgen.output.outputs import Output
 from briefgen.serve.session import PreviewSession, PreviewSettings
 from image_support import png
 from conftest import HANG_LIMIT, run_cli_or_fail_on_hang as run
+from test_hostile_files import BRIEFING as HOSTILE_BRIEFING
 from test_serve import RecordingLog
 
-BRIEFING = """\
----
-title: First call
-date: 2021-01-26
-leaders: [Joe Biden]
----
-The two presidents agreed to extend the treaty. ![Map](map.png)
-"""
+BRIEFING = HOSTILE_BRIEFING.replace("extend the treaty.", "extend the treaty. ![Map](map.png)")
 PIPE_ERROR = ("error: the file is a named pipe (FIFO), not a regular file; briefgen reads only regular files. "
               "Remove it, or move it out of the site folder.")
 

@@ -130,10 +130,13 @@ class BuildCache:
 
     def adopt_restored(self) -> Restored | None:
         """Once the kept site is restored into `restoring`, its files verified are `written` (until then, the
-        kept files' identities with no stamps: see kept_site.being_restored); the restore, if there was one."""
+        kept files' identities with no stamps: see kept_site.being_restored), and only those stay `kept`; the
+        restore, if there was one."""
         restored = self.folder_stat.restored() if self.folder_stat is not None else None
         if restored is not None:
             self.written = unverified_removed(self.restoring, restored.linked, restored.verified)
+            # A kept file missing or damaged is kept anew once its page is made again.
+            self.kept = {name: page for name, page in self.kept.items() if name in self.written}
         return restored
 
     def restore_search(self) -> None:

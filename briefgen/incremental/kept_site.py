@@ -155,15 +155,16 @@ def keep_pages(root: Path, out: Path, written: Manifest, kept: KeptPages) -> Kep
         with contextlib.suppress(FileNotFoundError):
             os.unlink(kept_file(folder, name))
     made_folders: set[str] = set()
+    if changed:
+        _own_folder(str(folder))
     for name, digest in zip(changed, _digests(f"{out}/{name}" for name in changed)):
         if digest is None:
             continue
         target = kept_file(folder, name)
         parent = os.path.dirname(target)
         if parent not in made_folders:
-            _own_folder(str(folder))
             _own_folder(parent)
-            made_folders.update((str(folder), parent))
+            made_folders.add(parent)
         if name in kept:  # replaced in one step: a kill leaves the old file or the new one
             spare_name = f"{target}.{os.getpid()}.tmp"
             link_or_copy(f"{out}/{name}", spare_name)
